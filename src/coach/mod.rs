@@ -1,0 +1,291 @@
+//! Carries out a `/coach` command for a manager: looks them up (asking Slack
+//! for their time zone the first time), parses the text at their local
+//! date, applies it through the store, and answers with a [`Reply`] that
+//! `slack::render` turns into a message.
+
+mod reply;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::clock::Clock;
+use crate::command::{self, Command, MeetingLog, SessionLog, SnoozeChange, TeamChange, TimeZoneChange};
+use crate::config::Settings;
+use crate::domain::{
+    meeting_state, pace, rep_month_minutes, Manager, MeetingPolicy, Membership, SlackTeamId,
+    SlackUserId, YearMonth,
+};
+use crate::slack::{SlackApi, SlackError};
+use crate::store::{Store, StoreError};
+
+pub use reply::*;
+
+/// What every request handler and job shares.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    pub store: Store,
+    pub slack: SlackApi,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+}
+
+/// One `/coach` call, already verified and parsed from Slack's payload.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub team: SlackTeamId,
+    pub user: SlackUserId,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not look up the manager's time zone")]
+    Slack(#[from] SlackError),
+}
+
+impl AppContext {
+    pub fn meeting_policy(&self) -> MeetingPolicy {
+        MeetingPolicy {
+            due_after_days: self.settings.meetings.due_after_days,
+            overdue_after_days: self.settings.meetings.overdue_after_days,
+        }
+    }
+
+    fn target(&self) -> u32 {
+        self.settings.coaching.target_minutes_per_rep_per_month
+    }
+
+    /// Runs one command; unexpected failures are logged here, once, and the
+    /// manager gets an apology.
+    #[tracing::instrument(skip(self, invocation), fields(team = %invocation.team, user = %invocation.user))]
+    pub async fn handle(&self, invocation: Invocation) -> Reply {
+        let now = self.clock.now();
+        match self.try_handle(&invocation, now).await {
+            Ok(reply) => reply,
+            Err(Failure::Slack(error)) => {
+                tracing::warn!(error = %error, "first-use time zone lookup failed");
+                Reply::SlackUnavailable
+            }
+            Err(error) => {
+                tracing::error!(error = ?anyhow::Error::from(error), "a /coach command failed");
+                Reply::Apology
+            }
+        }
+    }
+
+    async fn try_handle(&self, invocation: &Invocation, now: DateTime<Utc>) -> Result<Reply, Failure> {
+        let manager = self.manager(&invocation.team, &invocation.user, now).await?;
+        let today = manager.today(now);
+        let command = match command::parse(&invocation.text, today) {
+            Ok(command) => command,
+            Err(mistake) => return Ok(Reply::Mistake(mistake.to_string())),
+        };
+        Ok(match command {
+            Command::Log(log) => self.log_session(&manager, log, now).await?,
+            Command::Meeting(log) => self.log_meeting(&manager, log, now).await?,
+            Command::Team(change) => self.change_team(&manager, change, now).await?,
+            Command::Status => Reply::Status(self.dashboard(&manager, now).await?),
+            Command::Report(month) => {
+                let month = month.unwrap_or_else(|| YearMonth::of(today));
+                Reply::Report(self.report(&manager, month, now).await?)
+            }
+            Command::Undo => match self.store.undo_latest(&manager).await? {
+                Some(entry) => Reply::Undone(entry),
+                None => Reply::NothingToUndo,
+            },
+            Command::Snooze(change) => self.snooze(&manager, change, now).await?,
+            Command::TimeZone(change) => self.time_zone(&manager, change, now).await?,
+            Command::Help => Reply::Help,
+        })
+    }
+
+    /// The stored manager, or a new one with the time zone Slack reports.
+    async fn manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        now: DateTime<Utc>,
+    ) -> Result<Manager, Failure> {
+        if let Some(manager) = self.store.manager(team, user).await? {
+            return Ok(manager);
+        }
+        let tz = match self.slack.user_time_zone(team, user).await {
+            Ok(tz) => tz.unwrap_or(Tz::UTC),
+            // A refusal (say, a missing users:read scope) will not heal by
+            // retrying: start in UTC and let the manager set `tz`.
+            Err(SlackError::Rejected(code)) => {
+                tracing::warn!(%code, "users.info refused; using UTC until the manager sets `/coach tz`");
+                Tz::UTC
+            }
+            Err(error) => return Err(error.into()),
+        };
+        Ok(self.store.add_manager(team, user, tz, now).await?)
+    }
+
+    async fn log_session(
+        &self,
+        manager: &Manager,
+        log: SessionLog,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let team = self.store.current_team(manager).await?;
+        let strangers: Vec<SlackUserId> = log
+            .reps
+            .iter()
+            .filter(|rep| !team.iter().any(|m| &m.rep == *rep))
+            .cloned()
+            .collect();
+        if !strangers.is_empty() {
+            return Ok(Reply::NotOnTeam {
+                reps: strangers,
+                manager_is_one: log.reps.contains(&manager.id),
+            });
+        }
+        self.store.insert_session(manager, &log, now).await?;
+        let month = YearMonth::of(log.held_on);
+        let members: Vec<Membership> = team
+            .into_iter()
+            .filter(|m| log.reps.contains(&m.rep))
+            .collect();
+        let progress = self.progress(manager, &members, month, now).await?;
+        Ok(Reply::Logged { log, progress })
+    }
+
+    async fn log_meeting(
+        &self,
+        manager: &Manager,
+        log: MeetingLog,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        if self.store.current_team(manager).await?.is_empty() {
+            return Ok(Reply::NoTeamYet);
+        }
+        let team = self.store.team_during(manager, YearMonth::of(log.held_on)).await?;
+        let present = team.iter().filter(|m| m.covers(log.held_on)).count();
+        self.store.insert_meeting(manager, &log, now).await?;
+        Ok(Reply::MeetingLogged { log, reps_counted: present })
+    }
+
+    async fn change_team(
+        &self,
+        manager: &Manager,
+        change: TeamChange,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let today = manager.today(now);
+        Ok(match change {
+            TeamChange::Show => Reply::Team(
+                self.store.current_team(manager).await?.into_iter().map(|m| m.rep).collect(),
+            ),
+            TeamChange::Add(reps) => {
+                if reps.contains(&manager.id) {
+                    return Ok(Reply::CannotCoachSelf);
+                }
+                Reply::TeamAdded(self.store.add_reps(manager, &reps, today).await?)
+            }
+            TeamChange::Remove(reps) => {
+                Reply::TeamRemoved(self.store.remove_reps(manager, &reps, today).await?)
+            }
+        })
+    }
+
+    /// Each member's month so far against pace.
+    async fn progress(
+        &self,
+        manager: &Manager,
+        members: &[Membership],
+        month: YearMonth,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RepProgress>, StoreError> {
+        let reps: Vec<SlackUserId> = members.iter().map(|m| m.rep.clone()).collect();
+        let activity = self.store.month_activity(&manager.team, &reps, month).await?;
+        let today = manager.today(now);
+        Ok(members
+            .iter()
+            .map(|member| {
+                let minutes = rep_month_minutes(&member.rep, month, &activity);
+                RepProgress {
+                    rep: member.rep.clone(),
+                    minutes,
+                    pace: pace(self.target(), month, today, member.joined_on, minutes.total()),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn dashboard(&self, manager: &Manager, now: DateTime<Utc>) -> Result<Dashboard, StoreError> {
+        let today = manager.today(now);
+        let month = YearMonth::of(today);
+        let team = self.store.current_team(manager).await?;
+        let progress = self.progress(manager, &team, month, now).await?;
+        let meeting = meeting_state(
+            self.meeting_policy(),
+            self.store.last_meeting(manager).await?,
+            self.store.team_since(manager).await?,
+            today,
+        );
+        Ok(Dashboard {
+            today,
+            month,
+            target: self.target(),
+            reps: progress,
+            meeting,
+            snoozed_until: manager.snoozed_until.filter(|until| today < *until),
+        })
+    }
+
+    async fn report(&self, manager: &Manager, month: YearMonth, now: DateTime<Utc>) -> Result<MonthReport, Failure> {
+        let team = self.store.team_during(manager, month).await?;
+        let reps = self.progress(manager, &team, month, now).await?;
+        let meetings = self
+            .store
+            .meetings_between(manager, month.first_day(), month.next().first_day())
+            .await?;
+        let today = manager.today(now);
+        Ok(MonthReport {
+            month,
+            finished: today >= month.next().first_day(),
+            target: self.target(),
+            reps,
+            meetings,
+        })
+    }
+
+    async fn snooze(&self, manager: &Manager, change: SnoozeChange, now: DateTime<Utc>) -> Result<Reply, Failure> {
+        let today = manager.today(now);
+        Ok(match change {
+            SnoozeChange::Show => Reply::SnoozeState(manager.snoozed_until.filter(|u| today < *u)),
+            SnoozeChange::Until(until) => {
+                self.store.set_snooze(manager, Some(until)).await?;
+                Reply::Snoozed(until)
+            }
+            SnoozeChange::Off => {
+                self.store.set_snooze(manager, None).await?;
+                Reply::SnoozeOff
+            }
+        })
+    }
+
+    async fn time_zone(&self, manager: &Manager, change: TimeZoneChange, now: DateTime<Utc>) -> Result<Reply, Failure> {
+        let (tz, overridden) = match change {
+            TimeZoneChange::Show => (manager.tz(), manager.tz_override.is_some()),
+            TimeZoneChange::Set(tz) => {
+                self.store.set_time_zone_override(manager, Some(tz)).await?;
+                (tz, true)
+            }
+            TimeZoneChange::Reset => {
+                self.store.set_time_zone_override(manager, None).await?;
+                (manager.slack_tz, false)
+            }
+        };
+        Ok(Reply::TimeZone {
+            tz,
+            overridden,
+            local_now: now.with_timezone(&tz).naive_local(),
+        })
+    }
+}

@@ -1,0 +1,65 @@
+//! What the bot answers, as data; `slack::render` decides how it looks.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+
+use crate::command::{MeetingLog, SessionLog};
+use crate::domain::{MeetingState, Pace, RepMinutes, SlackUserId, YearMonth};
+use crate::store::{AddOutcome, LoggedEntry, RemoveOutcome};
+
+/// One rep's month against the target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepProgress {
+    pub rep: SlackUserId,
+    pub minutes: RepMinutes,
+    pub pace: Pace,
+}
+
+/// `status`: the manager's team this month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub today: NaiveDate,
+    pub month: YearMonth,
+    pub target: u32,
+    pub reps: Vec<RepProgress>,
+    pub meeting: MeetingState,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// `report`: a month's summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthReport {
+    pub month: YearMonth,
+    /// The month is over, so its numbers are final.
+    pub finished: bool,
+    pub target: u32,
+    pub reps: Vec<RepProgress>,
+    pub meetings: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Logged { log: SessionLog, progress: Vec<RepProgress> },
+    MeetingLogged { log: MeetingLog, reps_counted: usize },
+    /// Sessions are only for reps on the manager's team.
+    NotOnTeam { reps: Vec<SlackUserId>, manager_is_one: bool },
+    NoTeamYet,
+    Team(Vec<SlackUserId>),
+    TeamAdded(Vec<(SlackUserId, AddOutcome)>),
+    TeamRemoved(Vec<(SlackUserId, RemoveOutcome)>),
+    CannotCoachSelf,
+    Status(Dashboard),
+    Report(MonthReport),
+    Undone(LoggedEntry),
+    NothingToUndo,
+    SnoozeState(Option<NaiveDate>),
+    Snoozed(NaiveDate),
+    SnoozeOff,
+    TimeZone { tz: Tz, overridden: bool, local_now: NaiveDateTime },
+    Help,
+    /// The text did not parse: the parser's sentence and example.
+    Mistake(String),
+    /// Slack could not be reached for the first-use time zone lookup.
+    SlackUnavailable,
+    Apology,
+}

@@ -1,0 +1,850 @@
+//! Coaching sessions and team meetings: the time, the day, the reps and the note, in the
+//! orders people actually type them.
+
+use chrono::NaiveDate;
+
+use crate::domain::Minutes;
+
+use super::duration;
+use super::error::{CommandError, MentionContext};
+use super::recognise;
+use super::token::{self, Token};
+use super::when;
+use super::{MeetingLog, SessionLog};
+
+/// How far back an entry may be logged, in days (the article's months are about two long).
+const OLDEST_DAYS_BACK: i64 = 62;
+const LONGEST_NOTE: usize = 500;
+
+/// `45m @rep pipeline review`, `@a @b 1h30 deal strategy yesterday`, `@rep pipeline review 45m`.
+pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionLog, CommandError> {
+    // First, because no rewording turns a ride-along into coaching.
+    if recognise::mentions_ride_along(&recognise::words(&joined_words(tokens))) {
+        return Err(CommandError::RideAlong);
+    }
+    token::refuse_unusable_mentions(tokens, MentionContext::Log)?;
+    let parts = Parts::read(tokens, today)?;
+    let reps = token::unique_reps(tokens);
+    if reps.is_empty() && parts.recognised_nothing() {
+        let first = tokens.first().map_or("", Token::shown);
+        return Err(CommandError::UnknownWord(first.to_string()));
+    }
+    let held_on = parts.held_on(today)?;
+    let minutes = parts.minutes()?;
+    if reps.is_empty() {
+        return Err(CommandError::MissingRep);
+    }
+    let minutes = minutes.ok_or(CommandError::MissingDuration)?;
+    let note = note(parts.note)?;
+    Ok(SessionLog {
+        reps,
+        minutes,
+        activity: recognise::activity(&recognise::words(&note)),
+        note,
+        held_on,
+    })
+}
+
+/// `60m stuck deals, wins` after `meeting`: the same shape as a session, without mentions.
+pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingLog, CommandError> {
+    if tokens.iter().any(|token| token.key().is_none()) {
+        return Err(CommandError::MentionInMeeting);
+    }
+    let parts = Parts::read(tokens, today)?;
+    let held_on = parts.held_on(today)?;
+    let minutes = parts
+        .minutes()?
+        .ok_or(CommandError::MeetingWithoutDuration)?;
+    let note = note(parts.note)?;
+    Ok(MeetingLog {
+        minutes,
+        topics: recognise::topics(&recognise::words(&note)),
+        note,
+        held_on,
+    })
+}
+
+/// A duration or day with where it stood, so that two of them are named in typing order.
+struct Found<T> {
+    value: T,
+    shown: String,
+    at: usize,
+}
+
+struct Parts<'t> {
+    duration: Option<Found<u64>>,
+    day: Option<Found<NaiveDate>>,
+    /// Where the note begins: everything before it was a duration, a day, a mention or glue.
+    note_start: usize,
+    note: &'t [Token],
+}
+
+impl<'t> Parts<'t> {
+    /// Durations, days and mentions are taken from before the note; days and durations with a
+    /// unit also from its end. Words in the middle stay in the note, so "reviewed 3 deals"
+    /// keeps its 3 and "prep for friday's call" its friday.
+    fn read(tokens: &'t [Token], today: NaiveDate) -> Result<Self, CommandError> {
+        let mut parts = Parts {
+            duration: None,
+            day: None,
+            note_start: 0,
+            note: &[],
+        };
+        let mut at = 0;
+        while let Some(token) = tokens.get(at) {
+            let rest = &tokens[at..];
+            if token.is_mention() {
+                at += 1;
+            } else if let Some(spoken) = duration::at_start(rest, parts.duration.is_none()) {
+                parts.set_duration(tokens, at, spoken.minutes, spoken.len)?;
+                at += spoken.len;
+            } else if let Some(spoken) = when::at_start(rest, today)? {
+                parts.set_day(tokens, at, spoken.date, spoken.len)?;
+                at += spoken.len;
+            } else if is_one_on_one(token)
+                || (token.is_connector() && starts_preamble(&rest[1..], today))
+            {
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        parts.note_start = at;
+        let mut end = tokens.len();
+        loop {
+            let tail = &tokens[at..end];
+            if tail.last().is_some_and(Token::is_mention) {
+                end -= 1;
+            } else if let Some(spoken) = when::at_end(tail, today)? {
+                end -= spoken.len;
+                parts.set_day(tokens, end, spoken.date, spoken.len)?;
+            } else if let Some(spoken) = duration::at_end(tail) {
+                end -= spoken.len;
+                parts.set_duration(tokens, end, spoken.minutes, spoken.len)?;
+            } else {
+                break;
+            }
+        }
+        parts.note = &tokens[at..end];
+        Ok(parts)
+    }
+
+    fn set_duration(
+        &mut self,
+        tokens: &[Token],
+        at: usize,
+        minutes: u64,
+        len: usize,
+    ) -> Result<(), CommandError> {
+        let found = found(tokens, at, len, minutes);
+        match self.duration.take() {
+            None => {
+                self.duration = Some(found);
+                Ok(())
+            }
+            Some(earlier) => {
+                let (first, second) = in_typing_order(earlier, found);
+                Err(CommandError::TwoDurations(first.shown, second.shown))
+            }
+        }
+    }
+
+    fn set_day(
+        &mut self,
+        tokens: &[Token],
+        at: usize,
+        date: NaiveDate,
+        len: usize,
+    ) -> Result<(), CommandError> {
+        let found = found(tokens, at, len, date);
+        match self.day.take() {
+            None => {
+                self.day = Some(found);
+                Ok(())
+            }
+            Some(earlier) => {
+                let (first, second) = in_typing_order(earlier, found);
+                Err(CommandError::TwoDates(first.shown, second.shown))
+            }
+        }
+    }
+
+    fn recognised_nothing(&self) -> bool {
+        self.note_start == 0 && self.duration.is_none() && self.day.is_none()
+    }
+
+    /// Today unless a day was named; never in the future, at most 62 days back.
+    fn held_on(&self, today: NaiveDate) -> Result<NaiveDate, CommandError> {
+        let Some(day) = &self.day else {
+            return Ok(today);
+        };
+        let days_back = (today - day.value).num_days();
+        if days_back < 0 {
+            Err(CommandError::FutureDate(day.value))
+        } else if days_back > OLDEST_DAYS_BACK {
+            Err(CommandError::TooFarBack(day.value))
+        } else {
+            Ok(day.value)
+        }
+    }
+
+    fn minutes(&self) -> Result<Option<Minutes>, CommandError> {
+        let Some(duration) = &self.duration else {
+            return Ok(None);
+        };
+        if duration.value < u64::from(Minutes::MIN) {
+            return Err(CommandError::DurationTooShort(duration.shown.clone()));
+        }
+        u32::try_from(duration.value)
+            .ok()
+            .and_then(|minutes| Minutes::new(minutes).ok())
+            .map(Some)
+            .ok_or_else(|| CommandError::DurationTooLong(duration.shown.clone()))
+    }
+}
+
+fn found<T>(tokens: &[Token], at: usize, len: usize, value: T) -> Found<T> {
+    let shown = tokens[at..at + len]
+        .iter()
+        .filter_map(Token::key)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Found { value, shown, at }
+}
+
+fn in_typing_order<T>(one: Found<T>, other: Found<T>) -> (Found<T>, Found<T>) {
+    if one.at <= other.at {
+        (one, other)
+    } else {
+        (other, one)
+    }
+}
+
+/// `1:1 with @dana 30m`: naming the kind of meeting adds nothing to the note.
+fn is_one_on_one(token: &Token) -> bool {
+    matches!(
+        token.key(),
+        Some("1:1" | "1-1" | "1on1" | "1-on-1" | "one-on-one" | "1x1")
+    )
+}
+
+/// Whether glue like `and` or `,` is followed by more of the preamble rather than the note.
+fn starts_preamble(tokens: &[Token], today: NaiveDate) -> bool {
+    tokens.first().is_some_and(Token::is_mention)
+        || duration::at_start(tokens, true).is_some()
+        || matches!(when::at_start(tokens, today), Ok(Some(_)))
+}
+
+/// The typed words, joined by single spaces, without mentions or dangling glue at either end.
+fn note(tokens: &[Token]) -> Result<String, CommandError> {
+    let words: Vec<&Token> = tokens.iter().filter(|token| !token.is_mention()).collect();
+    let first = words.iter().position(|token| !token.is_connector());
+    let last = words.iter().rposition(|token| !token.is_connector());
+    let note = match (first, last) {
+        (Some(first), Some(last)) => words[first..=last]
+            .iter()
+            .filter_map(|token| token.text())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
+    let note = note
+        .trim_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c))
+        .to_string();
+    let length = note.chars().count();
+    if length > LONGEST_NOTE {
+        return Err(CommandError::NoteTooLong(length));
+    }
+    Ok(note)
+}
+
+fn joined_words(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .filter_map(Token::text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Activity, SlackUserId, Topic};
+
+    const DANA: &str = "<@U0DANA001|dana>";
+    const SAM: &str = "<@U0SAM0002|sam>";
+    const LEE: &str = "<@W0LEE0003>";
+
+    /// Friday.
+    fn today() -> NaiveDate {
+        date(2026, 11, 27)
+    }
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    fn dana() -> SlackUserId {
+        SlackUserId::parse("U0DANA001").unwrap()
+    }
+
+    fn sam() -> SlackUserId {
+        SlackUserId::parse("U0SAM0002").unwrap()
+    }
+
+    fn lee() -> SlackUserId {
+        SlackUserId::parse("W0LEE0003").unwrap()
+    }
+
+    fn minutes(count: u32) -> Minutes {
+        Minutes::new(count).unwrap()
+    }
+
+    fn log_on(text: &str, today: NaiveDate) -> Result<SessionLog, CommandError> {
+        session(&token::tokens(text), today)
+    }
+
+    fn log(text: &str) -> SessionLog {
+        log_on(text, today()).unwrap_or_else(|error| panic!("{text}: {error}"))
+    }
+
+    fn log_error(text: &str) -> CommandError {
+        log_on(text, today()).expect_err(text)
+    }
+
+    fn meet(text: &str) -> Result<MeetingLog, CommandError> {
+        meeting(&token::tokens(text), today())
+    }
+
+    fn minutes_of(text: &str) -> u32 {
+        log(text).minutes.get()
+    }
+
+    fn held_on(text: &str) -> NaiveDate {
+        log(text).held_on
+    }
+
+    #[test]
+    fn log_with_time_mention_and_note() {
+        assert_eq!(
+            log(&format!("45m {DANA} pipeline review")),
+            SessionLog {
+                reps: vec![dana()],
+                minutes: minutes(45),
+                activity: Activity::Pipeline,
+                note: "pipeline review".into(),
+                held_on: today(),
+            }
+        );
+    }
+
+    #[test]
+    fn log_for_several_reps_names_each_in_order_with_the_same_length() {
+        assert_eq!(
+            log(&format!("1h30m {SAM} {DANA} deal strategy yesterday")),
+            SessionLog {
+                reps: vec![sam(), dana()],
+                minutes: minutes(90),
+                activity: Activity::Deal,
+                note: "deal strategy".into(),
+                held_on: date(2026, 11, 26),
+            }
+        );
+    }
+
+    #[test]
+    fn log_with_mention_before_the_time() {
+        let log = log(&format!("{DANA} 45m pipeline"));
+        assert_eq!((log.reps, log.minutes), (vec![dana()], minutes(45)));
+        assert_eq!(log.note, "pipeline");
+    }
+
+    #[test]
+    fn log_with_the_time_at_the_end_of_the_note() {
+        let log = log(&format!("{DANA} pipeline review 45m"));
+        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "pipeline review"));
+    }
+
+    #[test]
+    fn log_with_a_spelled_out_time_at_the_end_of_the_note() {
+        let log = log(&format!("{DANA} pipeline review 1 hour 30 minutes"));
+        assert_eq!((log.minutes, log.note.as_str()), (minutes(90), "pipeline review"));
+    }
+
+    #[test]
+    fn log_with_time_and_day_at_the_end_in_either_order() {
+        for text in [
+            format!("{DANA} pipeline review 45m yesterday"),
+            format!("{DANA} pipeline review yesterday 45m"),
+        ] {
+            let log = log(&text);
+            assert_eq!(log.minutes, minutes(45), "{text}");
+            assert_eq!(log.held_on, date(2026, 11, 26), "{text}");
+            assert_eq!(log.note, "pipeline review", "{text}");
+        }
+    }
+
+    #[test]
+    fn log_drops_a_dangling_for_before_a_time_at_the_end() {
+        assert_eq!(log(&format!("{DANA} pipeline review for 45m")).note, "pipeline review");
+    }
+
+    #[test]
+    fn log_with_a_bare_number_before_the_note_reads_it_as_minutes() {
+        let log = log(&format!("90 {DANA} forecast"));
+        assert_eq!((log.minutes, log.activity), (minutes(90), Activity::Pipeline));
+        assert_eq!(minutes_of(&format!("{DANA} 90 forecast")), 90);
+    }
+
+    #[test]
+    fn log_keeps_a_number_inside_the_note() {
+        let log = log(&format!("45m {DANA} reviewed 3 deals"));
+        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "reviewed 3 deals"));
+        assert_eq!(log.activity, Activity::Deal);
+    }
+
+    #[test]
+    fn log_keeps_a_number_that_opens_the_note_once_the_time_is_known() {
+        let log = log(&format!("45m {DANA} 3 deals reviewed"));
+        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "3 deals reviewed"));
+    }
+
+    #[test]
+    fn log_with_a_bare_number_at_the_end_has_no_time() {
+        assert_eq!(
+            log_error(&format!("{DANA} pipeline review 90")),
+            CommandError::MissingDuration
+        );
+    }
+
+    #[test]
+    fn log_takes_mentions_joined_by_commas_and_and() {
+        let log = log(&format!("{DANA}, {SAM} and {LEE} 30m pipeline"));
+        assert_eq!(log.reps, vec![dana(), sam(), lee()]);
+        assert_eq!(log.note, "pipeline");
+    }
+
+    #[test]
+    fn log_names_a_rep_mentioned_twice_once() {
+        let log = log(&format!("30m {DANA} {SAM} <@U0DANA001> pipeline"));
+        assert_eq!(log.reps, vec![dana(), sam()]);
+    }
+
+    #[test]
+    fn log_takes_a_mention_from_inside_the_note_and_removes_it() {
+        let log = log(&format!("45m pipeline review with {DANA} and {SAM}"));
+        assert_eq!(log.reps, vec![dana(), sam()]);
+        assert_eq!(log.note, "pipeline review");
+    }
+
+    #[test]
+    fn log_skips_one_on_one_and_with_before_the_mention() {
+        let log = log(&format!("1:1 with {DANA} 30m objection handling"));
+        assert_eq!((log.minutes, log.activity), (minutes(30), Activity::Skill));
+        assert_eq!(log.note, "objection handling");
+    }
+
+    #[test]
+    fn log_ignores_case_but_keeps_the_note_as_typed() {
+        let log = log(&format!("45M {DANA} PIPELINE Review YESTERDAY"));
+        assert_eq!(log.minutes, minutes(45));
+        assert_eq!(log.held_on, date(2026, 11, 26));
+        assert_eq!((log.note.as_str(), log.activity), ("PIPELINE Review", Activity::Pipeline));
+    }
+
+    #[test]
+    fn log_ignores_extra_spaces() {
+        assert_eq!(
+            log(&format!("  45m   {DANA}\t  pipeline    review  ")).note,
+            "pipeline review"
+        );
+    }
+
+    #[test]
+    fn log_note_has_slack_escaping_undone() {
+        let log = log(&format!("30m {DANA} Q&amp;A on pricing &lt;draft&gt;"));
+        assert_eq!(log.note, "Q&A on pricing <draft>");
+        assert_eq!(log.activity, Activity::Deal);
+    }
+
+    #[test]
+    fn log_note_loses_separators_left_at_its_ends() {
+        assert_eq!(log(&format!("45m {DANA}: pipeline review, yesterday")).note, "pipeline review");
+        assert_eq!(log(&format!("45m {DANA} - pipeline review")).note, "pipeline review");
+    }
+
+    #[test]
+    fn log_without_a_note_is_other_coaching() {
+        let log = log(&format!("45m {DANA}"));
+        assert_eq!((log.note.as_str(), log.activity), ("", Activity::Other));
+    }
+
+    #[test]
+    fn log_note_of_500_characters_is_kept() {
+        let note = "a".repeat(500);
+        assert_eq!(log(&format!("45m {DANA} {note}")).note, note);
+    }
+
+    #[test]
+    fn log_note_over_500_characters_is_refused() {
+        let note = "é".repeat(501);
+        assert_eq!(log_error(&format!("45m {DANA} {note}")), CommandError::NoteTooLong(501));
+    }
+
+    #[test]
+    fn log_reads_every_duration_form() {
+        let forms = [
+            ("45m", 45),
+            ("45min", 45),
+            ("45mins", 45),
+            ("45 minutes", 45),
+            ("1h", 60),
+            ("1hr", 60),
+            ("1 hour", 60),
+            ("2 hours", 120),
+            ("1.5h", 90),
+            ("1,5h", 90),
+            ("1h30m", 90),
+            ("1h30", 90),
+            ("1h 30m", 90),
+            ("1 hour 30 minutes", 90),
+            ("1:30", 90),
+            ("90", 90),
+        ];
+        for (typed, expected) in forms {
+            assert_eq!(minutes_of(&format!("{typed} {DANA} pipeline")), expected, "{typed}");
+            assert_eq!(minutes_of(&format!("{DANA} {typed} pipeline")), expected, "{typed}");
+        }
+    }
+
+    #[test]
+    fn log_rounds_fractions_to_the_nearest_minute() {
+        assert_eq!(minutes_of(&format!("1.01h {DANA}")), 61);
+        assert_eq!(minutes_of(&format!("0.2h {DANA}")), 12);
+        assert_eq!(minutes_of(&format!("2.5m {DANA}")), 3);
+        assert_eq!(minutes_of(&format!("2.4m {DANA}")), 2);
+    }
+
+    #[test]
+    fn log_of_one_minute_to_eight_hours_is_kept() {
+        assert_eq!(minutes_of(&format!("1m {DANA}")), 1);
+        assert_eq!(minutes_of(&format!("8h {DANA}")), 480);
+        assert_eq!(minutes_of(&format!("480 {DANA}")), 480);
+    }
+
+    #[test]
+    fn log_of_zero_minutes_is_too_short() {
+        assert_eq!(
+            log_error(&format!("0m {DANA} pipeline")),
+            CommandError::DurationTooShort("0m".into())
+        );
+        assert_eq!(
+            log_error(&format!("0.2m {DANA} pipeline")),
+            CommandError::DurationTooShort("0.2m".into())
+        );
+    }
+
+    #[test]
+    fn log_over_eight_hours_is_too_long() {
+        assert_eq!(
+            log_error(&format!("8h1m {DANA} pipeline")),
+            CommandError::DurationTooLong("8h1m".into())
+        );
+        assert_eq!(
+            log_error(&format!("481 {DANA} pipeline")),
+            CommandError::DurationTooLong("481".into())
+        );
+        assert_eq!(
+            log_error(&format!("99999999999999999999999h {DANA}")),
+            CommandError::DurationTooLong("99999999999999999999999h".into())
+        );
+    }
+
+    #[test]
+    fn log_with_two_durations_names_both_in_typing_order() {
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline review 30m")),
+            CommandError::TwoDurations("45m".into(), "30m".into())
+        );
+        assert_eq!(
+            log_error(&format!("45m 1 hour {DANA} pipeline")),
+            CommandError::TwoDurations("45m".into(), "1 hour".into())
+        );
+    }
+
+    #[test]
+    fn log_with_two_days_names_both_in_typing_order() {
+        assert_eq!(
+            log_error(&format!("yesterday 45m {DANA} pipeline friday")),
+            CommandError::TwoDates("yesterday".into(), "friday".into())
+        );
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline on 2026-11-20 yesterday")),
+            CommandError::TwoDates("on 2026-11-20".into(), "yesterday".into())
+        );
+    }
+
+    #[test]
+    fn log_defaults_to_today() {
+        assert_eq!(held_on(&format!("45m {DANA} pipeline")), today());
+        assert_eq!(held_on(&format!("45m {DANA} pipeline today")), today());
+    }
+
+    #[test]
+    fn log_yesterday() {
+        assert_eq!(held_on(&format!("45m {DANA} pipeline yesterday")), date(2026, 11, 26));
+    }
+
+    #[test]
+    fn log_on_a_weekday_is_the_most_recent_one_today_included() {
+        let days = [
+            ("mon", 23),
+            ("monday", 23),
+            ("tue", 24),
+            ("tues", 24),
+            ("tuesday", 24),
+            ("wed", 25),
+            ("wednesday", 25),
+            ("thu", 26),
+            ("thur", 26),
+            ("thurs", 26),
+            ("thursday", 26),
+            ("fri", 27),
+            ("friday", 27),
+            ("sat", 21),
+            ("saturday", 21),
+            ("sun", 22),
+            ("sunday", 22),
+        ];
+        for (word, day) in days {
+            assert_eq!(held_on(&format!("45m {DANA} pipeline {word}")), date(2026, 11, day), "{word}");
+        }
+    }
+
+    #[test]
+    fn log_last_weekday_is_strictly_before_today() {
+        assert_eq!(held_on(&format!("45m {DANA} pipeline last friday")), date(2026, 11, 20));
+        assert_eq!(held_on(&format!("45m {DANA} pipeline last thu")), date(2026, 11, 26));
+        assert_eq!(held_on(&format!("45m {DANA} pipeline last sat")), date(2026, 11, 21));
+    }
+
+    #[test]
+    fn log_on_an_iso_date_with_or_without_on() {
+        assert_eq!(held_on(&format!("45m {DANA} pipeline 2026-11-20")), date(2026, 11, 20));
+        assert_eq!(held_on(&format!("45m {DANA} pipeline on 2026-11-20")), date(2026, 11, 20));
+        assert_eq!(held_on(&format!("45m {DANA} pipeline on friday")), today());
+    }
+
+    #[test]
+    fn log_with_the_day_before_the_note() {
+        let log = log(&format!("yesterday 45m {DANA} pipeline review"));
+        assert_eq!((log.held_on, log.note.as_str()), (date(2026, 11, 26), "pipeline review"));
+        let log = log_on(&format!("45m {DANA} on wed forecast"), today()).unwrap();
+        assert_eq!((log.held_on, log.note.as_str()), (date(2026, 11, 25), "forecast"));
+    }
+
+    #[test]
+    fn log_keeps_a_weekday_inside_the_note() {
+        let log = log(&format!("45m {DANA} prep for friday demo"));
+        assert_eq!((log.held_on, log.note.as_str()), (today(), "prep for friday demo"));
+    }
+
+    #[test]
+    fn log_reads_sat_in_as_observing_not_saturday() {
+        let log = log(&format!("45m {DANA} sat in on discovery call"));
+        assert_eq!(log.held_on, today());
+        assert_eq!(log.activity, Activity::Observation);
+        assert_eq!(log.note, "sat in on discovery call");
+    }
+
+    #[test]
+    fn log_in_the_future_is_refused() {
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline 2026-11-28")),
+            CommandError::FutureDate(date(2026, 11, 28))
+        );
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline tomorrow")),
+            CommandError::FutureDate(date(2026, 11, 28))
+        );
+    }
+
+    #[test]
+    fn log_62_days_back_is_kept_and_63_refused() {
+        assert_eq!(held_on(&format!("45m {DANA} pipeline 2026-09-26")), date(2026, 9, 26));
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline 2026-09-25")),
+            CommandError::TooFarBack(date(2026, 9, 25))
+        );
+    }
+
+    #[test]
+    fn log_on_an_impossible_date_names_it() {
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline 2026-02-30")),
+            CommandError::ImpossibleDate("2026-02-30".into())
+        );
+        assert_eq!(
+            log_error(&format!("on 2026-13-01 45m {DANA} pipeline")),
+            CommandError::ImpossibleDate("2026-13-01".into())
+        );
+    }
+
+    #[test]
+    fn log_days_cross_month_and_year_boundaries() {
+        let tuesday = date(2026, 12, 1);
+        let on = |text: &str, today| log_on(&format!("45m {DANA} {text}"), today).unwrap().held_on;
+        assert_eq!(on("yesterday", tuesday), date(2026, 11, 30));
+        assert_eq!(on("last tue", tuesday), date(2026, 11, 24));
+        assert_eq!(on("sun", tuesday), date(2026, 11, 29));
+        let new_year = date(2027, 1, 1);
+        assert_eq!(on("yesterday", new_year), date(2026, 12, 31));
+        assert_eq!(on("thursday", new_year), date(2026, 12, 31));
+        assert_eq!(on("2026-10-31", new_year), date(2026, 10, 31));
+        assert_eq!(
+            log_on(&format!("45m {DANA} 2026-10-30"), new_year),
+            Err(CommandError::TooFarBack(date(2026, 10, 30)))
+        );
+        assert_eq!(on("yesterday", date(2028, 3, 1)), date(2028, 2, 29));
+    }
+
+    #[test]
+    fn log_without_a_mention_asks_who_it_was_with() {
+        assert_eq!(log_error("45m pipeline review"), CommandError::MissingRep);
+        assert_eq!(log_error("pipeline review 45m"), CommandError::MissingRep);
+    }
+
+    #[test]
+    fn log_without_a_time_asks_how_long() {
+        assert_eq!(
+            log_error(&format!("{DANA} pipeline review")),
+            CommandError::MissingDuration
+        );
+        assert_eq!(log_error("yesterday pipeline"), CommandError::MissingRep);
+    }
+
+    #[test]
+    fn log_of_unrecognised_words_names_the_first() {
+        assert_eq!(log_error("foo bar"), CommandError::UnknownWord("foo".into()));
+    }
+
+    #[test]
+    fn log_with_plain_at_name_explains_autocomplete() {
+        assert_eq!(
+            log_error("45m @dana pipeline review"),
+            CommandError::PlainAtName {
+                name: "@dana".into(),
+                context: MentionContext::Log
+            }
+        );
+    }
+
+    #[test]
+    fn log_with_a_group_channel_or_broadcast_asks_for_each_rep() {
+        for (typed, group) in [
+            ("<!subteam^S0SALES1|@sales>", "@sales"),
+            ("<#C0GENERAL|general>", "#general"),
+            ("<!here>", "@here"),
+            ("<!channel>", "@channel"),
+        ] {
+            assert_eq!(
+                log_error(&format!("45m {typed} pipeline review")),
+                CommandError::GroupMention {
+                    group: group.into(),
+                    context: MentionContext::Log
+                },
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_of_a_ride_along_is_refused_with_how_to_log_observing() {
+        for note in [
+            "ride along to Acme",
+            "ride-along to Acme",
+            "Ridealong with the team",
+            "riding along on renewals",
+            "rode along to the client",
+            "joint call with Acme",
+            "joint sales call",
+            "joint visit at Acme",
+        ] {
+            assert_eq!(
+                log_error(&format!("2h {DANA} {note}")),
+                CommandError::RideAlong,
+                "{note}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_of_a_ride_along_is_refused_before_anything_else_is_asked() {
+        assert_eq!(log_error("ride along with @dana"), CommandError::RideAlong);
+    }
+
+    #[test]
+    fn meeting_with_time_and_topics() {
+        assert_eq!(
+            meet("60m stuck deals, wins"),
+            Ok(MeetingLog {
+                minutes: minutes(60),
+                topics: vec![Topic::StuckDeals, Topic::CustomerWinsLosses],
+                note: "stuck deals, wins".into(),
+                held_on: today(),
+            })
+        );
+    }
+
+    #[test]
+    fn meeting_topics_are_sorted_and_each_listed_once() {
+        let meeting =
+            meet("1h lost deals, competitor pricing, company news, new product launch, forecast and pipeline, stalled deals yesterday")
+                .unwrap();
+        assert_eq!(meeting.topics, Topic::ALL.to_vec());
+        assert_eq!(meeting.held_on, date(2026, 11, 26));
+    }
+
+    #[test]
+    fn meeting_without_topics_has_none() {
+        let meeting = meet("30m").unwrap();
+        assert_eq!((meeting.topics, meeting.note), (vec![], String::new()));
+    }
+
+    #[test]
+    fn meeting_with_the_time_at_the_end() {
+        let meeting = meet("stuck deals 45 minutes").unwrap();
+        assert_eq!(meeting.minutes, minutes(45));
+        assert_eq!(meeting.note, "stuck deals");
+    }
+
+    #[test]
+    fn meeting_without_a_time_asks_how_long() {
+        assert_eq!(meet("stuck deals"), Err(CommandError::MeetingWithoutDuration));
+        assert_eq!(meet(""), Err(CommandError::MeetingWithoutDuration));
+    }
+
+    #[test]
+    fn meeting_with_a_mention_says_no_one_needs_mentioning() {
+        for typed in [DANA, "@dana", "<!here>", "<!subteam^S0SALES1|@sales>"] {
+            assert_eq!(
+                meet(&format!("60m pipeline {typed}")),
+                Err(CommandError::MentionInMeeting),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn meeting_days_follow_the_session_rules() {
+        assert_eq!(meet("on monday 60m pipeline").unwrap().held_on, date(2026, 11, 23));
+        assert_eq!(
+            meet("60m pipeline 2026-11-30"),
+            Err(CommandError::FutureDate(date(2026, 11, 30)))
+        );
+        assert_eq!(
+            meet("60m 30m pipeline"),
+            Err(CommandError::TwoDurations("60m".into(), "30m".into()))
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Settings, loaded in layers: the built-in `config/default.toml`, the file
+//! given with `--config`, then `COACHBOT__SECTION__KEY` variables. Secrets
+//! and addresses come from the environment only and never print.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::domain::SlackChannelId;
+
+const DEFAULT_SETTINGS: &str = include_str!("../config/default.toml");
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api/";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://coachbot.db";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+
+/// Everything in `config/default.toml`, checked and typed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub coaching: CoachingSettings,
+    pub meetings: MeetingSettings,
+    pub jobs: JobSchedules,
+    pub digest: DigestSettings,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoachingSettings {
+    /// The article's "3 hours per rep per month", in minutes.
+    pub target_minutes_per_rep_per_month: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingSettings {
+    pub due_after_days: u32,
+    pub overdue_after_days: u32,
+}
+
+/// When each job fires, in the local time of whoever it reaches.
+#[derive(Debug, Clone)]
+pub struct JobSchedules {
+    pub meeting_check: cron::Schedule,
+    pub coaching_pace: cron::Schedule,
+    pub digest: cron::Schedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestSettings {
+    /// `None` turns the digest off.
+    pub channel: Option<SlackChannelId>,
+    pub timezone: Tz,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("could not read the settings: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("setting {key} = {value:?} is not a valid schedule ({reason}); use cron with seconds first, for example \"0 0 9 * * Mon\"")]
+    Schedule {
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("setting digest.timezone = {0:?} is not a time zone; use an IANA name, for example \"Europe/Berlin\"")]
+    TimeZone(String),
+    #[error("setting digest.channel = {0:?} is not a channel ID; copy it from the channel's details in Slack, for example \"C0123ABCDEF\", or leave it empty")]
+    Channel(String),
+    #[error("setting {0} must be greater than zero")]
+    NotPositive(&'static str),
+    #[error("setting meetings.overdue_after_days ({overdue}) must not be less than meetings.due_after_days ({due})")]
+    OverdueBeforeDue { due: u32, overdue: u32 },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    coaching: CoachingSettings,
+    meetings: MeetingSettings,
+    jobs: RawJobs,
+    digest: RawDigest,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJobs {
+    meeting_check: String,
+    coaching_pace: String,
+    digest: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    channel: String,
+    timezone: String,
+}
+
+impl Settings {
+    /// Loads the layers; `environment` is passed in so tests need not touch
+    /// the process environment.
+    pub fn load(
+        file: Option<&Path>,
+        environment: &HashMap<String, String>,
+    ) -> Result<Self, SettingsError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_SETTINGS,
+            config::FileFormat::Toml,
+        ));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        let overrides: config::Map<String, String> = environment
+            .iter()
+            .filter(|(key, _)| key.starts_with("COACHBOT__"))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let raw: RawSettings = builder
+            .add_source(
+                config::Environment::with_prefix("COACHBOT")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(overrides)),
+            )
+            .build()?
+            .try_deserialize()?;
+        raw.check()
+    }
+}
+
+impl RawSettings {
+    fn check(self) -> Result<Settings, SettingsError> {
+        if self.coaching.target_minutes_per_rep_per_month == 0 {
+            return Err(SettingsError::NotPositive(
+                "coaching.target_minutes_per_rep_per_month",
+            ));
+        }
+        if self.meetings.due_after_days == 0 {
+            return Err(SettingsError::NotPositive("meetings.due_after_days"));
+        }
+        if self.meetings.overdue_after_days < self.meetings.due_after_days {
+            return Err(SettingsError::OverdueBeforeDue {
+                due: self.meetings.due_after_days,
+                overdue: self.meetings.overdue_after_days,
+            });
+        }
+        let channel = match self.digest.channel.trim() {
+            "" => None,
+            raw => Some(
+                SlackChannelId::parse(raw).map_err(|_| SettingsError::Channel(raw.to_string()))?,
+            ),
+        };
+        let timezone = Tz::from_str(self.digest.timezone.trim())
+            .map_err(|_| SettingsError::TimeZone(self.digest.timezone.clone()))?;
+        Ok(Settings {
+            coaching: self.coaching,
+            meetings: self.meetings,
+            jobs: JobSchedules {
+                meeting_check: schedule("jobs.meeting_check", &self.jobs.meeting_check)?,
+                coaching_pace: schedule("jobs.coaching_pace", &self.jobs.coaching_pace)?,
+                digest: schedule("jobs.digest", &self.jobs.digest)?,
+            },
+            digest: DigestSettings { channel, timezone },
+        })
+    }
+}
+
+fn schedule(key: &'static str, value: &str) -> Result<cron::Schedule, SettingsError> {
+    cron::Schedule::from_str(value).map_err(|e| SettingsError::Schedule {
+        key,
+        value: value.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// What comes from the environment only: secrets and where things live.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub slack_bot_token: Option<SecretString>,
+    pub slack_signing_secret: Option<SecretString>,
+    /// For Socket Mode; accepted and kept for when it is supported.
+    pub slack_app_token: Option<SecretString>,
+    pub slack_api_url: String,
+    pub database_url: String,
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    #[error("{name} is not set. {how}")]
+    Missing { name: &'static str, how: &'static str },
+    #[error("COACHBOT_LISTEN = {0:?} is not an address to listen on; use host:port, for example 0.0.0.0:3000")]
+    Listen(String),
+    #[error("SLACK_API_URL = {0:?} must start with http:// or https://, for example https://slack.com/api/")]
+    ApiUrl(String),
+}
+
+const BOT_TOKEN_HOW: &str = "Copy the Bot User OAuth Token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page, then: export SLACK_BOT_TOKEN=xoxb-…";
+const SIGNING_SECRET_HOW: &str = "Copy the Signing Secret from your Slack app's \"Basic Information\" page, then: export SLACK_SIGNING_SECRET=…";
+
+impl Environment {
+    pub fn read(vars: &HashMap<String, String>) -> Result<Self, EnvironmentError> {
+        let secret = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(|v| SecretString::from(v.to_string()))
+        };
+        let plain = |name: &str, default: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let listen_raw = plain("COACHBOT_LISTEN", DEFAULT_LISTEN);
+        let listen = listen_raw
+            .parse()
+            .map_err(|_| EnvironmentError::Listen(listen_raw.clone()))?;
+        let slack_api_url = plain("SLACK_API_URL", DEFAULT_SLACK_API_URL);
+        if !(slack_api_url.starts_with("http://") || slack_api_url.starts_with("https://")) {
+            return Err(EnvironmentError::ApiUrl(slack_api_url));
+        }
+        Ok(Self {
+            slack_bot_token: secret("SLACK_BOT_TOKEN"),
+            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
+            slack_app_token: secret("SLACK_APP_TOKEN"),
+            slack_api_url,
+            database_url: plain("DATABASE_URL", DEFAULT_DATABASE_URL),
+            listen,
+        })
+    }
+
+    pub fn bot_token(&self) -> Result<SecretString, EnvironmentError> {
+        self.slack_bot_token
+            .clone()
+            .ok_or(EnvironmentError::Missing {
+                name: "SLACK_BOT_TOKEN",
+                how: BOT_TOKEN_HOW,
+            })
+    }
+
+    pub fn signing_secret(&self) -> Result<SecretString, EnvironmentError> {
+        self.slack_signing_secret
+            .clone()
+            .ok_or(EnvironmentError::Missing {
+                name: "SLACK_SIGNING_SECRET",
+                how: SIGNING_SECRET_HOW,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_match_the_product_contract() {
+        let settings = Settings::load(None, &env(&[])).expect("defaults load");
+        assert_eq!(settings.coaching.target_minutes_per_rep_per_month, 180);
+        assert_eq!(settings.meetings.due_after_days, 7);
+        assert_eq!(settings.meetings.overdue_after_days, 14);
+        assert_eq!(settings.jobs.meeting_check.source(), "0 0 9 * * Mon");
+        assert_eq!(settings.jobs.coaching_pace.source(), "0 0 9 * * Wed");
+        assert_eq!(settings.jobs.digest.source(), "0 0 16 * * Fri");
+        assert!(settings.digest.channel.is_none());
+        assert_eq!(settings.digest.timezone, Tz::UTC);
+    }
+
+    #[test]
+    fn a_file_overrides_defaults_and_variables_override_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("prod.toml");
+        std::fs::write(
+            &file,
+            "[meetings]\ndue_after_days = 5\noverdue_after_days = 12\n[digest]\nchannel = \"C0123ABCDEF\"\ntimezone = \"Europe/Berlin\"\n",
+        )
+        .expect("write");
+        let settings = Settings::load(
+            Some(&file),
+            &env(&[
+                ("COACHBOT__MEETINGS__DUE_AFTER_DAYS", "10"),
+                ("COACHBOT__JOBS__DIGEST", "0 30 17 * * Thu"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(settings.meetings.due_after_days, 10);
+        assert_eq!(settings.meetings.overdue_after_days, 12);
+        assert_eq!(settings.jobs.digest.source(), "0 30 17 * * Thu");
+        assert_eq!(
+            settings.digest.channel.as_ref().map(|c| c.as_str()),
+            Some("C0123ABCDEF")
+        );
+        assert_eq!(settings.digest.timezone, chrono_tz::Europe::Berlin);
+    }
+
+    #[test]
+    fn a_bad_schedule_is_refused_with_an_example() {
+        let err = Settings::load(None, &env(&[("COACHBOT__JOBS__MEETING_CHECK", "9am")]))
+            .expect_err("bad cron");
+        let text = err.to_string();
+        assert!(text.contains("jobs.meeting_check"), "{text}");
+        assert!(text.contains("0 0 9 * * Mon"), "{text}");
+    }
+
+    #[test]
+    fn overdue_before_due_is_refused() {
+        let err = Settings::load(
+            None,
+            &env(&[("COACHBOT__MEETINGS__OVERDUE_AFTER_DAYS", "3")]),
+        )
+        .expect_err("overdue < due");
+        assert!(matches!(err, SettingsError::OverdueBeforeDue { .. }));
+    }
+
+    #[test]
+    fn a_missing_secret_names_the_variable_and_how_to_get_it() {
+        let environment = Environment::read(&env(&[])).expect("defaults");
+        let text = environment.bot_token().expect_err("missing").to_string();
+        assert!(text.starts_with("SLACK_BOT_TOKEN is not set."), "{text}");
+        assert!(text.contains("OAuth & Permissions"), "{text}");
+        let text = environment.signing_secret().expect_err("missing").to_string();
+        assert!(text.starts_with("SLACK_SIGNING_SECRET is not set."), "{text}");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let environment = Environment::read(&env(&[
+            ("SLACK_BOT_TOKEN", "xoxb-very-secret"),
+            ("SLACK_SIGNING_SECRET", "shhh-signing"),
+        ]))
+        .expect("reads");
+        let debug = format!("{environment:?}");
+        assert!(!debug.contains("xoxb-very-secret"), "{debug}");
+        assert!(!debug.contains("shhh-signing"), "{debug}");
+    }
+
+    #[test]
+    fn environment_defaults_match_the_product_contract() {
+        let environment = Environment::read(&env(&[])).expect("defaults");
+        assert_eq!(environment.slack_api_url, "https://slack.com/api/");
+        assert_eq!(environment.database_url, "sqlite://coachbot.db");
+        assert_eq!(environment.listen.to_string(), "0.0.0.0:3000");
+    }
+}

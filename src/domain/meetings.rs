@@ -1,0 +1,110 @@
+//! When a manager is due a team meeting: the article asks for one a week,
+//! and at minimum every other week.
+
+use chrono::NaiveDate;
+
+/// The configured thresholds, in days since the last meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeetingPolicy {
+    pub due_after_days: u32,
+    pub overdue_after_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingState {
+    /// No reps yet, so no meeting to hold.
+    NoTeam,
+    OnTrack { days_since: u32, since_last_meeting: bool },
+    Due { days_since: u32, since_last_meeting: bool },
+    Overdue { days_since: u32, since_last_meeting: bool },
+}
+
+impl MeetingState {
+    pub fn needs_meeting(self) -> bool {
+        matches!(self, MeetingState::Due { .. } | MeetingState::Overdue { .. })
+    }
+}
+
+/// `team_since` is the day the team got its first rep: a manager who never
+/// logged a meeting is counted from then.
+pub fn meeting_state(
+    policy: MeetingPolicy,
+    last_meeting: Option<NaiveDate>,
+    team_since: Option<NaiveDate>,
+    today: NaiveDate,
+) -> MeetingState {
+    let Some(team_since) = team_since else {
+        return MeetingState::NoTeam;
+    };
+    let (from, since_last_meeting) = match last_meeting {
+        Some(last) => (last, true),
+        None => (team_since, false),
+    };
+    let days_since = (today - from).num_days().max(0) as u32;
+    if days_since >= policy.overdue_after_days {
+        MeetingState::Overdue { days_since, since_last_meeting }
+    } else if days_since >= policy.due_after_days {
+        MeetingState::Due { days_since, since_last_meeting }
+    } else {
+        MeetingState::OnTrack { days_since, since_last_meeting }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: MeetingPolicy = MeetingPolicy { due_after_days: 7, overdue_after_days: 14 };
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn a_meeting_is_due_seven_days_after_the_last_one() {
+        let today = day("2026-11-27");
+        assert_eq!(
+            meeting_state(POLICY, Some(day("2026-11-21")), Some(day("2026-01-01")), today),
+            MeetingState::OnTrack { days_since: 6, since_last_meeting: true }
+        );
+        assert_eq!(
+            meeting_state(POLICY, Some(day("2026-11-20")), Some(day("2026-01-01")), today),
+            MeetingState::Due { days_since: 7, since_last_meeting: true }
+        );
+    }
+
+    #[test]
+    fn a_meeting_is_overdue_fourteen_days_after_the_last_one() {
+        let today = day("2026-11-27");
+        assert_eq!(
+            meeting_state(POLICY, Some(day("2026-11-14")), Some(day("2026-01-01")), today),
+            MeetingState::Due { days_since: 13, since_last_meeting: true }
+        );
+        assert_eq!(
+            meeting_state(POLICY, Some(day("2026-11-13")), Some(day("2026-01-01")), today),
+            MeetingState::Overdue { days_since: 14, since_last_meeting: true }
+        );
+    }
+
+    #[test]
+    fn a_manager_who_never_met_is_counted_from_their_first_rep() {
+        assert_eq!(
+            meeting_state(POLICY, None, Some(day("2026-11-18")), day("2026-11-27")),
+            MeetingState::Due { days_since: 9, since_last_meeting: false }
+        );
+    }
+
+    #[test]
+    fn a_manager_without_reps_owes_no_meeting() {
+        assert_eq!(meeting_state(POLICY, None, None, day("2026-11-27")), MeetingState::NoTeam);
+        assert!(!MeetingState::NoTeam.needs_meeting());
+    }
+
+    #[test]
+    fn the_count_crosses_month_and_year_ends() {
+        assert_eq!(
+            meeting_state(POLICY, Some(day("2026-12-25")), Some(day("2026-01-01")), day("2027-01-08")),
+            MeetingState::Overdue { days_since: 14, since_last_meeting: true }
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! The rules of the article as pure functions of records and an instant:
+//! pace against the monthly target, when a meeting is due, and the values
+//! everything else is built from. No I/O and no clock in here.
+
+pub mod meetings;
+pub mod pace;
+pub mod records;
+pub mod types;
+
+pub use meetings::{meeting_state, MeetingPolicy, MeetingState};
+pub use pace::{pace, rep_month_minutes, Pace, RepMinutes};
+pub use records::{local_date, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord};
+pub use types::*;

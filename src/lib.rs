@@ -1,0 +1,17 @@
+//! coachbot: a Slack app that gets sales managers to coach.
+//!
+//! - [`command`]: the `/coach` language, a pure parser from text to a typed command.
+//! - [`domain`]: the article's rules (pace, meetings) as pure functions of records and an instant.
+//! - [`store`]: all SQL (SQLite through sqlx).
+//! - [`slack`]: all Slack I/O: request verification, routes, Web API client, Block Kit rendering.
+//! - [`coach`]: carries out a command for a manager, between store, domain and Slack.
+//! - [`config`], [`startup`], [`clock`]: settings, wiring, and the one place time is read.
+
+pub mod clock;
+pub mod coach;
+pub mod command;
+pub mod config;
+pub mod domain;
+pub mod slack;
+pub mod startup;
+pub mod store;

@@ -1,0 +1,150 @@
+//! The Slack Web API, through slack-morphism, at the base URL from
+//! `SLACK_API_URL`. Its default connector is https-only; ours also allows
+//! `http://` so that tests can point it at a fake Slack on loopback.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
+
+type Connector = SlackClientHyperConnector<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+>;
+
+/// Why a Slack call failed, sorted by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    /// 429: wait `retry_after`, then try again.
+    #[error("Slack asked us to slow down")]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx, timeouts, broken connections: worth retrying later.
+    #[error("Slack could not be reached: {0}")]
+    Unavailable(String),
+    /// Slack answered with an error (`channel_not_found`, `invalid_auth`…):
+    /// retrying will not help.
+    #[error("Slack refused the call: {0}")]
+    Rejected(String),
+    #[error("could not set up the Slack client: {0}")]
+    Setup(String),
+}
+
+impl SlackError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, SlackError::RateLimited { .. } | SlackError::Unavailable(_))
+    }
+}
+
+impl From<SlackClientError> for SlackError {
+    fn from(error: SlackClientError) -> Self {
+        match error {
+            SlackClientError::RateLimitError(e) => SlackError::RateLimited {
+                retry_after: e.retry_after,
+            },
+            SlackClientError::ApiError(e) => SlackError::Rejected(e.code),
+            SlackClientError::HttpError(e) if e.status_code.is_client_error() => {
+                SlackError::Rejected(format!("HTTP {}", e.status_code))
+            }
+            SlackClientError::HttpError(e) => {
+                SlackError::Unavailable(format!("HTTP {}", e.status_code))
+            }
+            other => SlackError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// How long one Web API call may take before it counts as unavailable.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A Slack Web API client holding the bot token; cheap to clone.
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    token: SlackApiToken,
+}
+
+impl std::fmt::Debug for SlackApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SlackApi { token: [redacted] }")
+    }
+}
+
+impl SlackApi {
+    pub fn new(api_url: &str, bot_token: &SecretString) -> Result<Self, SlackError> {
+        // Several TLS backends end up linked in; rustls needs to be told
+        // which one to use. A second call finds it already chosen.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| SlackError::Setup(e.to_string()))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        // slack-morphism builds URLs as `{base}/{method}`.
+        let base = api_url.trim_end_matches('/');
+        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(base);
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            token: SlackApiToken::new(SlackApiTokenValue::new(
+                bot_token.expose_secret().to_string(),
+            )),
+        })
+    }
+
+    async fn timed<T>(
+        call: impl std::future::Future<Output = ClientResult<T>>,
+    ) -> Result<T, SlackError> {
+        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+            Ok(result) => result.map_err(SlackError::from),
+            Err(_) => Err(SlackError::Unavailable("timed out".into())),
+        }
+    }
+
+    /// The user's time zone from `users.info`, or `None` if Slack has none
+    /// or one chrono-tz does not know.
+    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    pub async fn user_time_zone(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<Option<Tz>, SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiUsersInfoRequest::new(user.as_str().into());
+        let response = Self::timed(session.users_info(&request)).await?;
+        Ok(response.user.tz.as_deref().and_then(|tz| Tz::from_str(tz).ok()))
+    }
+
+    /// Posts a message to a channel, or to a user's DM when given a user ID.
+    #[tracing::instrument(skip(self, content), fields(channel = %channel))]
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostMessageRequest::new(channel.into(), content);
+        Self::timed(session.chat_post_message(&request)).await?;
+        Ok(())
+    }
+
+    pub async fn post_to_channel(
+        &self,
+        channel: &SlackChannelId,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        self.post_message(channel.as_str(), content).await
+    }
+
+    /// Answers a slash command later through its `response_url`.
+    pub async fn respond(&self, response_url: &str, content: SlackMessageContent) -> Result<(), SlackError> {
+        let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
+        let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
+        Self::timed(self.client.respond_to_event(&SlackResponseUrl(url), &request)).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! Everything that talks to Slack: verifying its requests, the HTTP routes
+//! it calls, the Web API client, and turning replies into Block Kit.
+
+pub mod client;
+pub mod render;
+pub mod routes;
+pub mod verify;
+
+pub use client::{SlackApi, SlackError};

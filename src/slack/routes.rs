@@ -1,0 +1,183 @@
+//! The HTTP routes Slack calls. Every `/slack/*` request passes the
+//! signature check before anything else reads it, and every slash command
+//! is answered within Slack's 3 seconds: if the work takes longer, Slack
+//! gets a holding answer now and the real one through `response_url`.
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::SlackMessageContent;
+
+use super::render;
+use super::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::coach::{AppContext, Invocation, Reply};
+use crate::domain::{SlackTeamId, SlackUserId};
+
+/// Slack never sends more; anything larger is refused before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Slack waits 3000 ms; answer well inside that.
+const ANSWER_BUDGET: Duration = Duration::from_millis(2500);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: AppContext,
+    pub signing_secret: SecretString,
+}
+
+pub fn router(state: AppState) -> Router {
+    let slack = Router::new()
+        .route("/slack/commands", post(command))
+        .route("/slack/interactions", post(interaction))
+        .route("/slack/events", post(event))
+        .route_layer(middleware::from_fn_with_state(state.clone(), verified));
+    Router::new()
+        .merge(slack)
+        .route("/healthz", get(healthz))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Lets a request through only if Slack signed it, recently. The timestamp
+/// is checked before the body is read, and the body is read only up to
+/// [`MAX_BODY_BYTES`].
+async fn verified(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let now = state.ctx.clock.now().timestamp();
+    let (parts, body) = request.into_parts();
+    let (Some(timestamp), Some(signature)) = (
+        header_text(&parts.headers, TIMESTAMP_HEADER),
+        header_text(&parts.headers, SIGNATURE_HEADER),
+    ) else {
+        return unauthorized(verify::VerifyError::Missing);
+    };
+    if let Err(error) = verify::check_timestamp(&timestamp, now) {
+        return unauthorized(error);
+    }
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return too_large();
+    }
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        return too_large();
+    };
+    if let Err(error) = verify::verify(&state.signing_secret, &timestamp, &signature, &bytes, now) {
+        return unauthorized(error);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn unauthorized(error: verify::VerifyError) -> Response {
+    tracing::warn!(%error, "refused an unverified Slack request");
+    (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response()
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response()
+}
+
+/// The fields of Slack's slash-command form we use; the rest are ignored.
+#[derive(Deserialize)]
+struct CommandForm {
+    team_id: String,
+    user_id: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    response_url: String,
+}
+
+/// An answer only the manager sees.
+#[derive(Serialize)]
+struct CommandAnswer {
+    response_type: &'static str,
+    #[serde(flatten)]
+    content: SlackMessageContent,
+}
+
+fn ephemeral(content: SlackMessageContent) -> Response {
+    Json(CommandAnswer {
+        response_type: "ephemeral",
+        content,
+    })
+    .into_response()
+}
+
+async fn command(State(state): State<AppState>, body: Bytes) -> Response {
+    let Ok(form) = serde_urlencoded::from_bytes::<CommandForm>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
+    };
+    let (Ok(team), Ok(user)) = (SlackTeamId::parse(&form.team_id), SlackUserId::parse(&form.user_id)) else {
+        return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
+    };
+    let invocation = Invocation {
+        team,
+        user,
+        text: form.text,
+    };
+    let ctx = state.ctx.clone();
+    let mut work = tokio::spawn(async move { ctx.handle(invocation).await });
+    match tokio::time::timeout(ANSWER_BUDGET, &mut work).await {
+        Ok(Ok(reply)) => ephemeral(render::reply(&reply)),
+        Ok(Err(panic)) => {
+            tracing::error!(error = %panic, "a /coach command panicked");
+            ephemeral(render::reply(&Reply::Apology))
+        }
+        Err(_) => {
+            let slack = state.ctx.slack.clone();
+            let response_url = form.response_url;
+            tokio::spawn(async move {
+                let reply = work.await.unwrap_or(Reply::Apology);
+                if let Err(error) = slack.respond(&response_url, render::reply(&reply)).await {
+                    tracing::error!(%error, "could not deliver a late /coach answer");
+                }
+            });
+            ephemeral(
+                render::Message::new("Working on it…")
+                    .text(":hourglass_flowing_sand: Working on it…")
+                    .into_content(),
+            )
+        }
+    }
+}
+
+/// Buttons and modals are acknowledged; coachbot sends none yet.
+async fn interaction() -> StatusCode {
+    StatusCode::OK
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum EventEnvelope {
+    UrlVerification { challenge: String },
+    #[serde(other)]
+    Other,
+}
+
+/// Answers Slack's URL check; other events are acknowledged.
+async fn event(body: Bytes) -> Response {
+    match serde_json::from_slice::<EventEnvelope>(&body) {
+        Ok(EventEnvelope::UrlVerification { challenge }) => {
+            Json(serde_json::json!({ "challenge": challenge })).into_response()
+        }
+        Ok(EventEnvelope::Other) => StatusCode::OK.into_response(),
+        Err(_) => (StatusCode::BAD_REQUEST, "not a Slack event").into_response(),
+    }
+}

@@ -1,0 +1,254 @@
+//! Logged coaching: 1:1 sessions and team meetings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::team::placeholders;
+use super::{date_text, parse_date, parse_user, Store, StoreError};
+use crate::command::{MeetingLog, SessionLog};
+use crate::domain::{
+    Activity, Manager, MeetingRecord, MonthActivity, SessionRecord, SlackTeamId, SlackUserId,
+    Topic, YearMonth,
+};
+
+/// A stored log, as `undo` reports it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEntry {
+    pub kind: LoggedEntryKind,
+    pub minutes: u32,
+    pub held_on: NaiveDate,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoggedEntryKind {
+    Session { reps: Vec<SlackUserId>, activity: Activity },
+    Meeting { topics: Vec<Topic> },
+}
+
+fn topics_text(topics: &[Topic]) -> String {
+    topics.iter().map(|t| t.code()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
+    raw.split(',')
+        .filter(|code| !code.is_empty())
+        .map(|code| Topic::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("topic {code:?}"))))
+        .collect()
+}
+
+impl Store {
+    /// Stores one session with each rep; answers only once committed.
+    #[tracing::instrument(skip(self, manager, log), fields(team = %manager.team, user = %manager.id))]
+    pub async fn insert_session(
+        &self,
+        manager: &Manager,
+        log: &SessionLog,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id = sqlx::query(
+            "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, note, held_on, logged_at)
+             VALUES (?, ?, 'session', ?, ?, ?, ?, ?)",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(log.minutes.get())
+        .bind(log.activity.code())
+        .bind(&log.note)
+        .bind(date_text(log.held_on))
+        .bind(now.to_rfc3339())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        for rep in &log.reps {
+            sqlx::query("INSERT INTO log_reps (log_id, rep_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(rep.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    #[tracing::instrument(skip(self, manager, log), fields(team = %manager.team, user = %manager.id))]
+    pub async fn insert_meeting(
+        &self,
+        manager: &Manager,
+        log: &MeetingLog,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id = sqlx::query(
+            "INSERT INTO logs (team_id, manager_id, kind, minutes, topics, note, held_on, logged_at)
+             VALUES (?, ?, 'meeting', ?, ?, ?, ?, ?)",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(log.minutes.get())
+        .bind(topics_text(&log.topics))
+        .bind(&log.note)
+        .bind(date_text(log.held_on))
+        .bind(now.to_rfc3339())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Deletes the manager's most recently logged entry and returns it.
+    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
+    pub async fn undo_latest(&self, manager: &Manager) -> Result<Option<LoggedEntry>, StoreError> {
+        let mut tx = self.write().await?;
+        let row: Option<(i64, String, u32, Option<String>, Option<String>, String, String)> =
+            sqlx::query_as(
+                "SELECT id, kind, minutes, activity, topics, note, held_on FROM logs
+                 WHERE team_id = ? AND manager_id = ? ORDER BY id DESC LIMIT 1",
+            )
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((id, kind, minutes, activity, topics, note, held_on)) = row else {
+            return Ok(None);
+        };
+        let reps: Vec<String> =
+            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM logs WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let kind = if kind == "session" {
+            let activity = activity.as_deref().and_then(Activity::from_code).unwrap_or(Activity::Other);
+            LoggedEntryKind::Session {
+                reps: reps.into_iter().map(parse_user).collect::<Result<_, _>>()?,
+                activity,
+            }
+        } else {
+            LoggedEntryKind::Meeting {
+                topics: parse_topics(topics.as_deref().unwrap_or(""))?,
+            }
+        };
+        Ok(Some(LoggedEntry {
+            kind,
+            minutes,
+            held_on: parse_date(&held_on)?,
+            note,
+        }))
+    }
+
+    /// The records needed to total these reps' month: their sessions, their
+    /// memberships, and the meetings of every manager they were with.
+    pub async fn month_activity(
+        &self,
+        team: &SlackTeamId,
+        reps: &[SlackUserId],
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        if reps.is_empty() {
+            return Ok(MonthActivity::default());
+        }
+        let from = date_text(month.first_day());
+        let until = date_text(month.next().first_day());
+        let memberships = self.memberships_of(team, reps).await?;
+
+        let sql = format!(
+            "SELECT r.rep_id, l.minutes, l.held_on FROM log_reps r JOIN logs l ON l.id = r.log_id
+             WHERE r.rep_id IN ({}) AND l.team_id = ? AND l.held_on >= ? AND l.held_on < ?",
+            placeholders(reps.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, u32, String)>(&sql);
+        for rep in reps {
+            query = query.bind(rep.as_str());
+        }
+        let sessions = query
+            .bind(team.as_str())
+            .bind(&from)
+            .bind(&until)
+            .fetch_all(&self.readers)
+            .await?
+            .into_iter()
+            .map(|(rep, minutes, held_on)| {
+                Ok(SessionRecord {
+                    rep: parse_user(rep)?,
+                    minutes,
+                    held_on: parse_date(&held_on)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let mut managers: Vec<&SlackUserId> = memberships.iter().map(|m| &m.manager).collect();
+        managers.sort();
+        managers.dedup();
+        let meetings = if managers.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT manager_id, minutes, held_on FROM logs
+                 WHERE team_id = ? AND kind = 'meeting' AND manager_id IN ({})
+                   AND held_on >= ? AND held_on < ?",
+                placeholders(managers.len())
+            );
+            let mut query = sqlx::query_as::<_, (String, u32, String)>(&sql).bind(team.as_str());
+            for manager in &managers {
+                query = query.bind(manager.as_str());
+            }
+            query
+                .bind(&from)
+                .bind(&until)
+                .fetch_all(&self.readers)
+                .await?
+                .into_iter()
+                .map(|(manager, minutes, held_on)| {
+                    Ok(MeetingRecord {
+                        manager: parse_user(manager)?,
+                        minutes,
+                        held_on: parse_date(&held_on)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        };
+        Ok(MonthActivity {
+            memberships,
+            sessions,
+            meetings,
+        })
+    }
+
+    /// The day of the manager's latest team meeting.
+    pub async fn last_meeting(&self, manager: &Manager) -> Result<Option<NaiveDate>, StoreError> {
+        let last: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(held_on) FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'meeting'",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .fetch_one(&self.readers)
+        .await?;
+        last.as_deref().map(parse_date).transpose()
+    }
+
+    /// How many team meetings the manager held on days in `[from, until)`.
+    pub async fn meetings_between(
+        &self,
+        manager: &Manager,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<u32, StoreError> {
+        let count: u32 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'meeting'
+               AND held_on >= ? AND held_on < ?",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(date_text(from))
+        .bind(date_text(until))
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(count)
+    }
+}

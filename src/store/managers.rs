@@ -1,0 +1,121 @@
+//! Managers: who has used the bot, their time zone and their snooze.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::{date_text, parse_date, parse_team, parse_user, Store, StoreError};
+use crate::domain::{Manager, SlackTeamId, SlackUserId};
+
+type ManagerRow = (String, String, String, Option<String>, Option<String>);
+
+const MANAGER_COLUMNS: &str = "team_id, user_id, slack_tz, tz_override, snoozed_until";
+
+fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
+    let (team, id, slack_tz, tz_override, snoozed_until) = row;
+    let tz = |raw: &str| Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")));
+    Ok(Manager {
+        team: parse_team(team)?,
+        id: parse_user(id)?,
+        slack_tz: tz(&slack_tz)?,
+        tz_override: tz_override.as_deref().map(tz).transpose()?,
+        snoozed_until: snoozed_until.as_deref().map(parse_date).transpose()?,
+    })
+}
+
+impl Store {
+    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    pub async fn manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<Option<Manager>, StoreError> {
+        let row: Option<ManagerRow> = sqlx::query_as(&format!(
+            "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
+        ))
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .fetch_optional(&self.readers)
+        .await?;
+        row.map(manager_from_row).transpose()
+    }
+
+    /// Every manager with at least one rep on their team, in every workspace.
+    pub async fn managers_with_reps(&self) -> Result<Vec<Manager>, StoreError> {
+        let rows: Vec<ManagerRow> = sqlx::query_as(&format!(
+            "SELECT {MANAGER_COLUMNS} FROM managers m
+             WHERE EXISTS (SELECT 1 FROM memberships ms
+                           WHERE ms.team_id = m.team_id AND ms.manager_id = m.user_id
+                             AND ms.left_on IS NULL)
+             ORDER BY team_id, user_id"
+        ))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter().map(manager_from_row).collect()
+    }
+
+    /// Records a manager the first time they use the bot; a second insert
+    /// (two first requests racing) keeps the first.
+    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    pub async fn add_manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Manager, StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO managers (team_id, user_id, slack_tz, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (team_id, user_id) DO NOTHING",
+        )
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .bind(slack_tz.name())
+        .bind(now.to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        let row: ManagerRow = sqlx::query_as(&format!(
+            "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
+        ))
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        manager_from_row(row)
+    }
+
+    pub async fn set_time_zone_override(
+        &self,
+        manager: &Manager,
+        tz: Option<Tz>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE managers SET tz_override = ? WHERE team_id = ? AND user_id = ?")
+            .bind(tz.map(|tz| tz.name()))
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_snooze(
+        &self,
+        manager: &Manager,
+        until: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE managers SET snoozed_until = ? WHERE team_id = ? AND user_id = ?")
+            .bind(until.map(date_text))
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,101 @@
+//! All of coachbot's SQL, and nothing else. SQLite in WAL mode: readers
+//! share a pool, and every write goes through a single connection so writers
+//! queue in-process instead of spinning on SQLite's busy lock.
+
+mod logs;
+mod managers;
+mod team;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::domain::{SlackTeamId, SlackUserId};
+
+pub use logs::{LoggedEntry, LoggedEntryKind};
+pub use team::{AddOutcome, RemoveOutcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("could not apply the database migrations")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database holds a value this version cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// Reads run here, several at once.
+    readers: SqlitePool,
+    /// Writes run here, one at a time.
+    writer: SqlitePool,
+}
+
+const READERS: u32 = 4;
+
+impl Store {
+    /// Opens (creating the file if needed) and migrates the database.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL is durable against application crashes and
+            // avoids an fsync per commit.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            // An in-memory database lives and dies with its one connection.
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let readers = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .connect_with(options.read_only(true))
+                .await?
+        };
+        Ok(Self { readers, writer })
+    }
+
+    /// A write transaction that takes SQLite's write lock at once, so it
+    /// never fails half-way when another process (`run-job`) writes too.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
+fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
+    SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
+}
+
+fn parse_team(raw: String) -> Result<SlackTeamId, StoreError> {
+    SlackTeamId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
+}
+
+fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("date {raw:?}")))
+}
+
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}

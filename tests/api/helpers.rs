@@ -1,0 +1,260 @@
+//! Starts the real application on a free port, with a fresh SQLite file and
+//! a fake Slack Web API (wiremock) on loopback, and signs requests exactly
+//! as Slack does.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use coachbot::clock::Clock;
+use coachbot::config::{Environment, Settings};
+use coachbot::startup::Application;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::SqlitePool;
+use tokio::sync::oneshot;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const SIGNING_SECRET: &str = "test-signing-secret";
+pub const TEAM: &str = "T0TEAM";
+pub const BOSS: &str = "U0BOSS";
+pub const OTHER_BOSS: &str = "U0OTHER";
+
+/// Friday 27 November 2026, 10:00 UTC (11:00 in Berlin).
+pub fn friday_morning() -> DateTime<Utc> {
+    "2026-11-27T10:00:00Z".parse().expect("test instant")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db_path: PathBuf,
+    pub slack: MockServer,
+    pub clock: Clock,
+    pub http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    /// Kept so the database outlives a restart and is removed at the end.
+    dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// The fake Slack answers `users.info` with this zone unless a test mounts
+/// its own answer first.
+pub async fn fake_slack() -> MockServer {
+    MockServer::start().await
+}
+
+pub async fn mount_default_slack(slack: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/api/users.info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "ok": true,
+            "user": { "id": BOSS, "tz": "Europe/Berlin", "tz_offset": 3600 }
+        })))
+        .mount(slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "ok": true, "channel": "D0DM", "ts": "1700000000.000100"
+        })))
+        .mount(slack)
+        .await;
+}
+
+pub async fn spawn_app() -> TestApp {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    spawn_app_with(slack, friday_morning(), &[]).await
+}
+
+pub async fn spawn_app_with(slack: MockServer, at: DateTime<Utc>, extra_env: &[(&str, &str)]) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(slack, Clock::fixed(at), dir, extra_env).await
+}
+
+async fn start(
+    slack: MockServer,
+    clock: Clock,
+    dir: std::sync::Arc<tempfile::TempDir>,
+    extra_env: &[(&str, &str)],
+) -> TestApp {
+    let db_path = dir.path().join("coachbot.db");
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
+        ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
+        ("SLACK_API_URL".into(), format!("{}/api/", slack.uri())),
+        ("DATABASE_URL".into(), format!("sqlite://{}", db_path.display())),
+        ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
+    ]);
+    for (k, v) in extra_env {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let environment = Environment::read(&vars).expect("test environment");
+    let settings = Settings::load(None, &vars).expect("test settings");
+    let app = Application::build(settings, &environment, clock.clone())
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp {
+        address,
+        db_path,
+        slack,
+        clock,
+        http: reqwest::Client::new(),
+        shutdown: Some(tx),
+        server: Some(server),
+        dir,
+    }
+}
+
+pub fn sign(secret: &str, timestamp: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac key");
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("v0={hex}")
+}
+
+/// A slash-command body as Slack sends it.
+pub fn command_body(user: &str, text: &str, response_url: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "legacy-verification-token"),
+        ("team_id", TEAM),
+        ("team_domain", "acme"),
+        ("channel_id", "C0GENERAL"),
+        ("channel_name", "general"),
+        ("user_id", user),
+        ("user_name", "boss"),
+        ("command", "/coach"),
+        ("text", text),
+        ("api_app_id", "A0APP"),
+        ("is_enterprise_install", "false"),
+        ("response_url", response_url),
+        ("trigger_id", "123.456.abc"),
+    ])
+    .expect("form body")
+}
+
+/// What `/coach` answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub json: serde_json::Value,
+}
+
+impl Answer {
+    /// The fallback text, which carries the gist of every answer.
+    pub fn text(&self) -> String {
+        self.json["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Every piece of text in the blocks, joined.
+    pub fn blocks_text(&self) -> String {
+        let mut out = Vec::new();
+        collect_text(&self.json["blocks"], &mut out);
+        out.join("\n")
+    }
+}
+
+fn collect_text(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("text", serde_json::Value::String(s)) => out.push(s.clone()),
+                    _ => collect_text(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        _ => {}
+    }
+}
+
+impl TestApp {
+    pub fn now_timestamp(&self) -> String {
+        self.clock.now().timestamp().to_string()
+    }
+
+    pub fn response_url(&self) -> String {
+        format!("{}/respond/1", self.slack.uri())
+    }
+
+    pub async fn post_signed(&self, route: &str, body: String, timestamp: &str, signature: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}{route}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", timestamp)
+            .header("x-slack-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// `/coach <text>` from `user`, signed now.
+    pub async fn coach_as(&self, user: &str, text: &str) -> Answer {
+        let body = command_body(user, text, &self.response_url());
+        let ts = self.now_timestamp();
+        let signature = sign(SIGNING_SECRET, &ts, &body);
+        let response = self.post_signed("/slack/commands", body, &ts, &signature).await;
+        let status = response.status().as_u16();
+        let json = response.json().await.unwrap_or(serde_json::Value::Null);
+        Answer { status, json }
+    }
+
+    pub async fn coach(&self, text: &str) -> Answer {
+        self.coach_as(BOSS, text).await
+    }
+
+    pub async fn db(&self) -> SqlitePool {
+        SqlitePool::connect(&format!("sqlite://{}", self.db_path.display()))
+            .await
+            .expect("test db")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let pool = self.db().await;
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("count");
+        pool.close().await;
+        n
+    }
+
+    /// Requests the fake Slack received at a Web API method.
+    pub async fn slack_calls(&self, method_path: &str) -> Vec<wiremock::Request> {
+        self.slack
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.url.path() == method_path)
+            .collect()
+    }
+
+    /// Stops the app and starts it again on the same database and the
+    /// same fake Slack.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let slack = std::mem::replace(&mut self.slack, MockServer::start().await);
+        let dir = self.dir.clone();
+        start(slack, self.clock.clone(), dir, &[]).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests: the real application, real SQLite, a fake Slack.
+
+mod binary;
+mod commands;
+mod helpers;
+mod verification;
