@@ -193,7 +193,10 @@ pub struct Environment {
 #[derive(Debug, thiserror::Error)]
 pub enum EnvironmentError {
     #[error("{name} is not set. {how}")]
-    Missing { name: &'static str, how: &'static str },
+    Missing {
+        name: &'static str,
+        how: &'static str,
+    },
     #[error("COACHBOT_LISTEN = {0:?} is not an address to listen on; use host:port, for example 0.0.0.0:3000")]
     Listen(String),
     #[error("SLACK_API_URL = {0:?} must start with http:// or https://, for example https://slack.com/api/")]
@@ -330,8 +333,14 @@ mod tests {
         let text = environment.bot_token().expect_err("missing").to_string();
         assert!(text.starts_with("SLACK_BOT_TOKEN is not set."), "{text}");
         assert!(text.contains("OAuth & Permissions"), "{text}");
-        let text = environment.signing_secret().expect_err("missing").to_string();
-        assert!(text.starts_with("SLACK_SIGNING_SECRET is not set."), "{text}");
+        let text = environment
+            .signing_secret()
+            .expect_err("missing")
+            .to_string();
+        assert!(
+            text.starts_with("SLACK_SIGNING_SECRET is not set."),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! - [`domain`]: the article's rules (pace, meetings) as pure functions of records and an instant.
 //! - [`store`]: all SQL (SQLite through sqlx).
 //! - [`slack`]: all Slack I/O: request verification, routes, Web API client, Block Kit rendering.
+//! - [`jobs`]: the reminder jobs: what is due when, reminder rows, delivery, the scheduler.
 //! - [`coach`]: carries out a command for a manager, between store, domain and Slack.
+//! - [`export`]: a month of records as CSV.
 //! - [`config`], [`startup`], [`clock`]: settings, wiring, and the one place time is read.
 
 pub mod clock;
@@ -12,6 +14,8 @@ pub mod coach;
 pub mod command;
 pub mod config;
 pub mod domain;
+pub mod export;
+pub mod jobs;
 pub mod slack;
 pub mod startup;
 pub mod store;

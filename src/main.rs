@@ -5,14 +5,24 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use chrono::{DateTime, FixedOffset, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, Settings};
-use coachbot::startup::Application;
+use coachbot::domain::YearMonth;
+use coachbot::jobs::deliver::{deliver_due, DeliveryPolicy};
+use coachbot::jobs::scheduler::TICK_EVERY;
+use coachbot::jobs::{persist, plan, Job, Trigger};
+use coachbot::startup::{context, Application};
 use coachbot::store::Store;
+use secrecy::SecretString;
 
 #[derive(Parser)]
-#[command(name = "coachbot", version, about = "A Slack app that gets sales managers to coach.")]
+#[command(
+    name = "coachbot",
+    version,
+    about = "A Slack app that gets sales managers to coach."
+)]
 struct Cli {
     /// A settings file over the built-in defaults (config/default.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -23,10 +33,47 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Action {
-    /// Run the HTTP server for Slack.
+    /// Run the HTTP server for Slack and the reminder scheduler.
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Run one job once for every manager, as if the clock read --at.
+    RunJob {
+        #[arg(value_parser = parse_job)]
+        job: Job,
+        /// The instant to run at, RFC 3339 (default: now), e.g. 2026-11-30T09:00:00+01:00.
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<DateTime<FixedOffset>>,
+        /// Print who would get what, one line each; send and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print every session and meeting of a month, one row each.
+    Export {
+        /// The month, e.g. 2026-11.
+        #[arg(long, value_parser = parse_month)]
+        month: YearMonth,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+}
+
+fn parse_job(raw: &str) -> Result<Job, String> {
+    raw.parse()
+        .map_err(|e: coachbot::jobs::UnknownJob| e.to_string())
+}
+
+fn parse_month(raw: &str) -> Result<YearMonth, String> {
+    let invalid = || format!("{raw:?} is not a month; write it as YYYY-MM, for example 2026-11");
+    let (year, month) = raw.trim().split_once('-').ok_or_else(invalid)?;
+    let year: i32 = year.parse().map_err(|_| invalid())?;
+    let month: u32 = month.parse().map_err(|_| invalid())?;
+    YearMonth::new(year, month).ok_or_else(invalid)
 }
 
 fn main() -> ExitCode {
@@ -61,9 +108,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &vars)?;
     match cli.command {
         Action::Serve => {
-            let app = Application::build(settings, &environment, Clock::System).await?;
+            let app = Application::build(settings, &environment, Clock::System)
+                .await?
+                .with_scheduler(TICK_EVERY, DeliveryPolicy::default());
             tracing::info!(address = %environment.listen, port = app.port(), "coachbot is listening");
-            app.run_until(shutdown_signal()).await.context("the HTTP server stopped")?;
+            app.run_until(shutdown_signal())
+                .await
+                .context("the HTTP server stopped")?;
         }
         Action::Migrate => {
             let store = Store::connect(&environment.database_url)
@@ -71,6 +122,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("could not migrate the database")?;
             store.close().await;
             println!("database {} is up to date", environment.database_url);
+        }
+        Action::RunJob { job, at, dry_run } => {
+            let at = at.map_or_else(Utc::now, |at| at.with_timezone(&Utc));
+            // A dry run talks to no one, so it needs no token.
+            let token = match environment.bot_token() {
+                Ok(token) => token,
+                Err(_) if dry_run => SecretString::from(String::new()),
+                Err(missing) => return Err(missing.into()),
+            };
+            let ctx = context(settings, &environment, &token, Clock::fixed(at)).await?;
+            let planned = plan(&ctx, job, at, Trigger::Now).await?;
+            if planned.is_empty() {
+                println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done today)");
+            }
+            for p in &planned {
+                let verb = if dry_run { "would" } else { "will" };
+                println!("{verb} {}", p.describe());
+            }
+            if !dry_run {
+                persist(&ctx, &planned, at).await?;
+                let report = deliver_due(&ctx, at, &DeliveryPolicy::default()).await?;
+                println!(
+                    "{} sent, {} left pending for `coachbot serve` to retry until their day ends, {} refused by Slack, {} expired",
+                    report.sent, report.pending, report.failed, report.expired
+                );
+            }
+            ctx.store.close().await;
+        }
+        Action::Export {
+            month,
+            format: Format::Csv,
+        } => {
+            let store = Store::connect(&environment.database_url).await?;
+            let rows = store.month_export(month).await?;
+            let stdout = std::io::stdout();
+            coachbot::export::write_csv(&rows, &mut stdout.lock())
+                .context("could not write the export")?;
+            store.close().await;
         }
     }
     Ok(())

@@ -3,13 +3,17 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::coach::AppContext;
 use crate::config::{Environment, Settings};
+use crate::jobs::deliver::DeliveryPolicy;
+use crate::jobs::scheduler;
 use crate::slack::routes::{router, AppState};
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError};
@@ -45,10 +49,13 @@ pub async fn context(
     })
 }
 
-/// The running HTTP side of `serve`.
+/// `serve`: the HTTP server and, when enabled, the reminder scheduler.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// How often the scheduler wakes, and how it delivers; `None` serves
+    /// HTTP only (tests drive the scheduler step by step).
+    scheduler: Option<(Duration, DeliveryPolicy)>,
 }
 
 impl Application {
@@ -74,7 +81,13 @@ impl Application {
                 ctx,
                 signing_secret,
             },
+            scheduler: None,
         })
+    }
+
+    pub fn with_scheduler(mut self, every: Duration, policy: DeliveryPolicy) -> Self {
+        self.scheduler = Some((every, policy));
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -85,11 +98,29 @@ impl Application {
         &self.state.ctx
     }
 
-    /// Serves until `shutdown` completes, then finishes requests in flight.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    /// Serves until `shutdown` completes, then finishes requests in flight
+    /// and stops the scheduler.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let scheduler = self.scheduler.map(|(every, policy)| {
+            tokio::spawn(scheduler::run(
+                self.state.ctx.clone(),
+                every,
+                policy,
+                stop_rx,
+            ))
+        });
         let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http());
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        let _ = stop_tx.send(true);
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
+        }
+        served
     }
 }

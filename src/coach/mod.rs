@@ -7,15 +7,17 @@ mod reply;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
-use crate::command::{self, Command, MeetingLog, SessionLog, SnoozeChange, TeamChange, TimeZoneChange};
+use crate::command::{
+    self, Command, MeetingLog, SessionLog, SnoozeChange, TeamChange, TimeZoneChange,
+};
 use crate::config::Settings;
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, Manager, MeetingPolicy, Membership, SlackTeamId,
-    SlackUserId, YearMonth,
+    meeting_state, pace, rep_month_minutes, Manager, MeetingPolicy, MeetingState, Membership,
+    MonthActivity, SlackTeamId, SlackUserId, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError};
@@ -55,7 +57,7 @@ impl AppContext {
         }
     }
 
-    fn target(&self) -> u32 {
+    pub fn target(&self) -> u32 {
         self.settings.coaching.target_minutes_per_rep_per_month
     }
 
@@ -77,8 +79,14 @@ impl AppContext {
         }
     }
 
-    async fn try_handle(&self, invocation: &Invocation, now: DateTime<Utc>) -> Result<Reply, Failure> {
-        let manager = self.manager(&invocation.team, &invocation.user, now).await?;
+    async fn try_handle(
+        &self,
+        invocation: &Invocation,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let manager = self
+            .manager(&invocation.team, &invocation.user, now)
+            .await?;
         let today = manager.today(now);
         let command = match command::parse(&invocation.text, today) {
             Ok(command) => command,
@@ -164,10 +172,16 @@ impl AppContext {
         if self.store.current_team(manager).await?.is_empty() {
             return Ok(Reply::NoTeamYet);
         }
-        let team = self.store.team_during(manager, YearMonth::of(log.held_on)).await?;
+        let team = self
+            .store
+            .team_during(manager, YearMonth::of(log.held_on))
+            .await?;
         let present = team.iter().filter(|m| m.covers(log.held_on)).count();
         self.store.insert_meeting(manager, &log, now).await?;
-        Ok(Reply::MeetingLogged { log, reps_counted: present })
+        Ok(Reply::MeetingLogged {
+            log,
+            reps_counted: present,
+        })
     }
 
     async fn change_team(
@@ -179,7 +193,12 @@ impl AppContext {
         let today = manager.today(now);
         Ok(match change {
             TeamChange::Show => Reply::Team(
-                self.store.current_team(manager).await?.into_iter().map(|m| m.rep).collect(),
+                self.store
+                    .current_team(manager)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.rep)
+                    .collect(),
             ),
             TeamChange::Add(reps) => {
                 if reps.contains(&manager.id) {
@@ -201,44 +220,84 @@ impl AppContext {
         month: YearMonth,
         now: DateTime<Utc>,
     ) -> Result<Vec<RepProgress>, StoreError> {
+        Ok(self.team_month(manager, members, month, now).await?.0)
+    }
+
+    /// Each member's month against pace, with the records it came from.
+    pub async fn team_month(
+        &self,
+        manager: &Manager,
+        members: &[Membership],
+        month: YearMonth,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RepProgress>, MonthActivity), StoreError> {
         let reps: Vec<SlackUserId> = members.iter().map(|m| m.rep.clone()).collect();
-        let activity = self.store.month_activity(&manager.team, &reps, month).await?;
+        let activity = self
+            .store
+            .month_activity(&manager.team, &reps, month)
+            .await?;
         let today = manager.today(now);
-        Ok(members
+        let progress = members
             .iter()
             .map(|member| {
                 let minutes = rep_month_minutes(&member.rep, month, &activity);
                 RepProgress {
                     rep: member.rep.clone(),
                     minutes,
-                    pace: pace(self.target(), month, today, member.joined_on, minutes.total()),
+                    pace: pace(
+                        self.target(),
+                        month,
+                        today,
+                        member.joined_on,
+                        minutes.total(),
+                    ),
                 }
             })
-            .collect())
+            .collect();
+        Ok((progress, activity))
     }
 
-    pub async fn dashboard(&self, manager: &Manager, now: DateTime<Utc>) -> Result<Dashboard, StoreError> {
-        let today = manager.today(now);
-        let month = YearMonth::of(today);
-        let team = self.store.current_team(manager).await?;
-        let progress = self.progress(manager, &team, month, now).await?;
-        let meeting = meeting_state(
+    /// How long since the manager's last team meeting, on `today`.
+    pub async fn meeting_state(
+        &self,
+        manager: &Manager,
+        today: NaiveDate,
+    ) -> Result<MeetingState, StoreError> {
+        Ok(meeting_state(
             self.meeting_policy(),
             self.store.last_meeting(manager).await?,
             self.store.team_since(manager).await?,
             today,
-        );
+        ))
+    }
+
+    async fn dashboard(
+        &self,
+        manager: &Manager,
+        now: DateTime<Utc>,
+    ) -> Result<Dashboard, StoreError> {
+        let today = manager.today(now);
+        let month = YearMonth::of(today);
+        let team = self.store.current_team(manager).await?;
+        let progress = self.progress(manager, &team, month, now).await?;
         Ok(Dashboard {
             today,
             month,
             target: self.target(),
             reps: progress,
-            meeting,
-            snoozed_until: manager.snoozed_until.filter(|until| today < *until),
+            meeting: self.meeting_state(manager, today).await?,
+            snoozed_until: manager
+                .snoozed_until
+                .filter(|_| manager.is_snoozed_on(today)),
         })
     }
 
-    async fn report(&self, manager: &Manager, month: YearMonth, now: DateTime<Utc>) -> Result<MonthReport, Failure> {
+    async fn report(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+        now: DateTime<Utc>,
+    ) -> Result<MonthReport, Failure> {
         let team = self.store.team_during(manager, month).await?;
         let reps = self.progress(manager, &team, month, now).await?;
         let meetings = self
@@ -255,10 +314,19 @@ impl AppContext {
         })
     }
 
-    async fn snooze(&self, manager: &Manager, change: SnoozeChange, now: DateTime<Utc>) -> Result<Reply, Failure> {
+    async fn snooze(
+        &self,
+        manager: &Manager,
+        change: SnoozeChange,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
         let today = manager.today(now);
         Ok(match change {
-            SnoozeChange::Show => Reply::SnoozeState(manager.snoozed_until.filter(|u| today < *u)),
+            SnoozeChange::Show => Reply::SnoozeState(
+                manager
+                    .snoozed_until
+                    .filter(|_| manager.is_snoozed_on(today)),
+            ),
             SnoozeChange::Until(until) => {
                 self.store.set_snooze(manager, Some(until)).await?;
                 Reply::Snoozed(until)
@@ -270,7 +338,12 @@ impl AppContext {
         })
     }
 
-    async fn time_zone(&self, manager: &Manager, change: TimeZoneChange, now: DateTime<Utc>) -> Result<Reply, Failure> {
+    async fn time_zone(
+        &self,
+        manager: &Manager,
+        change: TimeZoneChange,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
         let (tz, overridden) = match change {
             TimeZoneChange::Show => (manager.tz(), manager.tz_override.is_some()),
             TimeZoneChange::Set(tz) => {

@@ -39,10 +39,19 @@ pub struct MonthReport {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    Logged { log: SessionLog, progress: Vec<RepProgress> },
-    MeetingLogged { log: MeetingLog, reps_counted: usize },
+    Logged {
+        log: SessionLog,
+        progress: Vec<RepProgress>,
+    },
+    MeetingLogged {
+        log: MeetingLog,
+        reps_counted: usize,
+    },
     /// Sessions are only for reps on the manager's team.
-    NotOnTeam { reps: Vec<SlackUserId>, manager_is_one: bool },
+    NotOnTeam {
+        reps: Vec<SlackUserId>,
+        manager_is_one: bool,
+    },
     NoTeamYet,
     Team(Vec<SlackUserId>),
     TeamAdded(Vec<(SlackUserId, AddOutcome)>),
@@ -55,7 +64,11 @@ pub enum Reply {
     SnoozeState(Option<NaiveDate>),
     Snoozed(NaiveDate),
     SnoozeOff,
-    TimeZone { tz: Tz, overridden: bool, local_now: NaiveDateTime },
+    TimeZone {
+        tz: Tz,
+        overridden: bool,
+        local_now: NaiveDateTime,
+    },
     Help,
     /// The text did not parse: the parser's sentence and example.
     Mistake(String),

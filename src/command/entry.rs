@@ -12,7 +12,7 @@ use super::token::{self, Token};
 use super::when;
 use super::{MeetingLog, SessionLog};
 
-/// How far back an entry may be logged, in days (the article's months are about two long).
+/// How many days back an entry may be dated: about two months, room to catch up after a break.
 const OLDEST_DAYS_BACK: i64 = 62;
 const LONGEST_NOTE: usize = 500;
 
@@ -82,7 +82,7 @@ struct Parts<'t> {
 impl<'t> Parts<'t> {
     /// Durations, days and mentions are taken from before the note; days and durations with a
     /// unit also from its end. Words in the middle stay in the note, so "reviewed 3 deals"
-    /// keeps its 3 and "prep for friday's call" its friday.
+    /// keeps its 3 and "prep for friday demo" its friday.
     fn read(tokens: &'t [Token], today: NaiveDate) -> Result<Self, CommandError> {
         let mut parts = Parts {
             duration: None,
@@ -96,10 +96,12 @@ impl<'t> Parts<'t> {
             if token.is_mention() {
                 at += 1;
             } else if let Some(spoken) = duration::at_start(rest, parts.duration.is_none()) {
-                parts.set_duration(tokens, at, spoken.minutes, spoken.len)?;
+                let found = found_at(tokens, at, spoken.len, spoken.minutes);
+                place(&mut parts.duration, found, CommandError::TwoDurations)?;
                 at += spoken.len;
             } else if let Some(spoken) = when::at_start(rest, today)? {
-                parts.set_day(tokens, at, spoken.date, spoken.len)?;
+                let found = found_at(tokens, at, spoken.len, spoken.date);
+                place(&mut parts.day, found, CommandError::TwoDates)?;
                 at += spoken.len;
             } else if is_one_on_one(token)
                 || (token.is_connector() && starts_preamble(&rest[1..], today))
@@ -117,56 +119,18 @@ impl<'t> Parts<'t> {
                 end -= 1;
             } else if let Some(spoken) = when::at_end(tail, today)? {
                 end -= spoken.len;
-                parts.set_day(tokens, end, spoken.date, spoken.len)?;
+                let found = found_at(tokens, end, spoken.len, spoken.date);
+                place(&mut parts.day, found, CommandError::TwoDates)?;
             } else if let Some(spoken) = duration::at_end(tail) {
                 end -= spoken.len;
-                parts.set_duration(tokens, end, spoken.minutes, spoken.len)?;
+                let found = found_at(tokens, end, spoken.len, spoken.minutes);
+                place(&mut parts.duration, found, CommandError::TwoDurations)?;
             } else {
                 break;
             }
         }
         parts.note = &tokens[at..end];
         Ok(parts)
-    }
-
-    fn set_duration(
-        &mut self,
-        tokens: &[Token],
-        at: usize,
-        minutes: u64,
-        len: usize,
-    ) -> Result<(), CommandError> {
-        let found = found(tokens, at, len, minutes);
-        match self.duration.take() {
-            None => {
-                self.duration = Some(found);
-                Ok(())
-            }
-            Some(earlier) => {
-                let (first, second) = in_typing_order(earlier, found);
-                Err(CommandError::TwoDurations(first.shown, second.shown))
-            }
-        }
-    }
-
-    fn set_day(
-        &mut self,
-        tokens: &[Token],
-        at: usize,
-        date: NaiveDate,
-        len: usize,
-    ) -> Result<(), CommandError> {
-        let found = found(tokens, at, len, date);
-        match self.day.take() {
-            None => {
-                self.day = Some(found);
-                Ok(())
-            }
-            Some(earlier) => {
-                let (first, second) = in_typing_order(earlier, found);
-                Err(CommandError::TwoDates(first.shown, second.shown))
-            }
-        }
     }
 
     fn recognised_nothing(&self) -> bool {
@@ -203,7 +167,7 @@ impl<'t> Parts<'t> {
     }
 }
 
-fn found<T>(tokens: &[Token], at: usize, len: usize, value: T) -> Found<T> {
+fn found_at<T>(tokens: &[Token], at: usize, len: usize, value: T) -> Found<T> {
     let shown = tokens[at..at + len]
         .iter()
         .filter_map(Token::key)
@@ -212,11 +176,19 @@ fn found<T>(tokens: &[Token], at: usize, len: usize, value: T) -> Found<T> {
     Found { value, shown, at }
 }
 
-fn in_typing_order<T>(one: Found<T>, other: Found<T>) -> (Found<T>, Found<T>) {
-    if one.at <= other.at {
-        (one, other)
-    } else {
-        (other, one)
+/// Fills an empty slot; a second find is an error naming both, in typing order.
+fn place<T>(
+    slot: &mut Option<Found<T>>,
+    found: Found<T>,
+    two: fn(String, String) -> CommandError,
+) -> Result<(), CommandError> {
+    match slot.take() {
+        None => {
+            *slot = Some(found);
+            Ok(())
+        }
+        Some(earlier) if earlier.at <= found.at => Err(two(earlier.shown, found.shown)),
+        Some(later) => Err(two(found.shown, later.shown)),
     }
 }
 
@@ -362,13 +334,19 @@ mod tests {
     #[test]
     fn log_with_the_time_at_the_end_of_the_note() {
         let log = log(&format!("{DANA} pipeline review 45m"));
-        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "pipeline review"));
+        assert_eq!(
+            (log.minutes, log.note.as_str()),
+            (minutes(45), "pipeline review")
+        );
     }
 
     #[test]
     fn log_with_a_spelled_out_time_at_the_end_of_the_note() {
         let log = log(&format!("{DANA} pipeline review 1 hour 30 minutes"));
-        assert_eq!((log.minutes, log.note.as_str()), (minutes(90), "pipeline review"));
+        assert_eq!(
+            (log.minutes, log.note.as_str()),
+            (minutes(90), "pipeline review")
+        );
     }
 
     #[test]
@@ -386,27 +364,39 @@ mod tests {
 
     #[test]
     fn log_drops_a_dangling_for_before_a_time_at_the_end() {
-        assert_eq!(log(&format!("{DANA} pipeline review for 45m")).note, "pipeline review");
+        assert_eq!(
+            log(&format!("{DANA} pipeline review for 45m")).note,
+            "pipeline review"
+        );
     }
 
     #[test]
     fn log_with_a_bare_number_before_the_note_reads_it_as_minutes() {
         let log = log(&format!("90 {DANA} forecast"));
-        assert_eq!((log.minutes, log.activity), (minutes(90), Activity::Pipeline));
+        assert_eq!(
+            (log.minutes, log.activity),
+            (minutes(90), Activity::Pipeline)
+        );
         assert_eq!(minutes_of(&format!("{DANA} 90 forecast")), 90);
     }
 
     #[test]
     fn log_keeps_a_number_inside_the_note() {
         let log = log(&format!("45m {DANA} reviewed 3 deals"));
-        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "reviewed 3 deals"));
+        assert_eq!(
+            (log.minutes, log.note.as_str()),
+            (minutes(45), "reviewed 3 deals")
+        );
         assert_eq!(log.activity, Activity::Deal);
     }
 
     #[test]
     fn log_keeps_a_number_that_opens_the_note_once_the_time_is_known() {
         let log = log(&format!("45m {DANA} 3 deals reviewed"));
-        assert_eq!((log.minutes, log.note.as_str()), (minutes(45), "3 deals reviewed"));
+        assert_eq!(
+            (log.minutes, log.note.as_str()),
+            (minutes(45), "3 deals reviewed")
+        );
     }
 
     #[test]
@@ -449,7 +439,10 @@ mod tests {
         let log = log(&format!("45M {DANA} PIPELINE Review YESTERDAY"));
         assert_eq!(log.minutes, minutes(45));
         assert_eq!(log.held_on, date(2026, 11, 26));
-        assert_eq!((log.note.as_str(), log.activity), ("PIPELINE Review", Activity::Pipeline));
+        assert_eq!(
+            (log.note.as_str(), log.activity),
+            ("PIPELINE Review", Activity::Pipeline)
+        );
     }
 
     #[test]
@@ -469,8 +462,22 @@ mod tests {
 
     #[test]
     fn log_note_loses_separators_left_at_its_ends() {
-        assert_eq!(log(&format!("45m {DANA}: pipeline review, yesterday")).note, "pipeline review");
-        assert_eq!(log(&format!("45m {DANA} - pipeline review")).note, "pipeline review");
+        assert_eq!(
+            log(&format!("45m {DANA}: pipeline review, yesterday")).note,
+            "pipeline review"
+        );
+        assert_eq!(
+            log(&format!("45m {DANA} - pipeline review")).note,
+            "pipeline review"
+        );
+    }
+
+    #[test]
+    fn log_note_keeps_an_emoji_at_its_end() {
+        assert_eq!(
+            log(&format!("45m {DANA} closed Acme 🎉")).note,
+            "closed Acme 🎉"
+        );
     }
 
     #[test]
@@ -488,7 +495,10 @@ mod tests {
     #[test]
     fn log_note_over_500_characters_is_refused() {
         let note = "é".repeat(501);
-        assert_eq!(log_error(&format!("45m {DANA} {note}")), CommandError::NoteTooLong(501));
+        assert_eq!(
+            log_error(&format!("45m {DANA} {note}")),
+            CommandError::NoteTooLong(501)
+        );
     }
 
     #[test]
@@ -512,8 +522,16 @@ mod tests {
             ("90", 90),
         ];
         for (typed, expected) in forms {
-            assert_eq!(minutes_of(&format!("{typed} {DANA} pipeline")), expected, "{typed}");
-            assert_eq!(minutes_of(&format!("{DANA} {typed} pipeline")), expected, "{typed}");
+            assert_eq!(
+                minutes_of(&format!("{typed} {DANA} pipeline")),
+                expected,
+                "{typed}"
+            );
+            assert_eq!(
+                minutes_of(&format!("{DANA} {typed} pipeline")),
+                expected,
+                "{typed}"
+            );
         }
     }
 
@@ -592,7 +610,10 @@ mod tests {
 
     #[test]
     fn log_yesterday() {
-        assert_eq!(held_on(&format!("45m {DANA} pipeline yesterday")), date(2026, 11, 26));
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline yesterday")),
+            date(2026, 11, 26)
+        );
     }
 
     #[test]
@@ -617,36 +638,64 @@ mod tests {
             ("sunday", 22),
         ];
         for (word, day) in days {
-            assert_eq!(held_on(&format!("45m {DANA} pipeline {word}")), date(2026, 11, day), "{word}");
+            assert_eq!(
+                held_on(&format!("45m {DANA} pipeline {word}")),
+                date(2026, 11, day),
+                "{word}"
+            );
         }
     }
 
     #[test]
     fn log_last_weekday_is_strictly_before_today() {
-        assert_eq!(held_on(&format!("45m {DANA} pipeline last friday")), date(2026, 11, 20));
-        assert_eq!(held_on(&format!("45m {DANA} pipeline last thu")), date(2026, 11, 26));
-        assert_eq!(held_on(&format!("45m {DANA} pipeline last sat")), date(2026, 11, 21));
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline last friday")),
+            date(2026, 11, 20)
+        );
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline last thu")),
+            date(2026, 11, 26)
+        );
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline last sat")),
+            date(2026, 11, 21)
+        );
     }
 
     #[test]
     fn log_on_an_iso_date_with_or_without_on() {
-        assert_eq!(held_on(&format!("45m {DANA} pipeline 2026-11-20")), date(2026, 11, 20));
-        assert_eq!(held_on(&format!("45m {DANA} pipeline on 2026-11-20")), date(2026, 11, 20));
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline 2026-11-20")),
+            date(2026, 11, 20)
+        );
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline on 2026-11-20")),
+            date(2026, 11, 20)
+        );
         assert_eq!(held_on(&format!("45m {DANA} pipeline on friday")), today());
     }
 
     #[test]
     fn log_with_the_day_before_the_note() {
         let log = log(&format!("yesterday 45m {DANA} pipeline review"));
-        assert_eq!((log.held_on, log.note.as_str()), (date(2026, 11, 26), "pipeline review"));
+        assert_eq!(
+            (log.held_on, log.note.as_str()),
+            (date(2026, 11, 26), "pipeline review")
+        );
         let log = log_on(&format!("45m {DANA} on wed forecast"), today()).unwrap();
-        assert_eq!((log.held_on, log.note.as_str()), (date(2026, 11, 25), "forecast"));
+        assert_eq!(
+            (log.held_on, log.note.as_str()),
+            (date(2026, 11, 25), "forecast")
+        );
     }
 
     #[test]
     fn log_keeps_a_weekday_inside_the_note() {
         let log = log(&format!("45m {DANA} prep for friday demo"));
-        assert_eq!((log.held_on, log.note.as_str()), (today(), "prep for friday demo"));
+        assert_eq!(
+            (log.held_on, log.note.as_str()),
+            (today(), "prep for friday demo")
+        );
     }
 
     #[test]
@@ -671,7 +720,10 @@ mod tests {
 
     #[test]
     fn log_62_days_back_is_kept_and_63_refused() {
-        assert_eq!(held_on(&format!("45m {DANA} pipeline 2026-09-26")), date(2026, 9, 26));
+        assert_eq!(
+            held_on(&format!("45m {DANA} pipeline 2026-09-26")),
+            date(2026, 9, 26)
+        );
         assert_eq!(
             log_error(&format!("45m {DANA} pipeline 2026-09-25")),
             CommandError::TooFarBack(date(2026, 9, 25))
@@ -693,7 +745,11 @@ mod tests {
     #[test]
     fn log_days_cross_month_and_year_boundaries() {
         let tuesday = date(2026, 12, 1);
-        let on = |text: &str, today| log_on(&format!("45m {DANA} {text}"), today).unwrap().held_on;
+        let on = |text: &str, today| {
+            log_on(&format!("45m {DANA} {text}"), today)
+                .unwrap()
+                .held_on
+        };
         assert_eq!(on("yesterday", tuesday), date(2026, 11, 30));
         assert_eq!(on("last tue", tuesday), date(2026, 11, 24));
         assert_eq!(on("sun", tuesday), date(2026, 11, 29));
@@ -725,7 +781,10 @@ mod tests {
 
     #[test]
     fn log_of_unrecognised_words_names_the_first() {
-        assert_eq!(log_error("foo bar"), CommandError::UnknownWord("foo".into()));
+        assert_eq!(
+            log_error("foo bar"),
+            CommandError::UnknownWord("foo".into())
+        );
     }
 
     #[test]
@@ -820,7 +879,10 @@ mod tests {
 
     #[test]
     fn meeting_without_a_time_asks_how_long() {
-        assert_eq!(meet("stuck deals"), Err(CommandError::MeetingWithoutDuration));
+        assert_eq!(
+            meet("stuck deals"),
+            Err(CommandError::MeetingWithoutDuration)
+        );
         assert_eq!(meet(""), Err(CommandError::MeetingWithoutDuration));
     }
 
@@ -837,7 +899,10 @@ mod tests {
 
     #[test]
     fn meeting_days_follow_the_session_rules() {
-        assert_eq!(meet("on monday 60m pipeline").unwrap().held_on, date(2026, 11, 23));
+        assert_eq!(
+            meet("on monday 60m pipeline").unwrap().held_on,
+            date(2026, 11, 23)
+        );
         assert_eq!(
             meet("60m pipeline 2026-11-30"),
             Err(CommandError::FutureDate(date(2026, 11, 30)))

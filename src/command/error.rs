@@ -185,10 +185,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_message_carries_exactly_one_example() {
+    fn every_error() -> Vec<CommandError> {
         let date = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let errors = [
+        vec![
             CommandError::UnknownWord("foo".into()),
             CommandError::MissingRep,
             CommandError::MissingDuration,
@@ -210,6 +209,14 @@ mod tests {
                 group: "@sales".into(),
                 context: MentionContext::Log,
             },
+            CommandError::PlainAtName {
+                name: "@dana".into(),
+                context: MentionContext::TeamAdd,
+            },
+            CommandError::GroupMention {
+                group: "@sales".into(),
+                context: MentionContext::TeamRemove,
+            },
             CommandError::MentionInMeeting,
             CommandError::TeamAddWithoutMention,
             CommandError::TeamRemoveWithoutMention,
@@ -220,12 +227,30 @@ mod tests {
             CommandError::SnoozeNotAfterToday(date),
             CommandError::SnoozeTooLong("53w".into()),
             CommandError::UnknownTimeZone("Mars/Olympus".into()),
-        ];
-        for error in errors {
+        ]
+    }
+
+    #[test]
+    fn every_message_carries_exactly_one_example() {
+        for error in every_error() {
             let message = error.to_string();
             assert_eq!(backtick_spans(&message), 1, "{message}");
             assert!(message.contains("`/coach "), "{message}");
-            assert!(message.ends_with("`."), "{message}");
+        }
+    }
+
+    #[test]
+    fn every_example_is_a_command_that_works() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        for error in every_error() {
+            let message = error.to_string();
+            let example = message.split('`').nth(1).unwrap_or_default();
+            let text = example
+                .strip_prefix("/coach ")
+                .unwrap_or_else(|| panic!("{message}"))
+                .replace("@dana", "<@U0DANA001|dana>")
+                .replace("@sam", "<@U0SAM0002|sam>");
+            assert!(super::super::parse(&text, today).is_ok(), "{example}");
         }
     }
 }

@@ -117,3 +117,232 @@ fn nothing_after(rest: &[Token], command: Command) -> Result<Command, CommandErr
         Some(extra) => Err(CommandError::UnknownWord(extra.shown().to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DANA: &str = "<@U0DANA001|dana>";
+    const SAM: &str = "<@U0SAM0002|sam>";
+
+    /// Friday.
+    fn today() -> NaiveDate {
+        date(2026, 11, 27)
+    }
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    fn dana() -> SlackUserId {
+        SlackUserId::parse("U0DANA001").unwrap()
+    }
+
+    fn sam() -> SlackUserId {
+        SlackUserId::parse("U0SAM0002").unwrap()
+    }
+
+    fn minutes(count: u32) -> Minutes {
+        Minutes::new(count).unwrap()
+    }
+
+    fn command(text: &str) -> Result<Command, CommandError> {
+        parse(text, today())
+    }
+
+    fn message(text: &str) -> String {
+        command(text).expect_err(text).to_string()
+    }
+
+    #[test]
+    fn empty_text_is_status() {
+        assert_eq!(command(""), Ok(Command::Status));
+        assert_eq!(command("   "), Ok(Command::Status));
+    }
+
+    #[test]
+    fn status_is_status() {
+        assert_eq!(command("status"), Ok(Command::Status));
+        assert_eq!(command(" Status "), Ok(Command::Status));
+    }
+
+    #[test]
+    fn status_with_more_words_names_the_first_extra() {
+        assert_eq!(
+            command("status please"),
+            Err(CommandError::UnknownWord("please".into()))
+        );
+    }
+
+    #[test]
+    fn help_and_question_mark_are_help() {
+        assert_eq!(command("help"), Ok(Command::Help));
+        assert_eq!(command("HELP meeting"), Ok(Command::Help));
+        assert_eq!(command("?"), Ok(Command::Help));
+    }
+
+    #[test]
+    fn undo_is_undo() {
+        assert_eq!(command("undo"), Ok(Command::Undo));
+        assert_eq!(command("undo last"), Ok(Command::Undo));
+        assert_eq!(
+            command("undo everything"),
+            Err(CommandError::UnknownWord("everything".into()))
+        );
+    }
+
+    #[test]
+    fn log_is_read_from_the_whole_text() {
+        assert_eq!(
+            command(&format!("1h30m {DANA} {SAM} deal strategy yesterday")),
+            Ok(Command::Log(SessionLog {
+                reps: vec![dana(), sam()],
+                minutes: minutes(90),
+                activity: Activity::Deal,
+                note: "deal strategy".into(),
+                held_on: date(2026, 11, 26),
+            }))
+        );
+    }
+
+    #[test]
+    fn meeting_mtg_team_meeting_and_sales_meeting_log_a_meeting() {
+        let expected = Ok(Command::Meeting(MeetingLog {
+            minutes: minutes(60),
+            topics: vec![Topic::StuckDeals, Topic::CustomerWinsLosses],
+            note: "stuck deals, wins".into(),
+            held_on: today(),
+        }));
+        for keyword in [
+            "meeting",
+            "Meeting",
+            "mtg",
+            "team meeting",
+            "team mtg",
+            "sales meeting",
+        ] {
+            assert_eq!(
+                command(&format!("{keyword} 60m stuck deals, wins")),
+                expected,
+                "{keyword}"
+            );
+        }
+    }
+
+    #[test]
+    fn team_without_meeting_changes_the_team() {
+        assert_eq!(command("team"), Ok(Command::Team(TeamChange::Show)));
+        assert_eq!(
+            command(&format!("team add {DANA}")),
+            Ok(Command::Team(TeamChange::Add(vec![dana()])))
+        );
+        assert_eq!(
+            command(&format!("team remove {DANA}")),
+            Ok(Command::Team(TeamChange::Remove(vec![dana()])))
+        );
+    }
+
+    #[test]
+    fn report_snooze_and_tz_are_dispatched() {
+        assert_eq!(command("report"), Ok(Command::Report(None)));
+        assert_eq!(
+            command("report 2026-11"),
+            Ok(Command::Report(YearMonth::new(2026, 11)))
+        );
+        assert_eq!(
+            command("snooze 1w"),
+            Ok(Command::Snooze(SnoozeChange::Until(date(2026, 12, 4))))
+        );
+        assert_eq!(command("snooze"), Ok(Command::Snooze(SnoozeChange::Show)));
+        assert_eq!(
+            command("tz Europe/Berlin"),
+            Ok(Command::TimeZone(TimeZoneChange::Set(
+                chrono_tz::Tz::Europe__Berlin
+            )))
+        );
+        assert_eq!(
+            command("timezone"),
+            Ok(Command::TimeZone(TimeZoneChange::Show))
+        );
+    }
+
+    #[test]
+    fn unrecognised_text_names_the_unknown_word_and_points_at_help() {
+        assert_eq!(
+            message("foo bar"),
+            "I don't know what “foo” means here. Type `/coach help` to see everything I understand."
+        );
+    }
+
+    #[test]
+    fn a_log_without_a_time_says_how_to_give_one() {
+        assert_eq!(
+            message(&format!("{DANA} pipeline review")),
+            "How long did you coach? Put the time before the note, like `/coach 45m @dana pipeline review`."
+        );
+    }
+
+    #[test]
+    fn a_log_without_a_mention_asks_who_it_was_with() {
+        assert_eq!(
+            message("45m pipeline review"),
+            "Who was the coaching with? Mention the rep after the time, like `/coach 45m @dana pipeline review`."
+        );
+    }
+
+    #[test]
+    fn a_ride_along_is_explained_with_how_to_log_observing() {
+        assert_eq!(
+            message(&format!("2h {DANA} ride-along to Acme")),
+            "Riding along on a joint call is selling together with the rep, not coaching, so I don't log it. If you only watched the rep sell, log it as an observation, like `/coach 45m @dana observed discovery call`."
+        );
+    }
+
+    #[test]
+    fn a_plain_at_name_explains_autocomplete() {
+        assert_eq!(
+            message("45m @dana pipeline review"),
+            "“@dana” is plain text, not a Slack mention. Pick the person from Slack's autocomplete list as you type @ so it becomes a real mention, like `/coach 45m @dana pipeline review`."
+        );
+    }
+
+    #[test]
+    fn a_group_mention_asks_for_each_rep() {
+        assert_eq!(
+            message("45m <!subteam^S0SALES1|@sales> pipeline review"),
+            "“@sales” reaches a group or a channel, not one rep. Mention each rep on their own, like `/coach 45m @dana pipeline review`."
+        );
+    }
+
+    #[test]
+    fn a_mention_in_a_meeting_says_the_meeting_counts_for_everyone() {
+        assert_eq!(
+            message(&format!("meeting 60m pipeline with {DANA}")),
+            "A team meeting counts for everyone on your team, so there's no need to mention anyone. Log it like `/coach meeting 60m stuck deals, customer wins`."
+        );
+    }
+
+    #[test]
+    fn out_of_range_durations_say_what_was_typed() {
+        assert_eq!(
+            message(&format!("0m {DANA}")),
+            "“0m” is less than a minute, so there is nothing to log. Give the time in minutes or hours, like `/coach 45m @dana pipeline review`."
+        );
+        assert_eq!(
+            message(&format!("9h {DANA}")),
+            "“9h” is longer than 8 hours, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`."
+        );
+    }
+
+    #[test]
+    fn day_errors_say_which_day_was_understood() {
+        assert_eq!(
+            message(&format!("45m {DANA} pipeline 2026-02-30")),
+            "There is no such day as “2026-02-30”. Check the date, or name the day instead, like `/coach 45m @dana pipeline review on friday`."
+        );
+        assert_eq!(
+            message(&format!("45m {DANA} pipeline 2026-09-25")),
+            "Fri 2026-09-25 is more than 62 days ago, too far back to log. Log coaching while it's recent, like `/coach 45m @dana pipeline review yesterday`."
+        );
+    }
+}

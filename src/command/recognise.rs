@@ -71,8 +71,8 @@ const RIDE_ALONG: &[&str] = &[
     "coselling",
 ];
 
-/// Checked in this order at each word, so `call review` wins over nothing and
-/// `cold call` (practising) wins over `call review` starting one word later.
+/// The earliest word that starts any of these phrases decides; at the same word, the kinds
+/// are tried in this order. So `cold call review` is practising, not a call review.
 const ACTIVITIES: &[(Activity, &[&str])] = &[
     (
         Activity::Observation,
@@ -187,6 +187,8 @@ const ACTIVITIES: &[(Activity, &[&str])] = &[
             "taught",
             "onboarding",
             "storytelling",
+            "questioning",
+            "discovery questions",
         ],
     ),
 ];
@@ -215,8 +217,18 @@ const TOPICS: &[(Topic, &[&str])] = &[
     (
         Topic::NewProducts,
         &[
-            "product", "products", "launch", "launches", "launched", "launching", "release",
-            "releases", "released", "feature", "features", "roadmap",
+            "product",
+            "products",
+            "launch",
+            "launches",
+            "launched",
+            "launching",
+            "release",
+            "releases",
+            "released",
+            "feature",
+            "features",
+            "roadmap",
         ],
     ),
     (
@@ -259,3 +271,184 @@ const TOPICS: &[(Topic, &[&str])] = &[
         ],
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn activity_of(note: &str) -> Activity {
+        activity(&words(note))
+    }
+
+    fn topics_of(note: &str) -> Vec<Topic> {
+        topics(&words(note))
+    }
+
+    fn ride_along(note: &str) -> bool {
+        mentions_ride_along(&words(note))
+    }
+
+    #[test]
+    fn words_are_lowercase_runs_of_letters_and_digits() {
+        assert_eq!(
+            words("Role-play: Q4 deals, ridealong!"),
+            vec!["role", "play", "q4", "deals", "ridealong"]
+        );
+    }
+
+    #[test]
+    fn observation_words() {
+        for note in [
+            "observed discovery call",
+            "observing demo",
+            "Shadowed her calls",
+            "shadow day",
+            "listened to calls",
+            "sat in on a renewal call",
+            "field visits",
+            "call review of Acme",
+            "watched her demo",
+        ] {
+            assert_eq!(activity_of(note), Activity::Observation, "{note}");
+        }
+    }
+
+    #[test]
+    fn pipeline_words() {
+        for note in [
+            "pipeline review",
+            "Q1 forecast",
+            "forecasting",
+            "funnel health",
+            "quota plan",
+            "CRM hygiene",
+        ] {
+            assert_eq!(activity_of(note), Activity::Pipeline, "{note}");
+        }
+    }
+
+    #[test]
+    fn deal_words() {
+        for note in [
+            "deal strategy",
+            "reviewed 3 deals",
+            "Acme opportunity",
+            "opp review",
+            "negotiation prep",
+            "proposal for Acme",
+            "pricing",
+            "how to close Acme",
+            "contract redlines",
+            "renewal plan",
+        ] {
+            assert_eq!(activity_of(note), Activity::Deal, "{note}");
+        }
+    }
+
+    #[test]
+    fn skill_words() {
+        for note in [
+            "skill building",
+            "training on discovery",
+            "role-play",
+            "roleplay discovery",
+            "demo practice",
+            "objection handling",
+            "prospecting",
+            "cold calling",
+            "learn the new pitch",
+            "mock negotiation",
+            "coached on discovery questions",
+        ] {
+            assert_eq!(activity_of(note), Activity::Skill, "{note}");
+        }
+    }
+
+    #[test]
+    fn the_first_word_that_names_an_activity_wins() {
+        assert_eq!(
+            activity_of("pipeline review of stuck deals"),
+            Activity::Pipeline
+        );
+        assert_eq!(activity_of("deal review then pipeline"), Activity::Deal);
+        assert_eq!(activity_of("cold call review"), Activity::Skill);
+        assert_eq!(activity_of("discovery call review"), Activity::Observation);
+    }
+
+    #[test]
+    fn notes_naming_no_activity_are_other() {
+        assert_eq!(activity_of("career chat"), Activity::Other);
+        assert_eq!(activity_of(""), Activity::Other);
+        assert_eq!(activity_of("dealt with admin"), Activity::Other);
+    }
+
+    #[test]
+    fn each_agenda_topic_is_recognised() {
+        let cases = [
+            ("stuck deals", Topic::StuckDeals),
+            ("stalled opps", Topic::StuckDeals),
+            ("pipeline", Topic::PipelineCadence),
+            ("cadence", Topic::PipelineCadence),
+            ("forecast", Topic::PipelineCadence),
+            ("new product", Topic::NewProducts),
+            ("launch plan", Topic::NewProducts),
+            ("spring release", Topic::NewProducts),
+            ("company announcements", Topic::CompanyAnnouncements),
+            ("news", Topic::CompanyAnnouncements),
+            ("market changes", Topic::MarketChanges),
+            ("competitor moves", Topic::MarketChanges),
+            ("competition", Topic::MarketChanges),
+            ("customer wins", Topic::CustomerWinsLosses),
+            ("losses", Topic::CustomerWinsLosses),
+            ("won Acme", Topic::CustomerWinsLosses),
+            ("lost Beta", Topic::CustomerWinsLosses),
+            ("churn", Topic::CustomerWinsLosses),
+        ];
+        for (note, topic) in cases {
+            assert_eq!(topics_of(note), vec![topic], "{note}");
+        }
+    }
+
+    #[test]
+    fn topics_are_sorted_and_each_listed_once() {
+        assert_eq!(
+            topics_of("wins, losses, stuck deals, pipeline, forecast"),
+            vec![
+                Topic::StuckDeals,
+                Topic::PipelineCadence,
+                Topic::CustomerWinsLosses
+            ]
+        );
+        assert_eq!(topics_of("team sync"), vec![]);
+    }
+
+    #[test]
+    fn ride_alongs_in_their_many_spellings() {
+        for note in [
+            "ride along",
+            "Ride-Along to Acme",
+            "ridealong",
+            "ride alongs this week",
+            "rode along",
+            "riding along",
+            "joint call",
+            "joint sales call",
+            "joint visit",
+            "joint customer meeting",
+            "co-selling with dana",
+        ] {
+            assert!(ride_along(note), "{note}");
+        }
+    }
+
+    #[test]
+    fn observing_is_not_a_ride_along() {
+        for note in [
+            "observed discovery call",
+            "ride to the airport",
+            "along the way",
+        ] {
+            assert!(!ride_along(note), "{note}");
+        }
+    }
+}

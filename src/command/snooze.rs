@@ -10,7 +10,10 @@ use super::SnoozeChange;
 /// The words after `snooze`. `Until` is the first day reminders come back: after today and at
 /// most a year ahead.
 pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<SnoozeChange, CommandError> {
-    let keys: Vec<&str> = tokens.iter().map(|token| token.key().unwrap_or("")).collect();
+    let keys: Vec<&str> = tokens
+        .iter()
+        .map(|token| token.key().unwrap_or(""))
+        .collect();
     let keys = match keys.as_slice() {
         ["for", rest @ ..] => rest,
         keys => keys,
@@ -31,9 +34,7 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<SnoozeChange, 
     let latest = today.checked_add_months(Months::new(12));
     match back_on {
         Some(date) if date <= today => Err(CommandError::SnoozeNotAfterToday(date)),
-        Some(date) if latest.is_some_and(|latest| date <= latest) => {
-            Ok(SnoozeChange::Until(date))
-        }
+        Some(date) if latest.is_some_and(|latest| date <= latest) => Ok(SnoozeChange::Until(date)),
         // Past a year, or so far that the calendar ends first.
         _ => Err(CommandError::SnoozeTooLong(typed())),
     }
@@ -110,4 +111,132 @@ fn split_length(word: &str) -> Option<(u64, Length)> {
 fn count_of(word: &str) -> Option<u64> {
     let digits = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
     digits.then(|| word.parse().unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::token::tokens;
+    use super::*;
+
+    /// Friday.
+    fn today() -> NaiveDate {
+        date(2026, 11, 27)
+    }
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    fn snooze(text: &str) -> Result<SnoozeChange, CommandError> {
+        parse(&tokens(text), today())
+    }
+
+    fn until(year: i32, month: u32, day: u32) -> Result<SnoozeChange, CommandError> {
+        Ok(SnoozeChange::Until(date(year, month, day)))
+    }
+
+    #[test]
+    fn snooze_alone_shows_the_snooze() {
+        assert_eq!(snooze(""), Ok(SnoozeChange::Show));
+    }
+
+    #[test]
+    fn snooze_off_ends_it() {
+        assert_eq!(snooze("off"), Ok(SnoozeChange::Off));
+        assert_eq!(snooze("Cancel"), Ok(SnoozeChange::Off));
+    }
+
+    #[test]
+    fn snooze_for_weeks_brings_reminders_back_that_many_weeks_later() {
+        assert_eq!(snooze("1w"), until(2026, 12, 4));
+        assert_eq!(snooze("2 weeks"), until(2026, 12, 11));
+        assert_eq!(snooze("1 week"), until(2026, 12, 4));
+        assert_eq!(snooze("for 2wks"), until(2026, 12, 11));
+    }
+
+    #[test]
+    fn snooze_for_days() {
+        assert_eq!(snooze("10d"), until(2026, 12, 7));
+        assert_eq!(snooze("3 days"), until(2026, 11, 30));
+        assert_eq!(snooze("1 day"), until(2026, 11, 28));
+    }
+
+    #[test]
+    fn snooze_for_months() {
+        assert_eq!(snooze("1 month"), until(2026, 12, 27));
+        assert_eq!(snooze("3mo"), until(2027, 2, 27));
+    }
+
+    #[test]
+    fn snooze_until_a_date_is_the_day_reminders_come_back() {
+        assert_eq!(snooze("until 2026-12-24"), until(2026, 12, 24));
+        assert_eq!(snooze("2026-12-24"), until(2026, 12, 24));
+        assert_eq!(snooze("till tomorrow"), until(2026, 11, 28));
+    }
+
+    #[test]
+    fn snooze_until_a_weekday_is_the_next_one_after_today() {
+        assert_eq!(snooze("until monday"), until(2026, 11, 30));
+        assert_eq!(snooze("until fri"), until(2026, 12, 4));
+    }
+
+    #[test]
+    fn snooze_that_would_not_end_after_today_is_refused() {
+        assert_eq!(
+            snooze("until 2026-11-27"),
+            Err(CommandError::SnoozeNotAfterToday(today()))
+        );
+        assert_eq!(
+            snooze("until today"),
+            Err(CommandError::SnoozeNotAfterToday(today()))
+        );
+        assert_eq!(
+            snooze("until 2026-11-01"),
+            Err(CommandError::SnoozeNotAfterToday(date(2026, 11, 1)))
+        );
+        assert_eq!(
+            snooze("0d"),
+            Err(CommandError::SnoozeNotAfterToday(today()))
+        );
+    }
+
+    #[test]
+    fn snooze_of_up_to_a_year_is_kept_and_longer_refused() {
+        assert_eq!(snooze("until 2027-11-27"), until(2027, 11, 27));
+        assert_eq!(snooze("52w"), until(2027, 11, 26));
+        assert_eq!(snooze("12 months"), until(2027, 11, 27));
+        assert_eq!(
+            snooze("until 2027-11-28"),
+            Err(CommandError::SnoozeTooLong("until 2027-11-28".into()))
+        );
+        assert_eq!(
+            snooze("53w"),
+            Err(CommandError::SnoozeTooLong("53w".into()))
+        );
+        assert_eq!(
+            snooze("99999999999999999999999 weeks"),
+            Err(CommandError::SnoozeTooLong(
+                "99999999999999999999999 weeks".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn snooze_until_an_impossible_date_names_it() {
+        assert_eq!(
+            snooze("until 2026-02-30"),
+            Err(CommandError::ImpossibleSnoozeDate("2026-02-30".into()))
+        );
+    }
+
+    #[test]
+    fn snooze_that_cannot_be_read_names_it() {
+        for typed in ["forever", "3", "2 fortnights", "until later", "1w 2d", "w"] {
+            assert_eq!(
+                snooze(typed),
+                Err(CommandError::BadSnooze(typed.into())),
+                "{typed}"
+            );
+        }
+    }
 }

@@ -19,7 +19,15 @@ pub(super) enum Token {
 
 impl Token {
     fn word(text: String) -> Token {
-        let trimmed = text.trim_matches(|c: char| !c.is_alphanumeric() && c != '@');
+        let is_edge = |c: char| !c.is_alphanumeric() && c != '@';
+        let body = text.trim_start_matches(is_edge);
+        let mut start = text.len() - body.len();
+        let end = start + body.trim_end_matches(is_edge).len();
+        // Keep the point of `.5h`.
+        if text[..start].ends_with('.') && body.starts_with(|c: char| c.is_ascii_digit()) {
+            start -= 1;
+        }
+        let trimmed = &text[start..end];
         let mut chars = trimmed.chars();
         if chars.next() == Some('@') && chars.next().is_some_and(char::is_alphanumeric) {
             return Token::PlainAt {
@@ -61,7 +69,13 @@ impl Token {
 
     /// Glue between the things a manager lists: `@a, @b`, `@a and @b`, `1:1 with @a`.
     pub(super) fn is_connector(&self) -> bool {
-        matches!(self.key(), Some("" | "and" | "with" | "for"))
+        match self {
+            Token::Word { text, key } => {
+                matches!(key.as_str(), "and" | "with" | "for")
+                    || text.chars().all(|c| ",;:&+-–—".contains(c))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -209,6 +223,14 @@ mod tests {
         assert_eq!(
             tokens("(1:30), deals."),
             vec![word("(1:30),", "1:30"), word("deals.", "deals")]
+        );
+    }
+
+    #[test]
+    fn keys_keep_the_point_of_a_leading_fraction() {
+        assert_eq!(
+            tokens("(.5h) ...x"),
+            vec![word("(.5h)", ".5h"), word("...x", "x")]
         );
     }
 

@@ -14,14 +14,26 @@ pub struct MeetingPolicy {
 pub enum MeetingState {
     /// No reps yet, so no meeting to hold.
     NoTeam,
-    OnTrack { days_since: u32, since_last_meeting: bool },
-    Due { days_since: u32, since_last_meeting: bool },
-    Overdue { days_since: u32, since_last_meeting: bool },
+    OnTrack {
+        days_since: u32,
+        since_last_meeting: bool,
+    },
+    Due {
+        days_since: u32,
+        since_last_meeting: bool,
+    },
+    Overdue {
+        days_since: u32,
+        since_last_meeting: bool,
+    },
 }
 
 impl MeetingState {
     pub fn needs_meeting(self) -> bool {
-        matches!(self, MeetingState::Due { .. } | MeetingState::Overdue { .. })
+        matches!(
+            self,
+            MeetingState::Due { .. } | MeetingState::Overdue { .. }
+        )
     }
 }
 
@@ -42,11 +54,20 @@ pub fn meeting_state(
     };
     let days_since = (today - from).num_days().max(0) as u32;
     if days_since >= policy.overdue_after_days {
-        MeetingState::Overdue { days_since, since_last_meeting }
+        MeetingState::Overdue {
+            days_since,
+            since_last_meeting,
+        }
     } else if days_since >= policy.due_after_days {
-        MeetingState::Due { days_since, since_last_meeting }
+        MeetingState::Due {
+            days_since,
+            since_last_meeting,
+        }
     } else {
-        MeetingState::OnTrack { days_since, since_last_meeting }
+        MeetingState::OnTrack {
+            days_since,
+            since_last_meeting,
+        }
     }
 }
 
@@ -54,7 +75,10 @@ pub fn meeting_state(
 mod tests {
     use super::*;
 
-    const POLICY: MeetingPolicy = MeetingPolicy { due_after_days: 7, overdue_after_days: 14 };
+    const POLICY: MeetingPolicy = MeetingPolicy {
+        due_after_days: 7,
+        overdue_after_days: 14,
+    };
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -64,12 +88,28 @@ mod tests {
     fn a_meeting_is_due_seven_days_after_the_last_one() {
         let today = day("2026-11-27");
         assert_eq!(
-            meeting_state(POLICY, Some(day("2026-11-21")), Some(day("2026-01-01")), today),
-            MeetingState::OnTrack { days_since: 6, since_last_meeting: true }
+            meeting_state(
+                POLICY,
+                Some(day("2026-11-21")),
+                Some(day("2026-01-01")),
+                today
+            ),
+            MeetingState::OnTrack {
+                days_since: 6,
+                since_last_meeting: true
+            }
         );
         assert_eq!(
-            meeting_state(POLICY, Some(day("2026-11-20")), Some(day("2026-01-01")), today),
-            MeetingState::Due { days_since: 7, since_last_meeting: true }
+            meeting_state(
+                POLICY,
+                Some(day("2026-11-20")),
+                Some(day("2026-01-01")),
+                today
+            ),
+            MeetingState::Due {
+                days_since: 7,
+                since_last_meeting: true
+            }
         );
     }
 
@@ -77,12 +117,28 @@ mod tests {
     fn a_meeting_is_overdue_fourteen_days_after_the_last_one() {
         let today = day("2026-11-27");
         assert_eq!(
-            meeting_state(POLICY, Some(day("2026-11-14")), Some(day("2026-01-01")), today),
-            MeetingState::Due { days_since: 13, since_last_meeting: true }
+            meeting_state(
+                POLICY,
+                Some(day("2026-11-14")),
+                Some(day("2026-01-01")),
+                today
+            ),
+            MeetingState::Due {
+                days_since: 13,
+                since_last_meeting: true
+            }
         );
         assert_eq!(
-            meeting_state(POLICY, Some(day("2026-11-13")), Some(day("2026-01-01")), today),
-            MeetingState::Overdue { days_since: 14, since_last_meeting: true }
+            meeting_state(
+                POLICY,
+                Some(day("2026-11-13")),
+                Some(day("2026-01-01")),
+                today
+            ),
+            MeetingState::Overdue {
+                days_since: 14,
+                since_last_meeting: true
+            }
         );
     }
 
@@ -90,21 +146,35 @@ mod tests {
     fn a_manager_who_never_met_is_counted_from_their_first_rep() {
         assert_eq!(
             meeting_state(POLICY, None, Some(day("2026-11-18")), day("2026-11-27")),
-            MeetingState::Due { days_since: 9, since_last_meeting: false }
+            MeetingState::Due {
+                days_since: 9,
+                since_last_meeting: false
+            }
         );
     }
 
     #[test]
     fn a_manager_without_reps_owes_no_meeting() {
-        assert_eq!(meeting_state(POLICY, None, None, day("2026-11-27")), MeetingState::NoTeam);
+        assert_eq!(
+            meeting_state(POLICY, None, None, day("2026-11-27")),
+            MeetingState::NoTeam
+        );
         assert!(!MeetingState::NoTeam.needs_meeting());
     }
 
     #[test]
     fn the_count_crosses_month_and_year_ends() {
         assert_eq!(
-            meeting_state(POLICY, Some(day("2026-12-25")), Some(day("2026-01-01")), day("2027-01-08")),
-            MeetingState::Overdue { days_since: 14, since_last_meeting: true }
+            meeting_state(
+                POLICY,
+                Some(day("2026-12-25")),
+                Some(day("2026-01-01")),
+                day("2027-01-08")
+            ),
+            MeetingState::Overdue {
+                days_since: 14,
+                since_last_meeting: true
+            }
         );
     }
 }

@@ -24,7 +24,11 @@ impl RepMinutes {
 
 /// 1:1 minutes with the rep, plus the minutes of every meeting held by a
 /// manager while the rep was on that manager's team.
-pub fn rep_month_minutes(rep: &SlackUserId, month: YearMonth, activity: &MonthActivity) -> RepMinutes {
+pub fn rep_month_minutes(
+    rep: &SlackUserId,
+    month: YearMonth,
+    activity: &MonthActivity,
+) -> RepMinutes {
     let one_on_one = activity
         .sessions
         .iter()
@@ -100,6 +104,7 @@ pub fn pace(
 mod tests {
     use super::*;
     use crate::domain::records::{MeetingRecord, Membership, SessionRecord};
+    use crate::domain::types::Activity;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -115,7 +120,13 @@ mod tests {
 
     #[test]
     fn nothing_is_expected_on_the_first_of_the_month() {
-        let p = pace(180, month(2026, 11), day("2026-11-01"), day("2026-01-01"), 0);
+        let p = pace(
+            180,
+            month(2026, 11),
+            day("2026-11-01"),
+            day("2026-01-01"),
+            0,
+        );
         assert_eq!(p.expected, 0);
         assert!(!p.behind);
     }
@@ -123,21 +134,45 @@ mod tests {
     #[test]
     fn expected_minutes_grow_with_whole_days_past_in_a_30_day_month() {
         // 15 whole days of 30 have passed on the 16th: half the target.
-        let p = pace(180, month(2026, 11), day("2026-11-16"), day("2026-01-01"), 89);
+        let p = pace(
+            180,
+            month(2026, 11),
+            day("2026-11-16"),
+            day("2026-01-01"),
+            89,
+        );
         assert_eq!(p.expected, 90);
         assert!(p.behind);
         assert_eq!(p.gap(), 1);
-        let p = pace(180, month(2026, 11), day("2026-11-16"), day("2026-01-01"), 90);
+        let p = pace(
+            180,
+            month(2026, 11),
+            day("2026-11-16"),
+            day("2026-01-01"),
+            90,
+        );
         assert!(!p.behind);
         assert_eq!(p.gap(), 0);
     }
 
     #[test]
     fn the_last_day_of_a_31_day_month_expects_thirty_of_thirty_one_days() {
-        let p = pace(180, month(2026, 12), day("2026-12-31"), day("2026-01-01"), 174);
+        let p = pace(
+            180,
+            month(2026, 12),
+            day("2026-12-31"),
+            day("2026-01-01"),
+            174,
+        );
         assert_eq!(p.expected, 174); // 180 × 30 / 31 = 174.19
         assert!(p.behind, "174 × 31 < 180 × 30");
-        let p = pace(180, month(2026, 12), day("2026-12-31"), day("2026-01-01"), 175);
+        let p = pace(
+            180,
+            month(2026, 12),
+            day("2026-12-31"),
+            day("2026-01-01"),
+            175,
+        );
         assert!(!p.behind);
     }
 
@@ -151,7 +186,13 @@ mod tests {
 
     #[test]
     fn a_finished_month_expects_the_whole_target() {
-        let p = pace(180, month(2026, 10), day("2026-11-27"), day("2026-01-01"), 179);
+        let p = pace(
+            180,
+            month(2026, 10),
+            day("2026-11-27"),
+            day("2026-01-01"),
+            179,
+        );
         assert_eq!(p.expected, 180);
         assert!(p.behind);
         assert_eq!(p.month_target, 180);
@@ -160,12 +201,24 @@ mod tests {
     #[test]
     fn a_rep_who_joined_mid_month_is_counted_from_the_join_day() {
         // Joined on the 21st of a 30-day month: on the 26th five days have passed.
-        let p = pace(180, month(2026, 11), day("2026-11-26"), day("2026-11-21"), 30);
+        let p = pace(
+            180,
+            month(2026, 11),
+            day("2026-11-26"),
+            day("2026-11-21"),
+            30,
+        );
         assert_eq!(p.expected, 30);
         assert!(!p.behind);
         assert_eq!(p.month_target, 60); // 10 of 30 days
-        // On the join day itself nothing is expected yet.
-        let p = pace(180, month(2026, 11), day("2026-11-21"), day("2026-11-21"), 0);
+                                        // On the join day itself nothing is expected yet.
+        let p = pace(
+            180,
+            month(2026, 11),
+            day("2026-11-21"),
+            day("2026-11-21"),
+            0,
+        );
         assert!(!p.behind);
     }
 
@@ -174,32 +227,94 @@ mod tests {
         let (boss, ana, ben, cy) = (user("U0BOSS"), user("U0ANA"), user("U0BEN"), user("U0CY"));
         let activity = MonthActivity {
             memberships: vec![
-                Membership { manager: boss.clone(), rep: ana.clone(), joined_on: day("2026-10-01"), left_on: None },
-                Membership { manager: boss.clone(), rep: ben.clone(), joined_on: day("2026-11-10"), left_on: None },
-                Membership { manager: boss.clone(), rep: cy.clone(), joined_on: day("2026-10-01"), left_on: Some(day("2026-11-05")) },
+                Membership {
+                    manager: boss.clone(),
+                    rep: ana.clone(),
+                    joined_on: day("2026-10-01"),
+                    left_on: None,
+                },
+                Membership {
+                    manager: boss.clone(),
+                    rep: ben.clone(),
+                    joined_on: day("2026-11-10"),
+                    left_on: None,
+                },
+                Membership {
+                    manager: boss.clone(),
+                    rep: cy.clone(),
+                    joined_on: day("2026-10-01"),
+                    left_on: Some(day("2026-11-05")),
+                },
             ],
-            sessions: vec![SessionRecord { rep: ana.clone(), minutes: 45, held_on: day("2026-11-12") }],
+            sessions: vec![SessionRecord {
+                rep: ana.clone(),
+                minutes: 45,
+                activity: Activity::Other,
+                held_on: day("2026-11-12"),
+            }],
             meetings: vec![
-                MeetingRecord { manager: boss.clone(), minutes: 60, held_on: day("2026-11-02") },
-                MeetingRecord { manager: boss.clone(), minutes: 30, held_on: day("2026-11-16") },
-                MeetingRecord { manager: user("U0OTHER"), minutes: 90, held_on: day("2026-11-16") },
+                MeetingRecord {
+                    manager: boss.clone(),
+                    minutes: 60,
+                    held_on: day("2026-11-02"),
+                },
+                MeetingRecord {
+                    manager: boss.clone(),
+                    minutes: 30,
+                    held_on: day("2026-11-16"),
+                },
+                MeetingRecord {
+                    manager: user("U0OTHER"),
+                    minutes: 90,
+                    held_on: day("2026-11-16"),
+                },
             ],
         };
         let m = month(2026, 11);
-        assert_eq!(rep_month_minutes(&ana, m, &activity), RepMinutes { one_on_one: 45, meetings: 90 });
-        assert_eq!(rep_month_minutes(&ben, m, &activity), RepMinutes { one_on_one: 0, meetings: 30 });
-        assert_eq!(rep_month_minutes(&cy, m, &activity), RepMinutes { one_on_one: 0, meetings: 60 });
+        assert_eq!(
+            rep_month_minutes(&ana, m, &activity),
+            RepMinutes {
+                one_on_one: 45,
+                meetings: 90
+            }
+        );
+        assert_eq!(
+            rep_month_minutes(&ben, m, &activity),
+            RepMinutes {
+                one_on_one: 0,
+                meetings: 30
+            }
+        );
+        assert_eq!(
+            rep_month_minutes(&cy, m, &activity),
+            RepMinutes {
+                one_on_one: 0,
+                meetings: 60
+            }
+        );
     }
 
     #[test]
     fn a_meeting_on_the_day_a_rep_left_no_longer_counts_for_them() {
         let (boss, cy) = (user("U0BOSS"), user("U0CY"));
         let activity = MonthActivity {
-            memberships: vec![Membership { manager: boss.clone(), rep: cy.clone(), joined_on: day("2026-11-01"), left_on: Some(day("2026-11-05")) }],
+            memberships: vec![Membership {
+                manager: boss.clone(),
+                rep: cy.clone(),
+                joined_on: day("2026-11-01"),
+                left_on: Some(day("2026-11-05")),
+            }],
             sessions: vec![],
-            meetings: vec![MeetingRecord { manager: boss, minutes: 60, held_on: day("2026-11-05") }],
+            meetings: vec![MeetingRecord {
+                manager: boss,
+                minutes: 60,
+                held_on: day("2026-11-05"),
+            }],
         };
-        assert_eq!(rep_month_minutes(&cy, month(2026, 11), &activity).total(), 0);
+        assert_eq!(
+            rep_month_minutes(&cy, month(2026, 11), &activity).total(),
+            0
+        );
     }
 
     #[test]
@@ -208,12 +323,30 @@ mod tests {
         let activity = MonthActivity {
             memberships: vec![],
             sessions: vec![
-                SessionRecord { rep: ana.clone(), minutes: 45, held_on: day("2026-10-31") },
-                SessionRecord { rep: ana.clone(), minutes: 20, held_on: day("2026-11-30") },
-                SessionRecord { rep: ana.clone(), minutes: 50, held_on: day("2026-12-01") },
+                SessionRecord {
+                    rep: ana.clone(),
+                    minutes: 45,
+                    activity: Activity::Other,
+                    held_on: day("2026-10-31"),
+                },
+                SessionRecord {
+                    rep: ana.clone(),
+                    minutes: 20,
+                    activity: Activity::Other,
+                    held_on: day("2026-11-30"),
+                },
+                SessionRecord {
+                    rep: ana.clone(),
+                    minutes: 50,
+                    activity: Activity::Other,
+                    held_on: day("2026-12-01"),
+                },
             ],
             meetings: vec![],
         };
-        assert_eq!(rep_month_minutes(&ana, month(2026, 11), &activity).total(), 20);
+        assert_eq!(
+            rep_month_minutes(&ana, month(2026, 11), &activity).total(),
+            20
+        );
     }
 }

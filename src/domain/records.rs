@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::types::{SlackTeamId, SlackUserId};
+use super::types::{Activity, SlackTeamId, SlackUserId};
 
 /// A manager as the bot knows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +57,7 @@ impl Membership {
 pub struct SessionRecord {
     pub rep: SlackUserId,
     pub minutes: u32,
+    pub activity: Activity,
     pub held_on: NaiveDate,
 }
 

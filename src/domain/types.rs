@@ -326,7 +326,10 @@ mod tests {
         assert_eq!(YearMonth::new(2028, 2).map(YearMonth::days), Some(29));
         assert_eq!(YearMonth::new(2026, 11).map(YearMonth::days), Some(30));
         assert_eq!(YearMonth::new(2026, 12).map(YearMonth::days), Some(31));
-        assert_eq!(YearMonth::new(2026, 12).map(|m| m.next().to_string()), Some("2027-01".into()));
+        assert_eq!(
+            YearMonth::new(2026, 12).map(|m| m.next().to_string()),
+            Some("2027-01".into())
+        );
         assert_eq!(YearMonth::new(2026, 13), None);
     }
 }

@@ -36,7 +36,10 @@ pub enum SlackError {
 
 impl SlackError {
     pub fn is_retryable(&self) -> bool {
-        matches!(self, SlackError::RateLimited { .. } | SlackError::Unavailable(_))
+        matches!(
+            self,
+            SlackError::RateLimited { .. } | SlackError::Unavailable(_)
+        )
     }
 }
 
@@ -116,7 +119,11 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
         let response = Self::timed(session.users_info(&request)).await?;
-        Ok(response.user.tz.as_deref().and_then(|tz| Tz::from_str(tz).ok()))
+        Ok(response
+            .user
+            .tz
+            .as_deref()
+            .and_then(|tz| Tz::from_str(tz).ok()))
     }
 
     /// Posts a message to a channel, or to a user's DM when given a user ID.
@@ -141,10 +148,18 @@ impl SlackApi {
     }
 
     /// Answers a slash command later through its `response_url`.
-    pub async fn respond(&self, response_url: &str, content: SlackMessageContent) -> Result<(), SlackError> {
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
         let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
         let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
-        Self::timed(self.client.respond_to_event(&SlackResponseUrl(url), &request)).await?;
+        Self::timed(
+            self.client
+                .respond_to_event(&SlackResponseUrl(url), &request),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -88,7 +88,9 @@ fn truncate(text: &str, limit: usize) -> String {
 
 /// Slack's mrkdwn needs these three escaped in anything a person typed.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn day(date: NaiveDate) -> String {
@@ -105,7 +107,11 @@ fn mentions(reps: &[SlackUserId]) -> String {
 }
 
 fn topics(topics: &[Topic]) -> String {
-    topics.iter().map(|t| t.label()).collect::<Vec<_>>().join(", ")
+    topics
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `@rep — 1h 30m of 3h · on pace` for status, logs and reports.
@@ -282,19 +288,34 @@ fn entry_summary(entry: &LoggedEntry) -> String {
 pub fn meeting_line(state: MeetingState) -> String {
     match state {
         MeetingState::NoTeam => "No team yet, so no meeting due.".to_string(),
-        MeetingState::OnTrack { days_since, since_last_meeting: true } => {
-            format!(":white_check_mark: Last team meeting {} ago.", days(days_since))
+        MeetingState::OnTrack {
+            days_since,
+            since_last_meeting: true,
+        } => {
+            format!(
+                ":white_check_mark: Last team meeting {} ago.",
+                days(days_since)
+            )
         }
-        MeetingState::OnTrack { days_since, since_last_meeting: false } => format!(
+        MeetingState::OnTrack {
+            days_since,
+            since_last_meeting: false,
+        } => format!(
             "No team meeting logged yet; your team started {} ago.",
             days(days_since)
         ),
-        MeetingState::Due { days_since, since_last_meeting } => format!(
+        MeetingState::Due {
+            days_since,
+            since_last_meeting,
+        } => format!(
             ":calendar: A team meeting is due: {} {}.",
             days(days_since),
             since(since_last_meeting)
         ),
-        MeetingState::Overdue { days_since, since_last_meeting } => format!(
+        MeetingState::Overdue {
+            days_since,
+            since_last_meeting,
+        } => format!(
             ":rotating_light: Your team meeting is overdue: {} {}.",
             days(days_since),
             since(since_last_meeting)
@@ -322,7 +343,8 @@ fn status(d: &Dashboard) -> SlackMessageContent {
     let title = format!("Coaching in {}", d.month_name());
     let mut message = Message::new(format!("{title}: {} reps.", d.reps.len())).header(&title);
     if d.reps.is_empty() {
-        message = message.text("Your team is empty. Add your reps with `/coach team add @dana @lee`.");
+        message =
+            message.text("Your team is empty. Add your reps with `/coach team add @dana @lee`.");
     } else {
         let behind = d.reps.iter().filter(|p| p.pace.behind).count();
         let lines: Vec<String> = d.reps.iter().map(progress_line).collect();
@@ -358,7 +380,11 @@ fn month_report(r: &MonthReport) -> SlackMessageContent {
         format!("Coaching report: {name} so far")
     };
     let total: u32 = r.reps.iter().map(|p| p.pace.minutes).sum();
-    let on_target = r.reps.iter().filter(|p| p.pace.minutes >= p.pace.month_target).count();
+    let on_target = r
+        .reps
+        .iter()
+        .filter(|p| p.pace.minutes >= p.pace.month_target)
+        .count();
     let summary = format!(
         "{} team meeting{} · {} of coaching across {} rep{} · {} of {} reached the month's target.",
         r.meetings,
@@ -369,7 +395,9 @@ fn month_report(r: &MonthReport) -> SlackMessageContent {
         on_target,
         r.reps.len()
     );
-    let mut message = Message::new(format!("{title}. {summary}")).header(&title).text(&summary);
+    let mut message = Message::new(format!("{title}. {summary}"))
+        .header(&title)
+        .text(&summary);
     if !r.reps.is_empty() {
         let lines: Vec<String> = r.reps.iter().map(progress_line).collect();
         message = message.text(&lines.join("\n"));
@@ -399,5 +427,166 @@ fn help() -> SlackMessageContent {
         .header("coachbot: 3 hours per rep per month")
         .text(HELP)
         .context("Coaching is one-on-one time: observing in the field, reviewing pipelines, helping with a deal, learning a skill. Riding along on a joint sales call is not coaching.")
+        .into_content()
+}
+
+/// The article's sales-meeting agenda, as a reminder lists it.
+fn agenda() -> String {
+    Topic::ALL
+        .iter()
+        .map(|t| format!("• {}", capitalise(t.label())))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `meeting-check`: a DM to a manager whose team meeting is due.
+pub fn meeting_nudge(state: MeetingState) -> SlackMessageContent {
+    let headline = match state {
+        MeetingState::Overdue {
+            days_since,
+            since_last_meeting: true,
+        } => format!(
+            "Your team meeting is overdue: it has been {} since the last one.",
+            days(days_since)
+        ),
+        MeetingState::Overdue {
+            days_since,
+            since_last_meeting: false,
+        } => format!(
+            "Your team meeting is overdue: your team started {} ago and hasn't met yet.",
+            days(days_since)
+        ),
+        MeetingState::Due {
+            days_since,
+            since_last_meeting: true,
+        } => format!(
+            "Time for this week's team meeting: the last one was {} ago.",
+            days(days_since)
+        ),
+        MeetingState::Due {
+            days_since,
+            since_last_meeting: false,
+        } => format!(
+            "Time for your first team meeting: your team started {} ago.",
+            days(days_since)
+        ),
+        MeetingState::OnTrack { .. } | MeetingState::NoTeam => {
+            "Your next team meeting is coming up.".to_string()
+        }
+    };
+    let emoji = if matches!(state, MeetingState::Overdue { .. }) {
+        ":rotating_light:"
+    } else {
+        ":calendar:"
+    };
+    Message::new(headline.clone())
+        .text(&format!("{emoji} *{headline}*\nTeams that meet every week (every other week at the least) sell more. A suggested agenda:"))
+        .text(&agenda())
+        .context("Afterwards, log it in one line: `/coach meeting 60m stuck deals, pipeline, wins`. On holiday? `/coach snooze 1w`.")
+        .into_content()
+}
+
+/// `coaching-pace`: a DM listing each rep behind pace and what to try.
+pub fn pace_nudge(behind: &[crate::jobs::decide::BehindRep], target: u32) -> SlackMessageContent {
+    let count = behind.len();
+    let headline = format!(
+        "{count} rep{} behind this month's coaching pace.",
+        if count == 1 { " is" } else { "s are" }
+    );
+    let lines: Vec<String> = behind
+        .iter()
+        .map(|b| {
+            let p = &b.progress;
+            format!(
+                "• {} — {} this month, {} short of today's pace. Try: {} (`/coach 30m @{} {}`)",
+                p.rep.mention(),
+                format_minutes(i64::from(p.pace.minutes)),
+                format_minutes(i64::from(p.pace.gap())),
+                suggestion(b.suggestion),
+                p.rep.as_str(),
+                log_words(b.suggestion)
+            )
+        })
+        .collect();
+    Message::new(headline.clone())
+        .text(&format!(":hourglass_flowing_sand: *{headline}*"))
+        .text(&lines.join("\n"))
+        .context(&format!(
+            "The target is {} of one-on-one coaching and team meetings per rep per month. Log with `/coach 45m @rep pipeline review`; pause reminders with `/coach snooze 1w`.",
+            format_minutes(i64::from(target))
+        ))
+        .into_content()
+}
+
+fn suggestion(activity: crate::domain::Activity) -> &'static str {
+    use crate::domain::Activity;
+    match activity {
+        Activity::Observation => "sit in on one of their calls and give feedback right after",
+        Activity::Pipeline => {
+            "review their pipeline together: what is stuck, and the next step for each deal"
+        }
+        Activity::Deal => "pick their biggest open deal and plan the next move with them",
+        Activity::Skill | Activity::Other => {
+            "practise one skill with them, such as objection handling or discovery questions"
+        }
+    }
+}
+
+fn log_words(activity: crate::domain::Activity) -> &'static str {
+    use crate::domain::Activity;
+    match activity {
+        Activity::Observation => "observed a call",
+        Activity::Pipeline => "pipeline review",
+        Activity::Deal => "deal strategy",
+        Activity::Skill | Activity::Other => "objection handling practice",
+    }
+}
+
+/// `digest`: the team's coaching in numbers, for a channel. Never notes.
+pub fn digest(
+    managers: &[crate::jobs::decide::ManagerDigest],
+    today: NaiveDate,
+) -> SlackMessageContent {
+    let title = format!("Coaching digest — week to {}", day(today));
+    let reps: usize = managers.iter().map(|m| m.reps).sum();
+    let on_pace: usize = managers.iter().map(|m| m.reps_on_pace).sum();
+    let minutes: u32 = managers.iter().map(|m| m.minutes_this_month).sum();
+    let meetings: u32 = managers.iter().map(|m| m.meetings_last_7_days).sum();
+    let totals = format!(
+        "*Team totals:* {meetings} team meeting{} in the last 7 days · {on_pace} of {reps} reps on pace · {} of coaching this month",
+        if meetings == 1 { "" } else { "s" },
+        format_minutes(i64::from(minutes))
+    );
+    let lines: Vec<String> = managers
+        .iter()
+        .map(|m| {
+            let holiday = m
+                .snoozed_until
+                .map(|until| format!(" · :palm_tree: away until {}", day(until)))
+                .unwrap_or_default();
+            format!(
+                "• {} — {} meeting{} in 7 days · {} of {} reps on pace · {} this month{holiday}",
+                m.manager.mention(),
+                m.meetings_last_7_days,
+                if m.meetings_last_7_days == 1 { "" } else { "s" },
+                m.reps_on_pace,
+                m.reps,
+                format_minutes(i64::from(m.minutes_this_month))
+            )
+        })
+        .collect();
+    Message::new(format!("{title}. {on_pace} of {reps} reps on pace."))
+        .header(&title)
+        .text(&totals)
+        .text(&lines.join("\n"))
+        .context("3 hours of coaching per rep per month, from 1:1s, weekly sales meetings and observing deals, is what top teams do. Log yours with `/coach`.")
         .into_content()
 }

@@ -77,11 +77,15 @@ async fn verified(State(state): State<AppState>, request: Request, next: Next) -
     if let Err(error) = verify::verify(&state.signing_secret, &timestamp, &signature, &bytes, now) {
         return unauthorized(error);
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn unauthorized(error: verify::VerifyError) -> Response {
@@ -124,7 +128,10 @@ async fn command(State(state): State<AppState>, body: Bytes) -> Response {
     let Ok(form) = serde_urlencoded::from_bytes::<CommandForm>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
-    let (Ok(team), Ok(user)) = (SlackTeamId::parse(&form.team_id), SlackUserId::parse(&form.user_id)) else {
+    let (Ok(team), Ok(user)) = (
+        SlackTeamId::parse(&form.team_id),
+        SlackUserId::parse(&form.user_id),
+    ) else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
     let invocation = Invocation {
@@ -166,7 +173,9 @@ async fn interaction() -> StatusCode {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum EventEnvelope {
-    UrlVerification { challenge: String },
+    UrlVerification {
+        challenge: String,
+    },
     #[serde(other)]
     Other,
 }

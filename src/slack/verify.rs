@@ -27,7 +27,10 @@ pub enum VerifyError {
 
 /// Checks the timestamp alone: cheap, and done before the body is read.
 pub fn check_timestamp(timestamp: &str, now_unix: i64) -> Result<i64, VerifyError> {
-    let ts: i64 = timestamp.trim().parse().map_err(|_| VerifyError::MalformedTimestamp)?;
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::MalformedTimestamp)?;
     if now_unix.abs_diff(ts) > MAX_CLOCK_SKEW_SECONDS as u64 {
         return Err(VerifyError::Stale);
     }
@@ -44,7 +47,11 @@ pub fn verify(
 ) -> Result<(), VerifyError> {
     check_timestamp(timestamp, now_unix)?;
     let expected = sign(secret, timestamp, body);
-    if expected.as_bytes().ct_eq(signature.trim().as_bytes()).into() {
+    if expected
+        .as_bytes()
+        .ct_eq(signature.trim().as_bytes())
+        .into()
+    {
         Ok(())
     } else {
         Err(VerifyError::BadSignature)
@@ -84,13 +91,19 @@ mod tests {
 
     #[test]
     fn slacks_published_example_verifies_at_its_own_timestamp() {
-        assert_eq!(verify(&secret(), TIMESTAMP, SIGNATURE, BODY.as_bytes(), 1531420618), Ok(()));
+        assert_eq!(
+            verify(&secret(), TIMESTAMP, SIGNATURE, BODY.as_bytes(), 1531420618),
+            Ok(())
+        );
     }
 
     #[test]
     fn slacks_published_example_verifies_within_five_minutes_either_way() {
         for now in [1531420618 - 300, 1531420618 + 300] {
-            assert_eq!(verify(&secret(), TIMESTAMP, SIGNATURE, BODY.as_bytes(), now), Ok(()));
+            assert_eq!(
+                verify(&secret(), TIMESTAMP, SIGNATURE, BODY.as_bytes(), now),
+                Ok(())
+            );
         }
     }
 
@@ -109,20 +122,41 @@ mod tests {
     fn a_changed_body_secret_or_signature_fails() {
         let now = 1531420618;
         let tampered = BODY.replace("roadrunner", "coyote");
-        assert_eq!(verify(&secret(), TIMESTAMP, SIGNATURE, tampered.as_bytes(), now), Err(VerifyError::BadSignature));
+        assert_eq!(
+            verify(&secret(), TIMESTAMP, SIGNATURE, tampered.as_bytes(), now),
+            Err(VerifyError::BadSignature)
+        );
         let other = SecretString::from("another-secret".to_string());
-        assert_eq!(verify(&other, TIMESTAMP, SIGNATURE, BODY.as_bytes(), now), Err(VerifyError::BadSignature));
-        assert_eq!(verify(&secret(), TIMESTAMP, "v0=00", BODY.as_bytes(), now), Err(VerifyError::BadSignature));
-        assert_eq!(verify(&secret(), TIMESTAMP, "", BODY.as_bytes(), now), Err(VerifyError::BadSignature));
+        assert_eq!(
+            verify(&other, TIMESTAMP, SIGNATURE, BODY.as_bytes(), now),
+            Err(VerifyError::BadSignature)
+        );
+        assert_eq!(
+            verify(&secret(), TIMESTAMP, "v0=00", BODY.as_bytes(), now),
+            Err(VerifyError::BadSignature)
+        );
+        assert_eq!(
+            verify(&secret(), TIMESTAMP, "", BODY.as_bytes(), now),
+            Err(VerifyError::BadSignature)
+        );
     }
 
     #[test]
     fn a_timestamp_that_is_not_a_number_fails() {
         assert_eq!(
-            verify(&secret(), "yesterday", SIGNATURE, BODY.as_bytes(), 1531420618),
+            verify(
+                &secret(),
+                "yesterday",
+                SIGNATURE,
+                BODY.as_bytes(),
+                1531420618
+            ),
             Err(VerifyError::MalformedTimestamp)
         );
-        assert_eq!(check_timestamp("1531420618.5", 1531420618), Err(VerifyError::MalformedTimestamp));
+        assert_eq!(
+            check_timestamp("1531420618.5", 1531420618),
+            Err(VerifyError::MalformedTimestamp)
+        );
     }
 
     #[test]

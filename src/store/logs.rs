@@ -21,18 +21,41 @@ pub struct LoggedEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoggedEntryKind {
-    Session { reps: Vec<SlackUserId>, activity: Activity },
-    Meeting { topics: Vec<Topic> },
+    Session {
+        reps: Vec<SlackUserId>,
+        activity: Activity,
+    },
+    Meeting {
+        topics: Vec<Topic>,
+    },
+}
+
+/// The newest log, as `undo` reads it before deleting it.
+#[derive(sqlx::FromRow)]
+struct LatestLog {
+    id: i64,
+    kind: String,
+    minutes: u32,
+    activity: Option<String>,
+    topics: Option<String>,
+    note: String,
+    held_on: String,
 }
 
 fn topics_text(topics: &[Topic]) -> String {
-    topics.iter().map(|t| t.code()).collect::<Vec<_>>().join(",")
+    topics
+        .iter()
+        .map(|t| t.code())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
     raw.split(',')
         .filter(|code| !code.is_empty())
-        .map(|code| Topic::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("topic {code:?}"))))
+        .map(|code| {
+            Topic::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("topic {code:?}")))
+        })
         .collect()
 }
 
@@ -101,16 +124,24 @@ impl Store {
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
     pub async fn undo_latest(&self, manager: &Manager) -> Result<Option<LoggedEntry>, StoreError> {
         let mut tx = self.write().await?;
-        let row: Option<(i64, String, u32, Option<String>, Option<String>, String, String)> =
-            sqlx::query_as(
-                "SELECT id, kind, minutes, activity, topics, note, held_on FROM logs
-                 WHERE team_id = ? AND manager_id = ? ORDER BY id DESC LIMIT 1",
-            )
-            .bind(manager.team.as_str())
-            .bind(manager.id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((id, kind, minutes, activity, topics, note, held_on)) = row else {
+        let row: Option<LatestLog> = sqlx::query_as(
+            "SELECT id, kind, minutes, activity, topics, note, held_on FROM logs
+             WHERE team_id = ? AND manager_id = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(LatestLog {
+            id,
+            kind,
+            minutes,
+            activity,
+            topics,
+            note,
+            held_on,
+        }) = row
+        else {
             return Ok(None);
         };
         let reps: Vec<String> =
@@ -124,7 +155,10 @@ impl Store {
             .await?;
         tx.commit().await?;
         let kind = if kind == "session" {
-            let activity = activity.as_deref().and_then(Activity::from_code).unwrap_or(Activity::Other);
+            let activity = activity
+                .as_deref()
+                .and_then(Activity::from_code)
+                .unwrap_or(Activity::Other);
             LoggedEntryKind::Session {
                 reps: reps.into_iter().map(parse_user).collect::<Result<_, _>>()?,
                 activity,
@@ -158,11 +192,11 @@ impl Store {
         let memberships = self.memberships_of(team, reps).await?;
 
         let sql = format!(
-            "SELECT r.rep_id, l.minutes, l.held_on FROM log_reps r JOIN logs l ON l.id = r.log_id
+            "SELECT r.rep_id, l.minutes, l.activity, l.held_on FROM log_reps r JOIN logs l ON l.id = r.log_id
              WHERE r.rep_id IN ({}) AND l.team_id = ? AND l.held_on >= ? AND l.held_on < ?",
             placeholders(reps.len())
         );
-        let mut query = sqlx::query_as::<_, (String, u32, String)>(&sql);
+        let mut query = sqlx::query_as::<_, (String, u32, Option<String>, String)>(&sql);
         for rep in reps {
             query = query.bind(rep.as_str());
         }
@@ -173,10 +207,14 @@ impl Store {
             .fetch_all(&self.readers)
             .await?
             .into_iter()
-            .map(|(rep, minutes, held_on)| {
+            .map(|(rep, minutes, activity, held_on)| {
                 Ok(SessionRecord {
                     rep: parse_user(rep)?,
                     minutes,
+                    activity: activity
+                        .as_deref()
+                        .and_then(Activity::from_code)
+                        .unwrap_or(Activity::Other),
                     held_on: parse_date(&held_on)?,
                 })
             })
@@ -250,5 +288,43 @@ impl Store {
         .fetch_one(&self.readers)
         .await?;
         Ok(count)
+    }
+}
+
+/// One row of `coachbot export`: a session with one rep, or a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportRow {
+    pub team_id: String,
+    pub held_on: String,
+    pub kind: String,
+    pub manager_id: String,
+    /// Empty for a meeting, which counts for the whole team.
+    pub rep_id: String,
+    pub minutes: u32,
+    pub activity: String,
+    /// Topic codes separated by `;`.
+    pub topics: String,
+    pub note: String,
+    pub logged_at: String,
+}
+
+impl Store {
+    /// Every session (one row per rep) and meeting held in the month, in
+    /// every workspace, oldest first.
+    pub async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT l.team_id, l.held_on, l.kind, l.manager_id,
+                    COALESCE(r.rep_id, '') AS rep_id, l.minutes,
+                    COALESCE(l.activity, '') AS activity,
+                    REPLACE(COALESCE(l.topics, ''), ',', ';') AS topics,
+                    l.note, l.logged_at
+             FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
+             WHERE l.held_on >= ? AND l.held_on < ?
+             ORDER BY l.held_on, l.id, r.rowid",
+        )
+        .bind(date_text(month.first_day()))
+        .bind(date_text(month.next().first_day()))
+        .fetch_all(&self.readers)
+        .await?)
     }
 }

@@ -14,7 +14,9 @@ const MANAGER_COLUMNS: &str = "team_id, user_id, slack_tz, tz_override, snoozed_
 
 fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
     let (team, id, slack_tz, tz_override, snoozed_until) = row;
-    let tz = |raw: &str| Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")));
+    let tz = |raw: &str| {
+        Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")))
+    };
     Ok(Manager {
         team: parse_team(team)?,
         id: parse_user(id)?,

@@ -4,6 +4,7 @@
 
 mod logs;
 mod managers;
+mod reminders;
 mod team;
 
 use std::str::FromStr;
@@ -15,7 +16,8 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::domain::{SlackTeamId, SlackUserId};
 
-pub use logs::{LoggedEntry, LoggedEntryKind};
+pub use logs::{ExportRow, LoggedEntry, LoggedEntryKind};
+pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
 pub use team::{AddOutcome, RemoveOutcome};
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,9 @@ use crate::helpers::*;
 
 fn coachbot() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_coachbot"));
-    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     command
 }
 
@@ -17,7 +19,10 @@ fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
     let output = coachbot()
         .args(["serve"])
         .env("SLACK_BOT_TOKEN", "xoxb-1")
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("c.db").display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("c.db").display()),
+        )
         .env("COACHBOT_LISTEN", "127.0.0.1:0")
         .output()
         .expect("runs");
@@ -25,9 +30,15 @@ fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
-    assert!(lines[0].contains("SLACK_SIGNING_SECRET is not set"), "{stderr}");
+    assert!(
+        lines[0].contains("SLACK_SIGNING_SECRET is not set"),
+        "{stderr}"
+    );
     assert!(lines[0].contains("Basic Information"), "{stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -52,7 +63,11 @@ fn migrate_creates_the_database() {
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .output()
         .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(db.exists());
 }
 
@@ -71,7 +86,10 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
         .env("SLACK_BOT_TOKEN", "xoxb-super-secret-token")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_API_URL", format!("{}/api/", slack.uri()))
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("c.db").display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("c.db").display()),
+        )
         .env("COACHBOT_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "debug")
         .stderr(std::process::Stdio::piped())
@@ -102,10 +120,19 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
         .expect("sent");
     assert_eq!(response.status().as_u16(), 200);
     let json: serde_json::Value = response.json().await.expect("json");
-    assert!(json["text"].as_str().unwrap_or_default().contains("joined your team"), "{json}");
+    assert!(
+        json["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("joined your team"),
+        "{json}"
+    );
     child.start_kill().expect("kill");
     let output = child.wait_with_output().await.expect("output");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("xoxb-super-secret-token"), "token leaked: {stderr}");
+    assert!(
+        !stderr.contains("xoxb-super-secret-token"),
+        "token leaked: {stderr}"
+    );
     assert!(!stderr.contains(SIGNING_SECRET), "secret leaked: {stderr}");
 }

@@ -10,11 +10,15 @@ use crate::helpers::*;
 /// Ana and Ben join on 1 November; the clock then goes back to where it was.
 async fn with_team(app: &TestApp) {
     let now = app.clock.now();
-    app.clock.set("2026-11-01T09:00:00Z".parse().expect("instant"));
+    app.clock
+        .set("2026-11-01T09:00:00Z".parse().expect("instant"));
     let answer = app.coach("team add <@U0ANA|ana> <@U0BEN>").await;
     app.clock.set(now);
     assert_eq!(answer.status, 200);
-    assert!(answer.text().contains("<@U0ANA> joined your team"), "{answer:?}");
+    assert!(
+        answer.text().contains("<@U0ANA> joined your team"),
+        "{answer:?}"
+    );
 }
 
 #[tokio::test]
@@ -24,11 +28,23 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
     let answer = app.coach("45m <@U0ANA|ana> pipeline review").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json["response_type"], "ephemeral");
-    assert!(answer.text().contains("Logged 45m of pipeline review with <@U0ANA> on Fri 27 Nov"), "{}", answer.text());
+    assert!(
+        answer
+            .text()
+            .contains("Logged 45m of pipeline review with <@U0ANA> on Fri 27 Nov"),
+        "{}",
+        answer.text()
+    );
     let blocks = answer.blocks_text();
     // 26 of 30 days have passed: 156 minutes expected.
-    assert!(blocks.contains("<@U0ANA> — 45m of 3h this month"), "{blocks}");
-    assert!(blocks.contains("1h 51m behind today's pace of 2h 36m"), "{blocks}");
+    assert!(
+        blocks.contains("<@U0ANA> — 45m of 3h this month"),
+        "{blocks}"
+    );
+    assert!(
+        blocks.contains("1h 51m behind today's pace of 2h 36m"),
+        "{blocks}"
+    );
     let pool = app.db().await;
     let row: (String, String, String, i64, String, String, String) = sqlx::query_as(
         "SELECT team_id, manager_id, kind, minutes, activity, note, held_on FROM logs",
@@ -36,8 +52,22 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
     .fetch_one(&pool)
     .await
     .expect("one log");
-    assert_eq!(row, ("T0TEAM".into(), "U0BOSS".into(), "session".into(), 45, "pipeline".into(), "pipeline review".into(), "2026-11-27".into()));
-    let reps: Vec<String> = sqlx::query_scalar("SELECT rep_id FROM log_reps").fetch_all(&pool).await.expect("reps");
+    assert_eq!(
+        row,
+        (
+            "T0TEAM".into(),
+            "U0BOSS".into(),
+            "session".into(),
+            45,
+            "pipeline".into(),
+            "pipeline review".into(),
+            "2026-11-27".into()
+        )
+    );
+    let reps: Vec<String> = sqlx::query_scalar("SELECT rep_id FROM log_reps")
+        .fetch_all(&pool)
+        .await
+        .expect("reps");
     assert_eq!(reps, vec!["U0ANA".to_string()]);
 }
 
@@ -45,9 +75,21 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
 async fn one_log_with_two_reps_counts_the_full_time_for_each() {
     let app = spawn_app().await;
     with_team(&app).await;
-    let answer = app.coach("1h30m <@U0ANA|ana> <@U0BEN|ben> deal strategy yesterday").await;
-    assert!(answer.text().contains("1h 30m of help with a deal with <@U0ANA> and <@U0BEN> on Thu 26 Nov"), "{}", answer.text());
-    assert!(answer.blocks_text().contains("<@U0BEN> — 1h 30m of 3h"), "{}", answer.blocks_text());
+    let answer = app
+        .coach("1h30m <@U0ANA|ana> <@U0BEN|ben> deal strategy yesterday")
+        .await;
+    assert!(
+        answer
+            .text()
+            .contains("1h 30m of help with a deal with <@U0ANA> and <@U0BEN> on Thu 26 Nov"),
+        "{}",
+        answer.text()
+    );
+    assert!(
+        answer.blocks_text().contains("<@U0BEN> — 1h 30m of 3h"),
+        "{}",
+        answer.blocks_text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM log_reps").await, 2);
 }
 
@@ -58,7 +100,11 @@ async fn the_manager_time_zone_comes_from_slack_once_and_is_stored() {
     app.coach("team").await;
     let lookups = app.slack_calls("/api/users.info").await;
     assert_eq!(lookups.len(), 1);
-    assert!(lookups[0].url.query().unwrap_or_default().contains("user=U0BOSS"));
+    assert!(lookups[0]
+        .url
+        .query()
+        .unwrap_or_default()
+        .contains("user=U0BOSS"));
     let pool = app.db().await;
     let tz: String = sqlx::query_scalar("SELECT slack_tz FROM managers WHERE user_id = 'U0BOSS'")
         .fetch_one(&pool)
@@ -77,7 +123,11 @@ async fn dates_are_the_managers_local_dates() {
     let answer = app.coach("30m <@U0ANA> observed a discovery call").await;
     assert!(answer.text().contains("on Sat 28 Nov"), "{}", answer.text());
     let answer = app.coach("tz America/New_York").await;
-    assert!(answer.text().contains("America/New_York"), "{}", answer.text());
+    assert!(
+        answer.text().contains("America/New_York"),
+        "{}",
+        answer.text()
+    );
     let answer = app.coach("30m <@U0ANA> observed a discovery call").await;
     assert!(answer.text().contains("on Fri 27 Nov"), "{}", answer.text());
 }
@@ -87,8 +137,16 @@ async fn a_session_with_someone_not_on_the_team_stores_nothing_and_says_how_to_a
     let app = spawn_app().await;
     let answer = app.coach("45m <@U0ANA|ana> pipeline review").await;
     assert_eq!(answer.status, 200);
-    assert!(answer.text().contains("<@U0ANA> isn't on your team yet"), "{}", answer.text());
-    assert!(answer.text().contains("/coach team add @U0ANA"), "{}", answer.text());
+    assert!(
+        answer.text().contains("<@U0ANA> isn't on your team yet"),
+        "{}",
+        answer.text()
+    );
+    assert!(
+        answer.text().contains("/coach team add @U0ANA"),
+        "{}",
+        answer.text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
 }
 
@@ -96,11 +154,25 @@ async fn a_session_with_someone_not_on_the_team_stores_nothing_and_says_how_to_a
 async fn bad_input_stores_nothing_and_answers_with_an_example() {
     let app = spawn_app().await;
     with_team(&app).await;
-    for text in ["45m @ana pipeline review", "0m <@U0ANA>", "9h <@U0ANA>", "45m <@U0ANA> rode along on a joint sales call", "frobnicate"] {
+    for text in [
+        "45m @ana pipeline review",
+        "0m <@U0ANA>",
+        "9h <@U0ANA>",
+        "45m <@U0ANA> rode along on a joint sales call",
+        "frobnicate",
+    ] {
         let answer = app.coach(text).await;
         assert_eq!(answer.status, 200, "{text}");
-        assert!(answer.text().contains("`/coach "), "{text}: {}", answer.text());
-        assert!(!answer.text().contains("Error"), "{text}: {}", answer.text());
+        assert!(
+            answer.text().contains("`/coach "),
+            "{text}: {}",
+            answer.text()
+        );
+        assert!(
+            !answer.text().contains("Error"),
+            "{text}: {}",
+            answer.text()
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
 }
@@ -110,11 +182,29 @@ async fn a_meeting_counts_for_every_rep_on_the_team() {
     let app = spawn_app().await;
     with_team(&app).await;
     let answer = app.coach("meeting 60m stuck deals, wins").await;
-    assert!(answer.text().contains("Logged a 1h team meeting on Fri 27 Nov; it counts for 2 reps."), "{}", answer.text());
-    assert!(answer.blocks_text().contains("stuck deals, customer wins or losses"), "{}", answer.blocks_text());
+    assert!(
+        answer
+            .text()
+            .contains("Logged a 1h team meeting on Fri 27 Nov; it counts for 2 reps."),
+        "{}",
+        answer.text()
+    );
+    assert!(
+        answer
+            .blocks_text()
+            .contains("stuck deals, customer wins or losses"),
+        "{}",
+        answer.blocks_text()
+    );
     let status = app.coach("status").await.blocks_text();
-    assert!(status.contains("<@U0ANA> — 1h of 3h this month (0m 1:1, 1h meetings)"), "{status}");
-    assert!(status.contains("<@U0BEN> — 1h of 3h this month"), "{status}");
+    assert!(
+        status.contains("<@U0ANA> — 1h of 3h this month (0m 1:1, 1h meetings)"),
+        "{status}"
+    );
+    assert!(
+        status.contains("<@U0BEN> — 1h of 3h this month"),
+        "{status}"
+    );
     assert!(status.contains("Last team meeting 0 days ago"), "{status}");
 }
 
@@ -122,7 +212,11 @@ async fn a_meeting_counts_for_every_rep_on_the_team() {
 async fn a_meeting_with_no_team_is_refused() {
     let app = spawn_app().await;
     let answer = app.coach("meeting 60m stuck deals").await;
-    assert!(answer.text().contains("your team is empty"), "{}", answer.text());
+    assert!(
+        answer.text().contains("your team is empty"),
+        "{}",
+        answer.text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
 }
 
@@ -136,8 +230,18 @@ async fn status_shows_every_rep_against_pace_and_the_meeting_gap() {
     assert!(text.contains("Coaching in November 2026"), "{text}");
     assert!(text.contains("1 of 2 reps on pace"), "{text}");
     assert!(text.contains("<@U0ANA> — 3h of 3h this month"), "{text}");
-    assert!(text.contains("<@U0BEN> — 0m of 3h this month · :warning: 2h 36m behind today's pace of 2h 36m"), "{text}");
-    assert!(text.contains("Your team meeting is overdue: 26 days since your team started, with none logged."), "{text}");
+    assert!(
+        text.contains(
+            "<@U0BEN> — 0m of 3h this month · :warning: 2h 36m behind today's pace of 2h 36m"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Your team meeting is overdue: 26 days since your team started, with none logged."
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -146,8 +250,14 @@ async fn a_rep_who_joined_today_owes_nothing_yet() {
     app.coach("team add <@U0ANA>").await;
     let text = app.coach("status").await.blocks_text();
     // 4 of November's 30 days remain: a prorated 24 minutes, none due yet.
-    assert!(text.contains("<@U0ANA> — 0m of 24m this month · :white_check_mark: on pace"), "{text}");
-    assert!(text.contains("No team meeting logged yet; your team started 0 days ago."), "{text}");
+    assert!(
+        text.contains("<@U0ANA> — 0m of 24m this month · :white_check_mark: on pace"),
+        "{text}"
+    );
+    assert!(
+        text.contains("No team meeting logged yet; your team started 0 days ago."),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -155,11 +265,23 @@ async fn a_rep_on_another_managers_team_is_refused_with_that_managers_name() {
     let app = spawn_app().await;
     app.coach_as(OTHER_BOSS, "team add <@U0ANA|ana>").await;
     let answer = app.coach("team add <@U0ANA|ana>").await;
-    assert!(answer.text().contains("<@U0ANA> is on <@U0OTHER>'s team"), "{}", answer.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE manager_id = 'U0BOSS'").await, 0);
+    assert!(
+        answer.text().contains("<@U0ANA> is on <@U0OTHER>'s team"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE manager_id = 'U0BOSS'")
+            .await,
+        0
+    );
     app.coach_as(OTHER_BOSS, "team remove <@U0ANA>").await;
     let answer = app.coach("team add <@U0ANA|ana>").await;
-    assert!(answer.text().contains("joined your team"), "{}", answer.text());
+    assert!(
+        answer.text().contains("joined your team"),
+        "{}",
+        answer.text()
+    );
 }
 
 #[tokio::test]
@@ -168,11 +290,29 @@ async fn team_shows_and_removes_reps_keeping_their_history() {
     with_team(&app).await;
     app.coach("45m <@U0BEN> skill practice").await;
     let answer = app.coach("team remove <@U0BEN>").await;
-    assert!(answer.text().contains("<@U0BEN> left your team"), "{}", answer.text());
+    assert!(
+        answer.text().contains("<@U0BEN> left your team"),
+        "{}",
+        answer.text()
+    );
     let answer = app.coach("team").await;
-    assert!(answer.text().contains("Your team (1): <@U0ANA>"), "{}", answer.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0BEN'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0BEN' AND left_on = '2026-11-27'").await, 1);
+    assert!(
+        answer.text().contains("Your team (1): <@U0ANA>"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0BEN'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0BEN' AND left_on = '2026-11-27'"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -187,18 +327,34 @@ async fn undo_removes_only_the_latest_entry() {
     assert_eq!(app.count("SELECT COUNT(*) FROM log_reps").await, 1);
     app.coach("undo").await;
     let answer = app.coach("undo").await;
-    assert!(answer.text().contains("nothing to undo"), "{}", answer.text());
+    assert!(
+        answer.text().contains("nothing to undo"),
+        "{}",
+        answer.text()
+    );
 }
 
 #[tokio::test]
 async fn snooze_pauses_until_a_day_and_off_resumes() {
     let app = spawn_app().await;
     let answer = app.coach("snooze 1w").await;
-    assert!(answer.text().contains("start again on Fri 4 Dec"), "{}", answer.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-04'").await, 1);
+    assert!(
+        answer.text().contains("start again on Fri 4 Dec"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-04'")
+            .await,
+        1
+    );
     let answer = app.coach("snooze off").await;
     assert!(answer.text().contains("back on"), "{}", answer.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM managers WHERE snoozed_until IS NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM managers WHERE snoozed_until IS NULL")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -209,17 +365,38 @@ async fn report_summarises_a_month() {
     app.coach("1h <@U0ANA> deal review").await;
     let answer = app.coach("report 2026-11").await;
     let text = answer.blocks_text();
-    assert!(text.contains("Coaching report: November 2026 so far"), "{text}");
-    assert!(text.contains("1 team meeting · 2h of coaching across 2 reps"), "{text}");
+    assert!(
+        text.contains("Coaching report: November 2026 so far"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 team meeting · 2h of coaching across 2 reps"),
+        "{text}"
+    );
     let answer = app.coach("report 2026-10").await;
-    assert!(answer.blocks_text().contains("0 team meetings · 0m of coaching across 0 reps"), "{}", answer.blocks_text());
+    assert!(
+        answer
+            .blocks_text()
+            .contains("0 team meetings · 0m of coaching across 0 reps"),
+        "{}",
+        answer.blocks_text()
+    );
 }
 
 #[tokio::test]
 async fn help_lists_the_forms_with_examples() {
     let app = spawn_app().await;
     let text = app.coach("help").await.blocks_text();
-    for form in ["/coach 45m @dana pipeline review", "/coach meeting 60m", "/coach team add", "/coach status", "/coach report", "/coach undo", "/coach snooze 1w", "/coach tz Europe/Berlin"] {
+    for form in [
+        "/coach 45m @dana pipeline review",
+        "/coach meeting 60m",
+        "/coach team add",
+        "/coach status",
+        "/coach report",
+        "/coach undo",
+        "/coach snooze 1w",
+        "/coach tz Europe/Berlin",
+    ] {
         assert!(text.contains(form), "{form} missing from {text}");
     }
 }
@@ -234,7 +411,11 @@ async fn a_restart_keeps_everything() {
     let text = app.coach("status").await.blocks_text();
     assert!(text.contains("<@U0ANA> — 45m of 3h"), "{text}");
     // The same fake Slack serves both runs: one lookup in all, from the first.
-    assert_eq!(app.slack_calls("/api/users.info").await.len(), 1, "time zone is remembered");
+    assert_eq!(
+        app.slack_calls("/api/users.info").await.len(),
+        1,
+        "time zone is remembered"
+    );
     let answer = app.coach("tz").await;
     assert!(answer.text().contains("Asia/Tokyo"), "{}", answer.text());
 }
@@ -246,7 +427,9 @@ async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
         .and(path("/api/users.info"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}))
+                .set_body_json(
+                    serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
+                )
                 .set_delay(Duration::from_secs(4)),
         )
         .mount(&slack)
@@ -259,7 +442,11 @@ async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
     let app = spawn_app_with(slack, friday_morning(), &[]).await;
     let started = std::time::Instant::now();
     let answer = app.coach("help").await;
-    assert!(started.elapsed() < Duration::from_secs(3), "answered in {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered in {:?}",
+        started.elapsed()
+    );
     assert!(answer.text().contains("Working on it"), "{}", answer.text());
     let mut late = Vec::new();
     for _ in 0..50 {
@@ -285,6 +472,10 @@ async fn slack_down_on_first_use_stores_nothing_and_apologises() {
         .await;
     let app = spawn_app_with(slack, friday_morning(), &[]).await;
     let answer = app.coach("team add <@U0ANA>").await;
-    assert!(answer.text().contains("couldn't reach Slack"), "{}", answer.text());
+    assert!(
+        answer.text().contains("couldn't reach Slack"),
+        "{}",
+        answer.text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 0);
 }

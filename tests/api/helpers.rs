@@ -68,7 +68,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(slack, friday_morning(), &[]).await
 }
 
-pub async fn spawn_app_with(slack: MockServer, at: DateTime<Utc>, extra_env: &[(&str, &str)]) -> TestApp {
+pub async fn spawn_app_with(
+    slack: MockServer,
+    at: DateTime<Utc>,
+    extra_env: &[(&str, &str)],
+) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     start(slack, Clock::fixed(at), dir, extra_env).await
 }
@@ -84,7 +88,10 @@ async fn start(
         ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
         ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
         ("SLACK_API_URL".into(), format!("{}/api/", slack.uri())),
-        ("DATABASE_URL".into(), format!("sqlite://{}", db_path.display())),
+        (
+            "DATABASE_URL".into(),
+            format!("sqlite://{}", db_path.display()),
+        ),
         ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
     ]);
     for (k, v) in extra_env {
@@ -189,7 +196,13 @@ impl TestApp {
         format!("{}/respond/1", self.slack.uri())
     }
 
-    pub async fn post_signed(&self, route: &str, body: String, timestamp: &str, signature: &str) -> reqwest::Response {
+    pub async fn post_signed(
+        &self,
+        route: &str,
+        body: String,
+        timestamp: &str,
+        signature: &str,
+    ) -> reqwest::Response {
         self.http
             .post(format!("{}{route}", self.address))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -206,7 +219,9 @@ impl TestApp {
         let body = command_body(user, text, &self.response_url());
         let ts = self.now_timestamp();
         let signature = sign(SIGNING_SECRET, &ts, &body);
-        let response = self.post_signed("/slack/commands", body, &ts, &signature).await;
+        let response = self
+            .post_signed("/slack/commands", body, &ts, &signature)
+            .await;
         let status = response.status().as_u16();
         let json = response.json().await.unwrap_or(serde_json::Value::Null);
         Answer { status, json }
@@ -224,7 +239,10 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         let pool = self.db().await;
-        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("count");
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         pool.close().await;
         n
     }

@@ -1,0 +1,104 @@
+//! `coachbot export`: a month of records as CSV for a spreadsheet.
+
+use std::io::{self, Write};
+
+use crate::store::ExportRow;
+
+const HEADER: [&str; 10] = [
+    "workspace",
+    "date",
+    "kind",
+    "manager",
+    "rep",
+    "minutes",
+    "activity",
+    "topics",
+    "note",
+    "logged_at",
+];
+
+/// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted.
+pub fn write_csv(rows: &[ExportRow], out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{}", HEADER.join(","))?;
+    for row in rows {
+        let minutes = row.minutes.to_string();
+        let fields = [
+            &row.team_id,
+            &row.held_on,
+            &row.kind,
+            &row.manager_id,
+            &row.rep_id,
+            &minutes,
+            &row.activity,
+            &row.topics,
+            &row.note,
+            &row.logged_at,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
+        writeln!(out, "{}", line.join(","))?;
+    }
+    Ok(())
+}
+
+fn field(value: &str) -> String {
+    // A leading = + - @ would run as a formula when opened in a spreadsheet.
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(note: &str) -> ExportRow {
+        ExportRow {
+            team_id: "T0TEAM".into(),
+            held_on: "2026-11-27".into(),
+            kind: "session".into(),
+            manager_id: "U0BOSS".into(),
+            rep_id: "U0ANA".into(),
+            minutes: 45,
+            activity: "pipeline".into(),
+            topics: String::new(),
+            note: note.into(),
+            logged_at: "2026-11-27T10:00:00+00:00".into(),
+        }
+    }
+
+    fn csv(rows: &[ExportRow]) -> String {
+        let mut out = Vec::new();
+        write_csv(rows, &mut out).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn rows_follow_the_header() {
+        assert_eq!(
+            csv(&[row("pipeline review")]),
+            "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at\nT0TEAM,2026-11-27,session,U0BOSS,U0ANA,45,pipeline,,pipeline review,2026-11-27T10:00:00+00:00\n"
+        );
+    }
+
+    #[test]
+    fn commas_quotes_and_line_breaks_are_quoted() {
+        let out = csv(&[row("deals, \"big\" ones\nand more")]);
+        assert!(
+            out.contains(",\"deals, \"\"big\"\" ones\nand more\","),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn formula_like_notes_are_defused() {
+        let out = csv(&[row("=HYPERLINK(\"x\")")]);
+        assert!(out.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{out}");
+    }
+}

@@ -1,0 +1,307 @@
+//! What each job has to say to whom, decided from records and a day. Pure:
+//! the runner gathers the records and the instant, these functions decide.
+
+use chrono::NaiveDate;
+
+use crate::coach::RepProgress;
+use crate::domain::{Activity, Manager, MeetingState, MonthActivity, SlackUserId, YearMonth};
+
+/// Why a job has nothing to send someone today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    Snoozed { until: NaiveDate },
+    NoReps,
+    MeetingNotDue,
+    EveryoneOnPace,
+}
+
+impl SkipReason {
+    pub fn describe(self) -> String {
+        match self {
+            SkipReason::Snoozed { until } => format!("snoozed until {until}"),
+            SkipReason::NoReps => "no reps".to_string(),
+            SkipReason::MeetingNotDue => "meeting not due".to_string(),
+            SkipReason::EveryoneOnPace => "every rep on pace".to_string(),
+        }
+    }
+}
+
+/// A rep behind pace, with the coaching they have had least of this month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BehindRep {
+    pub progress: RepProgress,
+    pub suggestion: Activity,
+}
+
+fn snoozed(manager: &Manager, today: NaiveDate) -> Option<SkipReason> {
+    manager
+        .snoozed_until
+        .filter(|_| manager.is_snoozed_on(today))
+        .map(|until| SkipReason::Snoozed { until })
+}
+
+/// `meeting-check`: a DM when a team meeting is due or overdue.
+pub fn meeting_check(
+    manager: &Manager,
+    team_size: usize,
+    state: MeetingState,
+    today: NaiveDate,
+) -> Result<MeetingState, SkipReason> {
+    if let Some(reason) = snoozed(manager, today) {
+        return Err(reason);
+    }
+    if team_size == 0 {
+        return Err(SkipReason::NoReps);
+    }
+    if state.needs_meeting() {
+        Ok(state)
+    } else {
+        Err(SkipReason::MeetingNotDue)
+    }
+}
+
+/// `coaching-pace`: a DM listing every rep behind pace.
+pub fn coaching_pace(
+    manager: &Manager,
+    progress: &[RepProgress],
+    activity: &MonthActivity,
+    month: YearMonth,
+    today: NaiveDate,
+) -> Result<Vec<BehindRep>, SkipReason> {
+    if let Some(reason) = snoozed(manager, today) {
+        return Err(reason);
+    }
+    if progress.is_empty() {
+        return Err(SkipReason::NoReps);
+    }
+    let behind: Vec<BehindRep> = progress
+        .iter()
+        .filter(|p| p.pace.behind)
+        .map(|p| BehindRep {
+            progress: p.clone(),
+            suggestion: least_coached(&p.rep, activity, month),
+        })
+        .collect();
+    if behind.is_empty() {
+        Err(SkipReason::EveryoneOnPace)
+    } else {
+        Ok(behind)
+    }
+}
+
+/// Of the article's four kinds of coaching, the one the rep has had fewest
+/// minutes of this month (ties go to the earlier in this list).
+pub fn least_coached(rep: &SlackUserId, activity: &MonthActivity, month: YearMonth) -> Activity {
+    const KINDS: [Activity; 4] = [
+        Activity::Pipeline,
+        Activity::Observation,
+        Activity::Deal,
+        Activity::Skill,
+    ];
+    let minutes_of = |kind: Activity| -> u32 {
+        activity
+            .sessions
+            .iter()
+            .filter(|s| &s.rep == rep && s.activity == kind && month.contains(s.held_on))
+            .map(|s| s.minutes)
+            .sum()
+    };
+    KINDS
+        .into_iter()
+        .min_by_key(|kind| minutes_of(*kind))
+        .unwrap_or(Activity::Pipeline)
+}
+
+/// One manager's line in the channel digest: numbers only, never notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerDigest {
+    pub manager: SlackUserId,
+    pub meetings_last_7_days: u32,
+    pub reps_on_pace: usize,
+    pub reps: usize,
+    pub minutes_this_month: u32,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+pub fn manager_digest(
+    manager: &Manager,
+    progress: &[RepProgress],
+    meetings_last_7_days: u32,
+    today: NaiveDate,
+) -> ManagerDigest {
+    ManagerDigest {
+        manager: manager.id.clone(),
+        meetings_last_7_days,
+        reps_on_pace: progress.iter().filter(|p| !p.pace.behind).count(),
+        reps: progress.len(),
+        minutes_this_month: progress.iter().map(|p| p.pace.minutes).sum(),
+        snoozed_until: manager
+            .snoozed_until
+            .filter(|_| manager.is_snoozed_on(today)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{pace, Pace, RepMinutes, SessionRecord, SlackTeamId};
+    use chrono_tz::Tz;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    fn user(id: &str) -> SlackUserId {
+        SlackUserId::parse(id).expect("test id")
+    }
+
+    fn manager(snoozed_until: Option<&str>) -> Manager {
+        Manager {
+            team: SlackTeamId::parse("T0TEAM").expect("team"),
+            id: user("U0BOSS"),
+            slack_tz: Tz::UTC,
+            tz_override: None,
+            snoozed_until: snoozed_until.map(day),
+        }
+    }
+
+    fn progress(rep: &str, p: Pace) -> RepProgress {
+        RepProgress {
+            rep: user(rep),
+            minutes: RepMinutes {
+                one_on_one: p.minutes,
+                meetings: 0,
+            },
+            pace: p,
+        }
+    }
+
+    const OVERDUE: MeetingState = MeetingState::Overdue {
+        days_since: 15,
+        since_last_meeting: true,
+    };
+
+    #[test]
+    fn a_due_or_overdue_meeting_is_sent() {
+        assert_eq!(
+            meeting_check(&manager(None), 3, OVERDUE, day("2026-11-30")),
+            Ok(OVERDUE)
+        );
+        let due = MeetingState::Due {
+            days_since: 7,
+            since_last_meeting: true,
+        };
+        assert_eq!(
+            meeting_check(&manager(None), 3, due, day("2026-11-30")),
+            Ok(due)
+        );
+        let fine = MeetingState::OnTrack {
+            days_since: 2,
+            since_last_meeting: true,
+        };
+        assert_eq!(
+            meeting_check(&manager(None), 3, fine, day("2026-11-30")),
+            Err(SkipReason::MeetingNotDue)
+        );
+    }
+
+    #[test]
+    fn a_manager_without_reps_gets_nothing() {
+        assert_eq!(
+            meeting_check(&manager(None), 0, OVERDUE, day("2026-11-30")),
+            Err(SkipReason::NoReps)
+        );
+        assert_eq!(
+            coaching_pace(
+                &manager(None),
+                &[],
+                &MonthActivity::default(),
+                YearMonth::new(2026, 11).expect("m"),
+                day("2026-11-30")
+            ),
+            Err(SkipReason::NoReps)
+        );
+    }
+
+    #[test]
+    fn snooze_holds_until_the_day_it_ends_and_not_on_it() {
+        let snoozed = manager(Some("2026-11-30"));
+        assert_eq!(
+            meeting_check(&snoozed, 3, OVERDUE, day("2026-11-29")),
+            Err(SkipReason::Snoozed {
+                until: day("2026-11-30")
+            })
+        );
+        assert_eq!(
+            meeting_check(&snoozed, 3, OVERDUE, day("2026-11-30")),
+            Ok(OVERDUE)
+        );
+    }
+
+    #[test]
+    fn only_reps_behind_pace_are_listed_with_a_suggestion() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-16");
+        let ana = progress("U0ANA", pace(180, month, today, day("2026-10-01"), 30));
+        let ben = progress("U0BEN", pace(180, month, today, day("2026-10-01"), 120));
+        let activity = MonthActivity {
+            sessions: vec![SessionRecord {
+                rep: user("U0ANA"),
+                minutes: 30,
+                activity: Activity::Pipeline,
+                held_on: day("2026-11-03"),
+            }],
+            ..MonthActivity::default()
+        };
+        let behind = coaching_pace(
+            &manager(None),
+            &[ana.clone(), ben.clone()],
+            &activity,
+            month,
+            today,
+        )
+        .expect("someone behind");
+        assert_eq!(behind.len(), 1);
+        assert_eq!(behind[0].progress.rep, user("U0ANA"));
+        assert_eq!(behind[0].progress.pace.gap(), 60);
+        // She has had pipeline reviews but no observation yet.
+        assert_eq!(behind[0].suggestion, Activity::Observation);
+        assert_eq!(
+            coaching_pace(&manager(None), &[ben], &activity, month, today),
+            Err(SkipReason::EveryoneOnPace)
+        );
+    }
+
+    #[test]
+    fn a_rep_who_joined_mid_month_is_not_behind_for_days_before_joining() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-26");
+        let new_rep = progress("U0NEW", pace(180, month, today, day("2026-11-24"), 12));
+        // Two days on the team: 12 minutes expected, 12 logged.
+        assert_eq!(
+            coaching_pace(
+                &manager(None),
+                &[new_rep],
+                &MonthActivity::default(),
+                month,
+                today
+            ),
+            Err(SkipReason::EveryoneOnPace)
+        );
+    }
+
+    #[test]
+    fn the_digest_counts_numbers_only() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-16");
+        let reps = [
+            progress("U0ANA", pace(180, month, today, day("2026-10-01"), 30)),
+            progress("U0BEN", pace(180, month, today, day("2026-10-01"), 120)),
+        ];
+        let digest = manager_digest(&manager(None), &reps, 2, today);
+        assert_eq!(digest.reps_on_pace, 1);
+        assert_eq!(digest.reps, 2);
+        assert_eq!(digest.minutes_this_month, 150);
+        assert_eq!(digest.meetings_last_7_days, 2);
+    }
+}

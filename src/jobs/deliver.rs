@@ -1,0 +1,180 @@
+//! Sends pending reminders. Timeouts and 5xx are retried with backoff,
+//! 429s after Slack's Retry-After, and posts are spaced under Slack's limits
+//! (chat.postMessage: about one per second per channel, plus a
+//! workspace-wide budget). What still fails stays pending for a later pass
+//! until its day is over; only then is it given up, and logged.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use slack_morphism::prelude::SlackMessageContent;
+use tokio::time::Instant;
+
+use crate::coach::AppContext;
+use crate::slack::SlackError;
+use crate::store::{PendingReminder, StoreError};
+
+/// How hard one delivery pass tries.
+#[derive(Debug, Clone)]
+pub struct DeliveryPolicy {
+    /// Tries per reminder within one pass.
+    pub attempts_per_pass: u32,
+    /// First wait after a timeout or 5xx; doubled each time.
+    pub backoff: Duration,
+    /// The longest wait inside a pass; a longer Retry-After moves the
+    /// reminder to a later pass instead.
+    pub max_wait: Duration,
+    /// Between any two posts in a workspace.
+    pub workspace_spacing: Duration,
+    /// Between two posts to the same channel.
+    pub channel_spacing: Duration,
+    /// When a reminder that used up its tries is tried again.
+    pub retry_later: chrono::Duration,
+}
+
+impl Default for DeliveryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts_per_pass: 4,
+            backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(30),
+            workspace_spacing: Duration::from_millis(250),
+            channel_spacing: Duration::from_millis(1100),
+            retry_later: chrono::Duration::minutes(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub pending: usize,
+    pub failed: usize,
+    pub expired: usize,
+}
+
+/// Keeps posts apart, per workspace and per channel.
+#[derive(Default)]
+struct Pacer {
+    last_in_workspace: HashMap<String, Instant>,
+    last_in_channel: HashMap<String, Instant>,
+}
+
+impl Pacer {
+    async fn wait_turn(&mut self, workspace: &str, channel: &str, policy: &DeliveryPolicy) {
+        let now = Instant::now();
+        let ready_at = [
+            self.last_in_workspace
+                .get(workspace)
+                .map(|t| *t + policy.workspace_spacing),
+            self.last_in_channel
+                .get(channel)
+                .map(|t| *t + policy.channel_spacing),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(ready_at) = ready_at.filter(|t| *t > now) {
+            tokio::time::sleep_until(ready_at).await;
+        }
+        let posted = Instant::now();
+        self.last_in_workspace.insert(workspace.to_string(), posted);
+        self.last_in_channel.insert(channel.to_string(), posted);
+    }
+}
+
+enum Attempts {
+    Sent,
+    /// Worth another pass later, from this instant.
+    Later(DateTime<Utc>, String),
+    Refused(String),
+}
+
+/// One delivery pass over every reminder due at `now`.
+pub async fn deliver_due(
+    ctx: &AppContext,
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+) -> Result<DeliveryReport, StoreError> {
+    let mut report = DeliveryReport::default();
+    for expired in ctx.store.expire_reminders(now).await? {
+        report.expired += 1;
+        tracing::error!(
+            job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
+            last_error = expired.last_error.as_deref().unwrap_or("none"),
+            "gave up on a reminder: its day ended before Slack took it"
+        );
+    }
+    let mut pacer = Pacer::default();
+    for reminder in ctx.store.due_reminders(now).await? {
+        match attempt(ctx, &reminder, now, policy, &mut pacer).await {
+            Attempts::Sent => {
+                ctx.store.mark_reminder_sent(reminder.id, now).await?;
+                report.sent += 1;
+                tracing::info!(job = %reminder.job, recipient = %reminder.recipient, team = %reminder.team, summary = %reminder.summary, "reminder sent");
+            }
+            Attempts::Later(next, error) => {
+                ctx.store
+                    .mark_reminder_retry(reminder.id, next, &error)
+                    .await?;
+                report.pending += 1;
+                tracing::warn!(job = %reminder.job, recipient = %reminder.recipient, %error, "reminder not delivered yet; will retry");
+            }
+            Attempts::Refused(error) => {
+                ctx.store.mark_reminder_failed(reminder.id, &error).await?;
+                report.failed += 1;
+                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "Slack refused a reminder");
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn attempt(
+    ctx: &AppContext,
+    reminder: &PendingReminder,
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+    pacer: &mut Pacer,
+) -> Attempts {
+    let content: SlackMessageContent = match serde_json::from_str(&reminder.message) {
+        Ok(content) => content,
+        Err(error) => return Attempts::Refused(format!("stored message unreadable: {error}")),
+    };
+    let mut backoff = policy.backoff;
+    let mut last_error = String::new();
+    for attempt in 1..=policy.attempts_per_pass {
+        pacer
+            .wait_turn(reminder.team.as_str(), &reminder.recipient, policy)
+            .await;
+        let error = match ctx
+            .slack
+            .post_message(&reminder.recipient, content.clone())
+            .await
+        {
+            Ok(()) => return Attempts::Sent,
+            Err(error) if !error.is_retryable() => return Attempts::Refused(error.to_string()),
+            Err(error) => error,
+        };
+        last_error = error.to_string();
+        let wait = match error {
+            SlackError::RateLimited { retry_after } => {
+                retry_after.unwrap_or(Duration::from_secs(1))
+            }
+            _ => {
+                let wait = backoff;
+                backoff *= 2;
+                wait
+            }
+        };
+        if wait > policy.max_wait {
+            let later = chrono::Duration::from_std(wait).unwrap_or(policy.retry_later);
+            return Attempts::Later(now + later, last_error);
+        }
+        if attempt < policy.attempts_per_pass {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    Attempts::Later(now + policy.retry_later, last_error)
+}

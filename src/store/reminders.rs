@@ -1,0 +1,209 @@
+//! Reminder rows: decided, then delivered, each at most once per key.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use super::{date_text, parse_team, Store, StoreError};
+use crate::domain::SlackTeamId;
+use crate::jobs::Job;
+
+/// Instants stored for comparison in SQL share one fixed format.
+fn instant_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A reminder as a job decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReminder {
+    pub team: SlackTeamId,
+    pub job: Job,
+    /// A user ID (a DM) or a channel ID.
+    pub recipient: String,
+    pub local_date: NaiveDate,
+    /// The chat.postMessage content as JSON, or `None` when there is
+    /// nothing to send today.
+    pub message: Option<String>,
+    pub summary: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A reminder waiting for Slack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingReminder {
+    pub id: i64,
+    pub team: SlackTeamId,
+    pub job: String,
+    pub recipient: String,
+    pub message: String,
+    pub summary: String,
+    pub attempts: u32,
+}
+
+/// A reminder whose day ended before Slack took it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpiredReminder {
+    pub job: String,
+    pub recipient: String,
+    pub local_date: String,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    pub async fn reminder_exists(
+        &self,
+        team: &SlackTeamId,
+        job: Job,
+        recipient: &str,
+        local_date: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM reminders WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ?",
+        )
+        .bind(team.as_str())
+        .bind(job.name())
+        .bind(recipient)
+        .bind(date_text(local_date))
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Stores a decided reminder; `false` when one with the same key exists
+    /// already (another run got there first).
+    pub async fn insert_reminder(
+        &self,
+        reminder: &NewReminder,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let status = if reminder.message.is_some() {
+            "pending"
+        } else {
+            "skipped"
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO reminders (team_id, job, recipient, local_date, status, message, summary, expires_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (team_id, job, recipient, local_date) DO NOTHING",
+        )
+        .bind(reminder.team.as_str())
+        .bind(reminder.job.name())
+        .bind(&reminder.recipient)
+        .bind(date_text(reminder.local_date))
+        .bind(status)
+        .bind(&reminder.message)
+        .bind(&reminder.summary)
+        .bind(instant_text(reminder.expires_at))
+        .bind(instant_text(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(inserted == 1)
+    }
+
+    /// Pending reminders whose day is not over and whose next try is due.
+    pub async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PendingReminder>, StoreError> {
+        let now = instant_text(now);
+        let rows: Vec<(i64, String, String, String, String, String, u32)> = sqlx::query_as(
+            "SELECT id, team_id, job, recipient, message, summary, attempts FROM reminders
+             WHERE status = 'pending' AND expires_at > ?
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+             ORDER BY id",
+        )
+        .bind(&now)
+        .bind(&now)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter()
+            .map(|(id, team, job, recipient, message, summary, attempts)| {
+                Ok(PendingReminder {
+                    id,
+                    team: parse_team(team)?,
+                    job,
+                    recipient,
+                    message,
+                    summary,
+                    attempts,
+                })
+            })
+            .collect()
+    }
+
+    /// Gives up on pending reminders whose day has passed.
+    pub async fn expire_reminders(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ExpiredReminder>, StoreError> {
+        let mut tx = self.write().await?;
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "UPDATE reminders SET status = 'expired'
+             WHERE status = 'pending' AND expires_at <= ?
+             RETURNING job, recipient, local_date, last_error",
+        )
+        .bind(instant_text(now))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(job, recipient, local_date, last_error)| ExpiredReminder {
+                job,
+                recipient,
+                local_date,
+                last_error,
+            })
+            .collect())
+    }
+
+    pub async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.update_reminder(
+            "UPDATE reminders SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            instant_text(now),
+            id,
+        )
+        .await
+    }
+
+    /// Leaves a reminder pending, to be tried again from `next_attempt_at`.
+    pub async fn mark_reminder_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE reminders SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+        )
+        .bind(instant_text(next_attempt_at))
+        .bind(error)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.update_reminder(
+            "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+            error.to_string(),
+            id,
+        )
+        .await
+    }
+
+    async fn update_reminder(&self, sql: &str, value: String, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(sql)
+            .bind(value)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
