@@ -108,6 +108,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &vars)?;
     match cli.command {
         Action::Serve => {
+            if environment.slack_app_token.is_some() {
+                tracing::warn!("SLACK_APP_TOKEN is set, but Socket Mode is not supported yet; serving HTTP only");
+            }
             let app = Application::build(settings, &environment, Clock::System)
                 .await?
                 .with_scheduler(TICK_EVERY, DeliveryPolicy::default());

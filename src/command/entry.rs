@@ -240,37 +240,9 @@ fn joined_words(tokens: &[Token]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{dana, date, lee, minutes, sam, today, DANA, LEE, SAM};
     use super::*;
-    use crate::domain::{Activity, SlackUserId, Topic};
-
-    const DANA: &str = "<@U0DANA001|dana>";
-    const SAM: &str = "<@U0SAM0002|sam>";
-    const LEE: &str = "<@W0LEE0003>";
-
-    /// Friday.
-    fn today() -> NaiveDate {
-        date(2026, 11, 27)
-    }
-
-    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
-
-    fn dana() -> SlackUserId {
-        SlackUserId::parse("U0DANA001").unwrap()
-    }
-
-    fn sam() -> SlackUserId {
-        SlackUserId::parse("U0SAM0002").unwrap()
-    }
-
-    fn lee() -> SlackUserId {
-        SlackUserId::parse("W0LEE0003").unwrap()
-    }
-
-    fn minutes(count: u32) -> Minutes {
-        Minutes::new(count).unwrap()
-    }
+    use crate::domain::{Activity, Topic};
 
     fn log_on(text: &str, today: NaiveDate) -> Result<SessionLog, CommandError> {
         session(&token::tokens(text), today)

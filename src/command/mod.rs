@@ -5,6 +5,8 @@
 mod duration;
 mod entry;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod recognise;
 mod report;
 mod snooze;
@@ -120,31 +122,8 @@ fn nothing_after(rest: &[Token], command: Command) -> Result<Command, CommandErr
 
 #[cfg(test)]
 mod tests {
+    use super::fixtures::{dana, date, minutes, sam, today, DANA, SAM};
     use super::*;
-
-    const DANA: &str = "<@U0DANA001|dana>";
-    const SAM: &str = "<@U0SAM0002|sam>";
-
-    /// Friday.
-    fn today() -> NaiveDate {
-        date(2026, 11, 27)
-    }
-
-    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
-
-    fn dana() -> SlackUserId {
-        SlackUserId::parse("U0DANA001").unwrap()
-    }
-
-    fn sam() -> SlackUserId {
-        SlackUserId::parse("U0SAM0002").unwrap()
-    }
-
-    fn minutes(count: u32) -> Minutes {
-        Minutes::new(count).unwrap()
-    }
 
     fn command(text: &str) -> Result<Command, CommandError> {
         parse(text, today())

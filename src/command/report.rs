@@ -83,12 +83,9 @@ fn month_named(word: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::date;
     use super::super::token::tokens;
     use super::*;
-
-    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
 
     fn month(year: i32, month: u32) -> YearMonth {
         YearMonth::new(year, month).unwrap()

@@ -115,17 +115,9 @@ fn count_of(word: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{date, today};
     use super::super::token::tokens;
     use super::*;
-
-    /// Friday.
-    fn today() -> NaiveDate {
-        date(2026, 11, 27)
-    }
-
-    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
 
     fn snooze(text: &str) -> Result<SnoozeChange, CommandError> {
         parse(&tokens(text), today())

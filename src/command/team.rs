@@ -54,19 +54,9 @@ fn reps(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{dana, sam, DANA, SAM};
     use super::super::token::tokens;
     use super::*;
-
-    const DANA: &str = "<@U0DANA001|dana>";
-    const SAM: &str = "<@U0SAM0002|sam>";
-
-    fn dana() -> SlackUserId {
-        SlackUserId::parse("U0DANA001").unwrap()
-    }
-
-    fn sam() -> SlackUserId {
-        SlackUserId::parse("U0SAM0002").unwrap()
-    }
 
     fn team(text: &str) -> Result<TeamChange, CommandError> {
         parse(&tokens(text))

@@ -144,17 +144,9 @@ fn days_after(date: NaiveDate, days: u32) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{date, today};
     use super::super::token::tokens;
     use super::*;
-
-    /// Friday.
-    fn today() -> NaiveDate {
-        date(2026, 11, 27)
-    }
-
-    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
 
     fn start(text: &str) -> Result<Option<(NaiveDate, usize)>, CommandError> {
         at_start(&tokens(text), today()).map(|found| found.map(|spoken| (spoken.date, spoken.len)))
