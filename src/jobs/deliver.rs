@@ -31,6 +31,8 @@ pub struct DeliveryPolicy {
     pub channel_spacing: Duration,
     /// When a reminder that used up its tries is tried again.
     pub retry_later: chrono::Duration,
+    /// When a reminder Slack refused is tried again.
+    pub retry_after_refusal: chrono::Duration,
 }
 
 impl Default for DeliveryPolicy {
@@ -42,6 +44,7 @@ impl Default for DeliveryPolicy {
             workspace_spacing: Duration::from_millis(250),
             channel_spacing: Duration::from_millis(1100),
             retry_later: chrono::Duration::minutes(1),
+            retry_after_refusal: chrono::Duration::minutes(15),
         }
     }
 }
@@ -84,11 +87,21 @@ impl Pacer {
     }
 }
 
+/// How long a pass holds a reminder it took: longer than one pass spends
+/// on a reminder, so no other pass posts it meanwhile; if the pass dies,
+/// the reminder is tried again after this.
+const HOLD: chrono::Duration = chrono::Duration::minutes(5);
+
 enum Attempts {
     Sent,
-    /// Worth another pass later, from this instant.
+    /// Slack was busy or unreachable: another pass from this instant.
     Later(DateTime<Utc>, String),
-    Refused(String),
+    /// Slack refused it (say, the bot is not in the digest channel). That
+    /// needs someone to act, which may well happen the same day, so it is
+    /// tried again from this instant until its day ends.
+    Refused(DateTime<Utc>, String),
+    /// The stored message cannot be read back: no retry can help.
+    Unreadable(String),
 }
 
 /// One delivery pass over every reminder due at `now`.
@@ -108,6 +121,10 @@ pub async fn deliver_due(
     }
     let mut pacer = Pacer::default();
     for reminder in ctx.store.due_reminders(now).await? {
+        // Another pass (`run-job` beside `serve`) may have taken it since.
+        if !ctx.store.claim_reminder(&reminder, now + HOLD).await? {
+            continue;
+        }
         match attempt(ctx, &reminder, now, policy, &mut pacer).await {
             Attempts::Sent => {
                 ctx.store.mark_reminder_sent(reminder.id, now).await?;
@@ -121,10 +138,17 @@ pub async fn deliver_due(
                 report.pending += 1;
                 tracing::warn!(job = %reminder.job, recipient = %reminder.recipient, %error, "reminder not delivered yet; will retry");
             }
-            Attempts::Refused(error) => {
+            Attempts::Refused(next, error) => {
+                ctx.store
+                    .mark_reminder_retry(reminder.id, next, &error)
+                    .await?;
+                report.pending += 1;
+                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "Slack refused a reminder; will try again until its day ends");
+            }
+            Attempts::Unreadable(error) => {
                 ctx.store.mark_reminder_failed(reminder.id, &error).await?;
                 report.failed += 1;
-                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "Slack refused a reminder");
+                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "gave up on a reminder whose stored message cannot be read");
             }
         }
     }
@@ -140,7 +164,7 @@ async fn attempt(
 ) -> Attempts {
     let content: SlackMessageContent = match serde_json::from_str(&reminder.message) {
         Ok(content) => content,
-        Err(error) => return Attempts::Refused(format!("stored message unreadable: {error}")),
+        Err(error) => return Attempts::Unreadable(format!("stored message unreadable: {error}")),
     };
     let mut backoff = policy.backoff;
     let mut last_error = String::new();
@@ -154,7 +178,9 @@ async fn attempt(
             .await
         {
             Ok(()) => return Attempts::Sent,
-            Err(error) if !error.is_retryable() => return Attempts::Refused(error.to_string()),
+            Err(error) if !error.is_retryable() => {
+                return Attempts::Refused(now + policy.retry_after_refusal, error.to_string())
+            }
             Err(error) => error,
         };
         last_error = error.to_string();

@@ -158,9 +158,33 @@ impl Store {
             .collect())
     }
 
+    /// Takes a pending reminder for one delivery pass, counting the try and
+    /// keeping other passes (`run-job` in another process, another `serve`)
+    /// off it until `held_until`. `false` when another pass took it since
+    /// it was read: that pass delivers it.
+    pub async fn claim_reminder(
+        &self,
+        reminder: &PendingReminder,
+        held_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let claimed = sqlx::query(
+            "UPDATE reminders SET attempts = attempts + 1, next_attempt_at = ?
+             WHERE id = ? AND status = 'pending' AND attempts = ?",
+        )
+        .bind(instant_text(held_until))
+        .bind(reminder.id)
+        .bind(reminder.attempts)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(claimed == 1)
+    }
+
     pub async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.update_reminder(
-            "UPDATE reminders SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE reminders SET status = 'sent', sent_at = ? WHERE id = ?",
             instant_text(now),
             id,
         )
@@ -175,21 +199,19 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE reminders SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        )
-        .bind(instant_text(next_attempt_at))
-        .bind(error)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE reminders SET next_attempt_at = ?, last_error = ? WHERE id = ?")
+            .bind(instant_text(next_attempt_at))
+            .bind(error)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         self.update_reminder(
-            "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+            "UPDATE reminders SET status = 'failed', last_error = ? WHERE id = ?",
             error.to_string(),
             id,
         )

@@ -2,11 +2,13 @@
 //! a fake Slack Web API (wiremock) on loopback, and signs requests exactly
 //! as Slack does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use coachbot::clock::Clock;
+use coachbot::coach::AppContext;
 use coachbot::config::{Environment, Settings};
 use coachbot::startup::Application;
 use hmac::{Hmac, Mac};
@@ -14,7 +16,7 @@ use sha2::Sha256;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub const SIGNING_SECRET: &str = "test-signing-secret";
 pub const TEAM: &str = "T0TEAM";
@@ -28,6 +30,8 @@ pub fn friday_morning() -> DateTime<Utc> {
 
 pub struct TestApp {
     pub address: String,
+    /// The running app's shared context, for driving jobs step by step.
+    pub ctx: AppContext,
     pub db_path: PathBuf,
     pub slack: MockServer,
     pub clock: Clock,
@@ -45,6 +49,16 @@ pub async fn fake_slack() -> MockServer {
 }
 
 pub async fn mount_default_slack(slack: &MockServer) {
+    mount_users_info(slack).await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(posted_ok()))
+        .mount(slack)
+        .await;
+}
+
+/// `users.info` answers Europe/Berlin for anyone.
+pub async fn mount_users_info(slack: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/api/users.info"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
@@ -53,13 +67,152 @@ pub async fn mount_default_slack(slack: &MockServer) {
         })))
         .mount(slack)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.postMessage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "ok": true, "channel": "D0DM", "ts": "1700000000.000100"
-        })))
-        .mount(slack)
-        .await;
+}
+
+/// `chat.postMessage`'s answer when Slack takes a message: Slack echoes
+/// the message back, and the client reads it.
+fn posted_ok() -> serde_json::Value {
+    posted_ok_echoing(&serde_json::json!({ "text": "posted" }))
+}
+
+fn posted_ok_echoing(request: &serde_json::Value) -> serde_json::Value {
+    let ts = "1700000000.000100";
+    let mut message = serde_json::json!({ "type": "message", "ts": ts, "bot_id": "B0BOT" });
+    for key in ["text", "blocks"] {
+        if let Some(value) = request.get(key) {
+            message[key] = value.clone();
+        }
+    }
+    serde_json::json!({ "ok": true, "channel": "D0DM", "ts": ts, "message": message })
+}
+
+/// How the fake `chat.postMessage` answers one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostAnswer {
+    Ok,
+    /// HTTP 500: Slack is down.
+    ServerError,
+    /// HTTP 429 with `Retry-After`.
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    /// HTTP 200 with `"ok": false`: the bot is not in the channel.
+    NotInChannel,
+}
+
+/// One `chat.postMessage` call the fake received, with what it answered.
+#[derive(Debug, Clone)]
+pub struct PostCall {
+    pub body: serde_json::Value,
+    pub answer: PostAnswer,
+    pub received_at: std::time::Instant,
+}
+
+impl PostCall {
+    /// A user ID for a DM, or a channel ID.
+    pub fn channel(&self) -> String {
+        self.body["channel"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The fallback text and every text in the blocks, joined.
+    pub fn text(&self) -> String {
+        let mut out = Vec::new();
+        collect_text(&self.body, &mut out);
+        out.join("\n")
+    }
+}
+
+/// A fake `chat.postMessage` that answers from a script, then with its
+/// fallback answer (OK until changed), and remembers every call with its
+/// answer, so tests can count the posts Slack actually took.
+#[derive(Clone, Default)]
+pub struct FakePosts {
+    state: Arc<Mutex<PostsState>>,
+}
+
+#[derive(Default)]
+struct PostsState {
+    script: VecDeque<PostAnswer>,
+    fallback: Option<PostAnswer>,
+    calls: Vec<PostCall>,
+}
+
+impl FakePosts {
+    pub async fn mount(slack: &MockServer) -> Self {
+        let posts = FakePosts::default();
+        Mock::given(method("POST"))
+            .and(path("/api/chat.postMessage"))
+            .respond_with(posts.clone())
+            .mount(slack)
+            .await;
+        posts
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, PostsState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The next calls get these answers, in order.
+    pub fn script(&self, answers: &[PostAnswer]) {
+        self.state().script.extend(answers.iter().copied());
+    }
+
+    /// What every call after the script gets.
+    pub fn answer_from_now_on(&self, answer: PostAnswer) {
+        self.state().fallback = Some(answer);
+    }
+
+    pub fn calls(&self) -> Vec<PostCall> {
+        self.state().calls.clone()
+    }
+
+    /// The calls Slack took (answered OK).
+    pub fn delivered(&self) -> Vec<PostCall> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.answer == PostAnswer::Ok)
+            .collect()
+    }
+
+    /// The channels of the delivered posts, sorted.
+    pub fn delivered_to(&self) -> Vec<String> {
+        let mut channels: Vec<String> = self.delivered().iter().map(PostCall::channel).collect();
+        channels.sort();
+        channels
+    }
+}
+
+impl Respond for FakePosts {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state();
+        let answer = state
+            .script
+            .pop_front()
+            .or(state.fallback)
+            .unwrap_or(PostAnswer::Ok);
+        let body: serde_json::Value =
+            serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null);
+        let ok = posted_ok_echoing(&body);
+        state.calls.push(PostCall {
+            body,
+            answer,
+            received_at: std::time::Instant::now(),
+        });
+        match answer {
+            PostAnswer::Ok => ResponseTemplate::new(200).set_body_json(ok),
+            PostAnswer::ServerError => ResponseTemplate::new(500).set_body_string("upstream down"),
+            PostAnswer::RateLimited { retry_after_secs } => ResponseTemplate::new(429)
+                .insert_header("Retry-After", retry_after_secs.to_string().as_str())
+                .set_body_json(serde_json::json!({ "ok": false, "error": "ratelimited" })),
+            PostAnswer::NotInChannel => ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "ok": false, "error": "not_in_channel" })),
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -103,6 +256,7 @@ async fn start(
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let ctx = app.context().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         app.run_until(async {
@@ -113,6 +267,7 @@ async fn start(
     });
     TestApp {
         address,
+        ctx,
         db_path,
         slack,
         clock,

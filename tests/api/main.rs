@@ -3,4 +3,5 @@
 mod binary;
 mod commands;
 mod helpers;
+mod jobs;
 mod verification;

@@ -1,0 +1,788 @@
+//! The reminder jobs end to end: managers set up through `/coach`, jobs
+//! driven at chosen instants (the scheduler's `tick`, or plan + persist +
+//! deliver as `run-job` does), and assertions on what the fake Slack took
+//! and what the reminders table holds.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use coachbot::jobs::deliver::{deliver_due, DeliveryPolicy, DeliveryReport};
+use coachbot::jobs::scheduler::tick;
+use coachbot::jobs::{persist, plan, Job, Trigger};
+
+use crate::helpers::*;
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test instant")
+}
+
+/// Monday 30 November 2026: meeting-check's day.
+const MONDAY_9_BERLIN: &str = "2026-11-30T08:00:00Z";
+
+/// Delivery without the production pauses; Slack's Retry-After is still
+/// honoured because it is under `max_wait`.
+fn fast() -> DeliveryPolicy {
+    DeliveryPolicy {
+        attempts_per_pass: 4,
+        backoff: Duration::from_millis(10),
+        max_wait: Duration::from_secs(5),
+        workspace_spacing: Duration::ZERO,
+        channel_spacing: Duration::ZERO,
+        retry_later: chrono::Duration::minutes(1),
+        retry_after_refusal: chrono::Duration::minutes(15),
+    }
+}
+
+/// The app on Friday 27 November with a fake `chat.postMessage` that
+/// remembers what it took.
+async fn spawn_jobs_app(extra_env: &[(&str, &str)]) -> (TestApp, FakePosts) {
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    let posts = FakePosts::mount(&slack).await;
+    let app = spawn_app_with(slack, friday_morning(), extra_env).await;
+    (app, posts)
+}
+
+/// Runs `/coach <text>` as `user` with the clock at `when`, then puts the
+/// clock back.
+async fn coach_at(app: &TestApp, when: &str, user: &str, text: &str) -> Answer {
+    let now = app.clock.now();
+    app.clock.set(at(when));
+    let answer = app.coach_as(user, text).await;
+    app.clock.set(now);
+    assert_eq!(answer.status, 200, "{text}: {answer:?}");
+    answer
+}
+
+/// `user` sets their time zone and, on 1 November, takes on `reps`.
+async fn manager(app: &TestApp, user: &str, tz: &str, reps: &[&str]) {
+    let when = "2026-11-01T12:00:00Z";
+    let answer = coach_at(app, when, user, &format!("tz {tz}")).await;
+    assert!(answer.text().contains(tz), "{answer:?}");
+    if reps.is_empty() {
+        return;
+    }
+    let mentions: Vec<String> = reps.iter().map(|r| format!("<@{r}>")).collect();
+    let answer = coach_at(app, when, user, &format!("team add {}", mentions.join(" "))).await;
+    for rep in reps {
+        assert!(
+            answer
+                .text()
+                .contains(&format!("<@{rep}> joined your team")),
+            "{answer:?}"
+        );
+    }
+}
+
+/// `user` logs `text` on Friday 27 November.
+async fn log(app: &TestApp, user: &str, text: &str) {
+    let answer = coach_at(app, "2026-11-27T10:00:00Z", user, text).await;
+    assert!(answer.text().contains("Logged"), "{text}: {answer:?}");
+}
+
+/// What `run-job` does: every manager now, whatever the schedule.
+async fn run_job(app: &TestApp, job: Job, now: &str, policy: &DeliveryPolicy) -> DeliveryReport {
+    let now = at(now);
+    let planned = plan(&app.ctx, job, now, Trigger::Now).await.expect("plans");
+    persist(&app.ctx, &planned, now).await.expect("persists");
+    deliver_due(&app.ctx, now, policy).await.expect("delivers")
+}
+
+async fn tick_at(app: &TestApp, now: &str) -> DeliveryReport {
+    tick(&app.ctx, at(now), &fast()).await.expect("ticks")
+}
+
+/// Reminder rows as `job recipient local_date status`, in key order.
+async fn reminders(app: &TestApp) -> Vec<String> {
+    let pool = app.db().await;
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT job, recipient, local_date, status FROM reminders
+         ORDER BY job, recipient, local_date",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("reminders");
+    pool.close().await;
+    rows.into_iter()
+        .map(|(job, recipient, day, status)| format!("{job} {recipient} {day} {status}"))
+        .collect()
+}
+
+fn one_to<'a>(posts: &'a [PostCall], channel: &str) -> &'a PostCall {
+    let to: Vec<&PostCall> = posts.iter().filter(|p| p.channel() == channel).collect();
+    assert_eq!(to.len(), 1, "posts to {channel}: {posts:#?}");
+    to[0]
+}
+
+const AGENDA: [&str; 6] = [
+    "Stuck deals",
+    "Pipeline cadence",
+    "New products",
+    "Company announcements",
+    "Market changes",
+    "Customer wins or losses",
+];
+
+#[tokio::test]
+async fn meeting_check_dms_due_and_overdue_managers_the_agenda_and_skips_one_not_due() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, "U0DUE", "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, "U0LATE", "Europe/Berlin", &["U0BEN"]).await;
+    manager(&app, "U0FINE", "Europe/Berlin", &["U0CY"]).await;
+    log(&app, "U0DUE", "meeting 60m stuck deals on 2026-11-23").await;
+    log(&app, "U0LATE", "meeting 60m stuck deals on 2026-11-16").await;
+    log(&app, "U0FINE", "meeting 60m stuck deals on 2026-11-27").await;
+
+    let report = tick_at(&app, MONDAY_9_BERLIN).await;
+
+    assert_eq!(report.sent, 2);
+    let delivered = posts.delivered();
+    assert_eq!(posts.delivered_to(), ["U0DUE", "U0LATE"]);
+    let due = one_to(&delivered, "U0DUE").text();
+    assert!(
+        due.contains("Time for this week's team meeting: the last one was 7 days ago."),
+        "{due}"
+    );
+    assert!(!due.contains("overdue"), "{due}");
+    let late = one_to(&delivered, "U0LATE").text();
+    assert!(
+        late.contains("Your team meeting is overdue: it has been 14 days since the last one."),
+        "{late}"
+    );
+    for text in [&due, &late] {
+        for topic in AGENDA {
+            assert!(text.contains(&format!("• {topic}")), "{topic}: {text}");
+        }
+        assert!(
+            text.contains("log it in one line: `/coach meeting 60m"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "meeting-check U0DUE 2026-11-30 sent",
+            "meeting-check U0FINE 2026-11-30 skipped",
+            "meeting-check U0LATE 2026-11-30 sent",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn coaching_pace_names_each_rep_behind_with_minutes_gap_and_a_suggestion_and_not_those_on_pace(
+) {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA", "U0BEN", "U0CY"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0DEE"]).await;
+    let friday_before = "2026-11-20T10:00:00Z";
+    coach_at(&app, friday_before, BOSS, "30m <@U0ANA> pipeline review").await;
+    coach_at(&app, friday_before, BOSS, "2h30m <@U0BEN> deal strategy").await;
+    coach_at(&app, friday_before, OTHER_BOSS, "3h <@U0DEE> deal strategy").await;
+
+    // Wednesday 25 November, 09:00 in Berlin: 24 of 30 days have passed,
+    // so 144 minutes are expected of each rep.
+    let report = tick_at(&app, "2026-11-25T08:00:00Z").await;
+
+    assert_eq!(report.sent, 1);
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    let text = posts.delivered()[0].text();
+    assert!(
+        text.contains("2 reps are behind this month's coaching pace."),
+        "{text}"
+    );
+    assert!(
+        text.contains("<@U0ANA> — 30m this month, 1h 54m short of today's pace. Try: sit in on one of their calls"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<@U0CY> — 0m this month, 2h 24m short of today's pace. Try: review their pipeline together"),
+        "{text}"
+    );
+    assert!(!text.contains("U0BEN"), "a rep on pace is listed: {text}");
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0BOSS 2026-11-25 sent",
+            "coaching-pace U0OTHER 2026-11-25 skipped",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_digest_posts_each_managers_numbers_and_team_totals_to_the_channel_and_never_a_note() {
+    let (app, posts) = spawn_jobs_app(&[("COACHBOT__DIGEST__CHANNEL", "C0DIGEST")]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA", "U0BEN"]).await;
+    manager(&app, OTHER_BOSS, "Asia/Tokyo", &["U0CY"]).await;
+    log(
+        &app,
+        BOSS,
+        "meeting 60m stuck deals secret margin numbers on 2026-11-23",
+    )
+    .await;
+    log(
+        &app,
+        BOSS,
+        "45m <@U0ANA> pipeline review secret margin numbers",
+    )
+    .await;
+    log(&app, BOSS, "3h <@U0BEN> deal strategy").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM logs WHERE note LIKE '%secret margin numbers%'")
+            .await,
+        2
+    );
+
+    // The digest fires Fridays at 16:00 in digest.timezone (UTC).
+    tick_at(&app, "2026-11-27T15:59:59Z").await;
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    let report = tick_at(&app, "2026-11-27T16:00:00Z").await;
+
+    assert_eq!(report.sent, 1);
+    assert_eq!(posts.delivered_to(), ["C0DIGEST"]);
+    let post = &posts.delivered()[0];
+    let text = post.text();
+    // Ana: 45m + the 1h meeting, behind 2h 36m; Ben: 3h + 1h, on pace.
+    assert!(
+        text.contains("<@U0BOSS> — 1 meeting in 7 days · 1 of 2 reps on pace · 5h 45m this month"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<@U0OTHER> — 0 meetings in 7 days · 0 of 1 reps on pace · 0m this month"),
+        "{text}"
+    );
+    assert!(
+        text.contains("*Team totals:* 1 team meeting in the last 7 days · 1 of 3 reps on pace · 5h 45m of coaching this month"),
+        "{text}"
+    );
+    let raw = post.body.to_string();
+    assert!(
+        !raw.contains("secret") && !raw.contains("margin"),
+        "a note leaked into the digest: {raw}"
+    );
+    assert_eq!(reminders(&app).await, ["digest C0DIGEST 2026-11-27 sent"]);
+}
+
+#[tokio::test]
+async fn a_digest_slack_refuses_is_retried_that_day_once_the_bot_is_invited() {
+    let (app, posts) = spawn_jobs_app(&[("COACHBOT__DIGEST__CHANNEL", "C0DIGEST")]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    posts.answer_from_now_on(PostAnswer::NotInChannel);
+
+    tick_at(&app, "2026-11-27T16:00:00Z").await;
+    // A refusal is not retried within the pass, nor 10 minutes later...
+    tick_at(&app, "2026-11-27T16:10:00Z").await;
+    assert_eq!(posts.calls().len(), 1);
+    assert_eq!(
+        reminders(&app).await,
+        ["digest C0DIGEST 2026-11-27 pending"]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reminders WHERE last_error LIKE '%not_in_channel%'")
+            .await,
+        1
+    );
+
+    // ...but once someone invites the bot, the next try that day posts it.
+    posts.answer_from_now_on(PostAnswer::Ok);
+    tick_at(&app, "2026-11-27T16:16:00Z").await;
+    assert_eq!(posts.delivered_to(), ["C0DIGEST"]);
+    assert_eq!(reminders(&app).await, ["digest C0DIGEST 2026-11-27 sent"]);
+}
+
+#[tokio::test]
+async fn without_a_digest_channel_no_digest_is_posted_or_stored() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    log(&app, BOSS, "45m <@U0ANA> pipeline review").await;
+
+    tick_at(&app, "2026-11-27T16:00:00Z").await;
+    run_job(&app, Job::Digest, "2026-11-27T16:00:00Z", &fast()).await;
+
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reminders WHERE job = 'digest'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn snoozed_managers_and_managers_without_reps_get_nothing_but_a_snooze_ending_today_does() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, "U0AWAY", "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, "U0BACK", "Europe/Berlin", &["U0BEN"]).await;
+    manager(&app, "U0ALONE", "Europe/Berlin", &[]).await;
+    manager(&app, "U0LEFT", "Europe/Berlin", &["U0CY"]).await;
+    coach_at(
+        &app,
+        "2026-11-20T10:00:00Z",
+        "U0LEFT",
+        "team remove <@U0CY>",
+    )
+    .await;
+    coach_at(
+        &app,
+        "2026-11-27T10:00:00Z",
+        "U0AWAY",
+        "snooze until 2026-12-07",
+    )
+    .await;
+    coach_at(
+        &app,
+        "2026-11-27T10:00:00Z",
+        "U0BACK",
+        "snooze until 2026-11-30",
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM managers WHERE snoozed_until IS NOT NULL")
+            .await,
+        2
+    );
+
+    // Every team is overdue a meeting and every rep is behind pace.
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    run_job(&app, Job::CoachingPace, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(posts.delivered_to(), ["U0BACK", "U0BACK"]);
+    assert_eq!(posts.calls().len(), 2);
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0AWAY 2026-11-30 skipped",
+            "coaching-pace U0BACK 2026-11-30 sent",
+            "meeting-check U0AWAY 2026-11-30 skipped",
+            "meeting-check U0BACK 2026-11-30 sent",
+        ]
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM reminders WHERE recipient = 'U0AWAY' AND summary = 'snoozed until 2026-12-07'"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn one_utc_instant_reaches_only_managers_whose_local_monday_nine_has_passed_each_once() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, "U0TOKYO", "Asia/Tokyo", &["U0ANA"]).await;
+    manager(&app, "U0BERLIN", "Europe/Berlin", &["U0BEN"]).await;
+    manager(&app, "U0NY", "America/New_York", &["U0CY"]).await;
+
+    // 09:00 in Tokyo, 01:00 in Berlin, Sunday 19:00 in New York.
+    tick_at(&app, "2026-11-30T00:00:00Z").await;
+    assert_eq!(posts.delivered_to(), ["U0TOKYO"]);
+    // 08:00 in Berlin.
+    tick_at(&app, "2026-11-30T07:59:59Z").await;
+    assert_eq!(posts.delivered_to(), ["U0TOKYO"]);
+    // 09:00 in Berlin, 03:00 in New York.
+    tick_at(&app, "2026-11-30T08:00:00Z").await;
+    assert_eq!(posts.delivered_to(), ["U0BERLIN", "U0TOKYO"]);
+    // 08:59 in New York.
+    tick_at(&app, "2026-11-30T13:59:00Z").await;
+    assert_eq!(posts.delivered_to(), ["U0BERLIN", "U0TOKYO"]);
+    // 09:00 in New York (EST).
+    tick_at(&app, "2026-11-30T14:00:00Z").await;
+    tick_at(&app, "2026-11-30T14:00:20Z").await;
+    assert_eq!(posts.delivered_to(), ["U0BERLIN", "U0NY", "U0TOKYO"]);
+    assert_eq!(posts.calls().len(), 3);
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "meeting-check U0BERLIN 2026-11-30 sent",
+            "meeting-check U0NY 2026-11-30 sent",
+            "meeting-check U0TOKYO 2026-11-30 sent",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_firing_missed_while_down_is_caught_up_later_the_same_local_day() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+
+    // The service was down at 09:00 and comes back at 13:00 Berlin time.
+    tick_at(&app, "2026-11-30T12:00:00Z").await;
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert!(
+        posts.delivered()[0].text().contains("overdue"),
+        "{}",
+        posts.delivered()[0].text()
+    );
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn a_firing_missed_while_down_is_not_caught_up_the_next_day() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+
+    // Down all Monday; back on Tuesday at 00:00 and at 13:00 Berlin time.
+    tick_at(&app, "2026-11-30T23:00:00Z").await;
+    tick_at(&app, "2026-12-01T12:00:00Z").await;
+
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    assert!(reminders(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn delivery_waits_out_a_429_retries_a_500_and_sends_exactly_once() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    posts.script(&[
+        PostAnswer::RateLimited {
+            retry_after_secs: 1,
+        },
+        PostAnswer::ServerError,
+    ]);
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 1,
+            ..DeliveryReport::default()
+        }
+    );
+    let calls = posts.calls();
+    let answers: Vec<PostAnswer> = calls.iter().map(|c| c.answer).collect();
+    assert_eq!(
+        answers,
+        [
+            PostAnswer::RateLimited {
+                retry_after_secs: 1
+            },
+            PostAnswer::ServerError,
+            PostAnswer::Ok
+        ]
+    );
+    assert!(
+        calls[1].received_at - calls[0].received_at >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+    assert!(calls.iter().all(|c| c.channel() == BOSS));
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_run_while_slack_is_down_stays_pending_and_a_later_tick_that_day_delivers_it_once() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    posts.answer_from_now_on(PostAnswer::ServerError);
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(report.pending, 1);
+    assert_eq!(posts.calls().len(), fast().attempts_per_pass as usize);
+    assert!(posts.delivered().is_empty());
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 pending"]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reminders WHERE last_error LIKE '%500%'")
+            .await,
+        1
+    );
+
+    posts.answer_from_now_on(PostAnswer::Ok);
+    tick_at(&app, "2026-11-30T08:30:00Z").await;
+    tick_at(&app, "2026-11-30T12:00:00Z").await;
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_slack_did_not_take_before_its_day_ended_expires_unsent() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    posts.answer_from_now_on(PostAnswer::ServerError);
+    run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    let failed_calls = posts.calls().len();
+
+    posts.answer_from_now_on(PostAnswer::Ok);
+    // Midnight in Berlin: Monday's reminder is over.
+    let report = tick_at(&app, "2026-11-30T23:00:00Z").await;
+
+    assert_eq!(report.expired, 1);
+    assert_eq!(posts.calls().len(), failed_calls);
+    assert!(posts.delivered().is_empty());
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 expired"]
+    );
+}
+
+#[tokio::test]
+async fn a_job_run_twice_at_the_same_instant_and_again_later_that_day_sends_one_message() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+
+    run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    run_job(&app, Job::MeetingCheck, "2026-11-30T18:00:00Z", &fast()).await;
+    // 23:59 in Berlin.
+    tick_at(&app, "2026-11-30T22:59:00Z").await;
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(posts.calls().len(), 1);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    // Spacing makes each pass pause between posts, so the two interleave.
+    let policy = DeliveryPolicy {
+        workspace_spacing: Duration::from_millis(50),
+        ..fast()
+    };
+
+    let (ticked, ran) = tokio::join!(
+        tick(&app.ctx, at(MONDAY_9_BERLIN), &policy),
+        run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &policy),
+    );
+
+    let ticked = ticked.expect("ticks");
+    assert_eq!(ticked.sent + ran.sent, 2);
+    assert_eq!(posts.delivered_to(), [BOSS, OTHER_BOSS]);
+    assert_eq!(posts.calls().len(), 2);
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "meeting-check U0BOSS 2026-11-30 sent",
+            "meeting-check U0OTHER 2026-11-30 sent",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_loop_fires_at_nine_in_the_managers_zone_not_the_servers() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, "U0AKL", "Pacific/Auckland", &["U0ANA"]).await;
+    manager(&app, "U0BERLIN", "Europe/Berlin", &["U0BEN"]).await;
+    // Sunday 19:30 UTC: 08:30 on Monday in Auckland (NZDT, UTC+13).
+    app.clock.set(at("2026-11-29T19:30:00Z"));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(coachbot::jobs::scheduler::run(
+        app.ctx.clone(),
+        Duration::from_millis(20),
+        fast(),
+        stopped,
+    ));
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+
+    // Sunday 20:05 UTC, and in Berlin: 09:05 on Monday in Auckland.
+    app.clock.set(at("2026-11-29T20:05:00Z"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while posts.delivered().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // More ticks at the same time change nothing.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(true).expect("scheduler listening");
+    scheduler.await.expect("scheduler stops");
+
+    assert_eq!(posts.delivered_to(), ["U0AKL"]);
+    assert_eq!(posts.calls().len(), 1);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0AKL 2026-11-30 sent"]
+    );
+}
+
+// The real binary, as an admin runs it against the same database.
+
+fn coachbot(app: &TestApp) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", format!("{}/api/", app.slack.uri()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", app.db_path.display()),
+        )
+        .env("RUST_LOG", "warn");
+    command
+}
+
+struct Run {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
+    let output = coachbot(app).args(args).output().await.expect("runs");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn run_job_dry_run_prints_a_line_per_manager_and_sends_nothing_then_a_real_run_sends_one_dm()
+{
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    log(&app, OTHER_BOSS, "meeting 60m stuck deals on 2026-11-27").await;
+    let monday = "2026-11-30T09:00:00+01:00";
+
+    let dry = run_binary(
+        &app,
+        &["run-job", "meeting-check", "--at", monday, "--dry-run"],
+    )
+    .await;
+
+    assert!(dry.success, "{}", dry.stderr);
+    let lines: Vec<&str> = dry.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", dry.stdout);
+    assert!(
+        lines[0].starts_with("would DM U0BOSS [meeting-check T0TEAM 2026-11-30]:"),
+        "{}",
+        dry.stdout
+    );
+    assert!(lines[0].contains("overdue"), "{}", dry.stdout);
+    assert!(
+        lines[1].starts_with("would send nothing to U0OTHER"),
+        "{}",
+        dry.stdout
+    );
+    assert!(lines[1].contains("meeting not due"), "{}", dry.stdout);
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    assert!(reminders(&app).await.is_empty());
+
+    let real = run_binary(&app, &["run-job", "meeting-check", "--at", monday]).await;
+    assert!(real.success, "{}", real.stderr);
+    assert!(real.stdout.contains("1 sent"), "{}", real.stdout);
+    // Run again: the reminder is already stored for the day.
+    let again = run_binary(&app, &["run-job", "meeting-check", "--at", monday]).await;
+    assert!(again.success, "{}", again.stderr);
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(posts.calls().len(), 1);
+    assert!(
+        posts.delivered()[0].text().contains("• Stuck deals"),
+        "{}",
+        posts.delivered()[0].text()
+    );
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "meeting-check U0BOSS 2026-11-30 sent",
+            "meeting-check U0OTHER 2026-11-30 skipped",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn run_job_with_an_unknown_job_fails_naming_the_jobs_there_are() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+
+    let run = run_binary(&app, &["run-job", "nonsense"]).await;
+
+    assert!(!run.success);
+    assert!(
+        run.stderr
+            .contains("there is no job called \"nonsense\"; the jobs are meeting-check, coaching-pace and digest"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(posts.calls().is_empty());
+}
+
+#[tokio::test]
+async fn export_prints_csv_with_a_row_per_session_rep_and_per_meeting_of_the_month() {
+    let (app, _posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA", "U0BEN"]).await;
+    log(
+        &app,
+        BOSS,
+        "1h <@U0ANA> <@U0BEN> deal strategy on 2026-11-20",
+    )
+    .await;
+    log(&app, BOSS, "meeting 45m stuck deals, wins on 2026-11-23").await;
+    log(&app, BOSS, "30m <@U0ANA> pipeline review on 2026-10-30").await;
+
+    let run = run_binary(&app, &["export", "--month", "2026-11"]).await;
+
+    assert!(run.success, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at"
+    );
+    let rows: Vec<Vec<&str>> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').take(8).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "T0TEAM",
+                "2026-11-20",
+                "session",
+                "U0BOSS",
+                "U0ANA",
+                "60",
+                "deal",
+                ""
+            ],
+            vec![
+                "T0TEAM",
+                "2026-11-20",
+                "session",
+                "U0BOSS",
+                "U0BEN",
+                "60",
+                "deal",
+                ""
+            ],
+            vec![
+                "T0TEAM",
+                "2026-11-23",
+                "meeting",
+                "U0BOSS",
+                "",
+                "45",
+                "",
+                "stuck_deals;customer_wins_losses"
+            ],
+        ],
+        "{}",
+        run.stdout
+    );
+}
