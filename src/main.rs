@@ -147,8 +147,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 persist(&ctx, &planned, at).await?;
                 let report = deliver_due(&ctx, at, &DeliveryPolicy::default()).await?;
                 println!(
-                    "{} sent, {} left pending for `coachbot serve` to retry until their day ends, {} refused by Slack, {} expired",
-                    report.sent, report.pending, report.failed, report.expired
+                    "{} sent, {} pending (`coachbot serve` retries them until their day ends; the log says why), {} expired, {} dropped as unreadable",
+                    report.sent, report.pending, report.expired, report.failed
                 );
             }
             ctx.store.close().await;

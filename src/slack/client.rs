@@ -135,8 +135,18 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content);
-        Self::timed(session.chat_post_message(&request)).await?;
-        Ok(())
+        match tokio::time::timeout(CALL_TIMEOUT, session.chat_post_message(&request)).await {
+            Ok(Ok(_)) => Ok(()),
+            // A 200 without an `error` field that slack-morphism cannot
+            // decode still means Slack took the message: posting it again
+            // would send it twice.
+            Ok(Err(SlackClientError::ProtocolError(error))) => {
+                tracing::warn!(%error, "Slack accepted a message but its answer could not be read");
+                Ok(())
+            }
+            Ok(Err(error)) => Err(error.into()),
+            Err(_) => Err(SlackError::Unavailable("timed out".into())),
+        }
     }
 
     pub async fn post_to_channel(
