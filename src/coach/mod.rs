@@ -17,7 +17,7 @@ use crate::command::{
 use crate::config::Settings;
 use crate::domain::{
     meeting_state, pace, rep_month_minutes, Manager, MeetingPolicy, MeetingState, Membership,
-    MonthActivity, SlackTeamId, SlackUserId, YearMonth,
+    MonthActivity, SessionRecord, SlackTeamId, SlackUserId, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError};
@@ -140,26 +140,42 @@ impl AppContext {
         log: SessionLog,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        let team = self.store.current_team(manager).await?;
-        let strangers: Vec<SlackUserId> = log
-            .reps
-            .iter()
-            .filter(|rep| !team.iter().any(|m| &m.rep == *rep))
-            .cloned()
-            .collect();
-        if !strangers.is_empty() {
+        // One read answers both "are they on the team?" and, with the
+        // session added once it is stored, "where does their month stand?".
+        let month = YearMonth::of(log.held_on);
+        let mut activity = self
+            .store
+            .month_activity(&manager.team, &log.reps, month)
+            .await?;
+        let on_team = |rep: &SlackUserId| {
+            activity
+                .memberships
+                .iter()
+                .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
+                .cloned()
+        };
+        let members: Vec<Membership> = log.reps.iter().filter_map(on_team).collect();
+        if members.len() < log.reps.len() {
             return Ok(Reply::NotOnTeam {
-                reps: strangers,
+                reps: log
+                    .reps
+                    .iter()
+                    .filter(|rep| on_team(rep).is_none())
+                    .cloned()
+                    .collect(),
                 manager_is_one: log.reps.contains(&manager.id),
             });
         }
         self.store.insert_session(manager, &log, now).await?;
-        let month = YearMonth::of(log.held_on);
-        let members: Vec<Membership> = team
-            .into_iter()
-            .filter(|m| log.reps.contains(&m.rep))
-            .collect();
-        let progress = self.progress(manager, &members, month, now).await?;
+        activity
+            .sessions
+            .extend(log.reps.iter().map(|rep| SessionRecord {
+                rep: rep.clone(),
+                minutes: log.minutes.get(),
+                activity: log.activity,
+                held_on: log.held_on,
+            }));
+        let progress = self.rep_progress(&members, month, &activity, manager.today(now));
         Ok(Reply::Logged { log, progress })
     }
 
@@ -236,11 +252,21 @@ impl AppContext {
             .store
             .month_activity(&manager.team, &reps, month)
             .await?;
-        let today = manager.today(now);
-        let progress = members
+        let progress = self.rep_progress(members, month, &activity, manager.today(now));
+        Ok((progress, activity))
+    }
+
+    fn rep_progress(
+        &self,
+        members: &[Membership],
+        month: YearMonth,
+        activity: &MonthActivity,
+        today: NaiveDate,
+    ) -> Vec<RepProgress> {
+        members
             .iter()
             .map(|member| {
-                let minutes = rep_month_minutes(&member.rep, month, &activity);
+                let minutes = rep_month_minutes(&member.rep, month, activity);
                 RepProgress {
                     rep: member.rep.clone(),
                     minutes,
@@ -253,8 +279,7 @@ impl AppContext {
                     ),
                 }
             })
-            .collect();
-        Ok((progress, activity))
+            .collect()
     }
 
     /// How long since the manager's last team meeting, on `today`.

@@ -2,12 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::team::placeholders;
-use super::{date_text, parse_date, parse_user, Store, StoreError};
-use crate::command::{MeetingLog, SessionLog};
+use super::{date_text, parse_date, parse_user, placeholders, Store, StoreError};
+use crate::command::MeetingLog;
 use crate::domain::{
-    Activity, Manager, MeetingRecord, MonthActivity, SessionRecord, SlackTeamId, SlackUserId,
-    Topic, YearMonth,
+    Activity, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord, SlackTeamId,
+    SlackUserId, Topic, YearMonth,
 };
 
 /// A stored log, as `undo` reports it back.
@@ -29,6 +28,16 @@ pub enum LoggedEntryKind {
         topics: Vec<Topic>,
     },
 }
+
+/// One row of [`Store::month_activity`]'s union: a kind, then its fields.
+type ActivityRow = (
+    String,
+    String,
+    Option<String>,
+    Option<u32>,
+    String,
+    Option<String>,
+);
 
 /// The newest log, as `undo` reads it before deleting it.
 #[derive(sqlx::FromRow)]
@@ -60,40 +69,6 @@ fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
 }
 
 impl Store {
-    /// Stores one session with each rep; answers only once committed.
-    #[tracing::instrument(skip(self, manager, log), fields(team = %manager.team, user = %manager.id))]
-    pub async fn insert_session(
-        &self,
-        manager: &Manager,
-        log: &SessionLog,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.write().await?;
-        let id = sqlx::query(
-            "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, note, held_on, logged_at)
-             VALUES (?, ?, 'session', ?, ?, ?, ?, ?)",
-        )
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(log.minutes.get())
-        .bind(log.activity.code())
-        .bind(&log.note)
-        .bind(date_text(log.held_on))
-        .bind(now.to_rfc3339())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        for rep in &log.reps {
-            sqlx::query("INSERT INTO log_reps (log_id, rep_id) VALUES (?, ?)")
-                .bind(id)
-                .bind(rep.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
     #[tracing::instrument(skip(self, manager, log), fields(team = %manager.team, user = %manager.id))]
     pub async fn insert_meeting(
         &self,
@@ -176,8 +151,9 @@ impl Store {
         }))
     }
 
-    /// The records needed to total these reps' month: their sessions, their
-    /// memberships, and the meetings of every manager they were with.
+    /// The records needed to total these reps' month, in one read: every
+    /// membership they have had, their 1:1 minutes in the month (summed per
+    /// day and kind), and the meetings of every manager they were with.
     pub async fn month_activity(
         &self,
         team: &SlackTeamId,
@@ -189,73 +165,65 @@ impl Store {
         }
         let from = date_text(month.first_day());
         let until = date_text(month.next().first_day());
-        let memberships = self.memberships_of(team, reps).await?;
-
+        let reps_list = placeholders(reps.len());
         let sql = format!(
-            "SELECT r.rep_id, l.minutes, l.activity, l.held_on FROM log_reps r JOIN logs l ON l.id = r.log_id
-             WHERE r.rep_id IN ({}) AND l.team_id = ? AND l.held_on >= ? AND l.held_on < ?",
-            placeholders(reps.len())
+            "SELECT 'membership', manager_id, rep_id, NULL, joined_on, left_on FROM memberships
+             WHERE team_id = ? AND rep_id IN ({reps_list})
+             UNION ALL
+             SELECT 'session', rep_id, activity, SUM(minutes), held_on, NULL FROM log_reps
+             WHERE team_id = ? AND rep_id IN ({reps_list}) AND held_on >= ? AND held_on < ?
+             GROUP BY rep_id, held_on, activity
+             UNION ALL
+             SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL FROM logs
+             WHERE team_id = ? AND kind = 'meeting' AND held_on >= ? AND held_on < ?
+               AND manager_id IN (SELECT manager_id FROM memberships
+                                  WHERE team_id = ? AND rep_id IN ({reps_list}))
+             GROUP BY manager_id, held_on"
         );
-        let mut query = sqlx::query_as::<_, (String, u32, Option<String>, String)>(&sql);
+        let mut query = sqlx::query_as::<_, ActivityRow>(&sql).bind(team.as_str());
         for rep in reps {
             query = query.bind(rep.as_str());
         }
-        let sessions = query
+        query = query.bind(team.as_str());
+        for rep in reps {
+            query = query.bind(rep.as_str());
+        }
+        query = query
+            .bind(&from)
+            .bind(&until)
             .bind(team.as_str())
             .bind(&from)
             .bind(&until)
-            .fetch_all(&self.readers)
-            .await?
-            .into_iter()
-            .map(|(rep, minutes, activity, held_on)| {
-                Ok(SessionRecord {
-                    rep: parse_user(rep)?,
-                    minutes,
-                    activity: activity
+            .bind(team.as_str());
+        for rep in reps {
+            query = query.bind(rep.as_str());
+        }
+        let mut activity = MonthActivity::default();
+        for (kind, who, what, minutes, day, until) in query.fetch_all(&self.readers).await? {
+            match kind.as_str() {
+                "membership" => activity.memberships.push(Membership {
+                    manager: parse_user(who)?,
+                    rep: parse_user(what.unwrap_or_default())?,
+                    joined_on: parse_date(&day)?,
+                    left_on: until.as_deref().map(parse_date).transpose()?,
+                }),
+                "session" => activity.sessions.push(SessionRecord {
+                    rep: parse_user(who)?,
+                    minutes: minutes.unwrap_or(0),
+                    activity: what
                         .as_deref()
                         .and_then(Activity::from_code)
                         .unwrap_or(Activity::Other),
-                    held_on: parse_date(&held_on)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-
-        let mut managers: Vec<&SlackUserId> = memberships.iter().map(|m| &m.manager).collect();
-        managers.sort();
-        managers.dedup();
-        let meetings = if managers.is_empty() {
-            Vec::new()
-        } else {
-            let sql = format!(
-                "SELECT manager_id, minutes, held_on FROM logs
-                 WHERE team_id = ? AND kind = 'meeting' AND manager_id IN ({})
-                   AND held_on >= ? AND held_on < ?",
-                placeholders(managers.len())
-            );
-            let mut query = sqlx::query_as::<_, (String, u32, String)>(&sql).bind(team.as_str());
-            for manager in &managers {
-                query = query.bind(manager.as_str());
+                    held_on: parse_date(&day)?,
+                }),
+                _ => activity.meetings.push(MeetingRecord {
+                    manager: parse_user(who)?,
+                    minutes: minutes.unwrap_or(0),
+                    held_on: parse_date(&day)?,
+                }),
             }
-            query
-                .bind(&from)
-                .bind(&until)
-                .fetch_all(&self.readers)
-                .await?
-                .into_iter()
-                .map(|(manager, minutes, held_on)| {
-                    Ok(MeetingRecord {
-                        manager: parse_user(manager)?,
-                        minutes,
-                        held_on: parse_date(&held_on)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?
-        };
-        Ok(MonthActivity {
-            memberships,
-            sessions,
-            meetings,
-        })
+        }
+        Ok(activity)
     }
 
     /// The day of the manager's latest team meeting.

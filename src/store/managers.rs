@@ -1,5 +1,6 @@
 //! Managers: who has used the bot, their time zone and their snooze.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,6 +34,10 @@ impl Store {
         team: &SlackTeamId,
         user: &SlackUserId,
     ) -> Result<Option<Manager>, StoreError> {
+        let key = (team.clone(), user.clone());
+        if let Some(known) = self.cached_managers().get(&key) {
+            return Ok(Some(known.clone()));
+        }
         let row: Option<ManagerRow> = sqlx::query_as(&format!(
             "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
         ))
@@ -40,7 +45,26 @@ impl Store {
         .bind(user.as_str())
         .fetch_optional(&self.readers)
         .await?;
-        row.map(manager_from_row).transpose()
+        let manager = row.map(manager_from_row).transpose()?;
+        if let Some(manager) = &manager {
+            self.remember(manager.clone());
+        }
+        Ok(manager)
+    }
+
+    fn cached_managers(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<(SlackTeamId, SlackUserId), Manager>> {
+        self.managers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember(&self, manager: Manager) {
+        self.managers
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((manager.team.clone(), manager.id.clone()), manager);
     }
 
     /// Every manager with at least one rep on their team, in every workspace.
@@ -86,7 +110,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        manager_from_row(row)
+        let manager = manager_from_row(row)?;
+        self.remember(manager.clone());
+        Ok(manager)
     }
 
     pub async fn set_time_zone_override(
@@ -102,6 +128,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.remember(Manager {
+            tz_override: tz,
+            ..manager.clone()
+        });
         Ok(())
     }
 
@@ -118,6 +148,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.remember(Manager {
+            snoozed_until: until,
+            ..manager.clone()
+        });
         Ok(())
     }
 }

@@ -1,20 +1,24 @@
 //! All of coachbot's SQL, and nothing else. SQLite in WAL mode: readers
 //! share a pool, and every write goes through a single connection so writers
-//! queue in-process instead of spinning on SQLite's busy lock.
+//! queue in-process instead of spinning on SQLite's busy lock; 1:1 session
+//! logs, the hot path, are also group-committed (`sessions`).
 
 mod logs;
 mod managers;
 mod reminders;
+mod sessions;
 mod team;
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{Manager, SlackTeamId, SlackUserId};
 
 pub use logs::{ExportRow, LoggedEntry, LoggedEntryKind};
 pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
@@ -28,6 +32,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    #[error("the session writer has stopped")]
+    WriterStopped,
 }
 
 /// A handle on the database; cheap to clone.
@@ -37,6 +43,12 @@ pub struct Store {
     readers: SqlitePool,
     /// Writes run here, one at a time.
     writer: SqlitePool,
+    /// 1:1 sessions, the hot-path write, go through group commit.
+    sessions: sessions::SessionQueue,
+    /// Managers by workspace and user, read on every command. Only this
+    /// process changes them (`run-job` reads them but never writes), and
+    /// every change goes through the store, which updates this copy.
+    managers: Arc<RwLock<HashMap<(SlackTeamId, SlackUserId), Manager>>>,
 }
 
 const READERS: u32 = 4;
@@ -70,7 +82,12 @@ impl Store {
                 .connect_with(options.read_only(true))
                 .await?
         };
-        Ok(Self { readers, writer })
+        Ok(Self {
+            readers,
+            sessions: sessions::start_writer(writer.clone()),
+            writer,
+            managers: Arc::default(),
+        })
     }
 
     /// A write transaction that takes SQLite's write lock at once, so it
@@ -96,6 +113,11 @@ fn parse_team(raw: String) -> Result<SlackTeamId, StoreError> {
 fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt(format!("date {raw:?}")))
+}
+
+/// `?, ?, ?` for an `IN (…)` list of `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
 }
 
 fn date_text(date: NaiveDate) -> String {

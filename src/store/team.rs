@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{date_text, parse_date, parse_user, Store, StoreError};
-use crate::domain::{Manager, Membership, SlackTeamId, SlackUserId};
+use crate::domain::{Manager, Membership, SlackUserId};
 
 /// What `team add` did for one rep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +32,6 @@ fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
     })
 }
 
-/// `?, ?, ?` for an `IN (…)` list of `n` values.
-pub(super) fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 impl Store {
     /// The reps on a manager's team now, in the order they joined.
     pub async fn current_team(&self, manager: &Manager) -> Result<Vec<Membership>, StoreError> {
@@ -62,28 +57,6 @@ impl Store {
         .fetch_one(&self.readers)
         .await?;
         first.as_deref().map(parse_date).transpose()
-    }
-
-    /// Every membership, past and present, of the given reps.
-    pub(super) async fn memberships_of(
-        &self,
-        team: &SlackTeamId,
-        reps: &[SlackUserId],
-    ) -> Result<Vec<Membership>, StoreError> {
-        if reps.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
-             WHERE team_id = ? AND rep_id IN ({})",
-            placeholders(reps.len())
-        );
-        let mut query = sqlx::query_as::<_, MembershipRow>(&sql).bind(team.as_str());
-        for rep in reps {
-            query = query.bind(rep.as_str());
-        }
-        let rows = query.fetch_all(&self.readers).await?;
-        rows.into_iter().map(membership_from_row).collect()
     }
 
     /// Adds reps from `today`, refusing any who are on another manager's team.
