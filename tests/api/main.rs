@@ -4,4 +4,5 @@ mod binary;
 mod commands;
 mod helpers;
 mod jobs;
+mod store;
 mod verification;
