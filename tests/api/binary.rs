@@ -71,42 +71,55 @@ fn migrate_creates_the_database() {
     assert!(db.exists());
 }
 
-#[tokio::test]
-async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
-    let dir = tempfile::tempdir().expect("dir");
-    let slack = fake_slack().await;
-    mount_default_slack(&slack).await;
+/// `coachbot serve` as a child process, up and answering `/healthz`.
+struct Served {
+    child: tokio::process::Child,
+    base: String,
+}
+
+async fn serve(
+    slack: &wiremock::MockServer,
+    db: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Served {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.local_addr().expect("addr").port()
     };
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
+    command
         .args(["serve"])
         .env_clear()
         .env("SLACK_BOT_TOKEN", "xoxb-super-secret-token")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_API_URL", format!("{}/api/", slack.uri()))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("c.db").display()),
-        )
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env("COACHBOT_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "debug")
         .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starts");
-    let http = reqwest::Client::new();
+        .kill_on_drop(true);
+    for (key, value) in extra {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("starts");
     let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
+    let http = reqwest::Client::new();
     for _ in 0..100 {
         if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
+            return Served { child, base };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(up, "the server came up");
+    panic!("the server did not come up");
+}
+
+#[tokio::test]
+async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let Served { mut child, base } = serve(&slack, &dir.path().join("c.db"), &[]).await;
+    let http = reqwest::Client::new();
     let body = command_body(BOSS, "team add <@U0ANA|ana>", "http://127.0.0.1:1/unused");
     let ts = chrono::Utc::now().timestamp().to_string();
     let response = http
@@ -135,4 +148,80 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
         "token leaked: {stderr}"
     );
     assert!(!stderr.contains(SIGNING_SECRET), "secret leaked: {stderr}");
+}
+
+/// Posts to the fake Slack's chat.postMessage so far.
+async fn posts(slack: &wiremock::MockServer) -> Vec<serde_json::Value> {
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == "/api/chat.postMessage")
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("c.db");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    // A manager whose team started 30 days ago and never met: overdue.
+    let store = coachbot::store::Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("store");
+    store.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("pool");
+    let joined = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    sqlx::query("INSERT INTO managers (team_id, user_id, slack_tz, created_at) VALUES ('T0TEAM', 'U0BOSS', 'UTC', '2026-01-01T00:00:00Z')")
+        .execute(&pool)
+        .await
+        .expect("manager");
+    sqlx::query("INSERT INTO memberships (team_id, manager_id, rep_id, joined_on) VALUES ('T0TEAM', 'U0BOSS', 'U0ANA', ?)")
+        .bind(&joined)
+        .execute(&pool)
+        .await
+        .expect("membership");
+    // meeting-check fires every second, so it has fired today whenever this runs.
+    let every_second = [("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *")];
+
+    let mut first = serve(&slack, &db, &every_second).await;
+    let mut delivered = Vec::new();
+    for _ in 0..100 {
+        delivered = posts(&slack).await;
+        if !delivered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert_eq!(delivered[0]["channel"], "U0BOSS");
+    assert!(
+        delivered[0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("overdue"),
+        "{delivered:?}"
+    );
+    first.child.start_kill().expect("stops");
+    let _ = first.child.wait().await;
+
+    let mut second = serve(&slack, &db, &every_second).await;
+    // The scheduler looks at start; give it time to (not) send again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    second.child.start_kill().expect("stops");
+    let _ = second.child.wait().await;
+    assert_eq!(posts(&slack).await.len(), 1);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM reminders WHERE job = 'meeting-check'")
+            .fetch_one(&pool)
+            .await
+            .expect("reminder");
+    assert_eq!(status, "sent");
 }

@@ -98,6 +98,8 @@ pub enum PostAnswer {
     },
     /// HTTP 200 with `"ok": false`: the bot is not in the channel.
     NotInChannel,
+    /// HTTP 200, `"ok": true`, but without the fields the client expects.
+    OkButTerse,
 }
 
 /// One `chat.postMessage` call the fake received, with what it answered.
@@ -209,6 +211,9 @@ impl Respond for FakePosts {
             PostAnswer::RateLimited { retry_after_secs } => ResponseTemplate::new(429)
                 .insert_header("Retry-After", retry_after_secs.to_string().as_str())
                 .set_body_json(serde_json::json!({ "ok": false, "error": "ratelimited" })),
+            PostAnswer::OkButTerse => {
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "ok": true }))
+            }
             PostAnswer::NotInChannel => ResponseTemplate::new(200)
                 .set_body_json(serde_json::json!({ "ok": false, "error": "not_in_channel" })),
         }

@@ -512,6 +512,23 @@ async fn a_run_while_slack_is_down_stays_pending_and_a_later_tick_that_day_deliv
 }
 
 #[tokio::test]
+async fn a_post_slack_took_is_not_posted_again_even_if_its_answer_is_unreadable() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    posts.answer_from_now_on(PostAnswer::OkButTerse);
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    tick_at(&app, "2026-11-30T12:00:00Z").await;
+
+    assert_eq!(report.sent, 1);
+    assert_eq!(posts.calls().len(), 1);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
 async fn a_reminder_slack_did_not_take_before_its_day_ended_expires_unsent() {
     let (app, posts) = spawn_jobs_app(&[]).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
