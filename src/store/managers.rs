@@ -120,19 +120,11 @@ impl Store {
         manager: &Manager,
         tz: Option<Tz>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE managers SET tz_override = ? WHERE team_id = ? AND user_id = ?")
-            .bind(tz.map(|tz| tz.name()))
-            .bind(manager.team.as_str())
-            .bind(manager.id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.remember(Manager {
+        self.save_preferences(Manager {
             tz_override: tz,
             ..manager.clone()
-        });
-        Ok(())
+        })
+        .await
     }
 
     pub async fn set_snooze(
@@ -140,18 +132,27 @@ impl Store {
         manager: &Manager,
         until: Option<NaiveDate>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE managers SET snoozed_until = ? WHERE team_id = ? AND user_id = ?")
-            .bind(until.map(date_text))
-            .bind(manager.team.as_str())
-            .bind(manager.id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.remember(Manager {
+        self.save_preferences(Manager {
             snoozed_until: until,
             ..manager.clone()
-        });
+        })
+        .await
+    }
+
+    /// Stores what a manager can change about themselves: time zone and snooze.
+    async fn save_preferences(&self, manager: Manager) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE managers SET tz_override = ?, snoozed_until = ? WHERE team_id = ? AND user_id = ?",
+        )
+        .bind(manager.tz_override.map(|tz| tz.name()))
+        .bind(manager.snoozed_until.map(date_text))
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.remember(manager);
         Ok(())
     }
 }
