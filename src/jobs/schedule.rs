@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::JobSchedules;
@@ -83,15 +83,14 @@ pub fn todays_firing(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let local_now = now.with_timezone(&tz);
-    let today = local_now.date_naive();
-    // `after` is exclusive, so start just before the day begins.
-    let from = (start_of_day(tz, today) - Duration::seconds(1)).with_timezone(&tz);
+    let today = now.with_timezone(&tz).date_naive();
+    // Cron has whole seconds; the latest firing before the next whole
+    // second is the latest at or before `now`.
+    let next_second = now.trunc_subsecs(0) + Duration::seconds(1);
     schedule
-        .after(&from)
-        .take_while(|t| *t <= local_now)
+        .after(&next_second.with_timezone(&tz))
+        .next_back()
         .filter(|t| t.date_naive() == today)
-        .last()
         .map(|t| t.with_timezone(&Utc))
 }
 
@@ -220,6 +219,24 @@ mod tests {
         assert_eq!(
             todays_firing(&twice, Tz::UTC, at("2026-11-30T16:00:00Z")),
             Some(at("2026-11-30T15:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_firing_counts_from_its_own_second_not_before() {
+        let every_second = cron("* * * * * *");
+        assert_eq!(
+            todays_firing(&every_second, Tz::UTC, at("2026-11-30T23:59:59.700Z")),
+            Some(at("2026-11-30T23:59:59Z"))
+        );
+        let nine = cron("0 0 9 * * *");
+        assert_eq!(
+            todays_firing(&nine, Tz::UTC, at("2026-11-30T09:00:00.500Z")),
+            Some(at("2026-11-30T09:00:00Z"))
+        );
+        assert_eq!(
+            todays_firing(&nine, Tz::UTC, at("2026-11-30T08:59:59.999Z")),
+            None
         );
     }
 
