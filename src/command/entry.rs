@@ -35,7 +35,7 @@ pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionLog, 
         return Err(CommandError::MissingRep);
     }
     let minutes = minutes.ok_or(CommandError::MissingDuration)?;
-    let note = note(parts.note)?;
+    let note = note(&parts.note)?;
     Ok(SessionLog {
         reps,
         minutes,
@@ -55,7 +55,7 @@ pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingLog, 
     let minutes = parts
         .minutes()?
         .ok_or(CommandError::MeetingWithoutDuration)?;
-    let note = note(parts.note)?;
+    let note = note(&parts.note)?;
     Ok(MeetingLog {
         minutes,
         topics: recognise::topics(&recognise::words(&note)),
@@ -76,7 +76,7 @@ struct Parts<'t> {
     day: Option<Found<NaiveDate>>,
     /// Where the note begins: everything before it was a duration, a day, a mention or glue.
     note_start: usize,
-    note: &'t [Token],
+    note: Vec<&'t Token>,
 }
 
 impl<'t> Parts<'t> {
@@ -88,7 +88,7 @@ impl<'t> Parts<'t> {
             duration: None,
             day: None,
             note_start: 0,
-            note: &[],
+            note: Vec::new(),
         };
         let mut at = 0;
         while let Some(token) = tokens.get(at) {
@@ -129,8 +129,46 @@ impl<'t> Parts<'t> {
                 break;
             }
         }
-        parts.note = &tokens[at..end];
+        parts.note = tokens[at..end].iter().collect();
+        if parts.duration.is_none() {
+            parts.take_duration_inside_note(tokens, at, end);
+        }
         Ok(parts)
+    }
+
+    /// `Met @dana for 40 minutes re pricing`: with no time before or after
+    /// the note, a single one with a unit inside it is the session's length
+    /// (two would be a guess, so those stay words).
+    fn take_duration_inside_note(&mut self, tokens: &'t [Token], start: usize, end: usize) {
+        let mut inside: Vec<(usize, duration::Spoken)> = Vec::new();
+        let mut at = start;
+        while at < end {
+            match duration::at_start(&tokens[at..end], false)
+                .filter(|spoken| spoken.shape == duration::Shape::WithUnit)
+            {
+                Some(spoken) => {
+                    let len = spoken.len;
+                    inside.push((at, spoken));
+                    at += len;
+                }
+                None => at += 1,
+            }
+        }
+        let [(at, spoken)] = inside.as_slice() else {
+            return;
+        };
+        let (at, len) = (*at, spoken.len);
+        // "for 40 minutes" reads as glue plus the time; neither belongs in the note.
+        let from = if at > start && tokens[at - 1].key() == Some("for") {
+            at - 1
+        } else {
+            at
+        };
+        self.duration = Some(found_at(tokens, at, len, spoken.minutes));
+        self.note = tokens[start..from]
+            .iter()
+            .chain(&tokens[at + len..end])
+            .collect();
     }
 
     fn recognised_nothing(&self) -> bool {
@@ -208,8 +246,12 @@ fn starts_preamble(tokens: &[Token], today: NaiveDate) -> bool {
 }
 
 /// The typed words, joined by single spaces, without mentions or dangling glue at either end.
-fn note(tokens: &[Token]) -> Result<String, CommandError> {
-    let words: Vec<&Token> = tokens.iter().filter(|token| !token.is_mention()).collect();
+fn note(tokens: &[&Token]) -> Result<String, CommandError> {
+    let words: Vec<&Token> = tokens
+        .iter()
+        .copied()
+        .filter(|token| !token.is_mention())
+        .collect();
     let first = words.iter().position(|token| !token.is_connector());
     let last = words.iter().rposition(|token| !token.is_connector());
     let note = match (first, last) {
@@ -250,6 +292,37 @@ mod tests {
 
     fn log(text: &str) -> SessionLog {
         log_on(text, today()).unwrap_or_else(|error| panic!("{text}: {error}"))
+    }
+
+    #[test]
+    fn a_time_inside_the_note_is_the_length_when_none_stands_outside_it() {
+        let entry = log(&format!("Met {DANA} for 40 minutes re pricing"));
+        assert_eq!(entry.minutes, minutes(40));
+        assert_eq!(entry.note, "Met re pricing");
+        assert_eq!(entry.activity, Activity::Deal);
+        let entry = log(&format!(
+            "{DANA} went through 1h 30m of call recordings yesterday"
+        ));
+        assert_eq!(entry.minutes, minutes(90));
+        assert_eq!(entry.note, "went through of call recordings");
+        assert_eq!(entry.held_on, date(2026, 11, 26));
+    }
+
+    #[test]
+    fn a_time_before_the_note_wins_over_one_inside_it() {
+        let entry = log(&format!("30m {DANA} prep for the 2 hour QBR"));
+        assert_eq!(entry.minutes, minutes(30));
+        assert_eq!(entry.note, "prep for the 2 hour QBR");
+    }
+
+    #[test]
+    fn two_times_inside_the_note_are_too_ambiguous_to_pick() {
+        assert_eq!(
+            log_error(&format!(
+                "{DANA} calls for 2 hours then notes for 30 minutes on the deal"
+            )),
+            CommandError::MissingDuration
+        );
     }
 
     fn log_error(text: &str) -> CommandError {
