@@ -84,14 +84,35 @@ impl AppContext {
         invocation: &Invocation,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        let manager = self
+        let (manager, first_use) = self
             .manager(&invocation.team, &invocation.user, now)
             .await?;
+        let reply = self.carry_out(&manager, &invocation.text, now).await?;
+        Ok(if first_use {
+            Reply::Welcome {
+                tz: manager.tz(),
+                then: Box::new(reply),
+            }
+        } else {
+            reply
+        })
+    }
+
+    async fn carry_out(
+        &self,
+        manager: &Manager,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
         let today = manager.today(now);
-        let command = match command::parse(&invocation.text, today) {
+        let command = match command::parse(text, today) {
             Ok(command) => command,
-            Err(mistake) => return Ok(Reply::Mistake(mistake.to_string())),
+            Err(mistake) => {
+                tracing::info!(command = "mistake", "answered /coach");
+                return Ok(Reply::Mistake(mistake.to_string()));
+            }
         };
+        tracing::info!(command = command.name(), "answered /coach");
         Ok(match command {
             Command::Log(log) => self.log_session(&manager, log, now).await?,
             Command::Meeting(log) => self.log_meeting(&manager, log, now).await?,
@@ -111,15 +132,16 @@ impl AppContext {
         })
     }
 
-    /// The stored manager, or a new one with the time zone Slack reports.
+    /// The stored manager, or a new one with the time zone Slack reports;
+    /// `true` when new.
     async fn manager(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
         now: DateTime<Utc>,
-    ) -> Result<Manager, Failure> {
+    ) -> Result<(Manager, bool), Failure> {
         if let Some(manager) = self.store.manager(team, user).await? {
-            return Ok(manager);
+            return Ok((manager, false));
         }
         let tz = match self.slack.user_time_zone(team, user).await {
             Ok(tz) => tz.unwrap_or(Tz::UTC),
@@ -131,7 +153,7 @@ impl AppContext {
             }
             Err(error) => return Err(error.into()),
         };
-        Ok(self.store.add_manager(team, user, tz, now).await?)
+        Ok((self.store.add_manager(team, user, tz, now).await?, true))
     }
 
     async fn log_session(

@@ -72,6 +72,12 @@ pub enum Reply {
     Help,
     /// The text did not parse: the parser's sentence and example.
     Mistake(String),
+    /// The first answer a manager gets: who coachbot thinks they are, then
+    /// the answer itself.
+    Welcome {
+        tz: Tz,
+        then: Box<Reply>,
+    },
     /// Slack could not be reached for the first-use time zone lookup.
     SlackUnavailable,
     Apology,

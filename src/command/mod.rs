@@ -84,6 +84,23 @@ pub enum TimeZoneChange {
     Reset,
 }
 
+impl Command {
+    /// What kind of command it is, for logs (never the text typed).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Log(_) => "log",
+            Command::Meeting(_) => "meeting",
+            Command::Team(_) => "team",
+            Command::Status => "status",
+            Command::Report(_) => "report",
+            Command::Undo => "undo",
+            Command::Snooze(_) => "snooze",
+            Command::TimeZone(_) => "tz",
+            Command::Help => "help",
+        }
+    }
+}
+
 /// Reads `/coach` text. Case and extra spaces do not matter.
 pub fn parse(text: &str, today: NaiveDate) -> Result<Command, CommandError> {
     let tokens = token::tokens(text);

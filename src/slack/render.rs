@@ -146,8 +146,8 @@ pub fn progress_line(p: &RepProgress) -> String {
 }
 
 /// The message for a `/coach` answer.
-pub fn reply(reply: &Reply) -> SlackMessageContent {
-    match reply {
+pub fn reply(answer: &Reply) -> SlackMessageContent {
+    match answer {
         Reply::Logged { log, progress } => {
             let what = format!(
                 "Logged {} of {} with {} on {}.",
@@ -258,6 +258,23 @@ pub fn reply(reply: &Reply) -> SlackMessageContent {
             ))
         }
         Reply::Help => help(),
+        Reply::Welcome { tz, then } => {
+            let mut content = reply(then);
+            let welcome = format!(
+                ":wave: Welcome to coachbot! Your reminders will come on {} time, from your Slack profile (change it with `/coach tz Europe/Berlin`). `/coach help` shows everything.",
+                tz.name()
+            );
+            let mut blocks = content.blocks.take().unwrap_or_default();
+            blocks.truncate(MAX_BLOCKS - 1);
+            blocks.push(
+                SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                    SlackBlockMarkDownText::new(welcome),
+                )])
+                .into(),
+            );
+            content.blocks = Some(blocks);
+            content
+        }
         Reply::Mistake(text) => plain(text),
         Reply::SlackUnavailable => plain("Sorry, I couldn't reach Slack to set you up just now. Nothing was saved; please try again in a minute."),
         Reply::Apology => plain("Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."),

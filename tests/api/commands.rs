@@ -114,6 +114,17 @@ async fn the_manager_time_zone_comes_from_slack_once_and_is_stored() {
 }
 
 #[tokio::test]
+async fn the_first_answer_welcomes_the_manager_and_names_their_time_zone() {
+    let app = spawn_app().await;
+    let first = app.coach("team").await.blocks_text();
+    assert!(first.contains("Welcome to coachbot"), "{first}");
+    assert!(first.contains("Europe/Berlin time"), "{first}");
+    assert!(first.contains("Your team is empty"), "{first}");
+    let second = app.coach("team").await.blocks_text();
+    assert!(!second.contains("Welcome"), "{second}");
+}
+
+#[tokio::test]
 async fn dates_are_the_managers_local_dates() {
     // 23:30 UTC on Friday is already Saturday in Berlin.
     let slack = fake_slack().await;
