@@ -114,20 +114,20 @@ impl AppContext {
         };
         tracing::info!(command = command.name(), "answered /coach");
         Ok(match command {
-            Command::Log(log) => self.log_session(&manager, log, now).await?,
-            Command::Meeting(log) => self.log_meeting(&manager, log, now).await?,
-            Command::Team(change) => self.change_team(&manager, change, now).await?,
-            Command::Status => Reply::Status(self.dashboard(&manager, now).await?),
+            Command::Log(log) => self.log_session(manager, log, now).await?,
+            Command::Meeting(log) => self.log_meeting(manager, log, now).await?,
+            Command::Team(change) => self.change_team(manager, change, now).await?,
+            Command::Status => Reply::Status(self.dashboard(manager, now).await?),
             Command::Report(month) => {
                 let month = month.unwrap_or_else(|| YearMonth::of(today));
-                Reply::Report(self.report(&manager, month, now).await?)
+                Reply::Report(self.report(manager, month, now).await?)
             }
-            Command::Undo => match self.store.undo_latest(&manager).await? {
+            Command::Undo => match self.store.undo_latest(manager).await? {
                 Some(entry) => Reply::Undone(entry),
                 None => Reply::NothingToUndo,
             },
-            Command::Snooze(change) => self.snooze(&manager, change, now).await?,
-            Command::TimeZone(change) => self.time_zone(&manager, change, now).await?,
+            Command::Snooze(change) => self.snooze(manager, change, now).await?,
+            Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
             Command::Help => Reply::Help,
         })
     }
