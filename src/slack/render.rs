@@ -189,11 +189,9 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
                 "You can't log coaching with yourself. Mention the rep you coached, like `/coach 45m @dana pipeline review`.".to_string()
             } else {
                 let who = mentions(reps);
-                let verb = if reps.len() == 1 { "isn't" } else { "aren't" };
-                let adds: Vec<String> = reps.iter().map(|r| format!("@{}", r.as_str())).collect();
+                let (verb, them) = if reps.len() == 1 { ("isn't", "them") } else { ("aren't", "them all") };
                 format!(
-                    "{who} {verb} on your team yet, so nothing was logged. Add them with `/coach team add {}` (pick them from Slack's list as you type @), then log again.",
-                    adds.join(" ")
+                    "{who} {verb} on your team yet, so nothing was logged. Add {them} with `/coach team add @name` (type @ and pick each from Slack's list), then log again."
                 )
             };
             Message::new(text.clone()).text(&text).into_content()
@@ -214,8 +212,8 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
                     AddOutcome::Added => format!(":white_check_mark: {} joined your team today.", rep.mention()),
                     AddOutcome::AlreadyOnTeam => format!("{} is already on your team.", rep.mention()),
                     AddOutcome::OnAnotherTeam(other) => format!(
-                        ":no_entry: {} is on {}'s team. A rep is on one team at a time: ask {} to run `/coach team remove @{}` first.",
-                        rep.mention(), other.mention(), other.mention(), rep.as_str()
+                        ":no_entry: {} is on {}'s team. A rep is on one team at a time: ask {} to remove them first (`/coach team remove @name`).",
+                        rep.mention(), other.mention(), other.mention()
                     ),
                 })
                 .collect();
@@ -523,12 +521,11 @@ pub fn pace_nudge(behind: &[crate::jobs::decide::BehindRep], target: u32) -> Sla
         .map(|b| {
             let p = &b.progress;
             format!(
-                "• {} — {} this month, {} short of today's pace. Try: {} (`/coach 30m @{} {}`)",
+                "• {} — {} this month, {} short of today's pace. Try: {}, then `/coach 30m @name {}`.",
                 p.rep.mention(),
                 format_minutes(i64::from(p.pace.minutes)),
                 format_minutes(i64::from(p.pace.gap())),
                 suggestion(b.suggestion),
-                p.rep.as_str(),
                 log_words(b.suggestion)
             )
         })

@@ -154,7 +154,7 @@ async fn a_session_with_someone_not_on_the_team_stores_nothing_and_says_how_to_a
         answer.text()
     );
     assert!(
-        answer.text().contains("/coach team add @U0ANA"),
+        answer.text().contains("/coach team add @name"),
         "{}",
         answer.text()
     );
