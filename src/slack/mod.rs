@@ -1,6 +1,8 @@
 //! Everything that talks to Slack: verifying its requests, the HTTP routes
-//! it calls, the Web API client, and turning replies into Block Kit.
+//! it calls, answering slash commands in time, the Web API client, and
+//! turning replies into Block Kit.
 
+pub mod answer;
 pub mod client;
 pub mod render;
 pub mod routes;

@@ -1,9 +1,6 @@
 //! The HTTP routes Slack calls. Every `/slack/*` request passes the
-//! signature check before anything else reads it, and every slash command
-//! is answered within Slack's 3 seconds: if the work takes longer, Slack
-//! gets a holding answer now and the real one through `response_url`.
-
-use std::time::Duration;
+//! signature check before anything else reads it, and slash commands are
+//! answered through [`answer_within_budget`].
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
@@ -16,15 +13,13 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
-use super::render;
+use super::answer::answer_within_budget;
 use super::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::coach::{AppContext, Invocation, Reply};
+use crate::coach::{AppContext, Invocation};
 use crate::domain::{SlackTeamId, SlackUserId};
 
 /// Slack never sends more; anything larger is refused before it is read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Slack waits 3000 ms; answer well inside that.
-const ANSWER_BUDGET: Duration = Duration::from_millis(2500);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -139,30 +134,7 @@ async fn command(State(state): State<AppState>, body: Bytes) -> Response {
         user,
         text: form.text,
     };
-    let ctx = state.ctx.clone();
-    let mut work = tokio::spawn(async move { ctx.handle(invocation).await });
-    match tokio::time::timeout(ANSWER_BUDGET, &mut work).await {
-        Ok(Ok(reply)) => ephemeral(render::reply(&reply)),
-        Ok(Err(panic)) => {
-            tracing::error!(error = %panic, "a /coach command panicked");
-            ephemeral(render::reply(&Reply::Apology))
-        }
-        Err(_) => {
-            let slack = state.ctx.slack.clone();
-            let response_url = form.response_url;
-            tokio::spawn(async move {
-                let reply = work.await.unwrap_or(Reply::Apology);
-                if let Err(error) = slack.respond(&response_url, render::reply(&reply)).await {
-                    tracing::error!(%error, "could not deliver a late /coach answer");
-                }
-            });
-            ephemeral(
-                render::Message::new("Working on it…")
-                    .text(":hourglass_flowing_sand: Working on it…")
-                    .into_content(),
-            )
-        }
-    }
+    ephemeral(answer_within_budget(&state.ctx, invocation, form.response_url).await)
 }
 
 /// Buttons and modals are acknowledged; coachbot sends none yet.
