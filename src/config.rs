@@ -8,7 +8,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use chrono_tz::Tz;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::SlackChannelId;
@@ -183,7 +183,8 @@ fn schedule(key: &'static str, value: &str) -> Result<cron::Schedule, SettingsEr
 pub struct Environment {
     pub slack_bot_token: Option<SecretString>,
     pub slack_signing_secret: Option<SecretString>,
-    /// For Socket Mode; accepted and kept for when it is supported.
+    /// Set: `serve` also takes Slack's traffic over Socket Mode, and the
+    /// signing secret becomes optional.
     pub slack_app_token: Option<SecretString>,
     pub slack_api_url: String,
     pub database_url: String,
@@ -199,12 +200,16 @@ pub enum EnvironmentError {
     },
     #[error("COACHBOT_LISTEN = {0:?} is not an address to listen on; use host:port, for example 0.0.0.0:3000")]
     Listen(String),
+    /// Never carries the value: it is a secret even when it is wrong.
+    #[error("SLACK_APP_TOKEN is not an app-level token (those start with xapp-). {APP_TOKEN_HOW}")]
+    NotAnAppToken,
     #[error("SLACK_API_URL = {0:?} must start with http:// or https://, for example https://slack.com/api/")]
     ApiUrl(String),
 }
 
 const BOT_TOKEN_HOW: &str = "Copy the Bot User OAuth Token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page, then: export SLACK_BOT_TOKEN=xoxb-…";
-const SIGNING_SECRET_HOW: &str = "Copy the Signing Secret from your Slack app's \"Basic Information\" page, then: export SLACK_SIGNING_SECRET=…";
+const SIGNING_SECRET_HOW: &str = "Copy the Signing Secret from your Slack app's \"Basic Information\" page, then: export SLACK_SIGNING_SECRET=… (or, to take Slack's traffic over Socket Mode instead of HTTP, set SLACK_APP_TOKEN)";
+const APP_TOKEN_HOW: &str = "On your Slack app's \"Basic Information\" page, under \"App-Level Tokens\", generate one with the connections:write scope, then: export SLACK_APP_TOKEN=xapp-…";
 
 impl Environment {
     pub fn read(vars: &HashMap<String, String>) -> Result<Self, EnvironmentError> {
@@ -245,6 +250,18 @@ impl Environment {
                 name: "SLACK_BOT_TOKEN",
                 how: BOT_TOKEN_HOW,
             })
+    }
+
+    /// The Socket Mode token, if set. Checked for its `xapp-` prefix here,
+    /// because pasting the bot token by mistake would otherwise only show
+    /// as Slack refusing every connection.
+    pub fn app_token(&self) -> Result<Option<SecretString>, EnvironmentError> {
+        match &self.slack_app_token {
+            Some(token) if !token.expose_secret().starts_with("xapp-") => {
+                Err(EnvironmentError::NotAnAppToken)
+            }
+            token => Ok(token.clone()),
+        }
     }
 
     pub fn signing_secret(&self) -> Result<SecretString, EnvironmentError> {
@@ -348,11 +365,31 @@ mod tests {
         let environment = Environment::read(&env(&[
             ("SLACK_BOT_TOKEN", "xoxb-very-secret"),
             ("SLACK_SIGNING_SECRET", "shhh-signing"),
+            ("SLACK_APP_TOKEN", "xapp-1-very-secret"),
         ]))
         .expect("reads");
         let debug = format!("{environment:?}");
         assert!(!debug.contains("xoxb-very-secret"), "{debug}");
         assert!(!debug.contains("shhh-signing"), "{debug}");
+        assert!(!debug.contains("xapp-1-very-secret"), "{debug}");
+    }
+
+    #[test]
+    fn the_app_token_is_optional_and_must_be_an_app_level_token() {
+        let unset = Environment::read(&env(&[])).expect("reads");
+        assert!(unset.app_token().expect("optional").is_none());
+        let app =
+            Environment::read(&env(&[("SLACK_APP_TOKEN", "xapp-1-A0APP-1-abc")])).expect("reads");
+        assert!(app.app_token().expect("an app token").is_some());
+        let bot = Environment::read(&env(&[("SLACK_APP_TOKEN", "xoxb-pasted-by-mistake")]))
+            .expect("reads");
+        let text = bot.app_token().expect_err("a bot token").to_string();
+        assert!(
+            text.starts_with("SLACK_APP_TOKEN is not an app-level token"),
+            "{text}"
+        );
+        assert!(text.contains("connections:write"), "{text}");
+        assert!(!text.contains("xoxb-pasted-by-mistake"), "{text}");
     }
 
     #[test]

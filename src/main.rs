@@ -33,7 +33,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Action {
-    /// Run the HTTP server for Slack and the reminder scheduler.
+    /// Run the HTTP server for Slack (and Socket Mode, when SLACK_APP_TOKEN is set) and the reminder scheduler.
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
@@ -108,16 +108,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &vars)?;
     match cli.command {
         Action::Serve => {
-            if environment.slack_app_token.is_some() {
-                tracing::warn!("SLACK_APP_TOKEN is set, but Socket Mode is not supported yet; serving HTTP only");
-            }
             let app = Application::build(settings, &environment, Clock::System)
                 .await?
                 .with_scheduler(TICK_EVERY, DeliveryPolicy::default());
             tracing::info!(address = %environment.listen, port = app.port(), "coachbot is listening");
-            app.run_until(shutdown_signal())
-                .await
-                .context("the HTTP server stopped")?;
+            app.run_until(shutdown_signal()).await?;
         }
         Action::Migrate => {
             let store = Store::connect(&environment.database_url)

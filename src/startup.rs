@@ -1,5 +1,6 @@
 //! Builds the application from settings: database, Slack client, HTTP
-//! listener. Tests build it the same way on port 0.
+//! listener, and Socket Mode when an app token is set. Tests build it the
+//! same way on port 0.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::config::{Environment, Settings};
 use crate::jobs::deliver::DeliveryPolicy;
 use crate::jobs::scheduler;
 use crate::slack::routes::{router, AppState};
+use crate::slack::socket_mode::{SocketMode, SocketModeOptions};
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError};
 
@@ -34,6 +36,15 @@ pub enum StartupError {
     },
 }
 
+/// Why `serve` stopped other than by its shutdown signal.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the HTTP server stopped")]
+    Http(#[source] std::io::Error),
+    #[error("could not start Socket Mode")]
+    SocketMode(#[source] SlackError),
+}
+
 /// The context jobs and handlers share, without the HTTP side.
 pub async fn context(
     settings: Settings,
@@ -49,25 +60,38 @@ pub async fn context(
     })
 }
 
-/// `serve`: the HTTP server and, when enabled, the reminder scheduler.
+/// `serve`: the HTTP server, Socket Mode when an app token is set, and,
+/// when enabled, the reminder scheduler.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
     /// How often the scheduler wakes, and how it delivers; `None` serves
     /// HTTP only (tests drive the scheduler step by step).
     scheduler: Option<(Duration, DeliveryPolicy)>,
+    /// The app-level token and how to connect, when `SLACK_APP_TOKEN` is set.
+    socket_mode: Option<(SecretString, SocketModeOptions)>,
 }
 
 impl Application {
     /// Checks the secrets, opens the database and binds the listen address
-    /// (port 0 picks a free one).
+    /// (port 0 picks a free one). The signing secret may be missing when an
+    /// app token is set: Slack's traffic then comes over Socket Mode, and
+    /// the HTTP `/slack/*` routes refuse everything.
     pub async fn build(
         settings: Settings,
         environment: &Environment,
         clock: Clock,
     ) -> Result<Self, StartupError> {
         let bot_token = environment.bot_token()?;
-        let signing_secret = environment.signing_secret()?;
+        let app_token = environment.app_token()?;
+        let signing_secret = match environment.signing_secret() {
+            Ok(secret) => Some(secret),
+            Err(_) if app_token.is_some() => {
+                tracing::info!("SLACK_SIGNING_SECRET is not set: Slack's traffic comes over Socket Mode only, and the HTTP /slack/* routes refuse every request");
+                None
+            }
+            Err(missing) => return Err(missing.into()),
+        };
         let ctx = context(settings, environment, &bot_token, clock).await?;
         let listener = TcpListener::bind(environment.listen)
             .await
@@ -82,7 +106,16 @@ impl Application {
                 signing_secret,
             },
             scheduler: None,
+            socket_mode: app_token.map(|token| (token, SocketModeOptions::default())),
         })
+    }
+
+    /// How Socket Mode connects; nothing changes without an app token.
+    pub fn with_socket_mode_options(mut self, options: SocketModeOptions) -> Self {
+        if let Some((_, current)) = &mut self.socket_mode {
+            *current = options;
+        }
+        self
     }
 
     pub fn with_scheduler(mut self, every: Duration, policy: DeliveryPolicy) -> Self {
@@ -98,12 +131,20 @@ impl Application {
         &self.state.ctx
     }
 
-    /// Serves until `shutdown` completes, then finishes requests in flight
-    /// and stops the scheduler.
+    /// Serves until `shutdown` completes, then finishes requests in flight,
+    /// closes the Socket Mode connections and stops the scheduler.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    ) -> Result<(), ServeError> {
+        let socket_mode = match &self.socket_mode {
+            Some((app_token, options)) => Some(
+                SocketMode::start(self.state.ctx.clone(), app_token, options)
+                    .await
+                    .map_err(ServeError::SocketMode)?,
+            ),
+            None => None,
+        };
         let (stop_tx, stop_rx) = watch::channel(false);
         let scheduler = self.scheduler.map(|(every, policy)| {
             tokio::spawn(scheduler::run(
@@ -117,10 +158,13 @@ impl Application {
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        if let Some(socket_mode) = socket_mode {
+            socket_mode.shutdown().await;
+        }
         let _ = stop_tx.send(true);
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }
-        served
+        served.map_err(ServeError::Http)
     }
 }

@@ -13,7 +13,9 @@ use slack_morphism::prelude::*;
 
 use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
 
-type Connector = SlackClientHyperConnector<
+/// The HTTP connector slack-morphism's client (and its Socket Mode
+/// listener) runs on.
+pub(super) type Connector = SlackClientHyperConnector<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
 >;
 
@@ -97,6 +99,12 @@ impl SlackApi {
                 bot_token.expose_secret().to_string(),
             )),
         })
+    }
+
+    /// The underlying client, for the Socket Mode listener: it opens its
+    /// connections (`apps.connections.open`) through the same API URL.
+    pub(super) fn client(&self) -> Arc<SlackClient<Connector>> {
+        self.client.clone()
     }
 
     async fn timed<T>(

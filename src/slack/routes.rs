@@ -1,6 +1,8 @@
 //! The HTTP routes Slack calls. Every `/slack/*` request passes the
-//! signature check before anything else reads it, and slash commands are
-//! answered through [`answer_within_budget`].
+//! signature check before anything else reads it (without a signing secret,
+//! when only Socket Mode is configured, every one is refused), and slash
+//! commands are answered through [`answer_within_budget`], as over Socket
+//! Mode.
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
@@ -24,7 +26,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub ctx: AppContext,
-    pub signing_secret: SecretString,
+    /// `None` when coachbot runs with Socket Mode only: nothing can be
+    /// verified, so every `/slack/*` request is refused.
+    pub signing_secret: Option<SecretString>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -47,6 +51,10 @@ async fn healthz() -> &'static str {
 /// is checked before the body is read, and the body is read only up to
 /// [`MAX_BODY_BYTES`].
 async fn verified(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(signing_secret) = &state.signing_secret else {
+        tracing::warn!("refused a Slack HTTP request: SLACK_SIGNING_SECRET is not set, so only Socket Mode is served");
+        return (StatusCode::UNAUTHORIZED, "Slack HTTP requests are off").into_response();
+    };
     let now = state.ctx.clock.now().timestamp();
     let (parts, body) = request.into_parts();
     let (Some(timestamp), Some(signature)) = (
@@ -69,7 +77,7 @@ async fn verified(State(state): State<AppState>, request: Request, next: Next) -
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return too_large();
     };
-    if let Err(error) = verify::verify(&state.signing_secret, &timestamp, &signature, &bytes, now) {
+    if let Err(error) = verify::verify(signing_secret, &timestamp, &signature, &bytes, now) {
         return unauthorized(error);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -225,3 +225,82 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
             .expect("reminder");
     assert_eq!(status, "sent");
 }
+
+#[tokio::test]
+async fn serve_with_only_the_app_token_refuses_http_commands_and_outlives_a_refused_socket() {
+    let dir = tempfile::tempdir().expect("dir");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/api/apps.connections.open"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "ok": false, "error": "invalid_auth" })),
+        )
+        .mount(&slack)
+        .await;
+    // No signing secret: an empty value counts as unset.
+    let Served { mut child, base } = serve(
+        &slack,
+        &dir.path().join("c.db"),
+        &[("SLACK_SIGNING_SECRET", ""), ("SLACK_APP_TOKEN", APP_TOKEN)],
+    )
+    .await;
+    let body = command_body(BOSS, "team add <@U0ANA|ana>", "http://127.0.0.1:1/unused");
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/slack/commands"))
+        .header("x-slack-request-timestamp", &ts)
+        .header("x-slack-signature", sign(SIGNING_SECRET, &ts, &body))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 401);
+    // Slack refuses the socket: that is logged, and the process keeps serving.
+    let stderr = child.stderr.take().expect("stderr piped");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = tokio::spawn({
+        let log = log.clone();
+        async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut lines = tokio::io::BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let mut log = log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                log.push_str(&line);
+                log.push('\n');
+            }
+        }
+    });
+    let logged = |needle: &str| {
+        log.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(needle)
+    };
+    for _ in 0..100 {
+        if logged("invalid_auth") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let health = reqwest::get(format!("{base}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+    assert!(child.try_wait().expect("status").is_none(), "serve exited");
+    child.start_kill().expect("kill");
+    let _ = child.wait().await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    let stderr = log
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    assert!(stderr.contains("Socket Mode: connecting"), "{stderr}");
+    assert!(stderr.contains("invalid_auth"), "{stderr}");
+    assert!(!stderr.contains(APP_TOKEN), "app token leaked: {stderr}");
+    assert!(
+        !stderr.contains("xoxb-super-secret-token"),
+        "bot token leaked: {stderr}"
+    );
+}

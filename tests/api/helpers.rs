@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use coachbot::clock::Clock;
 use coachbot::coach::AppContext;
 use coachbot::config::{Environment, Settings};
+use coachbot::slack::socket_mode::SocketModeOptions;
 use coachbot::startup::Application;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -19,6 +20,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub const SIGNING_SECRET: &str = "test-signing-secret";
+/// Set as `SLACK_APP_TOKEN` by the Socket Mode tests.
+pub const APP_TOKEN: &str = "xapp-1-A0APP-1-test-app-token";
 pub const TEAM: &str = "T0TEAM";
 pub const BOSS: &str = "U0BOSS";
 pub const OTHER_BOSS: &str = "U0OTHER";
@@ -232,7 +235,27 @@ pub async fn spawn_app_with(
     extra_env: &[(&str, &str)],
 ) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-    start(slack, Clock::fixed(at), dir, extra_env).await
+    start(slack, Clock::fixed(at), dir, extra_env, None).await
+}
+
+/// The app with `SLACK_APP_TOKEN` set (plus `extra_env`; an empty value
+/// unsets a variable), connecting over Socket Mode with `options`.
+pub async fn spawn_socket_mode_app(
+    slack: MockServer,
+    extra_env: &[(&str, &str)],
+    options: SocketModeOptions,
+) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut env = vec![("SLACK_APP_TOKEN", APP_TOKEN)];
+    env.extend_from_slice(extra_env);
+    start(
+        slack,
+        Clock::fixed(friday_morning()),
+        dir,
+        &env,
+        Some(options),
+    )
+    .await
 }
 
 async fn start(
@@ -240,6 +263,7 @@ async fn start(
     clock: Clock,
     dir: std::sync::Arc<tempfile::TempDir>,
     extra_env: &[(&str, &str)],
+    socket_mode: Option<SocketModeOptions>,
 ) -> TestApp {
     let db_path = dir.path().join("coachbot.db");
     let mut vars: HashMap<String, String> = HashMap::from([
@@ -257,9 +281,12 @@ async fn start(
     }
     let environment = Environment::read(&vars).expect("test environment");
     let settings = Settings::load(None, &vars).expect("test settings");
-    let app = Application::build(settings, &environment, clock.clone())
+    let mut app = Application::build(settings, &environment, clock.clone())
         .await
         .expect("app builds");
+    if let Some(options) = socket_mode {
+        app = app.with_socket_mode_options(options);
+    }
     let address = format!("http://127.0.0.1:{}", app.port());
     let ctx = app.context().clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -424,7 +451,7 @@ impl TestApp {
         self.stop().await;
         let slack = std::mem::replace(&mut self.slack, MockServer::start().await);
         let dir = self.dir.clone();
-        start(slack, self.clock.clone(), dir, &[]).await
+        start(slack, self.clock.clone(), dir, &[], None).await
     }
 
     async fn stop(&mut self) {

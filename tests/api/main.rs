@@ -4,5 +4,6 @@ mod binary;
 mod commands;
 mod helpers;
 mod jobs;
+mod socket_mode;
 mod store;
 mod verification;

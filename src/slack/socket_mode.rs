@@ -1,0 +1,261 @@
+//! Socket Mode: Slack delivers slash commands, interactions and events over
+//! WebSockets that coachbot opens itself (`apps.connections.open` with the
+//! app-level token, through `SLACK_API_URL`), so no public HTTPS endpoint
+//! is needed. slack-morphism's listener owns the sockets: it reconnects when
+//! Slack asks or a socket breaks, and retries a connection Slack refused.
+//! Slash commands are answered through [`answer_within_budget`], exactly as
+//! over HTTP; the answer travels in the envelope's acknowledgement.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::listener::{HttpStatusCode, SlackClientEventsUserState};
+use slack_morphism::prelude::{
+    SlackClientEventsListenerEnvironment, SlackClientSocketModeConfig,
+    SlackClientSocketModeListener, SlackCommandEvent, SlackCommandEventResponse,
+    SlackInteractionEvent, SlackMessageResponseType, SlackPushEventCallback,
+    SlackSocketModeListenerCallbacks, ValueStruct,
+};
+use slack_morphism::{SlackApiToken, SlackApiTokenValue, SlackClient, UserCallbackResult};
+use tokio::task::JoinHandle;
+
+use super::answer::answer_within_budget;
+use super::client::Connector;
+use super::render;
+use super::SlackError;
+use crate::coach::{AppContext, Invocation, Reply};
+use crate::domain::{SlackTeamId, SlackUserId};
+
+/// How the listener connects; the defaults suit production, tests shorten
+/// the waits.
+#[derive(Debug, Clone)]
+pub struct SocketModeOptions {
+    /// Sockets kept open at once. Slack spreads envelopes over them, so a
+    /// second one keeps commands flowing while the other reconnects (Slack
+    /// asks every few hours).
+    pub connections: u32,
+    /// How long to wait before trying again after Slack refused a
+    /// connection or it could not be reached. Whole seconds (the listener's
+    /// unit), at least one.
+    pub retry_after: Duration,
+    /// If no socket is up this long after start, say so once, with the
+    /// usual causes: slack-morphism logs each failed attempt, but not what
+    /// to do about it.
+    pub warn_if_not_connected_after: Duration,
+}
+
+impl Default for SocketModeOptions {
+    fn default() -> Self {
+        Self {
+            connections: 2,
+            retry_after: Duration::from_secs(30),
+            warn_if_not_connected_after: Duration::from_secs(15),
+        }
+    }
+}
+
+/// What the listener's callbacks share. slack-morphism takes plain `fn`
+/// callbacks, so they find it in the listener's user state.
+#[derive(Clone)]
+struct ListenerState {
+    ctx: AppContext,
+    /// Set by the first `hello`: a socket is up.
+    connected: Arc<AtomicBool>,
+}
+
+/// What slack-morphism hands its error handler.
+type ListenerError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+enum SocketModeError {
+    #[error("the Socket Mode listener lost its state")]
+    NoState,
+}
+
+/// The running Socket Mode listener. The app token lives inside
+/// slack-morphism's listener, and this `Debug` never prints it.
+pub struct SocketMode {
+    listener: SlackClientSocketModeListener<Connector>,
+    watchdog: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for SocketMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SocketMode { app_token: [redacted] }")
+    }
+}
+
+impl SocketMode {
+    /// Starts connecting in the background and returns at once: a refused
+    /// or broken connection is logged and retried, never fatal.
+    pub async fn start(
+        ctx: AppContext,
+        app_token: &SecretString,
+        options: &SocketModeOptions,
+    ) -> Result<Self, SlackError> {
+        let client: Arc<SlackClient<Connector>> = ctx.slack.client();
+        let connected = Arc::new(AtomicBool::new(false));
+        let environment = Arc::new(
+            SlackClientEventsListenerEnvironment::new(client)
+                .with_error_handler(on_error)
+                .with_user_state(ListenerState {
+                    ctx,
+                    connected: connected.clone(),
+                }),
+        );
+        let callbacks = SlackSocketModeListenerCallbacks::new()
+            // A closure, because the hello event's type is not exported
+            // under a usable path (two glob re-exports of `socket_mode` clash).
+            .with_hello_events(|hello, _client, states| async move {
+                on_hello(
+                    hello.connection_info.app_id.to_string(),
+                    hello.num_connections,
+                    states,
+                )
+                .await
+            })
+            .with_command_events(on_command)
+            .with_interaction_events(on_interaction)
+            .with_push_events(on_push_event);
+        let config = SlackClientSocketModeConfig::new()
+            .with_max_connections_count(options.connections.max(1))
+            .with_reconnect_timeout_in_seconds(options.retry_after.as_secs().max(1));
+        let listener = SlackClientSocketModeListener::new(&config, environment, callbacks);
+        let token = SlackApiToken::new(SlackApiTokenValue::new(
+            app_token.expose_secret().to_string(),
+        ));
+        listener
+            .listen_for(&token)
+            .await
+            .map_err(|e| SlackError::Setup(format!("Socket Mode: {e}")))?;
+        tracing::info!(
+            connections = config.max_connections_count,
+            "Socket Mode: connecting to Slack"
+        );
+        listener.start().await;
+        let watchdog = tokio::spawn(warn_if_not_connected(
+            connected,
+            options.warn_if_not_connected_after,
+            config.reconnect_timeout_in_seconds,
+        ));
+        Ok(Self { listener, watchdog })
+    }
+
+    /// Closes the sockets. A command still being carried out on one loses
+    /// its acknowledgement (Slack shows the manager a timeout); its work
+    /// and any late answer through `response_url` still happen.
+    pub async fn shutdown(self) {
+        self.watchdog.abort();
+        self.listener.shutdown().await;
+        tracing::info!("Socket Mode: disconnected");
+    }
+}
+
+async fn warn_if_not_connected(connected: Arc<AtomicBool>, after: Duration, retry_secs: u64) {
+    tokio::time::sleep(after).await;
+    if !connected.load(Ordering::Relaxed) {
+        tracing::warn!(
+            waited_secs = after.as_secs(),
+            retry_every_secs = retry_secs,
+            "Socket Mode is not connected yet; slack-morphism's errors above say why. If Slack \
+             answered invalid_auth, SLACK_APP_TOKEN is wrong or revoked; missing_scope, it lacks \
+             connections:write; not_allowed_token_type, it is not an app-level token (xapp-…). \
+             Check too that Socket Mode is enabled in the app's settings. coachbot keeps retrying"
+        );
+    }
+}
+
+async fn listener_state(states: &SlackClientEventsUserState) -> Option<ListenerState> {
+    states
+        .read()
+        .await
+        .get_user_state::<ListenerState>()
+        .cloned()
+}
+
+/// Slack's greeting on a new socket: from here on envelopes arrive.
+async fn on_hello(app: String, connections: u32, states: SlackClientEventsUserState) {
+    if let Some(state) = listener_state(&states).await {
+        state.connected.store(true, Ordering::Relaxed);
+    }
+    tracing::info!(%app, connections, "Socket Mode: connected");
+}
+
+/// A `/coach` command over the socket: the same work and answer as over
+/// HTTP, sent back in the acknowledgement.
+async fn on_command(
+    event: SlackCommandEvent,
+    _client: Arc<SlackClient<Connector>>,
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<SlackCommandEventResponse> {
+    let Some(state) = listener_state(&states).await else {
+        return Err(Box::new(SocketModeError::NoState));
+    };
+    let content = match (
+        SlackTeamId::parse(event.team_id.value()),
+        SlackUserId::parse(event.user_id.value()),
+    ) {
+        (Ok(team), Ok(user)) => {
+            let invocation = Invocation {
+                team,
+                user,
+                text: event.text.unwrap_or_default(),
+            };
+            let response_url = event.response_url.value().to_string();
+            answer_within_budget(&state.ctx, invocation, response_url).await
+        }
+        _ => {
+            tracing::warn!(
+                team = %event.team_id,
+                user = %event.user_id,
+                "refused a Socket Mode slash command with a malformed team or user ID"
+            );
+            render::reply(&Reply::Apology)
+        }
+    };
+    Ok(SlackCommandEventResponse::new(content)
+        .with_response_type(SlackMessageResponseType::Ephemeral))
+}
+
+/// coachbot sends no buttons or modals yet: acknowledged and dropped.
+async fn on_interaction(
+    _event: SlackInteractionEvent,
+    _client: Arc<SlackClient<Connector>>,
+    _states: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    tracing::debug!("Socket Mode: acknowledged an interaction");
+    Ok(())
+}
+
+/// coachbot subscribes to no events: acknowledged and dropped.
+async fn on_push_event(
+    _event: SlackPushEventCallback,
+    _client: Arc<SlackClient<Connector>>,
+    _states: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    tracing::debug!("Socket Mode: acknowledged an event");
+    Ok(())
+}
+
+/// Errors inside the listener: a message it could not read, a socket that
+/// broke (it reconnects by itself). Logged without the message body, which
+/// carries the manager's text and the command's `response_url`. Answering
+/// OK makes the listener acknowledge what failed, so Slack does not
+/// deliver it again.
+fn on_error(
+    error: ListenerError,
+    _client: Arc<SlackClient<Connector>>,
+    _states: SlackClientEventsUserState,
+) -> HttpStatusCode {
+    match error.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::ProtocolError(unreadable)) => tracing::warn!(
+            error = %unreadable.json_error,
+            "Socket Mode: could not read a message from Slack; acknowledged it"
+        ),
+        _ => tracing::warn!(%error, "Socket Mode: the listener reported an error"),
+    }
+    HttpStatusCode::OK
+}
