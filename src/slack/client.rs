@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
+use crate::domain::{SlackTeamId, SlackUserId};
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
 /// listener) runs on.
@@ -155,14 +155,6 @@ impl SlackApi {
             Ok(Err(error)) => Err(error.into()),
             Err(_) => Err(SlackError::Unavailable("timed out".into())),
         }
-    }
-
-    pub async fn post_to_channel(
-        &self,
-        channel: &SlackChannelId,
-        content: SlackMessageContent,
-    ) -> Result<(), SlackError> {
-        self.post_message(channel.as_str(), content).await
     }
 
     /// Answers a slash command later through its `response_url`.
