@@ -65,7 +65,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // A connection to a local file cannot go stale, so the pool's
+        // ping before each use would only add a round trip per query.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             // An in-memory database lives and dies with its one connection.
@@ -78,6 +81,7 @@ impl Store {
             writer.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(READERS)
                 .connect_with(options.read_only(true))
                 .await?
