@@ -65,6 +65,10 @@ impl From<SlackClientError> for SlackError {
 
 /// How long one Web API call may take before it counts as unavailable.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often, and how long at most, a first-use `users.info` lookup waits
+/// out Slack's rate limit before giving up.
+const USERS_INFO_RATE_LIMIT_WAITS: u32 = 3;
+const MAX_USERS_INFO_WAIT: Duration = Duration::from_secs(20);
 
 /// A Slack Web API client holding the bot token; cheap to clone.
 #[derive(Clone)]
@@ -126,12 +130,29 @@ impl SlackApi {
     ) -> Result<Option<Tz>, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
-        let response = Self::timed(session.users_info(&request)).await?;
-        Ok(response
-            .user
-            .tz
-            .as_deref()
-            .and_then(|tz| Tz::from_str(tz).ok()))
+        let mut waits_left = USERS_INFO_RATE_LIMIT_WAITS;
+        loop {
+            match Self::timed(session.users_info(&request)).await {
+                Ok(response) => {
+                    return Ok(response
+                        .user
+                        .tz
+                        .as_deref()
+                        .and_then(|tz| Tz::from_str(tz).ok()))
+                }
+                // Many managers trying the bot at once (a Monday roll-out)
+                // can exceed users.info's limit; a short wait beats an
+                // apology, and a slow answer still reaches the manager
+                // through response_url.
+                Err(SlackError::RateLimited { retry_after })
+                    if waits_left > 0 && retry_after.unwrap_or_default() <= MAX_USERS_INFO_WAIT =>
+                {
+                    waits_left -= 1;
+                    tokio::time::sleep(retry_after.unwrap_or(Duration::from_secs(1))).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Posts a message to a channel, or to a user's DM when given a user ID.

@@ -474,6 +474,35 @@ async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_time_zone_lookup_waits_out_retry_after_instead_of_failing() {
+    let slack = fake_slack().await;
+    Mock::given(method("GET"))
+        .and(path("/api/users.info"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(serde_json::json!({"ok": false, "error": "ratelimited"})),
+        )
+        .up_to_n_times(1)
+        .mount(&slack)
+        .await;
+    mount_default_slack(&slack).await;
+    let app = spawn_app_with(slack, friday_morning(), &[]).await;
+    let answer = app.coach("team add <@U0ANA>").await;
+    assert!(
+        answer.text().contains("<@U0ANA> joined your team"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(app.slack_calls("/api/users.info").await.len(), 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM managers WHERE slack_tz = 'Europe/Berlin'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn slack_down_on_first_use_stores_nothing_and_apologises() {
     let slack = fake_slack().await;
     Mock::given(method("GET"))
