@@ -1,0 +1,206 @@
+//! Replies and reminders as Block Kit messages, each with a plain-text
+//! fallback for notifications. Kept within Slack's limits: at most 50
+//! blocks, section text under 3000 characters. `answers` renders what
+//! `/coach` says back; `reminders` what the jobs send.
+
+mod answers;
+mod reminders;
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use crate::coach::RepProgress;
+use crate::domain::{format_minutes, MeetingState, SlackUserId, Topic};
+
+pub use answers::reply;
+pub use reminders::{digest, meeting_nudge, pace_nudge};
+
+/// Section text is capped at 3000 characters; leave room for safety.
+const SECTION_LIMIT: usize = 2900;
+const MAX_BLOCKS: usize = 50;
+
+/// A message being built: blocks plus the fallback text.
+#[derive(Default)]
+pub struct Message {
+    fallback: String,
+    blocks: Vec<SlackBlock>,
+}
+
+impl Message {
+    pub fn new(fallback: impl Into<String>) -> Self {
+        Self {
+            fallback: fallback.into(),
+            blocks: Vec::new(),
+        }
+    }
+
+    pub fn header(mut self, text: &str) -> Self {
+        let text: String = text.chars().take(150).collect();
+        self.blocks.push(SlackHeaderBlock::new(pt!(text)).into());
+        self
+    }
+
+    /// Adds mrkdwn text, split across sections at line ends when long.
+    pub fn text(mut self, text: &str) -> Self {
+        let mut chunk = String::new();
+        for line in text.lines() {
+            if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_LIMIT {
+                self.push_section(std::mem::take(&mut chunk));
+            }
+            if !chunk.is_empty() {
+                chunk.push('\n');
+            }
+            chunk.push_str(&truncate(line, SECTION_LIMIT));
+        }
+        if !chunk.is_empty() {
+            self.push_section(chunk);
+        }
+        self
+    }
+
+    fn push_section(&mut self, text: String) {
+        self.blocks
+            .push(SlackSectionBlock::new().with_text(md!(text)).into());
+    }
+
+    pub fn context(mut self, text: &str) -> Self {
+        self.blocks.push(
+            SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                SlackBlockMarkDownText::new(truncate(text, SECTION_LIMIT)),
+            )])
+            .into(),
+        );
+        self
+    }
+
+    pub fn into_content(mut self) -> SlackMessageContent {
+        self.blocks.truncate(MAX_BLOCKS);
+        SlackMessageContent::new()
+            .with_text(truncate(&self.fallback, SECTION_LIMIT))
+            .with_blocks(self.blocks)
+    }
+}
+
+fn truncate(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut cut = limit - 1;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
+/// Slack's mrkdwn needs these three escaped in anything a person typed.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+pub fn day(date: NaiveDate) -> String {
+    date.format("%a %-d %b").to_string()
+}
+
+fn mentions(reps: &[SlackUserId]) -> String {
+    let names: Vec<String> = reps.iter().map(SlackUserId::mention).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {}", rest.join(", "), last),
+    }
+}
+
+fn topics(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `@rep — 1h 30m of 3h · on pace` for status, logs and reports.
+pub fn progress_line(p: &RepProgress) -> String {
+    let pace = p.pace;
+    let state = if pace.behind {
+        format!(
+            ":warning: {} behind today's pace of {}",
+            format_minutes(i64::from(pace.gap())),
+            format_minutes(i64::from(pace.expected))
+        )
+    } else {
+        ":white_check_mark: on pace".to_string()
+    };
+    let detail = if p.minutes.meetings > 0 {
+        format!(
+            " ({} 1:1, {} meetings)",
+            format_minutes(i64::from(p.minutes.one_on_one)),
+            format_minutes(i64::from(p.minutes.meetings))
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} — {} of {} this month{} · {}",
+        p.rep.mention(),
+        format_minutes(i64::from(pace.minutes)),
+        format_minutes(i64::from(pace.month_target)),
+        detail,
+        state
+    )
+}
+
+pub fn meeting_line(state: MeetingState) -> String {
+    match state {
+        MeetingState::NoTeam => "No team yet, so no meeting due.".to_string(),
+        MeetingState::OnTrack {
+            days_since,
+            since_last_meeting: true,
+        } => {
+            format!(
+                ":white_check_mark: Last team meeting {} ago.",
+                days(days_since)
+            )
+        }
+        MeetingState::OnTrack {
+            days_since,
+            since_last_meeting: false,
+        } => format!(
+            "No team meeting logged yet; your team started {} ago.",
+            days(days_since)
+        ),
+        MeetingState::Due {
+            days_since,
+            since_last_meeting,
+        } => format!(
+            ":calendar: A team meeting is due: {} {}.",
+            days(days_since),
+            since(since_last_meeting)
+        ),
+        MeetingState::Overdue {
+            days_since,
+            since_last_meeting,
+        } => format!(
+            ":rotating_light: Your team meeting is overdue: {} {}.",
+            days(days_since),
+            since(since_last_meeting)
+        ),
+    }
+}
+
+fn since(since_last_meeting: bool) -> &'static str {
+    if since_last_meeting {
+        "since the last one"
+    } else {
+        "since your team started, with none logged"
+    }
+}
+
+fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
