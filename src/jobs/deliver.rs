@@ -120,7 +120,9 @@ pub async fn deliver_due(
         );
     }
     let mut pacer = Pacer::default();
-    for reminder in ctx.store.due_reminders(now).await? {
+    let due = ctx.store.due_reminders(now).await?;
+    let total = due.len();
+    for (index, reminder) in due.into_iter().enumerate() {
         // Another pass (`run-job` beside `serve`) may have taken it since.
         if !ctx.store.claim_reminder(&reminder, now + HOLD).await? {
             continue;
@@ -135,8 +137,11 @@ pub async fn deliver_due(
                 ctx.store
                     .mark_reminder_retry(reminder.id, next, &error)
                     .await?;
-                report.pending += 1;
                 tracing::warn!(job = %reminder.job, recipient = %reminder.recipient, %error, "reminder not delivered yet; will retry");
+                // Slack is down or throttling us: the rest would only wait
+                // out the same errors, so they wait for the next pass.
+                report.pending += total - index;
+                break;
             }
             Attempts::Refused(next, error) => {
                 ctx.store

@@ -529,6 +529,23 @@ async fn a_post_slack_took_is_not_posted_again_even_if_its_answer_is_unreadable(
 }
 
 #[tokio::test]
+async fn while_slack_is_down_one_pass_gives_up_after_one_reminders_tries_and_the_next_sends_all() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    manager(&app, "U0THIRD", "Europe/Berlin", &["U0CY"]).await;
+    posts.answer_from_now_on(PostAnswer::ServerError);
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(report.pending, 3);
+    assert_eq!(posts.calls().len(), fast().attempts_per_pass as usize);
+    posts.answer_from_now_on(PostAnswer::Ok);
+    tick_at(&app, "2026-11-30T08:30:00Z").await;
+    assert_eq!(posts.delivered_to(), [BOSS, OTHER_BOSS, "U0THIRD"]);
+}
+
+#[tokio::test]
 async fn a_reminder_slack_did_not_take_before_its_day_ended_expires_unsent() {
     let (app, posts) = spawn_jobs_app(&[]).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
