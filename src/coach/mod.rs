@@ -299,6 +299,8 @@ impl AppContext {
                         member.joined_on,
                         minutes.total(),
                     ),
+                    joined_mid_month: Some(member.joined_on)
+                        .filter(|joined| *joined > month.first_day()),
                 }
             })
             .collect()

@@ -13,6 +13,9 @@ pub struct RepProgress {
     pub rep: SlackUserId,
     pub minutes: RepMinutes,
     pub pace: Pace,
+    /// The day they joined, when that was after the month began: their
+    /// target is prorated from then, and the answer says so.
+    pub joined_mid_month: Option<NaiveDate>,
 }
 
 /// `status`: the manager's team this month.

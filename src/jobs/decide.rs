@@ -173,6 +173,7 @@ mod tests {
                 meetings: 0,
             },
             pace: p,
+            joined_mid_month: None,
         }
     }
 

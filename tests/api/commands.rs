@@ -216,7 +216,7 @@ async fn a_meeting_counts_for_every_rep_on_the_team() {
         status.contains("<@U0BEN> — 1h of 3h this month"),
         "{status}"
     );
-    assert!(status.contains("Last team meeting 0 days ago"), "{status}");
+    assert!(status.contains("Last team meeting today."), "{status}");
 }
 
 #[tokio::test]
@@ -262,11 +262,11 @@ async fn a_rep_who_joined_today_owes_nothing_yet() {
     let text = app.coach("status").await.blocks_text();
     // 4 of November's 30 days remain: a prorated 24 minutes, none due yet.
     assert!(
-        text.contains("<@U0ANA> — 0m of 24m this month · :white_check_mark: on pace"),
+        text.contains("<@U0ANA> — 0m of 24m since joining Fri 27 Nov · :white_check_mark: on pace"),
         "{text}"
     );
     assert!(
-        text.contains("No team meeting logged yet; your team started 0 days ago."),
+        text.contains("No team meeting logged yet; your team started today."),
         "{text}"
     );
 }

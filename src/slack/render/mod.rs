@@ -141,8 +141,12 @@ pub fn progress_line(p: &RepProgress) -> String {
     } else {
         String::new()
     };
+    let period = match p.joined_mid_month {
+        Some(joined) => format!("since joining {}", day(joined)),
+        None => "this month".to_string(),
+    };
     format!(
-        "{} — {} of {} this month{} · {}",
+        "{} — {} of {} {period}{} · {}",
         p.rep.mention(),
         format_minutes(i64::from(pace.minutes)),
         format_minutes(i64::from(pace.month_target)),
@@ -157,18 +161,13 @@ pub fn meeting_line(state: MeetingState) -> String {
         MeetingState::OnTrack {
             days_since,
             since_last_meeting: true,
-        } => {
-            format!(
-                ":white_check_mark: Last team meeting {} ago.",
-                days(days_since)
-            )
-        }
+        } => format!(":white_check_mark: Last team meeting {}.", ago(days_since)),
         MeetingState::OnTrack {
             days_since,
             since_last_meeting: false,
         } => format!(
-            "No team meeting logged yet; your team started {} ago.",
-            days(days_since)
+            "No team meeting logged yet; your team started {}.",
+            ago(days_since)
         ),
         MeetingState::Due {
             days_since,
@@ -194,6 +193,15 @@ fn since(since_last_meeting: bool) -> &'static str {
         "since the last one"
     } else {
         "since your team started, with none logged"
+    }
+}
+
+/// `today`, `yesterday`, `3 days ago`.
+fn ago(n: u32) -> String {
+    match n {
+        0 => "today".to_string(),
+        1 => "yesterday".to_string(),
+        n => format!("{} ago", days(n)),
     }
 }
 
