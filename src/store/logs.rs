@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{date_text, parse_date, parse_user, placeholders, Store, StoreError};
+use super::{date_text, instant_text, parse_date, parse_user, placeholders, Store, StoreError};
 use crate::command::MeetingLog;
 use crate::domain::{
     Activity, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord, SlackTeamId,
@@ -87,7 +87,7 @@ impl Store {
         .bind(topics_text(&log.topics))
         .bind(&log.note)
         .bind(date_text(log.held_on))
-        .bind(now.to_rfc3339())
+        .bind(instant_text(now))
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();

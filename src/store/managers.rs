@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{date_text, parse_date, parse_team, parse_user, Store, StoreError};
+use super::{date_text, instant_text, parse_date, parse_team, parse_user, Store, StoreError};
 use crate::domain::{Manager, SlackTeamId, SlackUserId};
 
 type ManagerRow = (String, String, String, Option<String>, Option<String>);
@@ -99,7 +99,7 @@ impl Store {
         .bind(team.as_str())
         .bind(user.as_str())
         .bind(slack_tz.name())
-        .bind(now.to_rfc3339())
+        .bind(instant_text(now))
         .execute(&mut *tx)
         .await?;
         let row: ManagerRow = sqlx::query_as(&format!(

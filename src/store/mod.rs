@@ -14,7 +14,7 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -122,6 +122,12 @@ fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
 /// `?, ?, ?` for an `IN (…)` list of `n` values.
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
+}
+
+/// Instants are stored in one fixed format (UTC, whole seconds), so SQL can
+/// compare them as text and a spreadsheet can read them.
+fn instant_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn date_text(date: NaiveDate) -> String {

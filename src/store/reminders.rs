@@ -1,15 +1,10 @@
 //! Reminder rows: decided, then delivered, each at most once per key.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{date_text, parse_team, Store, StoreError};
+use super::{date_text, instant_text, parse_team, Store, StoreError};
 use crate::domain::SlackTeamId;
 use crate::jobs::Job;
-
-/// Instants stored for comparison in SQL share one fixed format.
-fn instant_text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
 
 /// A reminder as a job decided it.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{date_text, Store, StoreError};
+use super::{date_text, instant_text, Store, StoreError};
 use crate::command::SessionLog;
 use crate::domain::Manager;
 
@@ -101,7 +101,7 @@ impl Store {
             team: manager.team.as_str().to_string(),
             manager: manager.id.as_str().to_string(),
             log: log.clone(),
-            logged_at: now.to_rfc3339(),
+            logged_at: instant_text(now),
             stored,
         };
         self.sessions
