@@ -43,8 +43,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// For load balancers and uptime checks: healthy when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.ctx.store.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(error) => {
+            tracing::error!(error = ?anyhow::Error::from(error), "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
 }
 
 /// Lets a request through only if Slack signed it, recently. The timestamp

@@ -154,3 +154,16 @@ async fn health_needs_no_signature() {
         .expect("sent");
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn health_reports_a_database_that_does_not_answer() {
+    let app = spawn_app().await;
+    app.ctx.store.close().await;
+    let response = app
+        .http
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 503);
+}
