@@ -112,6 +112,15 @@ async fn run(
     (started.elapsed(), latencies)
 }
 
+/// Peak resident memory of this process (app and load generator together),
+/// from Linux's /proc; `None` elsewhere.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize)
         .saturating_sub(1)
@@ -173,4 +182,7 @@ async fn main() {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak memory (app and load generator together): {mib:.0} MiB");
+    }
 }
