@@ -70,7 +70,11 @@ impl AppContext {
             Ok(reply) => reply,
             Err(Failure::Slack(error)) => {
                 tracing::warn!(error = %error, "first-use time zone lookup failed");
-                Reply::SlackUnavailable
+                // Help needs no time zone, so a newcomer still gets it.
+                match command::parse(&invocation.text, now.date_naive()) {
+                    Ok(Command::Help) => Reply::Help,
+                    _ => Reply::SlackUnavailable,
+                }
             }
             Err(error) => {
                 tracing::error!(error = ?anyhow::Error::from(error), "a /coach command failed");

@@ -518,4 +518,7 @@ async fn slack_down_on_first_use_stores_nothing_and_apologises() {
         answer.text()
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 0);
+    let help = app.coach("help").await;
+    assert_eq!(help.text(), "How to use /coach");
+    assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 0);
 }
