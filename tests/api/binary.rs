@@ -113,16 +113,11 @@ async fn serve(
     panic!("the server did not come up");
 }
 
-#[tokio::test]
-async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
-    let dir = tempfile::tempdir().expect("dir");
-    let slack = fake_slack().await;
-    mount_default_slack(&slack).await;
-    let Served { mut child, base } = serve(&slack, &dir.path().join("c.db"), &[]).await;
-    let http = reqwest::Client::new();
+/// `/coach team add @ana` to a running binary, signed as Slack signs it now.
+async fn team_add_signed_now(base: &str) -> reqwest::Response {
     let body = command_body(BOSS, "team add <@U0ANA|ana>", "http://127.0.0.1:1/unused");
     let ts = chrono::Utc::now().timestamp().to_string();
-    let response = http
+    reqwest::Client::new()
         .post(format!("{base}/slack/commands"))
         .header("x-slack-request-timestamp", &ts)
         .header("x-slack-signature", sign(SIGNING_SECRET, &ts, &body))
@@ -130,7 +125,16 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
         .body(body)
         .send()
         .await
-        .expect("sent");
+        .expect("sent")
+}
+
+#[tokio::test]
+async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let Served { mut child, base } = serve(&slack, &dir.path().join("c.db"), &[]).await;
+    let response = team_add_signed_now(&base).await;
     assert_eq!(response.status().as_u16(), 200);
     let json: serde_json::Value = response.json().await.expect("json");
     assert!(
@@ -246,17 +250,7 @@ async fn serve_with_only_the_app_token_refuses_http_commands_and_outlives_a_refu
         &[("SLACK_SIGNING_SECRET", ""), ("SLACK_APP_TOKEN", APP_TOKEN)],
     )
     .await;
-    let body = command_body(BOSS, "team add <@U0ANA|ana>", "http://127.0.0.1:1/unused");
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let response = reqwest::Client::new()
-        .post(format!("{base}/slack/commands"))
-        .header("x-slack-request-timestamp", &ts)
-        .header("x-slack-signature", sign(SIGNING_SECRET, &ts, &body))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
+    let response = team_add_signed_now(&base).await;
     assert_eq!(response.status().as_u16(), 401);
     // Slack refuses the socket: that is logged, and the process keeps serving.
     let stderr = child.stderr.take().expect("stderr piped");

@@ -434,22 +434,7 @@ async fn a_restart_keeps_everything() {
 #[tokio::test]
 async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
     let slack = fake_slack().await;
-    Mock::given(method("GET"))
-        .and(path("/api/users.info"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(
-                    serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
-                )
-                .set_delay(Duration::from_secs(4)),
-        )
-        .mount(&slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/respond/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&slack)
-        .await;
+    mount_slow_users_info_and_response_url(&slack).await;
     let app = spawn_app_with(slack, friday_morning(), &[]).await;
     let started = std::time::Instant::now();
     let answer = app.coach("help").await;

@@ -60,6 +60,27 @@ pub async fn mount_default_slack(slack: &MockServer) {
         .await;
 }
 
+/// A Slack slow enough to miss the 3-second answer: `users.info` takes 4 s,
+/// and `/respond/1` takes the late answer.
+pub async fn mount_slow_users_info_and_response_url(slack: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/api/users.info"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
+                )
+                .set_delay(std::time::Duration::from_secs(4)),
+        )
+        .mount(slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/respond/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(slack)
+        .await;
+}
+
 /// `users.info` answers Europe/Berlin for anyone.
 pub async fn mount_users_info(slack: &MockServer) {
     Mock::given(method("GET"))

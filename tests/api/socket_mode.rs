@@ -268,22 +268,7 @@ async fn a_command_that_does_not_parse_over_the_socket_gets_the_parsers_sentence
 async fn a_slow_command_over_the_socket_is_acknowledged_in_time_and_answered_through_response_url()
 {
     let slack = fake_slack().await;
-    Mock::given(method("GET"))
-        .and(path("/api/users.info"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(
-                    serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
-                )
-                .set_delay(Duration::from_secs(4)),
-        )
-        .mount(&slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/respond/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&slack)
-        .await;
+    mount_slow_users_info_and_response_url(&slack).await;
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
     let app = spawn_socket_mode_app(slack, &[], quick()).await;
