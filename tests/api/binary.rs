@@ -213,6 +213,22 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
             .contains("overdue"),
         "{delivered:?}"
     );
+    // Stop it only once it has recorded the delivery: a crash between
+    // Slack taking a post and the row saying so is another story.
+    let mut recorded = false;
+    for _ in 0..100 {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM reminders WHERE job = 'meeting-check'")
+                .fetch_optional(&pool)
+                .await
+                .expect("reminder");
+        if status.as_deref() == Some("sent") {
+            recorded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(recorded, "the delivery was never recorded");
     first.child.start_kill().expect("stops");
     let _ = first.child.wait().await;
 

@@ -107,3 +107,32 @@ async fn a_session_that_cannot_be_stored_fails_alone_and_the_rest_of_its_batch_i
         0
     );
 }
+
+#[tokio::test]
+async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_checkpoint() {
+    let (store, manager, dir) = store_with_manager().await;
+    let file = dir.path().join("c.db");
+    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    // Let the background checkpoint copy the schema, then note the size.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let before = size();
+    let logs: Vec<SessionLog> = (0..300)
+        .map(|i| session(&format!("U0REP{}", i % 9), 30))
+        .collect();
+    for log in &logs {
+        store
+            .insert_session(&manager, log, friday_morning())
+            .await
+            .expect("stored");
+    }
+    // Far fewer pages than SQLite's own checkpoint threshold (1,000): only
+    // the background checkpoint moves them into the file.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while size() <= before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        size() > before,
+        "the database file stayed at {before} bytes"
+    );
+}
