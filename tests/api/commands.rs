@@ -444,16 +444,7 @@ async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
         started.elapsed()
     );
     assert!(answer.text().contains("Working on it"), "{}", answer.text());
-    let mut late = Vec::new();
-    for _ in 0..50 {
-        late = app.slack_calls("/respond/1").await;
-        if !late.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(late.len(), 1);
-    let body: serde_json::Value = serde_json::from_slice(&late[0].body).expect("json");
+    let body = app.late_answer().await;
     assert_eq!(body["text"], "How to use /coach");
     assert_eq!(body["replace_original"], true);
 }

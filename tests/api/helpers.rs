@@ -455,6 +455,29 @@ impl TestApp {
         n
     }
 
+    /// The one late answer posted to `response_url`, waiting up to 10 s.
+    pub async fn late_answer(&self) -> serde_json::Value {
+        let mut late = Vec::new();
+        for _ in 0..100 {
+            late = self.slack_calls("/respond/1").await;
+            if !late.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(late.len(), 1, "expected one late answer");
+        serde_json::from_slice(&late[0].body).expect("json")
+    }
+
+    /// `GET` a path of the running app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("sent")
+    }
+
     /// Requests the fake Slack received at a Web API method.
     pub async fn slack_calls(&self, method_path: &str) -> Vec<wiremock::Request> {
         self.slack

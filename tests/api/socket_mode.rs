@@ -284,16 +284,7 @@ async fn a_slow_command_over_the_socket_is_acknowledged_in_time_and_answered_thr
     );
     assert_eq!(ack["envelope_id"], "env-slow");
     assert!(payload_text(&ack).contains("Working on it"), "{ack}");
-    let mut late = Vec::new();
-    for _ in 0..100 {
-        late = app.slack_calls("/respond/1").await;
-        if !late.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(late.len(), 1);
-    let body: serde_json::Value = serde_json::from_slice(&late[0].body).expect("json");
+    let body = app.late_answer().await;
     assert_eq!(body["text"], "How to use /coach");
     assert_eq!(body["replace_original"], true);
 }
@@ -373,12 +364,7 @@ async fn with_only_the_app_token_http_slack_requests_are_refused_and_healthz_ans
         .post_signed("/slack/commands", body, &ts, &signature)
         .await;
     assert_eq!(response.status().as_u16(), 401);
-    let health = app
-        .http
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .expect("healthz");
+    let health = app.get("/healthz").await;
     assert_eq!(health.status().as_u16(), 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 0);
     // Socket Mode carries the commands instead.

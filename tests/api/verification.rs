@@ -146,12 +146,7 @@ async fn events_and_interactions_are_verified_too() {
 #[tokio::test]
 async fn health_needs_no_signature() {
     let app = spawn_app().await;
-    let response = app
-        .http
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .expect("sent");
+    let response = app.get("/healthz").await;
     assert_eq!(response.status().as_u16(), 200);
 }
 
@@ -159,11 +154,6 @@ async fn health_needs_no_signature() {
 async fn health_reports_a_database_that_does_not_answer() {
     let app = spawn_app().await;
     app.ctx.store.close().await;
-    let response = app
-        .http
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .expect("sent");
+    let response = app.get("/healthz").await;
     assert_eq!(response.status().as_u16(), 503);
 }
