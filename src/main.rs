@@ -14,8 +14,8 @@ use coachbot::domain::YearMonth;
 use coachbot::jobs::deliver::{deliver_due, DeliveryPolicy};
 use coachbot::jobs::scheduler::TICK_EVERY;
 use coachbot::jobs::{persist, plan, Job, Trigger};
-use coachbot::startup::{context, Application};
-use coachbot::store::Store;
+use coachbot::startup::{context, open_store, Application};
+use coachbot::store::Open;
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -49,6 +49,8 @@ enum Action {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Recount and cross-check the records; exit non-zero on any disagreement.
+    Check,
     /// Print every session and meeting of a month, one row each.
     Export {
         /// The month, e.g. 2026-11.
@@ -118,9 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
         }
         Action::Migrate => {
-            let store = Store::connect(&environment.database_url)
-                .await
-                .context("could not migrate the database")?;
+            let store = open_store(&environment, Open::CreateAndMigrate).await?;
             store.close().await;
             println!("database {} is up to date", environment.database_url);
         }
@@ -132,7 +132,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(_) if dry_run => SecretString::from(String::new()),
                 Err(missing) => return Err(missing.into()),
             };
-            let ctx = context(settings, &environment, &token, Clock::fixed(at)).await?;
+            let open = if dry_run {
+                Open::ExistingReadOnly
+            } else {
+                Open::ExistingAndMigrate
+            };
+            let ctx = context(settings, &environment, &token, Clock::fixed(at), open).await?;
             let planned = plan(&ctx, job, at, Trigger::Now).await?;
             if planned.is_empty() {
                 println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done today)");
@@ -151,11 +156,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ctx.store.close().await;
         }
+        Action::Check => {
+            if !check(&environment).await? {
+                return Err(anyhow::anyhow!("the records disagree (listed above)"));
+            }
+        }
         Action::Export {
             month,
             format: Format::Csv,
         } => {
-            let store = Store::connect(&environment.database_url).await?;
+            let store = open_store(&environment, Open::ExistingAndMigrate).await?;
             let rows = store.month_export(month).await?;
             let stdout = std::io::stdout();
             coachbot::export::write_csv(&rows, &mut stdout.lock())
@@ -164,6 +174,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `check`: one line per disagreement, or one line saying all is well.
+async fn check(environment: &Environment) -> anyhow::Result<bool> {
+    let store = open_store(environment, Open::ExistingAndMigrate).await?;
+    let (checked, findings) = store.check().await?;
+    store.close().await;
+    if findings.is_empty() {
+        println!(
+            "All records agree: {} entries, {} rep rows and {} team memberships checked.",
+            checked.entries, checked.rep_rows, checked.memberships
+        );
+        return Ok(true);
+    }
+    let count = findings.len();
+    println!(
+        "{count} disagreement{} in the records:",
+        if count == 1 { "" } else { "s" }
+    );
+    for finding in findings {
+        println!("- {finding}");
+    }
+    Ok(false)
 }
 
 async fn shutdown_signal() {

@@ -18,14 +18,18 @@ use crate::jobs::scheduler;
 use crate::slack::routes::{router, AppState};
 use crate::slack::socket_mode::{SocketMode, SocketModeOptions};
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Store, StoreError};
+use crate::store::{Open, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Environment(#[from] crate::config::EnvironmentError),
-    #[error("could not open the database")]
-    Store(#[from] StoreError),
+    #[error("could not open the database {url}")]
+    Store {
+        url: String,
+        #[source]
+        source: StoreError,
+    },
     #[error(transparent)]
     Slack(#[from] SlackError),
     #[error("could not listen on {address}")]
@@ -45,15 +49,26 @@ pub enum ServeError {
     SocketMode(#[source] SlackError),
 }
 
+/// Opens the database named by `DATABASE_URL`; errors name it.
+pub async fn open_store(environment: &Environment, how: Open) -> Result<Store, StartupError> {
+    Store::open(&environment.database_url, how)
+        .await
+        .map_err(|source| StartupError::Store {
+            url: environment.database_url.clone(),
+            source,
+        })
+}
+
 /// The context jobs and handlers share, without the HTTP side.
 pub async fn context(
     settings: Settings,
     environment: &Environment,
     bot_token: &SecretString,
     clock: Clock,
+    open: Open,
 ) -> Result<AppContext, StartupError> {
     Ok(AppContext {
-        store: Store::connect(&environment.database_url).await?,
+        store: open_store(environment, open).await?,
         slack: SlackApi::new(&environment.slack_api_url, bot_token)?,
         settings: Arc::new(settings),
         clock,
@@ -92,7 +107,14 @@ impl Application {
             }
             Err(missing) => return Err(missing.into()),
         };
-        let ctx = context(settings, environment, &bot_token, clock).await?;
+        let ctx = context(
+            settings,
+            environment,
+            &bot_token,
+            clock,
+            Open::CreateAndMigrate,
+        )
+        .await?;
         let listener = TcpListener::bind(environment.listen)
             .await
             .map_err(|source| StartupError::Listen {

@@ -11,16 +11,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
-use crate::command::{
-    self, Command, MeetingLog, SessionLog, SnoozeChange, TeamChange, TimeZoneChange,
-};
+use crate::command::{self, Command, SnoozeChange, TeamChange, TimeZoneChange};
 use crate::config::Settings;
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, Manager, MeetingPolicy, MeetingState, Membership,
-    MonthActivity, SessionRecord, SlackTeamId, SlackUserId, YearMonth,
+    meeting_state, pace, rep_month_minutes, Entry, Manager, MeetingEntry, MeetingPolicy,
+    MeetingState, Membership, MonthActivity, SessionEntry, SessionRecord, SlackTeamId, SlackUserId,
+    YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, UndoTarget, Undone};
 
 pub use reply::*;
 
@@ -77,7 +76,8 @@ impl AppContext {
                 }
             }
             Err(error) => {
-                tracing::error!(error = ?anyhow::Error::from(error), "a /coach command failed");
+                // The whole cause chain on one line: "database error: …: FOREIGN KEY constraint failed".
+                tracing::error!(error = %format!("{:#}", anyhow::Error::from(error)), "a /coach command failed");
                 Reply::Apology
             }
         }
@@ -126,9 +126,9 @@ impl AppContext {
                 let month = month.unwrap_or_else(|| YearMonth::of(today));
                 Reply::Report(self.report(manager, month, now).await?)
             }
-            Command::Undo => match self.store.undo_latest(manager).await? {
-                Some(entry) => Reply::Undone(entry),
-                None => Reply::NothingToUndo,
+            Command::Undo => match self.store.undo(manager, UndoTarget::Latest, now).await? {
+                Undone::Removed(_, entries) => Reply::Undone(entries),
+                Undone::AlreadyUndone | Undone::Nothing => Reply::NothingToUndo,
             },
             Command::Snooze(change) => self.snooze(manager, change, now).await?,
             Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
@@ -163,7 +163,7 @@ impl AppContext {
     async fn log_session(
         &self,
         manager: &Manager,
-        log: SessionLog,
+        log: SessionEntry,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         // One read answers both "are they on the team?" and, with the
@@ -192,7 +192,9 @@ impl AppContext {
                 manager_is_one: log.reps.contains(&manager.id),
             });
         }
-        self.store.insert_session(manager, &log, now).await?;
+        self.store
+            .insert_line(manager, &[Entry::Session(log.clone())], now)
+            .await?;
         activity
             .sessions
             .extend(log.reps.iter().map(|rep| SessionRecord {
@@ -208,7 +210,7 @@ impl AppContext {
     async fn log_meeting(
         &self,
         manager: &Manager,
-        log: MeetingLog,
+        log: MeetingEntry,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         if self.store.current_team(manager).await?.is_empty() {
@@ -219,7 +221,9 @@ impl AppContext {
             .team_during(manager, YearMonth::of(log.held_on))
             .await?;
         let present = team.iter().filter(|m| m.covers(log.held_on)).count();
-        self.store.insert_meeting(manager, &log, now).await?;
+        self.store
+            .insert_line(manager, &[Entry::Meeting(log.clone())], now)
+            .await?;
         Ok(Reply::MeetingLogged {
             log,
             reps_counted: present,

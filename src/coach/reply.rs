@@ -3,9 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use crate::command::{MeetingLog, SessionLog};
-use crate::domain::{MeetingState, Pace, RepMinutes, SlackUserId, YearMonth};
-use crate::store::{AddOutcome, LoggedEntry, RemoveOutcome};
+use crate::domain::{
+    MeetingEntry, MeetingState, Pace, RepMinutes, SessionEntry, SlackUserId, YearMonth,
+};
+use crate::store::{AddOutcome, RemoveOutcome, StoredEntry};
 
 /// One rep's month against the target.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,11 +44,11 @@ pub struct MonthReport {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Logged {
-        log: SessionLog,
+        log: SessionEntry,
         progress: Vec<RepProgress>,
     },
     MeetingLogged {
-        log: MeetingLog,
+        log: MeetingEntry,
         reps_counted: usize,
     },
     /// Sessions are only for reps on the manager's team.
@@ -62,7 +63,8 @@ pub enum Reply {
     CannotCoachSelf,
     Status(Dashboard),
     Report(MonthReport),
-    Undone(LoggedEntry),
+    /// The entries of the line `undo` took back.
+    Undone(Vec<StoredEntry>),
     NothingToUndo,
     SnoozeState(Option<NaiveDate>),
     Snoozed(NaiveDate),

@@ -3,21 +3,19 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::Minutes;
+use crate::domain::{MeetingEntry, Minutes, Note, SessionEntry};
 
 use super::duration;
 use super::error::{CommandError, MentionContext};
 use super::recognise;
 use super::token::{self, Token};
 use super::when;
-use super::{MeetingLog, SessionLog};
 
 /// How many days back an entry may be dated: about two months, room to catch up after a break.
 const OLDEST_DAYS_BACK: i64 = 62;
-const LONGEST_NOTE: usize = 500;
 
 /// `45m @rep pipeline review`, `@a @b 1h30 deal strategy yesterday`, `@rep pipeline review 45m`.
-pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionLog, CommandError> {
+pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionEntry, CommandError> {
     // First, because no rewording turns a ride-along into coaching.
     if recognise::mentions_ride_along(&recognise::words(&joined_words(tokens))) {
         return Err(CommandError::RideAlong);
@@ -36,17 +34,17 @@ pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionLog, 
     }
     let minutes = minutes.ok_or(CommandError::MissingDuration)?;
     let note = note(&parts.note)?;
-    Ok(SessionLog {
+    Ok(SessionEntry {
         reps,
         minutes,
-        activity: recognise::activity(&recognise::words(&note)),
+        activity: recognise::activity(&recognise::words(note.as_str())),
         note,
         held_on,
     })
 }
 
 /// `60m stuck deals, wins` after `meeting`: the same shape as a session, without mentions.
-pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingLog, CommandError> {
+pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingEntry, CommandError> {
     if tokens.iter().any(|token| token.key().is_none()) {
         return Err(CommandError::MentionInMeeting);
     }
@@ -56,9 +54,9 @@ pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingLog, 
         .minutes()?
         .ok_or(CommandError::MeetingWithoutDuration)?;
     let note = note(&parts.note)?;
-    Ok(MeetingLog {
+    Ok(MeetingEntry {
         minutes,
-        topics: recognise::topics(&recognise::words(&note)),
+        topics: recognise::topics(&recognise::words(note.as_str())),
         note,
         held_on,
     })
@@ -246,7 +244,7 @@ fn starts_preamble(tokens: &[Token], today: NaiveDate) -> bool {
 }
 
 /// The typed words, joined by single spaces, without mentions or dangling glue at either end.
-fn note(tokens: &[&Token]) -> Result<String, CommandError> {
+fn note(tokens: &[&Token]) -> Result<Note, CommandError> {
     let words: Vec<&Token> = tokens
         .iter()
         .copied()
@@ -262,14 +260,8 @@ fn note(tokens: &[&Token]) -> Result<String, CommandError> {
             .join(" "),
         _ => String::new(),
     };
-    let note = note
-        .trim_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c))
-        .to_string();
-    let length = note.chars().count();
-    if length > LONGEST_NOTE {
-        return Err(CommandError::NoteTooLong(length));
-    }
-    Ok(note)
+    Note::parse(note.trim_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c)))
+        .map_err(|too_long| CommandError::NoteTooLong(too_long.0))
 }
 
 fn joined_words(tokens: &[Token]) -> String {
@@ -282,15 +274,17 @@ fn joined_words(tokens: &[Token]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{dana, date, lee, minutes, sam, today, DANA, LEE, SAM};
+    use super::super::fixtures::{
+        dana, date, lee, minutes, note as note_of, sam, today, DANA, LEE, SAM,
+    };
     use super::*;
     use crate::domain::{Activity, Topic};
 
-    fn log_on(text: &str, today: NaiveDate) -> Result<SessionLog, CommandError> {
+    fn log_on(text: &str, today: NaiveDate) -> Result<SessionEntry, CommandError> {
         session(&token::tokens(text), today)
     }
 
-    fn log(text: &str) -> SessionLog {
+    fn log(text: &str) -> SessionEntry {
         log_on(text, today()).unwrap_or_else(|error| panic!("{text}: {error}"))
     }
 
@@ -329,7 +323,7 @@ mod tests {
         log_on(text, today()).expect_err(text)
     }
 
-    fn meet(text: &str) -> Result<MeetingLog, CommandError> {
+    fn meet(text: &str) -> Result<MeetingEntry, CommandError> {
         meeting(&token::tokens(text), today())
     }
 
@@ -345,11 +339,11 @@ mod tests {
     fn log_with_time_mention_and_note() {
         assert_eq!(
             log(&format!("45m {DANA} pipeline review")),
-            SessionLog {
+            SessionEntry {
                 reps: vec![dana()],
                 minutes: minutes(45),
                 activity: Activity::Pipeline,
-                note: "pipeline review".into(),
+                note: note_of("pipeline review"),
                 held_on: today(),
             }
         );
@@ -359,11 +353,11 @@ mod tests {
     fn log_for_several_reps_names_each_in_order_with_the_same_length() {
         assert_eq!(
             log(&format!("1h30m {SAM} {DANA} deal strategy yesterday")),
-            SessionLog {
+            SessionEntry {
                 reps: vec![sam(), dana()],
                 minutes: minutes(90),
                 activity: Activity::Deal,
-                note: "deal strategy".into(),
+                note: note_of("deal strategy"),
                 held_on: date(2026, 11, 26),
             }
         );
@@ -534,7 +528,7 @@ mod tests {
     #[test]
     fn log_note_of_500_characters_is_kept() {
         let note = "a".repeat(500);
-        assert_eq!(log(&format!("45m {DANA} {note}")).note, note);
+        assert_eq!(log(&format!("45m {DANA} {note}")).note, note.as_str());
     }
 
     #[test]
@@ -891,10 +885,10 @@ mod tests {
     fn meeting_with_time_and_topics() {
         assert_eq!(
             meet("60m stuck deals, wins"),
-            Ok(MeetingLog {
+            Ok(MeetingEntry {
                 minutes: minutes(60),
                 topics: vec![Topic::StuckDeals, Topic::CustomerWinsLosses],
-                note: "stuck deals, wins".into(),
+                note: note_of("stuck deals, wins"),
                 held_on: today(),
             })
         );
@@ -912,7 +906,7 @@ mod tests {
     #[test]
     fn meeting_without_topics_has_none() {
         let meeting = meet("30m").unwrap();
-        assert_eq!((meeting.topics, meeting.note), (vec![], String::new()));
+        assert_eq!((meeting.topics, meeting.note), (vec![], Note::default()));
     }
 
     #[test]

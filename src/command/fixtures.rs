@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Minutes, SlackUserId};
+use crate::domain::{Minutes, Note, SlackUserId};
 
 pub const DANA: &str = "<@U0DANA001|dana>";
 pub const SAM: &str = "<@U0SAM0002|sam>";
@@ -32,4 +32,8 @@ pub fn lee() -> SlackUserId {
 
 pub fn minutes(count: u32) -> Minutes {
     Minutes::new(count).expect("valid minutes")
+}
+
+pub fn note(text: &str) -> Note {
+    Note::parse(text).expect("valid note")
 }

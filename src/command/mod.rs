@@ -17,7 +17,7 @@ mod when;
 
 use chrono::NaiveDate;
 
-use crate::domain::{Activity, Minutes, SlackUserId, Topic, YearMonth};
+use crate::domain::{MeetingEntry, SessionEntry, SlackUserId, YearMonth};
 
 pub use error::{CommandError, MentionContext};
 
@@ -25,8 +25,8 @@ use token::Token;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Log(SessionLog),
-    Meeting(MeetingLog),
+    Log(SessionEntry),
+    Meeting(MeetingEntry),
     Team(TeamChange),
     /// `status`, or no text at all.
     Status,
@@ -36,28 +36,6 @@ pub enum Command {
     Snooze(SnoozeChange),
     TimeZone(TimeZoneChange),
     Help,
-}
-
-/// One 1:1 coaching session per rep, each of the same length.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionLog {
-    /// Never empty; each rep once, in the order mentioned.
-    pub reps: Vec<SlackUserId>,
-    pub minutes: Minutes,
-    pub activity: Activity,
-    /// Trimmed, unescaped, without mentions; at most 500 characters.
-    pub note: String,
-    pub held_on: NaiveDate,
-}
-
-/// A team meeting, which counts for every rep on the team that day.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MeetingLog {
-    pub minutes: Minutes,
-    /// Sorted, each once; may be empty.
-    pub topics: Vec<Topic>,
-    pub note: String,
-    pub held_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,8 +117,9 @@ fn nothing_after(rest: &[Token], command: Command) -> Result<Command, CommandErr
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{dana, date, minutes, sam, today, DANA, SAM};
+    use super::fixtures::{dana, date, minutes, note, sam, today, DANA, SAM};
     use super::*;
+    use crate::domain::{Activity, Topic};
 
     fn command(text: &str) -> Result<Command, CommandError> {
         parse(text, today())
@@ -191,11 +170,11 @@ mod tests {
     fn log_is_read_from_the_whole_text() {
         assert_eq!(
             command(&format!("1h30m {DANA} {SAM} deal strategy yesterday")),
-            Ok(Command::Log(SessionLog {
+            Ok(Command::Log(SessionEntry {
                 reps: vec![dana(), sam()],
                 minutes: minutes(90),
                 activity: Activity::Deal,
-                note: "deal strategy".into(),
+                note: note("deal strategy"),
                 held_on: date(2026, 11, 26),
             }))
         );
@@ -203,10 +182,10 @@ mod tests {
 
     #[test]
     fn meeting_mtg_team_meeting_and_sales_meeting_log_a_meeting() {
-        let expected = Ok(Command::Meeting(MeetingLog {
+        let expected = Ok(Command::Meeting(MeetingEntry {
             minutes: minutes(60),
             topics: vec![Topic::StuckDeals, Topic::CustomerWinsLosses],
-            note: "stuck deals, wins".into(),
+            note: note("stuck deals, wins"),
             held_on: today(),
         }));
         for keyword in [

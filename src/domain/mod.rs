@@ -2,11 +2,13 @@
 //! pace against the monthly target, when a meeting is due, and the values
 //! everything else is built from. No I/O and no clock in here.
 
+pub mod entries;
 pub mod meetings;
 pub mod pace;
 pub mod records;
 pub mod types;
 
+pub use entries::{Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry};
 pub use meetings::{meeting_state, MeetingPolicy, MeetingState};
 pub use pace::{pace, rep_month_minutes, Pace, RepMinutes};
 pub use records::{local_date, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord};

@@ -1,32 +1,43 @@
-//! Logged coaching: 1:1 sessions and team meetings.
+//! Logged coaching: 1:1 sessions and team meetings, read back, totalled,
+//! exported and undone a line at a time.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::SqliteConnection;
 
-use super::{date_text, instant_text, parse_date, parse_user, placeholders, Store, StoreError};
-use crate::command::MeetingLog;
+use super::{
+    date_text, instant_text, parse_date, parse_topics, parse_user, placeholders, Store, StoreError,
+};
 use crate::domain::{
-    Activity, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord, SlackTeamId,
-    SlackUserId, Topic, YearMonth,
+    Activity, Entry, EntryId, LineId, Manager, MeetingEntry, MeetingRecord, Membership, Minutes,
+    MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId, YearMonth,
 };
 
-/// A stored log, as `undo` reports it back.
+/// An entry as stored, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoggedEntry {
-    pub kind: LoggedEntryKind,
-    pub minutes: u32,
-    pub held_on: NaiveDate,
-    pub note: String,
+pub struct StoredEntry {
+    pub id: EntryId,
+    pub line: LineId,
+    pub entry: Entry,
 }
 
+/// Which line `undo` takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoTarget {
+    /// The manager's latest line that still has entries (`/coach undo`).
+    Latest,
+    /// The line a confirmation showed (its Undo button).
+    Line(LineId),
+}
+
+/// What `undo` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoggedEntryKind {
-    Session {
-        reps: Vec<SlackUserId>,
-        activity: Activity,
-    },
-    Meeting {
-        topics: Vec<Topic>,
-    },
+pub enum Undone {
+    /// These entries were removed, every rep row with them.
+    Removed(LineId, Vec<StoredEntry>),
+    /// The line was taken back before; nothing changed.
+    AlreadyUndone,
+    /// The manager has nothing (left) to take back.
+    Nothing,
 }
 
 /// One row of [`Store::month_activity`]'s union: a kind, then its fields.
@@ -39,10 +50,11 @@ type ActivityRow = (
     Option<String>,
 );
 
-/// The newest log, as `undo` reads it before deleting it.
+/// A stored entry's row, before its reps are attached.
 #[derive(sqlx::FromRow)]
-struct LatestLog {
+struct EntryRow {
     id: i64,
+    line_id: i64,
     kind: String,
     minutes: u32,
     activity: Option<String>,
@@ -51,104 +63,116 @@ struct LatestLog {
     held_on: String,
 }
 
-fn topics_text(topics: &[Topic]) -> String {
-    topics
-        .iter()
-        .map(|t| t.code())
-        .collect::<Vec<_>>()
-        .join(",")
+impl EntryRow {
+    fn into_stored(self, reps: Vec<SlackUserId>) -> Result<StoredEntry, StoreError> {
+        let minutes = Minutes::new(self.minutes)
+            .map_err(|_| StoreError::Corrupt(format!("minutes {}", self.minutes)))?;
+        let note = Note::parse(&self.note)
+            .map_err(|_| StoreError::Corrupt(format!("note of entry {}", self.id)))?;
+        let held_on = parse_date(&self.held_on)?;
+        let entry = if self.kind == "session" {
+            Entry::Session(SessionEntry {
+                reps,
+                minutes,
+                activity: self
+                    .activity
+                    .as_deref()
+                    .and_then(Activity::from_code)
+                    .unwrap_or(Activity::Other),
+                note,
+                held_on,
+            })
+        } else {
+            Entry::Meeting(MeetingEntry {
+                minutes,
+                topics: parse_topics(self.topics.as_deref().unwrap_or(""))?,
+                note,
+                held_on,
+            })
+        };
+        Ok(StoredEntry {
+            id: EntryId::new(self.id),
+            line: LineId::new(self.line_id),
+            entry,
+        })
+    }
 }
 
-fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
-    raw.split(',')
-        .filter(|code| !code.is_empty())
-        .map(|code| {
-            Topic::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("topic {code:?}")))
-        })
-        .collect()
+/// A line's entries, each with its reps in the order they were given.
+async fn line_entries(
+    tx: &mut SqliteConnection,
+    line: LineId,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT id, line_id, kind, minutes, activity, topics, note, held_on FROM logs
+         WHERE line_id = ? ORDER BY id",
+    )
+    .bind(line.get())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let reps: Vec<String> =
+            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
+                .bind(row.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let reps = reps.into_iter().map(parse_user).collect::<Result<_, _>>()?;
+        entries.push(row.into_stored(reps)?);
+    }
+    Ok(entries)
 }
 
 impl Store {
-    #[tracing::instrument(skip(self, manager, log), fields(team = %manager.team, user = %manager.id))]
-    pub async fn insert_meeting(
+    /// Takes a line back whole: its entries and every rep row with them. A
+    /// line taken back before, or one that is not the manager's, changes
+    /// nothing, so pressing Undo twice is safe.
+    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
+    pub async fn undo(
         &self,
         manager: &Manager,
-        log: &MeetingLog,
+        target: UndoTarget,
         now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Undone, StoreError> {
         let mut tx = self.write().await?;
-        let id = sqlx::query(
-            "INSERT INTO logs (team_id, manager_id, kind, minutes, topics, note, held_on, logged_at)
-             VALUES (?, ?, 'meeting', ?, ?, ?, ?, ?)",
-        )
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(log.minutes.get())
-        .bind(topics_text(&log.topics))
-        .bind(&log.note)
-        .bind(date_text(log.held_on))
-        .bind(instant_text(now))
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Deletes the manager's most recently logged entry and returns it.
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
-    pub async fn undo_latest(&self, manager: &Manager) -> Result<Option<LoggedEntry>, StoreError> {
-        let mut tx = self.write().await?;
-        let row: Option<LatestLog> = sqlx::query_as(
-            "SELECT id, kind, minutes, activity, topics, note, held_on FROM logs
-             WHERE team_id = ? AND manager_id = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
+        let line: Option<(i64, Option<String>)> = match target {
+            UndoTarget::Latest => sqlx::query_as(
+                "SELECT id, undone_at FROM log_lines
+                 WHERE team_id = ? AND manager_id = ? AND undone_at IS NULL
+                   AND EXISTS (SELECT 1 FROM logs WHERE logs.line_id = log_lines.id)
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str()),
+            UndoTarget::Line(line) => sqlx::query_as(
+                "SELECT id, undone_at FROM log_lines WHERE id = ? AND team_id = ? AND manager_id = ?",
+            )
+            .bind(line.get())
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str()),
+        }
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(LatestLog {
-            id,
-            kind,
-            minutes,
-            activity,
-            topics,
-            note,
-            held_on,
-        }) = row
-        else {
-            return Ok(None);
+        let line = match line {
+            None => return Ok(Undone::Nothing),
+            Some((_, Some(_))) => return Ok(Undone::AlreadyUndone),
+            Some((id, None)) => LineId::new(id),
         };
-        let reps: Vec<String> =
-            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("DELETE FROM logs WHERE id = ?")
-            .bind(id)
+        let entries = line_entries(&mut tx, line).await?;
+        if entries.is_empty() {
+            return Ok(Undone::Nothing);
+        }
+        sqlx::query("DELETE FROM logs WHERE line_id = ?")
+            .bind(line.get())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE log_lines SET undone_at = ? WHERE id = ?")
+            .bind(instant_text(now))
+            .bind(line.get())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        let kind = if kind == "session" {
-            let activity = activity
-                .as_deref()
-                .and_then(Activity::from_code)
-                .unwrap_or(Activity::Other);
-            LoggedEntryKind::Session {
-                reps: reps.into_iter().map(parse_user).collect::<Result<_, _>>()?,
-                activity,
-            }
-        } else {
-            LoggedEntryKind::Meeting {
-                topics: parse_topics(topics.as_deref().unwrap_or(""))?,
-            }
-        };
-        Ok(Some(LoggedEntry {
-            kind,
-            minutes,
-            held_on: parse_date(&held_on)?,
-            note,
-        }))
+        Ok(Undone::Removed(line, entries))
     }
 
     /// The records needed to total these reps' month, in one read: every

@@ -1,12 +1,13 @@
 //! All of coachbot's SQL, and nothing else. SQLite in WAL mode: readers
 //! share a pool, and every write goes through a single connection so writers
-//! queue in-process instead of spinning on SQLite's busy lock; 1:1 session
-//! logs, the hot path, are also group-committed (`sessions`).
+//! queue in-process instead of spinning on SQLite's busy lock; logged lines,
+//! the hot path, are also group-committed (`lines`).
 
+mod integrity;
+mod lines;
 mod logs;
 mod managers;
 mod reminders;
-mod sessions;
 mod team;
 
 use std::collections::HashMap;
@@ -18,9 +19,10 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::domain::{Manager, SlackTeamId, SlackUserId};
+use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
 
-pub use logs::{ExportRow, LoggedEntry, LoggedEntryKind};
+pub use integrity::{Checked, Finding, Stint};
+pub use logs::{ExportRow, StoredEntry, UndoTarget, Undone};
 pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
 pub use team::{AddOutcome, RemoveOutcome};
 
@@ -30,9 +32,13 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("could not apply the database migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("there is no database at {path} (DATABASE_URL, by default sqlite://coachbot.db in the folder coachbot runs from). Run coachbot from the folder that holds it, or point DATABASE_URL at it, for example DATABASE_URL=sqlite:///srv/coachbot/coachbot.db")]
+    NoDatabase { path: String },
+    #[error("the database at {path} was written by an older coachbot and needs `coachbot migrate` (or a start of `coachbot serve`) before it can be read")]
+    NeedsMigration { path: String },
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
-    #[error("the session writer has stopped")]
+    #[error("the line writer has stopped")]
     WriterStopped,
 }
 
@@ -43,8 +49,8 @@ pub struct Store {
     readers: SqlitePool,
     /// Writes run here, one at a time.
     writer: SqlitePool,
-    /// 1:1 sessions, the hot-path write, go through group commit.
-    sessions: sessions::SessionQueue,
+    /// Logged lines, the hot-path write, go through group commit.
+    lines: lines::LineQueue,
     /// Managers by workspace and user, read on every command. Only this
     /// process changes them (`run-job` reads them but never writes), and
     /// every change goes through the store, which updates this copy.
@@ -54,6 +60,20 @@ pub struct Store {
     checkpointer: Option<SqlitePool>,
 }
 
+/// How a command opens the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// `serve` and `migrate`: create the file if needed and migrate it.
+    CreateAndMigrate,
+    /// `check`, `export`, `run-job`: the database must exist (a typo in
+    /// DATABASE_URL, or the wrong folder, must not report on an empty new
+    /// file); it is migrated like at any start.
+    ExistingAndMigrate,
+    /// `run-job --dry-run`: reads an existing, migrated database and
+    /// changes no file.
+    ExistingReadOnly,
+}
+
 const READERS: u32 = 4;
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -61,19 +81,29 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 impl Store {
     /// Opens (creating the file if needed) and migrates the database.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
+        Self::open(url, Open::CreateAndMigrate).await
+    }
+
+    pub async fn open(url: &str, how: Open) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let path = options.get_filename().display().to_string();
+        if how != Open::CreateAndMigrate && !in_memory && !options.get_filename().exists() {
+            return Err(StoreError::NoDatabase { path });
+        }
+        let options = options
+            .create_if_missing(how == Open::CreateAndMigrate)
+            .read_only(how == Open::ExistingReadOnly)
             .journal_mode(SqliteJournalMode::Wal)
             // In WAL mode NORMAL is durable against application crashes and
             // avoids an fsync per commit.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         // SQLite would otherwise checkpoint inside a commit, stalling the
         // group commit every request waits on; a background connection
         // does it instead (measured: p99 14.8 ms → 8.2 ms at 100,000 logs).
-        let options = if in_memory {
+        let options = if in_memory || how == Open::ExistingReadOnly {
             options
         } else {
             options.pragma("wal_autocheckpoint", "0")
@@ -89,8 +119,20 @@ impl Store {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations").run(&writer).await?;
-        let (readers, checkpointer) = if in_memory {
+        let migrations = sqlx::migrate!("./migrations");
+        if how == Open::ExistingReadOnly {
+            let applied: Vec<i64> =
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(&writer)
+                    .await
+                    .unwrap_or_default();
+            if migrations.iter().any(|m| !applied.contains(&m.version)) {
+                return Err(StoreError::NeedsMigration { path });
+            }
+        } else {
+            migrations.run(&writer).await?;
+        }
+        let (readers, checkpointer) = if in_memory || how == Open::ExistingReadOnly {
             (writer.clone(), None)
         } else {
             let readers = SqlitePoolOptions::new()
@@ -108,7 +150,7 @@ impl Store {
         };
         Ok(Self {
             readers,
-            sessions: sessions::start_writer(writer.clone()),
+            lines: lines::start_writer(writer.clone()),
             writer,
             managers: Arc::default(),
             checkpointer,
@@ -182,6 +224,24 @@ fn placeholders(n: usize) -> String {
 /// compare them as text and a spreadsheet can read them.
 fn instant_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Meeting topics as stored: codes joined by commas.
+fn topics_text(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| t.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
+    raw.split(',')
+        .filter(|code| !code.is_empty())
+        .map(|code| {
+            Topic::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("topic {code:?}")))
+        })
+        .collect()
 }
 
 fn date_text(date: NaiveDate) -> String {

@@ -115,7 +115,12 @@ async fn serve(
 
 /// `/coach team add @ana` to a running binary, signed as Slack signs it now.
 async fn team_add_signed_now(base: &str) -> reqwest::Response {
-    let body = command_body(BOSS, "team add <@U0ANA|ana>", "http://127.0.0.1:1/unused");
+    coach_signed_now(base, "team add <@U0ANA|ana>").await
+}
+
+/// `/coach <text>` to a running binary, signed as Slack signs it now.
+async fn coach_signed_now(base: &str, text: &str) -> reqwest::Response {
+    let body = command_body(BOSS, text, "http://127.0.0.1:1/unused");
     let ts = chrono::Utc::now().timestamp().to_string();
     reqwest::Client::new()
         .post(format!("{base}/slack/commands"))
@@ -313,4 +318,46 @@ async fn serve_with_only_the_app_token_refuses_http_commands_and_outlives_a_refu
         !stderr.contains("xoxb-super-secret-token"),
         "bot token leaked: {stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a_sentence() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("c.db");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let Served { mut child, base } = serve(&slack, &db, &[("RUST_LOG", "info")]).await;
+    let added = team_add_signed_now(&base).await;
+    assert_eq!(added.status().as_u16(), 200);
+    // Someone breaks the schema under the running bot.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("pool");
+    sqlx::query("DROP TABLE log_reps")
+        .execute(&pool)
+        .await
+        .expect("drop");
+    pool.close().await;
+
+    let answer: serde_json::Value = coach_signed_now(&base, "45m <@U0ANA> pipeline review")
+        .await
+        .json()
+        .await
+        .expect("json");
+
+    assert_eq!(
+        answer["text"],
+        "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
+    );
+    child.start_kill().expect("kill");
+    let output = child.wait_with_output().await.expect("output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let failures: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("no such table: log_reps"))
+        .collect();
+    assert_eq!(failures.len(), 1, "{stderr}");
+    assert!(failures[0].contains("ERROR"), "{}", failures[0]);
+    assert!(failures[0].contains("database error"), "{}", failures[0]);
+    assert!(!stderr.contains("xoxb-super-secret-token"), "{stderr}");
 }

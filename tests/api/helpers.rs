@@ -507,3 +507,34 @@ impl TestApp {
         }
     }
 }
+
+/// The real binary, as an admin runs it against the app's database and fake Slack.
+pub fn coachbot(app: &TestApp) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", format!("{}/api/", app.slack.uri()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", app.db_path.display()),
+        )
+        .env("RUST_LOG", "warn");
+    command
+}
+
+pub struct Run {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
+    let output = coachbot(app).args(args).output().await.expect("runs");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

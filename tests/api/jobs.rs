@@ -652,38 +652,6 @@ async fn the_scheduler_loop_fires_at_nine_in_the_managers_zone_not_the_servers()
     );
 }
 
-// The real binary, as an admin runs it against the same database.
-
-fn coachbot(app: &TestApp) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
-        .env("SLACK_API_URL", format!("{}/api/", app.slack.uri()))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", app.db_path.display()),
-        )
-        .env("RUST_LOG", "warn");
-    command
-}
-
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
-    let output = coachbot(app).args(args).output().await.expect("runs");
-    Run {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 #[tokio::test]
 async fn run_job_dry_run_prints_a_line_per_manager_and_sends_nothing_then_a_real_run_sends_one_dm()
 {

@@ -1,10 +1,12 @@
-//! The store against a real SQLite file: group commit of session logs.
+//! The store against a real SQLite file: group commit of logged lines, and
+//! every rep row on its own entry.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use coachbot::command::SessionLog;
-use coachbot::domain::{Activity, Manager, Minutes, SlackTeamId, SlackUserId};
-use coachbot::store::{Store, StoreError};
+use coachbot::domain::{
+    Activity, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId, SlackUserId,
+};
+use coachbot::store::{Store, StoreError, UndoTarget, Undone};
 
 use crate::helpers::friday_morning;
 
@@ -12,14 +14,27 @@ fn user(id: &str) -> SlackUserId {
     SlackUserId::parse(id).expect("test id")
 }
 
-fn session(rep: &str, minutes: u32) -> SessionLog {
-    SessionLog {
-        reps: vec![user(rep)],
+fn session_with(reps: &[&str], minutes: u32, activity: Activity) -> Entry {
+    Entry::Session(SessionEntry {
+        reps: reps.iter().map(|r| user(r)).collect(),
         minutes: Minutes::new(minutes).expect("minutes"),
-        activity: Activity::Pipeline,
-        note: "pipeline review".into(),
+        activity,
+        note: Note::parse("pipeline review").expect("note"),
         held_on: NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
-    }
+    })
+}
+
+fn session(rep: &str, minutes: u32) -> Entry {
+    session_with(&[rep], minutes, Activity::Pipeline)
+}
+
+fn meeting(minutes: u32) -> Entry {
+    Entry::Meeting(MeetingEntry {
+        minutes: Minutes::new(minutes).expect("minutes"),
+        topics: vec![],
+        note: Note::default(),
+        held_on: NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+    })
 }
 
 async fn store_with_manager() -> (Store, Manager, tempfile::TempDir) {
@@ -53,12 +68,12 @@ async fn count(store_dir: &tempfile::TempDir, sql: &str) -> i64 {
 #[tokio::test]
 async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
     let (store, manager, dir) = store_with_manager().await;
-    let logs: Vec<SessionLog> = (0..200)
+    let logs: Vec<Entry> = (0..200)
         .map(|i| session(&format!("U0REP{}", i % 7), 1 + i % 60))
         .collect();
     let results = futures::future::join_all(
         logs.iter()
-            .map(|log| store.insert_session(&manager, log, friday_morning())),
+            .map(|log| store.insert_line(&manager, std::slice::from_ref(log), friday_morning())),
     )
     .await;
     assert!(results.iter().all(Result::is_ok));
@@ -88,7 +103,7 @@ async fn a_session_that_cannot_be_stored_fails_alone_and_the_rest_of_its_batch_i
     let mut calls = Vec::new();
     for i in 0..20 {
         let who = if i == 7 { &stranger } else { &manager };
-        calls.push(store.insert_session(who, &good, friday_morning()));
+        calls.push(store.insert_line(who, std::slice::from_ref(&good), friday_morning()));
     }
     let results = futures::future::join_all(calls).await;
     assert!(
@@ -116,12 +131,12 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
     // Let the background checkpoint copy the schema, then note the size.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let before = size();
-    let logs: Vec<SessionLog> = (0..300)
+    let logs: Vec<Entry> = (0..300)
         .map(|i| session(&format!("U0REP{}", i % 9), 30))
         .collect();
     for log in &logs {
         store
-            .insert_session(&manager, log, friday_morning())
+            .insert_line(&manager, std::slice::from_ref(log), friday_morning())
             .await
             .expect("stored");
     }
@@ -135,4 +150,112 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
         size() > before,
         "the database file stayed at {before} bytes"
     );
+}
+
+/// Rep rows whose copies (day, minutes, kind, workspace) differ from the
+/// entry they hang on.
+const MISPLACED_REP_ROWS: &str = "SELECT COUNT(*) FROM log_reps r JOIN logs l ON l.id = r.log_id
+     WHERE l.kind <> 'session' OR l.held_on <> r.held_on OR l.minutes <> r.minutes
+        OR l.activity <> r.activity OR l.team_id <> r.team_id";
+
+#[tokio::test]
+async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() {
+    let (store, manager, dir) = store_with_manager().await;
+    // The sequence that exposed the bug: a meeting and a 1:1 move entry IDs
+    // and rep-row IDs apart before a session with several reps.
+    store
+        .insert_line(&manager, &[meeting(30)], friday_morning())
+        .await
+        .expect("meeting");
+    store
+        .insert_line(&manager, &[session("U0ANN", 30)], friday_morning())
+        .await
+        .expect("one rep");
+    store
+        .insert_line(
+            &manager,
+            &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
+            friday_morning(),
+        )
+        .await
+        .expect("two reps");
+    let reps: Vec<String> = (0..12).map(|i| format!("U0REP{i:02}")).collect();
+    let reps: Vec<&str> = reps.iter().map(String::as_str).collect();
+    store
+        .insert_line(
+            &manager,
+            &[session_with(&reps, 45, Activity::Deal)],
+            friday_morning(),
+        )
+        .await
+        .expect("twelve reps");
+
+    assert_eq!(count(&dir, MISPLACED_REP_ROWS).await, 0);
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 15);
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("c.db").display()))
+            .await
+            .expect("pool");
+    let role_play: Vec<String> = sqlx::query_scalar(
+        "SELECT r.rep_id FROM log_reps r JOIN logs l ON l.id = r.log_id
+         WHERE l.activity = 'skill' ORDER BY r.rowid",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    assert_eq!(role_play, ["U0ANN", "U0BEN"]);
+    let per_entry: Vec<i64> =
+        sqlx::query_scalar("SELECT COUNT(*) FROM log_reps GROUP BY log_id ORDER BY log_id")
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+    assert_eq!(per_entry, [1, 2, 12]);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes_nothing() {
+    let (store, manager, dir) = store_with_manager().await;
+    store
+        .insert_line(&manager, &[meeting(30)], friday_morning())
+        .await
+        .expect("meeting");
+    store
+        .insert_line(&manager, &[session("U0ANN", 30)], friday_morning())
+        .await
+        .expect("one rep");
+    let line = store
+        .insert_line(
+            &manager,
+            &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
+            friday_morning(),
+        )
+        .await
+        .expect("two reps");
+
+    let undone = store
+        .undo(&manager, UndoTarget::Line(line), friday_morning())
+        .await
+        .expect("undo");
+    let Undone::Removed(removed, entries) = undone else {
+        panic!("nothing removed: {undone:?}");
+    };
+    assert_eq!(removed, line);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0BEN'").await,
+        0
+    );
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0ANN'").await,
+        1
+    );
+    assert_eq!(
+        store
+            .undo(&manager, UndoTarget::Line(line), friday_morning())
+            .await
+            .expect("second undo"),
+        Undone::AlreadyUndone
+    );
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 2);
 }

@@ -4,8 +4,8 @@ use slack_morphism::prelude::*;
 
 use super::{day, escape, meeting_line, mentions, progress_line, topics, Message, MAX_BLOCKS};
 use crate::coach::{Dashboard, MonthReport, Reply};
-use crate::domain::format_minutes;
-use crate::store::{AddOutcome, LoggedEntry, LoggedEntryKind, RemoveOutcome};
+use crate::domain::{format_minutes, Entry};
+use crate::store::{AddOutcome, RemoveOutcome, StoredEntry};
 
 /// The message for a `/coach` answer.
 pub fn reply(answer: &Reply) -> SlackMessageContent {
@@ -21,7 +21,7 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
             let lines: Vec<String> = progress.iter().map(progress_line).collect();
             let mut message = Message::new(what.clone()).text(&format!(":white_check_mark: {what}"));
             if !log.note.is_empty() {
-                message = message.context(&format!("Note: {}", escape(&log.note)));
+                message = message.context(&format!("Note: {}", escape(log.note.as_str())));
             }
             message.text(&lines.join("\n")).into_content()
         }
@@ -42,7 +42,7 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
                 .text(&format!(":white_check_mark: {what}"))
                 .context(&covered);
             if !log.note.is_empty() {
-                message = message.context(&format!("Note: {}", escape(&log.note)));
+                message = message.context(&format!("Note: {}", escape(log.note.as_str())));
             }
             message.into_content()
         }
@@ -96,8 +96,9 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
         Reply::CannotCoachSelf => plain("You can't be on your own team. Add the reps you coach, like `/coach team add @dana`."),
         Reply::Status(dashboard) => status(dashboard),
         Reply::Report(report) => month_report(report),
-        Reply::Undone(entry) => {
-            let text = format!("Removed your last entry: {}.", entry_summary(entry));
+        Reply::Undone(entries) => {
+            let what: Vec<String> = entries.iter().map(entry_summary).collect();
+            let text = format!("Removed your last entry: {}.", what.join("; "));
             Message::new(text.clone()).text(&format!(":leftwards_arrow_with_hook: {text}")).into_content()
         }
         Reply::NothingToUndo => plain("There's nothing to undo: you haven't logged anything yet."),
@@ -145,19 +146,19 @@ fn plain(text: &str) -> SlackMessageContent {
     Message::new(text).text(text).into_content()
 }
 
-fn entry_summary(entry: &LoggedEntry) -> String {
-    match &entry.kind {
-        LoggedEntryKind::Session { reps, activity } => format!(
+fn entry_summary(stored: &StoredEntry) -> String {
+    match &stored.entry {
+        Entry::Session(session) => format!(
             "{} of {} with {} on {}",
-            format_minutes(i64::from(entry.minutes)),
-            activity.label(),
-            mentions(reps),
-            day(entry.held_on)
+            session.minutes,
+            session.activity.label(),
+            mentions(&session.reps),
+            day(session.held_on)
         ),
-        LoggedEntryKind::Meeting { .. } => format!(
+        Entry::Meeting(meeting) => format!(
             "the {} team meeting on {}",
-            format_minutes(i64::from(entry.minutes)),
-            day(entry.held_on)
+            meeting.minutes,
+            day(meeting.held_on)
         ),
     }
 }

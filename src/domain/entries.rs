@@ -1,0 +1,163 @@
+//! What a manager logs: 1:1 sessions and team meetings. One `/coach` line
+//! (or one form) stores one or more entries together, and `undo` takes the
+//! line back whole.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use super::types::{Activity, Minutes, SlackUserId, Topic};
+
+/// What the manager wrote about an entry: trimmed, at most
+/// [`Note::MAX_CHARS`] characters, possibly empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Note(String);
+
+impl Note {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(text: &str) -> Result<Self, NoteTooLong> {
+        let text = text.trim();
+        let length = text.chars().count();
+        if length > Self::MAX_CHARS {
+            return Err(NoteTooLong(length));
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Lets tests and callers compare a note with the text they expect.
+impl PartialEq<&str> for Note {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// How long a note was, in characters, when it was over the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a note of {0} characters is longer than {max}", max = Note::MAX_CHARS)]
+pub struct NoteTooLong(pub usize);
+
+/// One 1:1 coaching session, with one or more reps, each getting the full
+/// minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEntry {
+    /// Never empty; each rep once, in the order given.
+    pub reps: Vec<SlackUserId>,
+    pub minutes: Minutes,
+    pub activity: Activity,
+    pub note: Note,
+    pub held_on: NaiveDate,
+}
+
+/// A team meeting, which counts for every rep on the team that day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingEntry {
+    pub minutes: Minutes,
+    /// Sorted, each once; may be empty.
+    pub topics: Vec<Topic>,
+    pub note: Note,
+    pub held_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Session(SessionEntry),
+    Meeting(MeetingEntry),
+}
+
+impl Entry {
+    pub fn minutes(&self) -> Minutes {
+        match self {
+            Entry::Session(session) => session.minutes,
+            Entry::Meeting(meeting) => meeting.minutes,
+        }
+    }
+
+    pub fn held_on(&self) -> NaiveDate {
+        match self {
+            Entry::Session(session) => session.held_on,
+            Entry::Meeting(meeting) => meeting.held_on,
+        }
+    }
+
+    pub fn note(&self) -> &Note {
+        match self {
+            Entry::Session(session) => &session.note,
+            Entry::Meeting(meeting) => &meeting.note,
+        }
+    }
+}
+
+/// The stored line (a command or a form) that entries came from. Never
+/// reused, so a button that names one can never reach a later line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId(i64);
+
+impl LineId {
+    pub fn new(id: i64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for LineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One stored entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryId(i64);
+
+impl EntryId {
+    pub fn new(id: i64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_trimmed_and_capped_in_characters_not_bytes() {
+        assert_eq!(
+            Note::parse("  pipeline  ").map(|n| n.0),
+            Ok("pipeline".into())
+        );
+        assert!(Note::parse(&"é".repeat(Note::MAX_CHARS)).is_ok());
+        assert_eq!(
+            Note::parse(&"é".repeat(Note::MAX_CHARS + 1)),
+            Err(NoteTooLong(Note::MAX_CHARS + 1))
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Group commit for logged lines, the one write on the hot path. A line is
+//! what one `/coach` command (or one form) stores: one or more sessions and
+//! meetings. Callers queue their line and wait; a single writer task takes
+//! everything that has queued up, stores it in one transaction, and only
+//! then answers each caller. Under load many lines share one commit; alone,
+//! a line is committed at once.
+
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{date_text, instant_text, topics_text, Store, StoreError};
+use crate::domain::{Entry, LineId, Manager};
+
+/// Lines waiting beyond this make callers wait to queue (back-pressure).
+const QUEUE: usize = 4096;
+/// The most lines one transaction stores.
+const MAX_BATCH: usize = 256;
+
+/// A line waiting to be stored, and who to tell when it is.
+pub(super) struct QueuedLine {
+    team: String,
+    manager: String,
+    entries: Vec<Entry>,
+    logged_at: String,
+    stored: oneshot::Sender<Result<LineId, StoreError>>,
+}
+
+pub(super) type LineQueue = mpsc::Sender<QueuedLine>;
+
+/// Starts the writer task; it ends when every queue handle is dropped.
+pub(super) fn start_writer(writer: SqlitePool) -> LineQueue {
+    let (queue, waiting) = mpsc::channel(QUEUE);
+    tokio::spawn(write_loop(writer, waiting));
+    queue
+}
+
+async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        match store_batch(&writer, &batch).await {
+            Ok(ids) => {
+                for (line, id) in batch.drain(..).zip(ids) {
+                    let _ = line.stored.send(Ok(id));
+                }
+            }
+            // One bad line must not fail the others: store each alone.
+            Err(_) => {
+                for line in batch.drain(..) {
+                    let result = store_batch(&writer, std::slice::from_ref(&line))
+                        .await
+                        .map(|ids| ids[0]);
+                    let _ = line.stored.send(result);
+                }
+            }
+        }
+    }
+}
+
+async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Vec<LineId>, StoreError> {
+    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for line in batch {
+        ids.push(store_line(&mut tx, line).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Every ID is read back from the statement that created its row, so each
+/// rep row hangs on its own entry however many rows a statement adds.
+async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<LineId, StoreError> {
+    let line_id: i64 = sqlx::query_scalar(
+        "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(&line.team)
+    .bind(&line.manager)
+    .bind(&line.logged_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    for entry in &line.entries {
+        let held_on = date_text(entry.held_on());
+        let (kind, activity, topics) = match entry {
+            Entry::Session(session) => ("session", Some(session.activity.code()), None),
+            Entry::Meeting(meeting) => ("meeting", None, Some(topics_text(&meeting.topics))),
+        };
+        let entry_id: i64 = sqlx::query_scalar(
+            "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&line.team)
+        .bind(&line.manager)
+        .bind(kind)
+        .bind(entry.minutes().get())
+        .bind(activity)
+        .bind(topics)
+        .bind(entry.note().as_str())
+        .bind(&held_on)
+        .bind(&line.logged_at)
+        .bind(line_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Entry::Session(session) = entry {
+            let reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity)
+                 SELECT ?, value, ?, ?, ?, ? FROM json_each(?)",
+            )
+            .bind(entry_id)
+            .bind(&line.team)
+            .bind(&held_on)
+            .bind(session.minutes.get())
+            .bind(session.activity.code())
+            .bind(serde_json::Value::from(reps).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(LineId::new(line_id))
+}
+
+impl Store {
+    /// Stores a line's entries together; returns once they are committed.
+    #[tracing::instrument(skip(self, manager, entries), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
+    pub async fn insert_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        now: DateTime<Utc>,
+    ) -> Result<LineId, StoreError> {
+        let (stored, done) = oneshot::channel();
+        let queued = QueuedLine {
+            team: manager.team.as_str().to_string(),
+            manager: manager.id.as_str().to_string(),
+            entries: entries.to_vec(),
+            logged_at: instant_text(now),
+            stored,
+        };
+        self.lines
+            .send(queued)
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        done.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
