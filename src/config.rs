@@ -32,6 +32,10 @@ pub struct Settings {
 pub struct CoachingSettings {
     /// The article's "3 hours per rep per month", in minutes.
     pub target_minutes_per_rep_per_month: u32,
+    /// The pace reminder names only reps at least this far behind today's
+    /// pace, so a rep a few minutes short is no reason for a DM; `status`
+    /// and reports keep the strict pace.
+    pub nudge_when_behind_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

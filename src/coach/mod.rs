@@ -14,12 +14,12 @@ use crate::clock::Clock;
 use crate::command::{self, Command, SnoozeChange, TeamChange, TimeZoneChange};
 use crate::config::Settings;
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, Entry, Manager, MeetingEntry, MeetingPolicy,
-    MeetingState, Membership, MonthActivity, SessionEntry, SessionRecord, SlackTeamId, SlackUserId,
-    YearMonth,
+    meeting_state, pace, rep_month_minutes, session_day, Entry, JoinMove, Manager, MeetingEntry,
+    MeetingPolicy, MeetingState, Membership, MonthActivity, SessionDay, SessionEntry,
+    SessionRecord, SlackTeamId, SlackUserId, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Store, StoreError, UndoTarget, Undone};
+use crate::store::{Store, StoreError, StoredEntry, UndoTarget, Undone};
 
 pub use reply::*;
 
@@ -63,22 +63,29 @@ impl AppContext {
     /// Runs one command; unexpected failures are logged here, once, and the
     /// manager gets an apology.
     #[tracing::instrument(skip(self, invocation), fields(team = %invocation.team, user = %invocation.user))]
-    pub async fn handle(&self, invocation: Invocation) -> Reply {
+    pub async fn handle(&self, invocation: Invocation) -> Answer {
         let now = self.clock.now();
         match self.try_handle(&invocation, now).await {
-            Ok(reply) => reply,
+            Ok(answer) => answer,
             Err(Failure::Slack(error)) => {
                 tracing::warn!(error = %error, "first-use time zone lookup failed");
                 // Help needs no time zone, so a newcomer still gets it.
-                match command::parse(&invocation.text, now.date_naive()) {
-                    Ok(Command::Help) => Reply::Help,
+                let today = now.date_naive();
+                let reply = match command::parse(&invocation.text, today) {
+                    Ok(Command::Help) => Reply::Help {
+                        target: self.target(),
+                    },
                     _ => Reply::SlackUnavailable,
-                }
+                };
+                Answer { reply, today }
             }
             Err(error) => {
                 // The whole cause chain on one line: "database error: …: FOREIGN KEY constraint failed".
                 tracing::error!(error = %format!("{:#}", anyhow::Error::from(error)), "a /coach command failed");
-                Reply::Apology
+                Answer {
+                    reply: Reply::Apology,
+                    today: now.date_naive(),
+                }
             }
         }
     }
@@ -87,18 +94,22 @@ impl AppContext {
         &self,
         invocation: &Invocation,
         now: DateTime<Utc>,
-    ) -> Result<Reply, Failure> {
+    ) -> Result<Answer, Failure> {
         let (manager, first_use) = self
             .manager(&invocation.team, &invocation.user, now)
             .await?;
         let reply = self.carry_out(&manager, &invocation.text, now).await?;
-        Ok(if first_use {
+        let reply = if first_use {
             Reply::Welcome {
                 tz: manager.tz(),
                 then: Box::new(reply),
             }
         } else {
             reply
+        };
+        Ok(Answer {
+            reply,
+            today: manager.today(now),
         })
     }
 
@@ -118,7 +129,7 @@ impl AppContext {
         };
         tracing::info!(command = command.name(), "answered /coach");
         Ok(match command {
-            Command::Log(log) => self.log_session(manager, log, now).await?,
+            Command::Log(entries) => self.log_sessions(manager, entries, now).await?,
             Command::Meeting(log) => self.log_meeting(manager, log, now).await?,
             Command::Team(change) => self.change_team(manager, change, now).await?,
             Command::Status => Reply::Status(self.dashboard(manager, now).await?),
@@ -132,7 +143,9 @@ impl AppContext {
             },
             Command::Snooze(change) => self.snooze(manager, change, now).await?,
             Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
-            Command::Help => Reply::Help,
+            Command::Help => Reply::Help {
+                target: self.target(),
+            },
         })
     }
 
@@ -160,51 +173,116 @@ impl AppContext {
         Ok((self.store.add_manager(team, user, tz, now).await?, true))
     }
 
-    async fn log_session(
+    /// Stores a line of 1:1 sessions if every rep may have them on their
+    /// days (moving join days back where a session comes before one), and
+    /// answers with each rep's month.
+    async fn log_sessions(
         &self,
         manager: &Manager,
-        log: SessionEntry,
+        entries: Vec<SessionEntry>,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        // One read answers both "are they on the team?" and, with the
-        // session added once it is stored, "where does their month stand?".
-        let month = YearMonth::of(log.held_on);
+        let mut reps: Vec<SlackUserId> = Vec::new();
+        for rep in entries.iter().flat_map(|e| &e.reps) {
+            if !reps.contains(rep) {
+                reps.push(rep.clone());
+            }
+        }
+        // One read answers both "may they have these sessions?" and, with
+        // the line added once it is stored, "where does their month stand?".
+        let month = YearMonth::of(entries[0].held_on);
         let mut activity = self
             .store
-            .month_activity(&manager.team, &log.reps, month)
+            .month_activity(&manager.team, &reps, month)
             .await?;
-        let on_team = |rep: &SlackUserId| {
-            activity
-                .memberships
-                .iter()
-                .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
-                .cloned()
-        };
-        let members: Vec<Membership> = log.reps.iter().filter_map(on_team).collect();
-        if members.len() < log.reps.len() {
+        let mut moves: Vec<JoinMove> = Vec::new();
+        let mut not_on_team: Vec<SlackUserId> = Vec::new();
+        for entry in &entries {
+            for rep in &entry.reps {
+                match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
+                    SessionDay::OnTeam => {}
+                    SessionDay::NotOnTeam => {
+                        if !not_on_team.contains(rep) {
+                            not_on_team.push(rep.clone());
+                        }
+                    }
+                    SessionDay::OnAnotherTeam { manager: other } => {
+                        return Ok(Reply::OnAnotherTeamThatDay {
+                            rep: rep.clone(),
+                            manager: other,
+                            day: entry.held_on,
+                        })
+                    }
+                    SessionDay::BeforeEarlierStint { joined } => {
+                        return Ok(Reply::BeforeEarlierStint {
+                            rep: rep.clone(),
+                            joined,
+                        })
+                    }
+                    SessionDay::JoinDayMovesBack { from, to } => {
+                        match moves.iter_mut().find(|m| &m.rep == rep) {
+                            Some(earlier) => earlier.to = earlier.to.min(to),
+                            None => moves.push(JoinMove {
+                                rep: rep.clone(),
+                                from,
+                                to,
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+        if !not_on_team.is_empty() {
             return Ok(Reply::NotOnTeam {
-                reps: log
-                    .reps
-                    .iter()
-                    .filter(|rep| on_team(rep).is_none())
-                    .cloned()
-                    .collect(),
-                manager_is_one: log.reps.contains(&manager.id),
+                manager_is_one: not_on_team.contains(&manager.id),
+                reps: not_on_team,
             });
         }
-        self.store
-            .insert_line(manager, &[Entry::Session(log.clone())], now)
+        let days: Vec<_> = entries.iter().map(|e| e.held_on).collect();
+        let earlier = self.store.entries_on(manager, &days).await?;
+        let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
+        let duplicates = duplicates_of(&stored, earlier);
+        let line = self
+            .store
+            .insert_line(manager, &stored, &moves, now)
             .await?;
-        activity
-            .sessions
-            .extend(log.reps.iter().map(|rep| SessionRecord {
-                rep: rep.clone(),
-                minutes: log.minutes.get(),
-                activity: log.activity,
-                held_on: log.held_on,
-            }));
+        for moved in &moves {
+            if let Some(current) = activity
+                .memberships
+                .iter_mut()
+                .find(|m| m.rep == moved.rep && m.manager == manager.id && m.left_on.is_none())
+            {
+                current.joined_on = moved.to;
+            }
+        }
+        for entry in &entries {
+            activity
+                .sessions
+                .extend(entry.reps.iter().map(|rep| SessionRecord {
+                    rep: rep.clone(),
+                    minutes: entry.minutes.get(),
+                    activity: entry.activity,
+                    held_on: entry.held_on,
+                }));
+        }
+        let members: Vec<Membership> = reps
+            .iter()
+            .filter_map(|rep| {
+                activity
+                    .memberships
+                    .iter()
+                    .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
+                    .cloned()
+            })
+            .collect();
         let progress = self.rep_progress(&members, month, &activity, manager.today(now));
-        Ok(Reply::Logged { log, progress })
+        Ok(Reply::Logged {
+            line,
+            entries,
+            progress,
+            moved: moves,
+            duplicates,
+        })
     }
 
     async fn log_meeting(
@@ -221,12 +299,15 @@ impl AppContext {
             .team_during(manager, YearMonth::of(log.held_on))
             .await?;
         let present = team.iter().filter(|m| m.covers(log.held_on)).count();
-        self.store
-            .insert_line(manager, &[Entry::Meeting(log.clone())], now)
-            .await?;
+        let earlier = self.store.entries_on(manager, &[log.held_on]).await?;
+        let stored = [Entry::Meeting(log.clone())];
+        let duplicates = duplicates_of(&stored, earlier);
+        let line = self.store.insert_line(manager, &stored, &[], now).await?;
         Ok(Reply::MeetingLogged {
+            line,
             log,
             reps_counted: present,
+            duplicates,
         })
     }
 
@@ -238,19 +319,12 @@ impl AppContext {
     ) -> Result<Reply, Failure> {
         let today = manager.today(now);
         Ok(match change {
-            TeamChange::Show => Reply::Team(
-                self.store
-                    .current_team(manager)
-                    .await?
-                    .into_iter()
-                    .map(|m| m.rep)
-                    .collect(),
-            ),
-            TeamChange::Add(reps) => {
+            TeamChange::Show => Reply::Team(self.store.current_team(manager).await?),
+            TeamChange::Add { reps, since } => {
                 if reps.contains(&manager.id) {
                     return Ok(Reply::CannotCoachSelf);
                 }
-                Reply::TeamAdded(self.store.add_reps(manager, &reps, today).await?)
+                Reply::TeamAdded(self.store.add_reps(manager, &reps, since, today).await?)
             }
             TeamChange::Remove(reps) => {
                 Reply::TeamRemoved(self.store.remove_reps(manager, &reps, today).await?)
@@ -320,10 +394,19 @@ impl AppContext {
         manager: &Manager,
         today: NaiveDate,
     ) -> Result<MeetingState, StoreError> {
+        // A team that never met is counted from the later of its first
+        // rep's join day and the manager's first use: a backdated team is
+        // not overdue on its first day.
+        let first_used = manager.today(manager.first_used);
+        let counted_from = self
+            .store
+            .team_since(manager)
+            .await?
+            .map(|since| since.max(first_used));
         Ok(meeting_state(
             self.meeting_policy(),
             self.store.last_meeting(manager).await?,
-            self.store.team_since(manager).await?,
+            counted_from,
             today,
         ))
     }
@@ -418,4 +501,12 @@ impl AppContext {
             local_now: now.with_timezone(&tz).naive_local(),
         })
     }
+}
+
+/// The stored entries each new entry looks like.
+fn duplicates_of(new: &[Entry], earlier: Vec<StoredEntry>) -> Vec<StoredEntry> {
+    earlier
+        .into_iter()
+        .filter(|stored| new.iter().any(|entry| entry.looks_like(&stored.entry)))
+        .collect()
 }

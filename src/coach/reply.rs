@@ -4,9 +4,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    MeetingEntry, MeetingState, Pace, RepMinutes, SessionEntry, SlackUserId, YearMonth,
+    JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, Pace, RepMinutes,
+    SessionEntry, SlackUserId, YearMonth,
 };
-use crate::store::{AddOutcome, RemoveOutcome, StoredEntry};
+use crate::store::{RemoveOutcome, StoredEntry};
 
 /// One rep's month against the target.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,24 +42,54 @@ pub struct MonthReport {
     pub meetings: u32,
 }
 
+/// A reply with the manager's local date, so that every day in it reads
+/// the same way (`Fri 27 Nov`, with the year only when it is another).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub reply: Reply,
+    pub today: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
+    /// A line of 1:1 sessions was stored.
     Logged {
-        log: SessionEntry,
+        line: LineId,
+        entries: Vec<SessionEntry>,
+        /// Each rep's month, with the line counted.
         progress: Vec<RepProgress>,
+        /// Join days that moved back to a session in the line.
+        moved: Vec<JoinMove>,
+        /// Entries stored before that these look like.
+        duplicates: Vec<StoredEntry>,
     },
     MeetingLogged {
+        line: LineId,
         log: MeetingEntry,
         reps_counted: usize,
+        duplicates: Vec<StoredEntry>,
     },
     /// Sessions are only for reps on the manager's team.
     NotOnTeam {
         reps: Vec<SlackUserId>,
         manager_is_one: bool,
     },
+    /// The rep was on another manager's team on the session's day.
+    OnAnotherTeamThatDay {
+        rep: SlackUserId,
+        manager: SlackUserId,
+        day: NaiveDate,
+    },
+    /// The rep left the team and came back, and the session's day is
+    /// before their earlier stint began.
+    BeforeEarlierStint {
+        rep: SlackUserId,
+        joined: NaiveDate,
+    },
     NoTeamYet,
-    Team(Vec<SlackUserId>),
-    TeamAdded(Vec<(SlackUserId, AddOutcome)>),
+    /// The current team, in the order they joined.
+    Team(Vec<Membership>),
+    TeamAdded(Vec<(SlackUserId, JoinChange)>),
     TeamRemoved(Vec<(SlackUserId, RemoveOutcome)>),
     CannotCoachSelf,
     Status(Dashboard),
@@ -74,7 +105,10 @@ pub enum Reply {
         overridden: bool,
         local_now: NaiveDateTime,
     },
-    Help,
+    Help {
+        /// The manager's monthly target per rep, from the settings.
+        target: u32,
+    },
     /// The text did not parse: the parser's sentence and example.
     Mistake(String),
     /// The first answer a manager gets: who coachbot thinks they are, then

@@ -1,4 +1,5 @@
-//! Lengths of time as managers type them: `45m`, `1h30`, `1.5 hours`, `1h 30m`, `1:30`, `90`.
+//! Lengths of time as managers type them: `45m`, `1h30`, `1.5 hours`, `1h 30m`, `1:30`, `90`,
+//! and in words: `an hour`, `half an hour`, `an hour and a half`, `forty-five minutes`.
 
 use super::token::Token;
 
@@ -48,9 +49,9 @@ impl Unit {
 pub(super) fn at_start(tokens: &[Token], bare: bool) -> Option<Spoken> {
     let key = |at: usize| tokens.get(at).and_then(Token::key);
     let first = key(0)?;
-    let (mut minutes, mut len, shape, only) = match (number(first), key(1).and_then(Unit::named)) {
-        (Some(amount), Some(unit)) => (unit.minutes(amount), 2, Shape::WithUnit, Some(unit)),
-        _ => {
+    let (mut minutes, mut len, shape, only) = match amount_and_unit(tokens) {
+        Some(spelled) => (spelled.minutes, spelled.len, Shape::WithUnit, spelled.only),
+        None => {
             let compact = compact(first)?;
             (compact.minutes, 1, compact.shape, compact.only)
         }
@@ -76,22 +77,185 @@ pub(super) fn at_start(tokens: &[Token], bare: bool) -> Option<Spoken> {
 /// A duration with a unit that ends exactly at the last token, as in `pipeline review 45m`.
 pub(super) fn at_end(tokens: &[Token]) -> Option<Spoken> {
     let end = tokens.len();
-    // The longest spelled-out form, `1 hour and 30 minutes`, is five words; starting
-    // from the earliest candidate finds the longest reading.
-    (end.saturating_sub(5)..end).find_map(|start| {
+    // The longest spelled-out forms, like `two hours and forty five minutes`, are six or
+    // seven words; starting from the earliest candidate finds the longest reading.
+    (end.saturating_sub(LONGEST_IN_WORDS)..end).find_map(|start| {
         at_start(&tokens[start..], false)
             .filter(|spoken| spoken.shape == Shape::WithUnit && spoken.len == end - start)
     })
 }
 
+/// The most words a duration can take, as in `two hours and forty five minutes`.
+const LONGEST_IN_WORDS: usize = 7;
+
 fn minutes_part(tokens: &[Token]) -> Option<(f64, usize)> {
-    let key = |at: usize| tokens.get(at).and_then(Token::key);
-    let first = key(0)?;
-    if let (Some(amount), Some(Unit::Minutes)) = (number(first), key(1).and_then(Unit::named)) {
-        return Some((amount, 2));
+    if let Some(spelled) = amount_and_unit(tokens).filter(|s| s.only == Some(Unit::Minutes)) {
+        return Some((spelled.minutes, spelled.len));
     }
-    let compact = compact(first)?;
+    let compact = compact(tokens.first().and_then(Token::key)?)?;
     (compact.only == Some(Unit::Minutes)).then_some((compact.minutes, 1))
+}
+
+/// A duration of separate words: an amount, then a unit.
+struct Spelled {
+    minutes: f64,
+    len: usize,
+    /// The unit when the phrase was a single amount of it, so that `1 hour` may go on with
+    /// `30 minutes`; `None` after `and a half`.
+    only: Option<Unit>,
+}
+
+/// `45 minutes`, `1.5 hours`, `an hour`, `forty-five minutes`, `one and a half hours`,
+/// `an hour and a half`, `half an hour`, `a quarter of an hour`, `three quarters of an hour`.
+fn amount_and_unit(tokens: &[Token]) -> Option<Spelled> {
+    let keys: Vec<&str> = tokens
+        .iter()
+        .take(LONGEST_IN_WORDS)
+        .map_while(Token::key)
+        .collect();
+    let key = |at: usize| keys.get(at).copied();
+    if let Some(spelled) = part_of_an_hour(&keys) {
+        return Some(spelled);
+    }
+    let (amount, mut len) = amount(&keys)?;
+    let (half, half_len) = and_a_half(&keys[len..]);
+    len += half_len;
+    let unit = key(len).and_then(Unit::named)?;
+    len += 1;
+    let mut minutes = unit.minutes(amount + half);
+    let mut only = (half_len == 0).then_some(unit);
+    // `an hour and a half`
+    if unit == Unit::Hours && half_len == 0 {
+        let (half, half_len) = and_a_half(&keys[len..]);
+        if half_len > 0 {
+            minutes += unit.minutes(half);
+            len += half_len;
+            only = None;
+        }
+    }
+    Some(Spelled { minutes, len, only })
+}
+
+/// `half an hour`, `a half hour`, `half-hour`, `a quarter of an hour`, `quarter hour`,
+/// `three quarters of an hour`.
+fn part_of_an_hour(keys: &[&str]) -> Option<Spelled> {
+    let key = |at: usize| keys.get(at).copied();
+    let mut at = 0;
+    let (count, fraction) = match key(0)? {
+        "half-hour" => {
+            return Some(Spelled {
+                minutes: 30.0,
+                len: 1,
+                only: None,
+            })
+        }
+        "quarter-hour" => {
+            return Some(Spelled {
+                minutes: 15.0,
+                len: 1,
+                only: None,
+            })
+        }
+        "a" | "an" | "one" => {
+            at = 1;
+            (1.0, key(1)?)
+        }
+        word => match number(word).or_else(|| number_word(word)) {
+            Some(count) if matches!(key(1), Some("quarters" | "halves")) => {
+                at = 1;
+                (count, key(1)?)
+            }
+            _ => (1.0, word),
+        },
+    };
+    let part = match fraction {
+        "half" | "halves" => 30.0,
+        "quarter" | "quarters" => 15.0,
+        _ => return None,
+    };
+    at += 1;
+    if key(at) == Some("of") {
+        at += 1;
+    }
+    if matches!(key(at), Some("a" | "an" | "one")) {
+        at += 1;
+    }
+    (key(at).and_then(Unit::named) == Some(Unit::Hours)).then_some(Spelled {
+        minutes: count * part,
+        len: at + 1,
+        only: None,
+    })
+}
+
+/// `and a half`, `and half`: half a unit more; `(0.0, 0)` when not there.
+fn and_a_half(keys: &[&str]) -> (f64, usize) {
+    match keys {
+        ["and", "a", "half", ..] => (0.5, 3),
+        ["and", "half", ..] => (0.5, 2),
+        _ => (0.0, 0),
+    }
+}
+
+/// An amount in digits or words, and how many words it took: `45`, `1.5`, `an`, `forty five`,
+/// `forty-five`.
+fn amount(keys: &[&str]) -> Option<(f64, usize)> {
+    let first = *keys.first()?;
+    if let Some(amount) = number(first) {
+        return Some((amount, 1));
+    }
+    if matches!(first, "a" | "an") {
+        return Some((1.0, 1));
+    }
+    if let Some((tens, ones)) = first.split_once('-') {
+        return Some((tens_word(tens)? + ones_word(ones)?, 1));
+    }
+    if let Some(tens) = tens_word(first) {
+        return Some(match keys.get(1).and_then(|next| ones_word(next)) {
+            Some(ones) => (tens + ones, 2),
+            None => (tens, 1),
+        });
+    }
+    number_word(first).map(|amount| (amount, 1))
+}
+
+/// `one` to `nineteen`, and the tens.
+fn number_word(word: &str) -> Option<f64> {
+    ones_word(word).or_else(|| tens_word(word)).or_else(|| {
+        let teens = [
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        teens
+            .iter()
+            .position(|teen| *teen == word)
+            .map(|at| 10.0 + at as f64)
+    })
+}
+
+fn ones_word(word: &str) -> Option<f64> {
+    let ones = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    ones.iter()
+        .position(|one| *one == word)
+        .map(|at| 1.0 + at as f64)
+}
+
+fn tens_word(word: &str) -> Option<f64> {
+    let tens = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    tens.iter()
+        .position(|ten| *ten == word)
+        .map(|at| 20.0 + 10.0 * at as f64)
 }
 
 struct Compact {
@@ -230,6 +394,73 @@ mod tests {
                 "{typed}"
             );
         }
+    }
+
+    #[test]
+    fn durations_in_words_are_read_with_their_length_in_words() {
+        let forms = [
+            ("an hour", 60, 2),
+            ("a hour", 60, 2),
+            ("one hour", 60, 2),
+            ("two hours", 120, 2),
+            ("1 hr", 60, 2),
+            ("2 hrs", 120, 2),
+            ("90 mins", 90, 2),
+            ("half an hour", 30, 3),
+            ("half a hour", 30, 3),
+            ("a half hour", 30, 3),
+            ("half hour", 30, 2),
+            ("half-hour", 30, 1),
+            ("an hour and a half", 90, 5),
+            ("an hour and half", 90, 4),
+            ("one and a half hours", 90, 5),
+            ("1 and a half hours", 90, 5),
+            ("two and a half hours", 150, 5),
+            ("quarter of an hour", 15, 4),
+            ("a quarter of an hour", 15, 5),
+            ("a quarter hour", 15, 3),
+            ("quarter-hour", 15, 1),
+            ("three quarters of an hour", 45, 5),
+            ("forty-five minutes", 45, 2),
+            ("forty five minutes", 45, 3),
+            ("thirty minutes", 30, 2),
+            ("fifteen mins", 15, 2),
+            ("an hour and 15 minutes", 75, 5),
+            ("an hour 15 minutes", 75, 4),
+            ("two hours and forty five minutes", 165, 6),
+        ];
+        for (typed, minutes, len) in forms {
+            assert_eq!(
+                start(&format!("{typed} pipeline")),
+                Some((minutes, Shape::WithUnit, len)),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn words_that_are_not_durations_are_left_alone() {
+        for typed in [
+            "a deal",
+            "an opportunity",
+            "half the pipeline",
+            "a quarter of the deals",
+            "forty deals",
+            "one on one",
+            "and a half",
+        ] {
+            assert_eq!(start(typed), None, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_duration_in_words_ending_the_text_is_found_whole() {
+        assert_eq!(end("objection handling an hour and a half"), Some((90, 5)));
+        assert_eq!(end("pipeline review half an hour"), Some((30, 3)));
+        assert_eq!(
+            end("pipeline two hours and forty five minutes"),
+            Some((165, 6))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{MeetingEntry, Minutes, Note, SessionEntry};
+use crate::domain::{MeetingEntry, Minutes, Note, SessionEntry, ShownDay, OLDEST_DAYS_BACK};
 
 use super::duration;
 use super::error::{CommandError, MentionContext};
@@ -11,16 +11,126 @@ use super::recognise;
 use super::token::{self, Token};
 use super::when;
 
-/// How many days back an entry may be dated: about two months, room to catch up after a break.
-const OLDEST_DAYS_BACK: i64 = 62;
-
-/// `45m @rep pipeline review`, `@a @b 1h30 deal strategy yesterday`, `@rep pipeline review 45m`.
-pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionEntry, CommandError> {
+/// One line of 1:1 sessions: `45m @rep pipeline review`, `@a @b 1h30 deal strategy yesterday`,
+/// or two entries, `45m @dana pipeline review, 30m @lee deal review`.
+pub(super) fn sessions(
+    tokens: &[Token],
+    today: NaiveDate,
+) -> Result<Vec<SessionEntry>, CommandError> {
     // First, because no rewording turns a ride-along into coaching.
     if recognise::mentions_ride_along(&recognise::words(&joined_words(tokens))) {
         return Err(CommandError::RideAlong);
     }
     token::refuse_unusable_mentions(tokens, MentionContext::Log)?;
+    let mut entries = Vec::new();
+    let mut leading_day = None;
+    for (index, segment) in entries_of(tokens).into_iter().enumerate() {
+        let (entry, day) = session(segment, today)?;
+        if index == 0 {
+            leading_day = day.filter(|day| day.leads).map(|day| day.date);
+        }
+        let named = day.is_some();
+        entries.push((entry, named));
+    }
+    Ok(entries
+        .into_iter()
+        .map(|(mut entry, named)| {
+            // `yesterday: 45m @dana pipeline, 30m @lee deal`: the day that opens the line is
+            // every entry's that names none.
+            if let (false, Some(day)) = (named, leading_day) {
+                entry.held_on = day;
+            }
+            entry
+        })
+        .collect())
+}
+
+/// Splits a line into its entries. A new entry starts where, once the current one has a time
+/// and a rep, a time is followed by a mention (`…, 30m @lee`) or a mention by a time
+/// (`…, @lee 30m`); so `45m @dana review the 30m deal` stays one entry.
+fn entries_of(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut entries = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    let (mut has_time, mut has_rep) = (false, false);
+    while at < tokens.len() {
+        let rest = &tokens[at..];
+        if let Some(spoken) = duration::at_start(rest, true) {
+            let after = &rest[spoken.len..];
+            let then_rep = after
+                .iter()
+                .find(|token| !token.is_connector())
+                .is_some_and(Token::is_mention);
+            if has_time && has_rep && then_rep {
+                entries.push(&tokens[start..at]);
+                start = at;
+                has_rep = false;
+            }
+            has_time = true;
+            at += spoken.len;
+            continue;
+        }
+        if rest[0].is_mention() {
+            // The reps of the current entry go on (`@a, @b`) until a word that is not glue;
+            // only a run of mentions that starts after such a word, with a time right after
+            // its last mention, opens a new entry.
+            let continues = tokens[start..at]
+                .iter()
+                .rev()
+                .find(|token| !token.is_connector())
+                .is_some_and(Token::is_mention);
+            let run = mention_run(rest);
+            if has_time && has_rep && !continues && duration::at_start(&rest[run..], true).is_some()
+            {
+                entries.push(&tokens[start..at]);
+                start = at;
+                has_time = false;
+            }
+            has_rep = true;
+        }
+        at += 1;
+    }
+    entries.push(&tokens[start..]);
+    // Glue between entries (`,` `and`) belongs to neither; trailing glue would hide a day or
+    // time at the end of the entry before it.
+    entries
+        .into_iter()
+        .map(|entry| {
+            let end = entry
+                .iter()
+                .rposition(|token| !token.is_connector())
+                .map_or(0, |last| last + 1);
+            &entry[..end]
+        })
+        .filter(|entry| !entry.is_empty() || tokens.is_empty())
+        .collect()
+}
+
+/// How many tokens a run of mentions takes: mentions, and glue only between them.
+fn mention_run(tokens: &[Token]) -> usize {
+    let mut end = 0;
+    for (at, token) in tokens.iter().enumerate() {
+        if token.is_mention() {
+            end = at + 1;
+        } else if !token.is_connector() {
+            break;
+        }
+    }
+    end
+}
+
+/// Where the day of an entry came from.
+#[derive(Clone, Copy)]
+struct NamedDay {
+    date: NaiveDate,
+    /// Named before the time and the reps, as in `yesterday: 45m @dana …`.
+    leads: bool,
+}
+
+/// One entry: `45m @rep pipeline review`, `@rep pipeline review 45m yesterday`.
+fn session(
+    tokens: &[Token],
+    today: NaiveDate,
+) -> Result<(SessionEntry, Option<NamedDay>), CommandError> {
     let parts = Parts::read(tokens, today)?;
     let reps = token::unique_reps(tokens);
     if reps.is_empty() && parts.recognised_nothing() {
@@ -34,13 +144,18 @@ pub(super) fn session(tokens: &[Token], today: NaiveDate) -> Result<SessionEntry
     }
     let minutes = minutes.ok_or(CommandError::MissingDuration)?;
     let note = note(&parts.note)?;
-    Ok(SessionEntry {
+    let day = parts.day.as_ref().map(|day| NamedDay {
+        date: day.value,
+        leads: day.at < parts.first_time_or_rep,
+    });
+    let entry = SessionEntry {
         reps,
         minutes,
         activity: recognise::activity(&recognise::words(note.as_str())),
         note,
         held_on,
-    })
+    };
+    Ok((entry, day))
 }
 
 /// `60m stuck deals, wins` after `meeting`: the same shape as a session, without mentions.
@@ -74,6 +189,9 @@ struct Parts<'t> {
     day: Option<Found<NaiveDate>>,
     /// Where the note begins: everything before it was a duration, a day, a mention or glue.
     note_start: usize,
+    /// Where the first time or mention stands, so that a day before it is known to open the
+    /// entry.
+    first_time_or_rep: usize,
     note: Vec<&'t Token>,
 }
 
@@ -86,14 +204,17 @@ impl<'t> Parts<'t> {
             duration: None,
             day: None,
             note_start: 0,
+            first_time_or_rep: tokens.len(),
             note: Vec::new(),
         };
-        let mut at = 0;
+        let mut at = filler_before_preamble(tokens, today);
         while let Some(token) = tokens.get(at) {
             let rest = &tokens[at..];
             if token.is_mention() {
+                parts.first_time_or_rep = parts.first_time_or_rep.min(at);
                 at += 1;
             } else if let Some(spoken) = duration::at_start(rest, parts.duration.is_none()) {
+                parts.first_time_or_rep = parts.first_time_or_rep.min(at);
                 let found = found_at(tokens, at, spoken.len, spoken.minutes);
                 place(&mut parts.duration, found, CommandError::TwoDurations)?;
                 at += spoken.len;
@@ -180,9 +301,9 @@ impl<'t> Parts<'t> {
         };
         let days_back = (today - day.value).num_days();
         if days_back < 0 {
-            Err(CommandError::FutureDate(day.value))
+            Err(CommandError::FutureDate(ShownDay::new(day.value, today)))
         } else if days_back > OLDEST_DAYS_BACK {
-            Err(CommandError::TooFarBack(day.value))
+            Err(CommandError::TooFarBack(ShownDay::new(day.value, today)))
         } else {
             Ok(day.value)
         }
@@ -236,6 +357,66 @@ fn is_one_on_one(token: &Token) -> bool {
     )
 }
 
+/// Words that say nothing about the coaching when they come before the time, the day or the
+/// rep, as in `forgot to log monday 30m @dana` or `just had a 1:1 with @dana 30m`.
+const FILLER: &[&str] = &[
+    "forgot",
+    "forgotten",
+    "to",
+    "log",
+    "logging",
+    "logged",
+    "just",
+    "please",
+    "pls",
+    "also",
+    "quick",
+    "quickly",
+    "add",
+    "record",
+    "i",
+    "i've",
+    "ive",
+    "we",
+    "we've",
+    "had",
+    "have",
+    "did",
+    "do",
+    "spent",
+    "coached",
+    "met",
+    "meet",
+    "session",
+    "a",
+    "an",
+    "oh",
+    "oops",
+    "ok",
+    "okay",
+    "so",
+    "fyi",
+    "btw",
+    "note",
+];
+
+/// How many leading words are filler: only when the time, the day or a rep follows them;
+/// otherwise they are the note, and none is skipped.
+fn filler_before_preamble(tokens: &[Token], today: NaiveDate) -> usize {
+    for (at, token) in tokens.iter().enumerate() {
+        if starts_preamble(&tokens[at..], today) {
+            return at;
+        }
+        let filler = token.key().is_some_and(|key| FILLER.contains(&key))
+            || is_one_on_one(token)
+            || token.is_connector();
+        if !filler {
+            return 0;
+        }
+    }
+    0
+}
+
 /// Whether glue like `and` or `,` is followed by more of the preamble rather than the note.
 fn starts_preamble(tokens: &[Token], today: NaiveDate) -> bool {
     tokens.first().is_some_and(Token::is_mention)
@@ -281,7 +462,13 @@ mod tests {
     use crate::domain::{Activity, Topic};
 
     fn log_on(text: &str, today: NaiveDate) -> Result<SessionEntry, CommandError> {
-        session(&token::tokens(text), today)
+        let mut entries = lines_on(text, today)?;
+        assert_eq!(entries.len(), 1, "{text}: {entries:?}");
+        Ok(entries.remove(0))
+    }
+
+    fn lines_on(text: &str, today: NaiveDate) -> Result<Vec<SessionEntry>, CommandError> {
+        sessions(&token::tokens(text), today)
     }
 
     fn log(text: &str) -> SessionEntry {
@@ -292,7 +479,7 @@ mod tests {
     fn a_time_inside_the_note_is_the_length_when_none_stands_outside_it() {
         let entry = log(&format!("Met {DANA} for 40 minutes re pricing"));
         assert_eq!(entry.minutes, minutes(40));
-        assert_eq!(entry.note, "Met re pricing");
+        assert_eq!(entry.note, "re pricing");
         assert_eq!(entry.activity, Activity::Deal);
         let entry = log(&format!(
             "{DANA} went through 1h 30m of call recordings yesterday"
@@ -300,6 +487,159 @@ mod tests {
         assert_eq!(entry.minutes, minutes(90));
         assert_eq!(entry.note, "went through of call recordings");
         assert_eq!(entry.held_on, date(2026, 11, 26));
+    }
+
+    #[test]
+    fn times_in_words_are_read_before_the_note() {
+        for (typed, expected) in [
+            ("an hour", 60),
+            ("half an hour", 30),
+            ("an hour and a half", 90),
+            ("1 hr", 60),
+            ("2 hrs", 120),
+            ("90 mins", 90),
+            ("quarter of an hour", 15),
+        ] {
+            let entry = log(&format!("{typed} {LEE} objection handling"));
+            assert_eq!(entry.minutes, minutes(expected), "{typed}");
+            assert_eq!(entry.note, "objection handling", "{typed}");
+            assert_eq!(entry.activity, Activity::Skill, "{typed}");
+        }
+        let entry = log(&format!("{LEE} objection handling half an hour"));
+        assert_eq!(
+            (entry.minutes, entry.note.as_str()),
+            (minutes(30), "objection handling")
+        );
+    }
+
+    #[test]
+    fn filler_before_the_time_day_or_rep_is_not_the_note() {
+        let entry = log(&format!("forgot to log monday 30m {DANA}"));
+        assert_eq!(entry.held_on, date(2026, 11, 23));
+        assert_eq!((entry.minutes, entry.note.as_str()), (minutes(30), ""));
+        let entry = log(&format!("just 30m {DANA} pipeline review"));
+        assert_eq!(entry.note, "pipeline review");
+        let entry = log(&format!("I had a 1:1 with {DANA} 45m forecast"));
+        assert_eq!(
+            (entry.minutes, entry.note.as_str()),
+            (minutes(45), "forecast")
+        );
+        // Without a time, day or rep after them, the words are the note.
+        let entry = log(&format!("30m {DANA} just checking in"));
+        assert_eq!(entry.note, "just checking in");
+    }
+
+    #[test]
+    fn a_second_time_followed_by_a_rep_starts_a_second_entry() {
+        let entries = lines_on(
+            &format!("45m {DANA} pipeline review, 30m {LEE} deal review"),
+            today(),
+        )
+        .expect("two entries");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            (
+                entries[0].reps.clone(),
+                entries[0].minutes,
+                entries[0].note.as_str()
+            ),
+            (vec![dana()], minutes(45), "pipeline review")
+        );
+        assert_eq!(
+            (
+                entries[1].reps.clone(),
+                entries[1].minutes,
+                entries[1].note.as_str()
+            ),
+            (vec![lee()], minutes(30), "deal review")
+        );
+        assert_eq!(entries[1].activity, Activity::Deal);
+    }
+
+    #[test]
+    fn a_rep_followed_by_a_second_time_starts_a_second_entry_too() {
+        let entries = lines_on(
+            &format!("{DANA} 45m pipeline yesterday and {SAM} {LEE} 1h deal on monday"),
+            today(),
+        )
+        .expect("two entries");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            (entries[0].held_on, entries[0].note.as_str()),
+            (date(2026, 11, 26), "pipeline")
+        );
+        assert_eq!(entries[1].reps, vec![sam(), lee()]);
+        assert_eq!(
+            (entries[1].minutes, entries[1].held_on),
+            (minutes(60), date(2026, 11, 23))
+        );
+    }
+
+    #[test]
+    fn a_reps_list_followed_by_a_separate_entry_keeps_every_rep_on_its_own_entry() {
+        let entries = lines_on(
+            &format!("45m {DANA} {SAM} , 45m {DANA} pipeline review"),
+            today(),
+        )
+        .expect("two entries");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].reps, vec![dana(), sam()]);
+        assert_eq!(entries[1].reps, vec![dana()]);
+        assert_eq!(entries[1].activity, Activity::Pipeline);
+        // A time right after a list of the entry's own reps is a second time, not an entry.
+        assert_eq!(
+            log_error(&format!("45m {DANA} {SAM} 30m")),
+            CommandError::TwoDurations("45m".into(), "30m".into())
+        );
+    }
+
+    #[test]
+    fn a_second_time_without_a_rep_after_it_stays_in_one_entry() {
+        let entry = log(&format!("45m {DANA} review the 30m deal"));
+        assert_eq!(
+            (entry.minutes, entry.note.as_str()),
+            (minutes(45), "review the 30m deal")
+        );
+        assert_eq!(
+            log_error(&format!("45m {DANA} pipeline review 30m")),
+            CommandError::TwoDurations("45m".into(), "30m".into())
+        );
+    }
+
+    #[test]
+    fn a_day_that_opens_the_line_is_every_entrys_that_names_none() {
+        let entries = lines_on(
+            &format!("yesterday: 45m {DANA} pipeline, 30m {LEE} deal, 20m {SAM} skill friday"),
+            today(),
+        )
+        .expect("three entries");
+        let days: Vec<NaiveDate> = entries.iter().map(|e| e.held_on).collect();
+        assert_eq!(days, [date(2026, 11, 26), date(2026, 11, 26), today()]);
+        let entries = lines_on(
+            &format!("45m {DANA} pipeline yesterday, 30m {LEE} deal"),
+            today(),
+        )
+        .expect("two entries");
+        assert_eq!(
+            entries[1].held_on,
+            today(),
+            "a day at an entry's end is its own"
+        );
+    }
+
+    #[test]
+    fn one_wrong_entry_refuses_the_whole_line() {
+        assert_eq!(
+            lines_on(&format!("45m {DANA} pipeline, 0m {LEE} deal"), today()),
+            Err(CommandError::DurationTooShort("0m".into()))
+        );
+        assert_eq!(
+            lines_on(
+                &format!("45m {DANA} pipeline, 30m {LEE} ride-along"),
+                today()
+            ),
+            Err(CommandError::RideAlong)
+        );
     }
 
     #[test]
@@ -749,11 +1089,11 @@ mod tests {
     fn log_in_the_future_is_refused() {
         assert_eq!(
             log_error(&format!("45m {DANA} pipeline 2026-11-28")),
-            CommandError::FutureDate(date(2026, 11, 28))
+            CommandError::FutureDate(ShownDay::new(date(2026, 11, 28), today()))
         );
         assert_eq!(
             log_error(&format!("45m {DANA} pipeline tomorrow")),
-            CommandError::FutureDate(date(2026, 11, 28))
+            CommandError::FutureDate(ShownDay::new(date(2026, 11, 28), today()))
         );
     }
 
@@ -765,7 +1105,7 @@ mod tests {
         );
         assert_eq!(
             log_error(&format!("45m {DANA} pipeline 2026-09-25")),
-            CommandError::TooFarBack(date(2026, 9, 25))
+            CommandError::TooFarBack(ShownDay::new(date(2026, 9, 25), today()))
         );
     }
 
@@ -798,7 +1138,10 @@ mod tests {
         assert_eq!(on("2026-10-31", new_year), date(2026, 10, 31));
         assert_eq!(
             log_on(&format!("45m {DANA} 2026-10-30"), new_year),
-            Err(CommandError::TooFarBack(date(2026, 10, 30)))
+            Err(CommandError::TooFarBack(ShownDay::new(
+                date(2026, 10, 30),
+                new_year
+            )))
         );
         assert_eq!(on("yesterday", date(2028, 3, 1)), date(2028, 2, 29));
     }
@@ -944,7 +1287,10 @@ mod tests {
         );
         assert_eq!(
             meet("60m pipeline 2026-11-30"),
-            Err(CommandError::FutureDate(date(2026, 11, 30)))
+            Err(CommandError::FutureDate(ShownDay::new(
+                date(2026, 11, 30),
+                today()
+            )))
         );
         assert_eq!(
             meet("60m 30m pipeline"),

@@ -1,8 +1,6 @@
 //! Everything that can be wrong with `/coach` text, worded for the manager who typed it.
 
-use chrono::NaiveDate;
-
-use crate::domain::YearMonth;
+use crate::domain::{format_minutes, Minutes, Note, ShownDay, YearMonth, OLDEST_DAYS_BACK};
 
 /// Where a mention was expected, so an error about mentions shows an example of the right shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +39,10 @@ pub enum CommandError {
     #[error("“{}” is less than a minute, so there is nothing to log. Give the time in minutes or hours, like `/coach 45m @dana pipeline review`.", shown(.0))]
     DurationTooShort(String),
 
-    #[error("“{}” is longer than 8 hours, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`.", shown(.0))]
+    #[error("“{}” is longer than {}, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`.", shown(.0), format_minutes(i64::from(Minutes::MAX)))]
     DurationTooLong(String),
 
-    #[error("I found two times, “{}” and “{}”, and can log only one. Give the time once, like `/coach 45m @dana pipeline review`.", shown(.0), shown(.1))]
+    #[error("I found two times, “{}” and “{}”, and one entry has one. For two sessions, put a rep after each time, like `/coach 45m @dana pipeline review, 30m @sam deal review`.", shown(.0), shown(.1))]
     TwoDurations(String, String),
 
     #[error("I found two days, “{}” and “{}”, and can log only one. Give the day once, like `/coach 45m @dana pipeline review yesterday`.", shown(.0), shown(.1))]
@@ -53,13 +51,13 @@ pub enum CommandError {
     #[error("There is no such day as “{}”. Check the date, or name the day instead, like `/coach 45m @dana pipeline review on friday`.", shown(.0))]
     ImpossibleDate(String),
 
-    #[error("{} hasn't happened yet, so I can't log it. Log coaching once it's done, like `/coach 45m @dana pipeline review today`.", day(.0))]
-    FutureDate(NaiveDate),
+    #[error("{0} hasn't happened yet, so I can't log it. Log coaching once it's done, like `/coach 45m @dana pipeline review today`.")]
+    FutureDate(ShownDay),
 
-    #[error("{} is more than 62 days ago, too far back to log. Log coaching while it's recent, like `/coach 45m @dana pipeline review yesterday`.", day(.0))]
-    TooFarBack(NaiveDate),
+    #[error("{0} is more than {OLDEST_DAYS_BACK} days ago, too far back to log. Log coaching while it's recent, like `/coach 45m @dana pipeline review yesterday`.")]
+    TooFarBack(ShownDay),
 
-    #[error("That note is {0} characters long, and notes can have at most 500. Keep it short, like `/coach 45m @dana pipeline review, Q4 commits`.")]
+    #[error("That note is {0} characters long, and notes can have at most {max}. Keep it short, like `/coach 45m @dana pipeline review, Q4 commits`.", max = Note::MAX_CHARS)]
     NoteTooLong(usize),
 
     #[error("Riding along on a joint call is selling together with the rep, not coaching, so I don't log it. If you only watched the rep sell, log it as an observation, like `/coach 45m @dana observed discovery call`.")]
@@ -83,6 +81,15 @@ pub enum CommandError {
     #[error("Who should I add to your team? Mention each rep, like `/coach team add @dana @sam`.")]
     TeamAddWithoutMention,
 
+    #[error("I couldn't read “{}” as a day. Give the day they joined your team, like `/coach team add @dana since monday`.", shown(.0))]
+    BadJoinDay(String),
+
+    #[error("{0} hasn't come yet, and a join day is today or earlier. Give the day they joined, like `/coach team add @dana since monday`.")]
+    JoinDayInFuture(ShownDay),
+
+    #[error("{0} is more than {OLDEST_DAYS_BACK} days ago, the furthest back a join day goes. Pick a later day, like `/coach team add @dana since monday`.")]
+    JoinDayTooFarBack(ShownDay),
+
     #[error("Who should I take off your team? Mention the rep, like `/coach team remove @dana`.")]
     TeamRemoveWithoutMention,
 
@@ -98,8 +105,8 @@ pub enum CommandError {
     #[error("There is no such day as “{}”. Give the day reminders should come back, like `/coach snooze until monday`.", shown(.0))]
     ImpossibleSnoozeDate(String),
 
-    #[error("Reminders would come back on {}, which isn't after today. Pick a later day, like `/coach snooze 1w`.", day(.0))]
-    SnoozeNotAfterToday(NaiveDate),
+    #[error("Reminders would come back on {0}, which isn't after today. Pick a later day, like `/coach snooze 1w`.")]
+    SnoozeNotAfterToday(ShownDay),
 
     #[error("“{}” goes past a year from today, the longest I can snooze reminders. Pick a shorter break, like `/coach snooze 2w`.", shown(.0))]
     SnoozeTooLong(String),
@@ -128,14 +135,10 @@ fn shown(typed: &str) -> String {
     }
 }
 
-/// `Mon 2026-11-30`: the weekday shows how a word like `monday` was understood.
-fn day(date: &NaiveDate) -> String {
-    date.format("%a %Y-%m-%d").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn backtick_spans(message: &str) -> usize {
         message.matches('`').count() / 2
@@ -157,12 +160,28 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_shown_with_their_weekday() {
+    fn dates_are_shown_with_their_weekday_like_every_answer() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert_eq!(
-            CommandError::FutureDate(date).to_string(),
-            "Mon 2026-11-30 hasn't happened yet, so I can't log it. Log coaching once it's done, like `/coach 45m @dana pipeline review today`."
+            CommandError::FutureDate(ShownDay::new(date, today)).to_string(),
+            "Mon 30 Nov hasn't happened yet, so I can't log it. Log coaching once it's done, like `/coach 45m @dana pipeline review today`."
         );
+    }
+
+    #[test]
+    fn limits_in_messages_come_from_the_limits_themselves() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let far = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(CommandError::TooFarBack(ShownDay::new(far, today))
+            .to_string()
+            .contains(&format!("more than {OLDEST_DAYS_BACK} days ago")));
+        assert!(CommandError::DurationTooLong("9h".into())
+            .to_string()
+            .contains("longer than 8h,"));
+        assert!(CommandError::NoteTooLong(501)
+            .to_string()
+            .contains(&format!("at most {}.", Note::MAX_CHARS)));
     }
 
     #[test]
@@ -187,6 +206,7 @@ mod tests {
 
     fn every_error() -> Vec<CommandError> {
         let date = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let day = ShownDay::new(date, date);
         vec![
             CommandError::UnknownWord("foo".into()),
             CommandError::MissingRep,
@@ -197,8 +217,8 @@ mod tests {
             CommandError::TwoDurations("45m".into(), "30m".into()),
             CommandError::TwoDates("friday".into(), "yesterday".into()),
             CommandError::ImpossibleDate("2026-02-30".into()),
-            CommandError::FutureDate(date),
-            CommandError::TooFarBack(date),
+            CommandError::FutureDate(day),
+            CommandError::TooFarBack(day),
             CommandError::NoteTooLong(501),
             CommandError::RideAlong,
             CommandError::PlainAtName {
@@ -219,12 +239,15 @@ mod tests {
             },
             CommandError::MentionInMeeting,
             CommandError::TeamAddWithoutMention,
+            CommandError::BadJoinDay("soon".into()),
+            CommandError::JoinDayInFuture(day),
+            CommandError::JoinDayTooFarBack(day),
             CommandError::TeamRemoveWithoutMention,
             CommandError::BadMonth("2026-13".into()),
             CommandError::FutureMonth(YearMonth::of(date)),
             CommandError::BadSnooze("forever".into()),
             CommandError::ImpossibleSnoozeDate("2026-02-30".into()),
-            CommandError::SnoozeNotAfterToday(date),
+            CommandError::SnoozeNotAfterToday(day),
             CommandError::SnoozeTooLong("53w".into()),
             CommandError::UnknownTimeZone("Mars/Olympus".into()),
         ]

@@ -25,7 +25,8 @@ use token::Token;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Log(SessionEntry),
+    /// One or more 1:1 sessions typed on one line.
+    Log(Vec<SessionEntry>),
     Meeting(MeetingEntry),
     Team(TeamChange),
     /// `status`, or no text at all.
@@ -41,8 +42,12 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TeamChange {
     Show,
-    /// Never empty; each rep once, in the order mentioned.
-    Add(Vec<SlackUserId>),
+    /// `reps`: never empty; each rep once, in the order mentioned. `since`:
+    /// the day they joined, when named (otherwise today).
+    Add {
+        reps: Vec<SlackUserId>,
+        since: Option<NaiveDate>,
+    },
     Remove(Vec<SlackUserId>),
 }
 
@@ -103,8 +108,8 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Command, CommandError> {
         Some("team" | "sales") if matches!(second, Some("meeting" | "mtg")) => {
             entry::meeting(&rest[1..], today).map(Command::Meeting)
         }
-        Some("team") => team::parse(rest).map(Command::Team),
-        _ => entry::session(&tokens, today).map(Command::Log),
+        Some("team") => team::parse(rest, today).map(Command::Team),
+        _ => entry::sessions(&tokens, today).map(Command::Log),
     }
 }
 
@@ -170,13 +175,13 @@ mod tests {
     fn log_is_read_from_the_whole_text() {
         assert_eq!(
             command(&format!("1h30m {DANA} {SAM} deal strategy yesterday")),
-            Ok(Command::Log(SessionEntry {
+            Ok(Command::Log(vec![SessionEntry {
                 reps: vec![dana(), sam()],
                 minutes: minutes(90),
                 activity: Activity::Deal,
                 note: note("deal strategy"),
                 held_on: date(2026, 11, 26),
-            }))
+            }]))
         );
     }
 
@@ -209,7 +214,10 @@ mod tests {
         assert_eq!(command("team"), Ok(Command::Team(TeamChange::Show)));
         assert_eq!(
             command(&format!("team add {DANA}")),
-            Ok(Command::Team(TeamChange::Add(vec![dana()])))
+            Ok(Command::Team(TeamChange::Add {
+                reps: vec![dana()],
+                since: None
+            }))
         );
         assert_eq!(
             command(&format!("team remove {DANA}")),
@@ -305,7 +313,7 @@ mod tests {
         );
         assert_eq!(
             message(&format!("9h {DANA}")),
-            "“9h” is longer than 8 hours, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`."
+            "“9h” is longer than 8h, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`."
         );
     }
 
@@ -317,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             message(&format!("45m {DANA} pipeline 2026-09-25")),
-            "Fri 2026-09-25 is more than 62 days ago, too far back to log. Log coaching while it's recent, like `/coach 45m @dana pipeline review yesterday`."
+            "Fri 25 Sep is more than 62 days ago, too far back to log. Log coaching while it's recent, like `/coach 45m @dana pipeline review yesterday`."
         );
     }
 }

@@ -6,6 +6,7 @@ use super::error::CommandError;
 use super::token::Token;
 use super::when;
 use super::SnoozeChange;
+use crate::domain::ShownDay;
 
 /// The words after `snooze`. `Until` is the first day reminders come back: after today and at
 /// most a year ahead.
@@ -33,7 +34,9 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<SnoozeChange, 
     };
     let latest = today.checked_add_months(Months::new(12));
     match back_on {
-        Some(date) if date <= today => Err(CommandError::SnoozeNotAfterToday(date)),
+        Some(date) if date <= today => Err(CommandError::SnoozeNotAfterToday(ShownDay::new(
+            date, today,
+        ))),
         Some(date) if latest.is_some_and(|latest| date <= latest) => Ok(SnoozeChange::Until(date)),
         // Past a year, or so far that the calendar ends first.
         _ => Err(CommandError::SnoozeTooLong(typed())),
@@ -176,19 +179,31 @@ mod tests {
     fn snooze_that_would_not_end_after_today_is_refused() {
         assert_eq!(
             snooze("until 2026-11-27"),
-            Err(CommandError::SnoozeNotAfterToday(today()))
+            Err(CommandError::SnoozeNotAfterToday(ShownDay::new(
+                today(),
+                today()
+            )))
         );
         assert_eq!(
             snooze("until today"),
-            Err(CommandError::SnoozeNotAfterToday(today()))
+            Err(CommandError::SnoozeNotAfterToday(ShownDay::new(
+                today(),
+                today()
+            )))
         );
         assert_eq!(
             snooze("until 2026-11-01"),
-            Err(CommandError::SnoozeNotAfterToday(date(2026, 11, 1)))
+            Err(CommandError::SnoozeNotAfterToday(ShownDay::new(
+                date(2026, 11, 1),
+                today()
+            )))
         );
         assert_eq!(
             snooze("0d"),
-            Err(CommandError::SnoozeNotAfterToday(today()))
+            Err(CommandError::SnoozeNotAfterToday(ShownDay::new(
+                today(),
+                today()
+            )))
         );
     }
 

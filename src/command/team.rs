@@ -1,13 +1,17 @@
-//! `team`, `team add @a @b`, `team remove @a`: showing and changing who the manager coaches.
+//! `team`, `team add @a @b`, `team add @a since 2026-11-02`, `team remove @a`: showing and
+//! changing who the manager coaches, and since when.
 
-use crate::domain::SlackUserId;
+use chrono::NaiveDate;
+
+use crate::domain::{ShownDay, SlackUserId, OLDEST_DAYS_BACK};
 
 use super::error::{CommandError, MentionContext};
 use super::token::{self, Token};
+use super::when;
 use super::TeamChange;
 
 /// The words after `team`.
-pub(super) fn parse(tokens: &[Token]) -> Result<TeamChange, CommandError> {
+pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
     let Some((action, rest)) = tokens.split_first() else {
         return Ok(TeamChange::Show);
     };
@@ -16,12 +20,7 @@ pub(super) fn parse(tokens: &[Token]) -> Result<TeamChange, CommandError> {
             None => Ok(TeamChange::Show),
             Some(extra) => Err(CommandError::UnknownWord(extra.shown().to_string())),
         },
-        Some("add") => reps(
-            rest,
-            MentionContext::TeamAdd,
-            CommandError::TeamAddWithoutMention,
-        )
-        .map(TeamChange::Add),
+        Some("add") => add(rest, today),
         Some("remove" | "rm" | "delete" | "del") => reps(
             rest,
             MentionContext::TeamRemove,
@@ -29,6 +28,43 @@ pub(super) fn parse(tokens: &[Token]) -> Result<TeamChange, CommandError> {
         )
         .map(TeamChange::Remove),
         _ => Err(CommandError::UnknownWord(action.shown().to_string())),
+    }
+}
+
+/// `@a @b`, then optionally `since DAY` (or `from DAY`): the day they joined.
+fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
+    let since_at = tokens
+        .iter()
+        .position(|token| matches!(token.key(), Some("since" | "from")));
+    let (who, since) = match since_at {
+        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
+        None => (tokens, None),
+    };
+    let reps = reps(
+        who,
+        MentionContext::TeamAdd,
+        CommandError::TeamAddWithoutMention,
+    )?;
+    let since = since.map(|words| join_day(words, today)).transpose()?;
+    Ok(TeamChange::Add { reps, since })
+}
+
+/// The day after `since`: as a log names days, today or up to 62 days back.
+fn join_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
+    let typed = || {
+        let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
+        CommandError::BadJoinDay(typed.join(" "))
+    };
+    let day = match when::at_start(tokens, today)? {
+        Some(spoken) if spoken.len == tokens.len() => spoken.date,
+        _ => return Err(typed()),
+    };
+    if day > today {
+        Err(CommandError::JoinDayInFuture(ShownDay::new(day, today)))
+    } else if (today - day).num_days() > OLDEST_DAYS_BACK {
+        Err(CommandError::JoinDayTooFarBack(ShownDay::new(day, today)))
+    } else {
+        Ok(day)
     }
 }
 
@@ -54,12 +90,63 @@ fn reps(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{dana, sam, DANA, SAM};
+    use super::super::fixtures::{dana, date, sam, today, DANA, SAM};
     use super::super::token::tokens;
     use super::*;
 
     fn team(text: &str) -> Result<TeamChange, CommandError> {
-        parse(&tokens(text))
+        parse(&tokens(text), today())
+    }
+
+    fn added(reps: Vec<SlackUserId>) -> Result<TeamChange, CommandError> {
+        Ok(TeamChange::Add { reps, since: None })
+    }
+
+    #[test]
+    fn team_add_since_a_day_sets_when_they_joined() {
+        for (typed, day) in [
+            ("since 2026-11-01", date(2026, 11, 1)),
+            ("since monday", date(2026, 11, 23)),
+            ("since last friday", date(2026, 11, 20)),
+            ("from yesterday", date(2026, 11, 26)),
+            ("since today", today()),
+        ] {
+            assert_eq!(
+                team(&format!("add {DANA} {SAM} {typed}")),
+                Ok(TeamChange::Add {
+                    reps: vec![dana(), sam()],
+                    since: Some(day)
+                }),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn team_add_since_refuses_a_future_day_one_too_far_back_and_words_that_are_no_day() {
+        assert_eq!(
+            team(&format!("add {DANA} since 2026-11-28")),
+            Err(CommandError::JoinDayInFuture(ShownDay::new(
+                date(2026, 11, 28),
+                today()
+            )))
+        );
+        assert_eq!(
+            team(&format!("add {DANA} since 2026-09-25")),
+            Err(CommandError::JoinDayTooFarBack(ShownDay::new(
+                date(2026, 9, 25),
+                today()
+            )))
+        );
+        assert!(team(&format!("add {DANA} since 2026-09-26")).is_ok());
+        assert_eq!(
+            team(&format!("add {DANA} since forever")),
+            Err(CommandError::BadJoinDay("forever".into()))
+        );
+        assert_eq!(
+            team(&format!("add {DANA} since")),
+            Err(CommandError::BadJoinDay(String::new()))
+        );
     }
 
     #[test]
@@ -73,7 +160,7 @@ mod tests {
     fn team_add_takes_every_mention_in_order() {
         assert_eq!(
             team(&format!("add {SAM} {DANA}")),
-            Ok(TeamChange::Add(vec![sam(), dana()]))
+            added(vec![sam(), dana()])
         );
     }
 
@@ -81,7 +168,7 @@ mod tests {
     fn team_add_accepts_commas_and_and_and_ignores_repeats() {
         assert_eq!(
             team(&format!("ADD {DANA}, {SAM} and {DANA}")),
-            Ok(TeamChange::Add(vec![dana(), sam()]))
+            added(vec![dana(), sam()])
         );
     }
 

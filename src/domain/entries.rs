@@ -103,6 +103,26 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// Whether `self` is probably `other` logged a second time: the same
+    /// kind, day and minutes, and the same reps.
+    pub fn looks_like(&self, other: &Entry) -> bool {
+        match (self, other) {
+            (Entry::Session(a), Entry::Session(b)) => {
+                let mut reps_a = a.reps.clone();
+                let mut reps_b = b.reps.clone();
+                reps_a.sort();
+                reps_b.sort();
+                a.held_on == b.held_on && a.minutes == b.minutes && reps_a == reps_b
+            }
+            (Entry::Meeting(a), Entry::Meeting(b)) => {
+                a.held_on == b.held_on && a.minutes == b.minutes
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The stored line (a command or a form) that entries came from. Never
 /// reused, so a button that names one can never reach a later line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,6 +167,28 @@ impl fmt::Display for EntryId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn session(reps: &[&str], minutes: u32, day: u32, activity: Activity) -> Entry {
+        Entry::Session(SessionEntry {
+            reps: reps
+                .iter()
+                .map(|r| SlackUserId::parse(r).expect("id"))
+                .collect(),
+            minutes: Minutes::new(minutes).expect("minutes"),
+            activity,
+            note: Note::default(),
+            held_on: NaiveDate::from_ymd_opt(2026, 11, day).expect("day"),
+        })
+    }
+
+    #[test]
+    fn the_same_reps_day_and_minutes_look_like_a_duplicate_whatever_the_note_or_kind() {
+        let first = session(&["U0ANA", "U0BEN"], 45, 20, Activity::Pipeline);
+        assert!(first.looks_like(&session(&["U0BEN", "U0ANA"], 45, 20, Activity::Deal)));
+        assert!(!first.looks_like(&session(&["U0ANA"], 45, 20, Activity::Pipeline)));
+        assert!(!first.looks_like(&session(&["U0ANA", "U0BEN"], 30, 20, Activity::Pipeline)));
+        assert!(!first.looks_like(&session(&["U0ANA", "U0BEN"], 45, 21, Activity::Pipeline)));
+    }
 
     #[test]
     fn notes_are_trimmed_and_capped_in_characters_not_bytes() {

@@ -6,10 +6,14 @@ pub mod entries;
 pub mod meetings;
 pub mod pace;
 pub mod records;
+pub mod team;
 pub mod types;
 
 pub use entries::{Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry};
 pub use meetings::{meeting_state, MeetingPolicy, MeetingState};
 pub use pace::{pace, rep_month_minutes, Pace, RepMinutes};
-pub use records::{local_date, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord};
+pub use records::{
+    local_date, JoinMove, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord,
+};
+pub use team::{join_change, session_day, JoinChange, SessionDay};
 pub use types::*;

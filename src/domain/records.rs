@@ -15,6 +15,9 @@ pub struct Manager {
     pub tz_override: Option<Tz>,
     /// The first local day reminders come back.
     pub snoozed_until: Option<NaiveDate>,
+    /// When they first used coachbot: a team that never met is not counted
+    /// as overdue from before then.
+    pub first_used: DateTime<Utc>,
 }
 
 impl Manager {
@@ -29,6 +32,14 @@ impl Manager {
     pub fn is_snoozed_on(&self, day: NaiveDate) -> bool {
         self.snoozed_until.is_some_and(|until| day < until)
     }
+}
+
+/// A rep's join day moving back to an earlier 1:1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinMove {
+    pub rep: SlackUserId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }
 
 /// The calendar date an instant falls on in a time zone.

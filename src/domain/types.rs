@@ -123,6 +123,47 @@ pub fn format_minutes(minutes: i64) -> String {
     }
 }
 
+/// The study's monthly coaching per rep, in minutes ("about three hours"),
+/// which messages cite before giving the manager's own target.
+pub const STUDY_MINUTES: u32 = 180;
+
+/// How far back an entry or a join day may be dated: about two months, room
+/// to catch up after a break.
+pub const OLDEST_DAYS_BACK: i64 = 62;
+
+/// A day as every answer shows it: `Fri 27 Nov`, with the year when it is
+/// not the year of `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownDay {
+    pub day: NaiveDate,
+    pub today: NaiveDate,
+}
+
+impl ShownDay {
+    pub fn new(day: NaiveDate, today: NaiveDate) -> Self {
+        Self { day, today }
+    }
+}
+
+impl fmt::Display for ShownDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.day.year() == self.today.year() {
+            write!(f, "{}", self.day.format("%a %-d %b"))
+        } else {
+            write!(f, "{}", self.day.format("%a %-d %b %Y"))
+        }
+    }
+}
+
+/// `1 rep`, `2 reps`.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 /// The article's four kinds of one-on-one coaching, plus `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Activity {
@@ -318,6 +359,31 @@ mod tests {
         assert_eq!(format_minutes(45), "45m");
         assert_eq!(format_minutes(60), "1h");
         assert_eq!(format_minutes(90), "1h 30m");
+    }
+
+    #[test]
+    fn days_show_their_weekday_and_the_year_only_when_it_is_not_this_one() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("day");
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        assert_eq!(
+            ShownDay::new(day(2026, 11, 30), today).to_string(),
+            "Mon 30 Nov"
+        );
+        assert_eq!(
+            ShownDay::new(day(2027, 1, 4), today).to_string(),
+            "Mon 4 Jan 2027"
+        );
+        assert_eq!(
+            ShownDay::new(day(2025, 12, 31), today).to_string(),
+            "Wed 31 Dec 2025"
+        );
+    }
+
+    #[test]
+    fn counts_take_the_right_plural() {
+        assert_eq!(plural(1, "rep", "reps"), "1 rep");
+        assert_eq!(plural(0, "rep", "reps"), "0 reps");
+        assert_eq!(plural(3, "meeting", "meetings"), "3 meetings");
     }
 
     #[test]

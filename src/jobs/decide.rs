@@ -21,7 +21,7 @@ impl SkipReason {
             SkipReason::Snoozed { until } => format!("snoozed until {until}"),
             SkipReason::NoReps => "no reps".to_string(),
             SkipReason::MeetingNotDue => "meeting not due".to_string(),
-            SkipReason::EveryoneOnPace => "every rep on pace".to_string(),
+            SkipReason::EveryoneOnPace => "no rep far enough behind pace".to_string(),
         }
     }
 }
@@ -60,13 +60,15 @@ pub fn meeting_check(
     }
 }
 
-/// `coaching-pace`: a DM listing every rep behind pace.
+/// `coaching-pace`: a DM listing every rep at least `threshold` minutes
+/// behind today's pace.
 pub fn coaching_pace(
     manager: &Manager,
     progress: &[RepProgress],
     activity: &MonthActivity,
     month: YearMonth,
     today: NaiveDate,
+    threshold: u32,
 ) -> Result<Vec<BehindRep>, SkipReason> {
     if let Some(reason) = snoozed(manager, today) {
         return Err(reason);
@@ -76,7 +78,7 @@ pub fn coaching_pace(
     }
     let behind: Vec<BehindRep> = progress
         .iter()
-        .filter(|p| p.pace.behind)
+        .filter(|p| p.pace.behind && p.pace.gap() >= threshold)
         .map(|p| BehindRep {
             progress: p.clone(),
             suggestion: least_coached(&p.rep, activity, month),
@@ -162,6 +164,7 @@ mod tests {
             slack_tz: Tz::UTC,
             tz_override: None,
             snoozed_until: snoozed_until.map(day),
+            first_used: "2026-01-01T00:00:00Z".parse().expect("instant"),
         }
     }
 
@@ -218,7 +221,8 @@ mod tests {
                 &[],
                 &MonthActivity::default(),
                 YearMonth::new(2026, 11).expect("m"),
-                day("2026-11-30")
+                day("2026-11-30"),
+                30
             ),
             Err(SkipReason::NoReps)
         );
@@ -260,6 +264,7 @@ mod tests {
             &activity,
             month,
             today,
+            30,
         )
         .expect("someone behind");
         assert_eq!(behind.len(), 1);
@@ -268,7 +273,7 @@ mod tests {
         // She has had pipeline reviews but no observation yet.
         assert_eq!(behind[0].suggestion, Activity::Observation);
         assert_eq!(
-            coaching_pace(&manager(None), &[ben], &activity, month, today),
+            coaching_pace(&manager(None), &[ben], &activity, month, today, 30),
             Err(SkipReason::EveryoneOnPace)
         );
     }
@@ -285,10 +290,37 @@ mod tests {
                 &[new_rep],
                 &MonthActivity::default(),
                 month,
-                today
+                today,
+                30
             ),
             Err(SkipReason::EveryoneOnPace)
         );
+    }
+
+    #[test]
+    fn a_rep_less_than_the_threshold_behind_is_not_worth_a_dm() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-16");
+        // 90 minutes expected on the 16th.
+        let close = progress("U0ANA", pace(180, month, today, day("2026-10-01"), 61));
+        let far = progress("U0BEN", pace(180, month, today, day("2026-10-01"), 60));
+        assert_eq!(close.pace.gap(), 29);
+        let activity = MonthActivity::default();
+        assert_eq!(
+            coaching_pace(
+                &manager(None),
+                std::slice::from_ref(&close),
+                &activity,
+                month,
+                today,
+                30
+            ),
+            Err(SkipReason::EveryoneOnPace)
+        );
+        let behind = coaching_pace(&manager(None), &[close, far], &activity, month, today, 30)
+            .expect("one far enough behind");
+        assert_eq!(behind.len(), 1);
+        assert_eq!(behind[0].progress.rep, user("U0BEN"));
     }
 
     #[test]

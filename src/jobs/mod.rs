@@ -174,7 +174,10 @@ async fn meeting_check(
     let state = ctx.meeting_state(manager, today).await?;
     Ok(
         match decide::meeting_check(manager, team.len(), state, today) {
-            Ok(state) => draft.send(render::meeting_nudge(state), render::meeting_line(state)),
+            Ok(state) => draft.send(
+                render::meeting_nudge(state, ctx.meeting_policy()),
+                render::meeting_line(state),
+            ),
             Err(reason) => draft.skip(reason.describe()),
         },
     )
@@ -191,7 +194,14 @@ async fn coaching_pace(
     let team = ctx.store.current_team(manager).await?;
     let (progress, activity) = ctx.team_month(manager, &team, month, now).await?;
     Ok(
-        match decide::coaching_pace(manager, &progress, &activity, month, today) {
+        match decide::coaching_pace(
+            manager,
+            &progress,
+            &activity,
+            month,
+            today,
+            ctx.settings.coaching.nudge_when_behind_minutes,
+        ) {
             Ok(behind) => {
                 let names: Vec<String> = behind
                     .iter()
@@ -234,7 +244,7 @@ async fn digest(
     let on_pace: usize = lines.iter().map(|l| l.reps_on_pace).sum();
     let reps: usize = lines.iter().map(|l| l.reps).sum();
     let summary = format!("{} managers, {on_pace} of {reps} reps on pace", lines.len());
-    let message = render::digest(&lines, draft.local_date);
+    let message = render::digest(&lines, draft.local_date, ctx.target());
     Ok(draft.send(message, summary))
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use slack_morphism::prelude::SlackMessageContent;
 
 use super::render;
-use crate::coach::{AppContext, Invocation, Reply};
+use crate::coach::{Answer, AppContext, Invocation, Reply};
 
 /// Slack waits 3000 ms for the acknowledgement; answer well inside that.
 pub const ANSWER_BUDGET: Duration = Duration::from_millis(2500);
@@ -28,23 +28,24 @@ pub async fn answer_within_budget(
     // Spawned, so that the work goes on after the budget runs out.
     let mut work = tokio::spawn(async move { worker.handle(invocation).await });
     match tokio::time::timeout(ANSWER_BUDGET, &mut work).await {
-        Ok(Ok(reply)) => render::reply(&reply),
+        Ok(Ok(answer)) => render::reply(&answer),
         Ok(Err(panic)) => {
             tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
-            render::reply(&Reply::Apology)
+            render::reply(&apology(ctx))
         }
         Err(_) => {
             tracing::info!(%team, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
             let slack = ctx.slack.clone();
+            let sorry = apology(ctx);
             tokio::spawn(async move {
-                let reply = match work.await {
-                    Ok(reply) => reply,
+                let answer = match work.await {
+                    Ok(answer) => answer,
                     Err(panic) => {
                         tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
-                        Reply::Apology
+                        sorry
                     }
                 };
-                if let Err(error) = slack.respond(&response_url, render::reply(&reply)).await {
+                if let Err(error) = slack.respond(&response_url, render::reply(&answer)).await {
                     tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
                 }
             });
@@ -58,4 +59,12 @@ fn working_on_it() -> SlackMessageContent {
     render::Message::new("Working on it…")
         .text(":hourglass_flowing_sand: Working on it…")
         .into_content()
+}
+
+/// The apology, for a command that failed before it knew the manager.
+pub fn apology(ctx: &AppContext) -> Answer {
+    Answer {
+        reply: Reply::Apology,
+        today: ctx.clock.now().date_naive(),
+    }
 }

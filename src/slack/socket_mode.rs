@@ -26,7 +26,7 @@ use super::answer::answer_within_budget;
 use super::client::Connector;
 use super::render;
 use super::SlackError;
-use crate::coach::{AppContext, Invocation, Reply};
+use crate::coach::{AppContext, Invocation};
 use crate::domain::{SlackTeamId, SlackUserId};
 
 /// How the listener connects; the defaults suit production, tests shorten
@@ -213,7 +213,7 @@ async fn on_command(
                 user = %event.user_id,
                 "refused a Socket Mode slash command with a malformed team or user ID"
             );
-            render::reply(&Reply::Apology)
+            render::reply(&super::answer::apology(&state.ctx))
         }
     };
     Ok(SlackCommandEventResponse::new(content)

@@ -10,7 +10,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{date_text, instant_text, topics_text, Store, StoreError};
-use crate::domain::{Entry, LineId, Manager};
+use crate::domain::{Entry, JoinMove, LineId, Manager};
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
@@ -22,6 +22,8 @@ pub(super) struct QueuedLine {
     team: String,
     manager: String,
     entries: Vec<Entry>,
+    /// Join days that move back to a session in this line, stored with it.
+    moves: Vec<JoinMove>,
     logged_at: String,
     stored: oneshot::Sender<Result<LineId, StoreError>>,
 }
@@ -116,16 +118,31 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
             .await?;
         }
     }
+    for moved in &line.moves {
+        sqlx::query(
+            "UPDATE memberships SET joined_on = ?
+             WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND left_on IS NULL AND joined_on > ?",
+        )
+        .bind(date_text(moved.to))
+        .bind(&line.team)
+        .bind(&line.manager)
+        .bind(moved.rep.as_str())
+        .bind(date_text(moved.to))
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(LineId::new(line_id))
 }
 
 impl Store {
-    /// Stores a line's entries together; returns once they are committed.
-    #[tracing::instrument(skip(self, manager, entries), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
+    /// Stores a line's entries, and the join days they move back, together;
+    /// returns once they are committed.
+    #[tracing::instrument(skip(self, manager, entries, moves), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
     pub async fn insert_line(
         &self,
         manager: &Manager,
         entries: &[Entry],
+        moves: &[JoinMove],
         now: DateTime<Utc>,
     ) -> Result<LineId, StoreError> {
         let (stored, done) = oneshot::channel();
@@ -133,6 +150,7 @@ impl Store {
             team: manager.team.as_str().to_string(),
             manager: manager.id.as_str().to_string(),
             entries: entries.to_vec(),
+            moves: moves.to_vec(),
             logged_at: instant_text(now),
             stored,
         };

@@ -124,6 +124,69 @@ async fn line_entries(
 }
 
 impl Store {
+    /// The manager's entries held on these days, each with its reps.
+    pub async fn entries_on(
+        &self,
+        manager: &Manager,
+        days: &[NaiveDate],
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        if days.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT l.id, l.line_id, l.kind, l.minutes, l.activity, l.topics, l.note, l.held_on,
+                    r.rep_id
+             FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
+             WHERE l.team_id = ? AND l.manager_id = ? AND l.held_on IN ({})
+             ORDER BY l.id, r.rowid",
+            placeholders(days.len())
+        );
+        let mut query = sqlx::query_as::<
+            _,
+            (
+                i64,
+                i64,
+                String,
+                u32,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+                Option<String>,
+            ),
+        >(&sql)
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str());
+        for day in days {
+            query = query.bind(date_text(*day));
+        }
+        let mut entries: Vec<(EntryRow, Vec<SlackUserId>)> = Vec::new();
+        for (id, line_id, kind, minutes, activity, topics, note, held_on, rep) in
+            query.fetch_all(&self.readers).await?
+        {
+            if entries.last().is_none_or(|(row, _)| row.id != id) {
+                let row = EntryRow {
+                    id,
+                    line_id,
+                    kind,
+                    minutes,
+                    activity,
+                    topics,
+                    note,
+                    held_on,
+                };
+                entries.push((row, Vec::new()));
+            }
+            if let (Some(rep), Some((_, reps))) = (rep, entries.last_mut()) {
+                reps.push(parse_user(rep)?);
+            }
+        }
+        entries
+            .into_iter()
+            .map(|(row, reps)| row.into_stored(reps))
+            .collect()
+    }
+
     /// Takes a line back whole: its entries and every rep row with them. A
     /// line taken back before, or one that is not the manager's, changes
     /// nothing, so pressing Undo twice is safe.

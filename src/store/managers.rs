@@ -6,15 +6,24 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{date_text, instant_text, parse_date, parse_team, parse_user, Store, StoreError};
+use super::{
+    date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, Store, StoreError,
+};
 use crate::domain::{Manager, SlackTeamId, SlackUserId};
 
-type ManagerRow = (String, String, String, Option<String>, Option<String>);
+type ManagerRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
-const MANAGER_COLUMNS: &str = "team_id, user_id, slack_tz, tz_override, snoozed_until";
+const MANAGER_COLUMNS: &str = "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at";
 
 fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
-    let (team, id, slack_tz, tz_override, snoozed_until) = row;
+    let (team, id, slack_tz, tz_override, snoozed_until, created_at) = row;
     let tz = |raw: &str| {
         Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")))
     };
@@ -24,6 +33,7 @@ fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
         slack_tz: tz(&slack_tz)?,
         tz_override: tz_override.as_deref().map(tz).transpose()?,
         snoozed_until: snoozed_until.as_deref().map(parse_date).transpose()?,
+        first_used: parse_instant(&created_at)?,
     })
 }
 

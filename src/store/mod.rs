@@ -24,7 +24,7 @@ use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
 pub use integrity::{Checked, Finding, Stint};
 pub use logs::{ExportRow, StoredEntry, UndoTarget, Undone};
 pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
-pub use team::{AddOutcome, RemoveOutcome};
+pub use team::RemoveOutcome;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -213,6 +213,12 @@ fn parse_team(raw: String) -> Result<SlackTeamId, StoreError> {
 fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt(format!("date {raw:?}")))
+}
+
+fn parse_instant(raw: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("instant {raw:?}")))
 }
 
 /// `?, ?, ?` for an `IN (…)` list of `n` values.

@@ -38,11 +38,9 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
     let blocks = answer.blocks_text();
     // 26 of 30 days have passed: 156 minutes expected.
     assert!(
-        blocks.contains("<@U0ANA> — 45m of 3h this month"),
-        "{blocks}"
-    );
-    assert!(
-        blocks.contains("1h 51m behind today's pace of 2h 36m"),
+        blocks.contains(
+            "<@U0ANA> — 45m this month · target 3h · today's pace 2h 36m · :warning: 1h 51m behind"
+        ),
         "{blocks}"
     );
     let pool = app.db().await;
@@ -86,7 +84,9 @@ async fn one_log_with_two_reps_counts_the_full_time_for_each() {
         answer.text()
     );
     assert!(
-        answer.blocks_text().contains("<@U0BEN> — 1h 30m of 3h"),
+        answer
+            .blocks_text()
+            .contains("<@U0BEN> — 1h 30m this month · target 3h"),
         "{}",
         answer.blocks_text()
     );
@@ -209,11 +209,11 @@ async fn a_meeting_counts_for_every_rep_on_the_team() {
     );
     let status = app.coach("status").await.blocks_text();
     assert!(
-        status.contains("<@U0ANA> — 1h of 3h this month (0m 1:1, 1h meetings)"),
+        status.contains("<@U0ANA> — 1h this month (0m 1:1, 1h meetings) · target 3h"),
         "{status}"
     );
     assert!(
-        status.contains("<@U0BEN> — 1h of 3h this month"),
+        status.contains("<@U0BEN> — 1h this month (0m 1:1, 1h meetings) · target 3h"),
         "{status}"
     );
     assert!(status.contains("Last team meeting today."), "{status}");
@@ -240,10 +240,13 @@ async fn status_shows_every_rep_against_pace_and_the_meeting_gap() {
     let text = answer.blocks_text();
     assert!(text.contains("Coaching in November 2026"), "{text}");
     assert!(text.contains("1 of 2 reps on pace"), "{text}");
-    assert!(text.contains("<@U0ANA> — 3h of 3h this month"), "{text}");
+    assert!(
+        text.contains("<@U0ANA> — 3h this month · target 3h"),
+        "{text}"
+    );
     assert!(
         text.contains(
-            "<@U0BEN> — 0m of 3h this month · :warning: 2h 36m behind today's pace of 2h 36m"
+            "<@U0BEN> — 0m this month · target 3h · today's pace 2h 36m · :warning: 2h 36m behind"
         ),
         "{text}"
     );
@@ -262,7 +265,11 @@ async fn a_rep_who_joined_today_owes_nothing_yet() {
     let text = app.coach("status").await.blocks_text();
     // 4 of November's 30 days remain: a prorated 24 minutes, none due yet.
     assert!(
-        text.contains("<@U0ANA> — 0m of 24m since joining Fri 27 Nov · :white_check_mark: on pace"),
+        text.contains("<@U0ANA> — 0m this month · target 24m since joining Fri 27 Nov · today's pace 0m · :white_check_mark: on pace"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Pace counts from each rep's join day. If someone was on your team before they were added, set the day: `/coach team add @name since 2026-11-01`."),
         "{text}"
     );
     assert!(
@@ -302,13 +309,17 @@ async fn team_shows_and_removes_reps_keeping_their_history() {
     app.coach("45m <@U0BEN> skill practice").await;
     let answer = app.coach("team remove <@U0BEN>").await;
     assert!(
-        answer.text().contains("<@U0BEN> left your team"),
+        answer
+            .text()
+            .contains("<@U0BEN> leaves your team at the end of today, a day you coached them"),
         "{}",
         answer.text()
     );
     let answer = app.coach("team").await;
     assert!(
-        answer.text().contains("Your team (1): <@U0ANA>"),
+        answer
+            .text()
+            .contains("Your team (1 rep): <@U0ANA> (since Sun 1 Nov)"),
         "{}",
         answer.text()
     );
@@ -319,7 +330,7 @@ async fn team_shows_and_removes_reps_keeping_their_history() {
     );
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0BEN' AND left_on = '2026-11-27'"
+            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0BEN' AND left_on = '2026-11-28'"
         )
         .await,
         1
@@ -420,7 +431,10 @@ async fn a_restart_keeps_everything() {
     app.coach("tz Asia/Tokyo").await;
     let app = app.restart().await;
     let text = app.coach("status").await.blocks_text();
-    assert!(text.contains("<@U0ANA> — 45m of 3h"), "{text}");
+    assert!(
+        text.contains("<@U0ANA> — 45m this month · target 3h"),
+        "{text}"
+    );
     // The same fake Slack serves both runs: one lookup in all, from the first.
     assert_eq!(
         app.slack_calls("/api/users.info").await.len(),
@@ -497,4 +511,201 @@ async fn slack_down_on_first_use_stores_nothing_and_apologises() {
     let help = app.coach("help").await;
     assert_eq!(help.text(), "How to use /coach");
     assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 0);
+}
+
+#[tokio::test]
+async fn team_add_since_sets_the_join_day_so_a_new_manager_sees_the_whole_month() {
+    let app = spawn_app().await;
+    let answer = app.coach("team add <@U0ANA> since 2026-11-01").await;
+    assert!(
+        answer
+            .text()
+            .contains("<@U0ANA> is on your team since Sun 1 Nov."),
+        "{}",
+        answer.text()
+    );
+    app.coach("3h55m <@U0ANA> field observation").await;
+    let status = app.coach("status").await.blocks_text();
+    assert!(
+        status.contains("<@U0ANA> — 3h 55m this month · target 3h · today's pace 2h 36m · :white_check_mark: on pace"),
+        "{status}"
+    );
+    let team = app.coach("team").await.text();
+    assert!(
+        team.contains("Your team (1 rep): <@U0ANA> (since Sun 1 Nov)"),
+        "{team}"
+    );
+    // The team started on the 1st but the manager only on the 27th: their
+    // first day is not an overdue meeting.
+    assert!(
+        status.contains("No team meeting logged yet; your team started today."),
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn team_add_since_moves_the_join_day_of_a_rep_already_on_the_team() {
+    let app = spawn_app().await;
+    app.coach("team add <@U0ANA>").await;
+    let answer = app.coach("team add <@U0ANA> since monday").await;
+    assert!(
+        answer
+            .text()
+            .contains("<@U0ANA>'s join day moved from Fri 27 Nov to Mon 23 Nov"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0ANA' AND joined_on = '2026-11-23'"
+        )
+        .await,
+        1
+    );
+    let answer = app.coach("team add <@U0ANA> since 2026-09-01").await;
+    assert!(
+        answer.text().contains("more than 62 days ago"),
+        "{}",
+        answer.text()
+    );
+}
+
+#[tokio::test]
+async fn a_session_before_a_reps_join_day_moves_it_back_and_says_so() {
+    let app = spawn_app().await;
+    let first = app.coach("team add <@U0ANA>").await.blocks_text();
+    assert!(
+        first.contains("If they were on your team before today, say since when: `/coach team add <@U0ANA> since 2026-11-01`."),
+        "{first}"
+    );
+    let answer = app
+        .coach("45m <@U0ANA> pipeline review on 2026-11-20")
+        .await;
+    let text = answer.blocks_text();
+    assert!(
+        text.contains(
+            "<@U0ANA>'s join day moved back from Fri 27 Nov to Fri 20 Nov, the day of this session"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("<@U0ANA> — 45m this month · target 1h 6m since joining Fri 20 Nov"),
+        "{text}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0ANA' AND joined_on = '2026-11-20'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_session_on_a_day_the_rep_was_on_another_team_is_refused_naming_that_manager() {
+    let app = spawn_app().await;
+    let now = app.clock.now();
+    app.clock
+        .set("2026-11-02T09:00:00Z".parse().expect("instant"));
+    app.coach_as(OTHER_BOSS, "team add <@U0ANA>").await;
+    app.clock
+        .set("2026-11-10T09:00:00Z".parse().expect("instant"));
+    app.coach_as(OTHER_BOSS, "team remove <@U0ANA>").await;
+    app.clock.set(now);
+    app.coach("team add <@U0ANA>").await;
+
+    let answer = app.coach("30m <@U0ANA> deal review on 2026-11-05").await;
+
+    assert!(
+        answer.text().contains("<@U0ANA> was on <@U0OTHER>'s team on Thu 5 Nov, so a session that day can't count for your team, and nothing was logged."),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+    // After the other stint ended, the join day can move back to it.
+    let answer = app.coach("30m <@U0ANA> deal review on 2026-11-10").await;
+    assert!(answer.text().contains("Logged"), "{}", answer.text());
+}
+
+#[tokio::test]
+async fn two_entries_on_one_line_are_stored_as_two_answered_together_and_undone_together() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    let answer = app
+        .coach("45m <@U0ANA> pipeline review, 30m <@U0BEN> deal review")
+        .await;
+    let text = answer.blocks_text();
+    assert!(text.contains("Logged 2 entries:"), "{text}");
+    assert!(
+        text.contains("• 45m of pipeline review with <@U0ANA> on Fri 27 Nov"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• 30m of help with a deal with <@U0BEN> on Fri 27 Nov"),
+        "{text}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM logs WHERE kind = 'session'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM log_reps r JOIN logs l ON l.id = r.log_id WHERE (r.rep_id = 'U0ANA' AND l.minutes = 45) OR (r.rep_id = 'U0BEN' AND l.minutes = 30)").await,
+        2
+    );
+    let undone = app.coach("undo").await.text();
+    assert!(
+        undone.contains("45m of pipeline review with <@U0ANA> on Fri 27 Nov; 30m of help with a deal with <@U0BEN> on Fri 27 Nov"),
+        "{undone}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+}
+
+#[tokio::test]
+async fn the_same_session_typed_twice_is_stored_with_a_warning_and_how_to_undo_it() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    app.coach("45m <@U0ANA> pipeline review last friday").await;
+    let answer = app.coach("45m <@U0ANA> forecast on 2026-11-20").await;
+    let text = answer.blocks_text();
+    assert!(
+        text.contains(":warning: This looks like something you logged already: 45m of pipeline review with <@U0ANA> on Fri 20 Nov. If it's a repeat, `/coach undo` takes this one back."),
+        "{text}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 2);
+    let other = app.coach("30m <@U0ANA> forecast on 2026-11-20").await;
+    assert!(!other.blocks_text().contains("looks like"), "{other:?}");
+}
+
+#[tokio::test]
+async fn the_time_zone_example_is_never_the_managers_own_zone() {
+    let app = spawn_app().await;
+    let answer = app.coach("tz").await.blocks_text();
+    assert!(
+        answer.contains("Your time zone is Europe/Berlin"),
+        "{answer}"
+    );
+    assert!(answer.contains("`/coach tz America/New_York`"), "{answer}");
+    assert!(!answer.contains("`/coach tz Europe/Berlin`"), "{answer}");
+}
+
+#[tokio::test]
+async fn spoken_times_and_filler_are_understood_end_to_end() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    let answer = app
+        .coach("forgot to log monday an hour and a half <@U0ANA> objection handling")
+        .await;
+    assert!(
+        answer
+            .text()
+            .contains("Logged 1h 30m of learning a skill with <@U0ANA> on Mon 23 Nov."),
+        "{}",
+        answer.text()
+    );
+    let note: String = sqlx::query_scalar("SELECT note FROM logs")
+        .fetch_one(&app.db().await)
+        .await
+        .expect("note");
+    assert_eq!(note, "objection handling");
 }

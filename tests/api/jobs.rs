@@ -247,7 +247,7 @@ async fn the_digest_posts_each_managers_numbers_and_team_totals_to_the_channel_a
         "{text}"
     );
     assert!(
-        text.contains("<@U0OTHER> — 0 meetings in 7 days · 0 of 1 reps on pace · 0m this month"),
+        text.contains("<@U0OTHER> — 0 meetings in 7 days · 0 of 1 rep on pace · 0m this month"),
         "{text}"
     );
     assert!(
@@ -787,4 +787,40 @@ async fn export_prints_csv_with_a_row_per_session_rep_and_per_meeting_of_the_mon
         "{}",
         run.stdout
     );
+}
+
+#[tokio::test]
+async fn a_rep_a_few_minutes_short_is_no_reason_for_a_pace_dm_unless_the_threshold_says_so() {
+    for (threshold, dms) in [(None, 0), (Some("5"), 1)] {
+        let env: Vec<(&str, &str)> = threshold
+            .map(|t| ("COACHBOT__COACHING__NUDGE_WHEN_BEHIND_MINUTES", t))
+            .into_iter()
+            .collect();
+        let (app, posts) = spawn_jobs_app(&env).await;
+        manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+        // 144 minutes are expected on Wednesday the 25th; Ana has 139.
+        coach_at(
+            &app,
+            "2026-11-20T10:00:00Z",
+            BOSS,
+            "2h19m <@U0ANA> pipeline review",
+        )
+        .await;
+
+        tick_at(&app, "2026-11-25T08:00:00Z").await;
+
+        assert_eq!(posts.delivered().len(), dms, "threshold {threshold:?}");
+        let status = if dms == 0 { "skipped" } else { "sent" };
+        assert_eq!(
+            reminders(&app).await,
+            [format!("coaching-pace U0BOSS 2026-11-25 {status}")]
+        );
+        // status keeps the strict pace either way.
+        let answer = coach_at(&app, "2026-11-25T08:00:00Z", BOSS, "status").await;
+        assert!(
+            answer.blocks_text().contains(":warning: 5m behind"),
+            "{}",
+            answer.blocks_text()
+        );
+    }
 }

@@ -5,6 +5,7 @@ mod check;
 mod commands;
 mod helpers;
 mod jobs;
+mod model;
 mod repair;
 mod socket_mode;
 mod store;

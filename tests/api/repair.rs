@@ -326,6 +326,61 @@ async fn old_entries_each_become_a_line_of_their_own() {
     assert_eq!(lines, [(1, 1), (2, 2)]);
 }
 
+#[tokio::test]
+async fn old_sessions_outside_their_reps_stints_move_the_stint_where_no_other_team_is_in_the_way() {
+    let old = OldVersion::start().await;
+    for sql in [
+        // Ann was added on the 27th, after a session on the 20th.
+        "UPDATE memberships SET joined_on = '2026-11-27' WHERE rep_id = 'U0ANN'",
+        // Ben was on another team until the 15th, and a session is dated the 10th.
+        "UPDATE memberships SET joined_on = '2026-11-15' WHERE rep_id = 'U0BEN'",
+        "INSERT INTO memberships (team_id, manager_id, rep_id, joined_on, left_on) VALUES ('T0TEAM', 'U0OTHER', 'U0BEN', '2026-10-01', '2026-11-15')",
+        // Cy was removed on the day of a session.
+        "UPDATE memberships SET left_on = '2026-11-20' WHERE rep_id = 'U0CY'",
+    ] {
+        sqlx::query(sql).execute(&old.pool).await.expect(sql);
+    }
+    assert!(
+        old.session(&["U0ANN"], 30, "deal", "2026-11-20", "early")
+            .await
+    );
+    assert!(
+        old.session(&["U0BEN"], 30, "deal", "2026-11-10", "blocked")
+            .await
+    );
+    assert!(
+        old.session(&["U0CY"], 30, "deal", "2026-11-20", "last day")
+            .await
+    );
+
+    let new = old.upgrade().await;
+
+    let stints: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
+         WHERE rep_id IN ('U0ANN', 'U0BEN', 'U0CY') ORDER BY rep_id, joined_on",
+    )
+    .fetch_all(&new.pool)
+    .await
+    .expect("stints");
+    let stint = |manager: &str, rep: &str, joined: &str, left: Option<&str>| {
+        (
+            manager.to_string(),
+            rep.to_string(),
+            joined.to_string(),
+            left.map(str::to_string),
+        )
+    };
+    assert_eq!(
+        stints,
+        [
+            stint("U0BOSS", "U0ANN", "2026-11-20", None),
+            stint("U0OTHER", "U0BEN", "2026-10-01", Some("2026-11-15")),
+            stint("U0BOSS", "U0BEN", "2026-11-15", None),
+            stint("U0BOSS", "U0CY", "2026-11-01", Some("2026-11-21")),
+        ]
+    );
+}
+
 /// Random histories written by the old version, then repaired.
 mod random_histories {
     use std::collections::BTreeSet;

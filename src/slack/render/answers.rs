@@ -1,37 +1,80 @@
 //! What `/coach` answers: logs, team changes, status, reports, help.
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
-use super::{day, escape, meeting_line, mentions, progress_line, topics, Message, MAX_BLOCKS};
-use crate::coach::{Dashboard, MonthReport, Reply};
-use crate::domain::{format_minutes, Entry};
-use crate::store::{AddOutcome, RemoveOutcome, StoredEntry};
+use super::{
+    day, escape, meeting_line, mentions, minutes, progress_line, topics, Message, Period,
+    MAX_BLOCKS,
+};
+use crate::coach::{Answer, Dashboard, MonthReport, Reply};
+use crate::domain::{plural, Entry, JoinChange, SessionEntry, SlackUserId, STUDY_MINUTES};
+use crate::store::{RemoveOutcome, StoredEntry};
 
 /// The message for a `/coach` answer.
-pub fn reply(answer: &Reply) -> SlackMessageContent {
-    match answer {
-        Reply::Logged { log, progress } => {
-            let what = format!(
-                "Logged {} of {} with {} on {}.",
-                log.minutes,
-                log.activity.label(),
-                mentions(&log.reps),
-                day(log.held_on)
-            );
-            let lines: Vec<String> = progress.iter().map(progress_line).collect();
-            let mut message = Message::new(what.clone()).text(&format!(":white_check_mark: {what}"));
-            if !log.note.is_empty() {
-                message = message.context(&format!("Note: {}", escape(log.note.as_str())));
+pub fn reply(answer: &Answer) -> SlackMessageContent {
+    render(&answer.reply, answer.today)
+}
+
+fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
+    match reply {
+        Reply::Logged {
+            entries,
+            progress,
+            moved,
+            duplicates,
+            ..
+        } => {
+            let what = match entries.as_slice() {
+                [one] => format!("Logged {}.", session_summary(one, today)),
+                many => format!("Logged {}:", plural(many.len(), "entry", "entries")),
+            };
+            let mut message =
+                Message::new(what.clone()).text(&format!(":white_check_mark: {what}"));
+            if entries.len() > 1 {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|entry| format!("• {}", session_summary(entry, today)))
+                    .collect();
+                message = message.text(&lines.join("\n"));
             }
+            let notes: Vec<String> = entries
+                .iter()
+                .filter(|entry| !entry.note.is_empty())
+                .map(|entry| format!("Note: {}", escape(entry.note.as_str())))
+                .collect();
+            if !notes.is_empty() {
+                message = message.context(&notes.join("\n"));
+            }
+            for moved in moved {
+                message = message.context(&format!(
+                    ":calendar: {}'s join day moved back from {} to {}, the day of this session; their pace counts from then.",
+                    moved.rep.mention(),
+                    day(moved.from, today),
+                    day(moved.to, today)
+                ));
+            }
+            if !duplicates.is_empty() {
+                message = message.text(&duplicate_warning(duplicates, today));
+            }
+            let lines: Vec<String> = progress
+                .iter()
+                .map(|p| progress_line(p, today, Period::ThisMonth))
+                .collect();
             message.text(&lines.join("\n")).into_content()
         }
-        Reply::MeetingLogged { log, reps_counted } => {
+        Reply::MeetingLogged {
+            log,
+            reps_counted,
+            duplicates,
+            ..
+        } => {
             let what = format!(
-                "Logged a {} team meeting on {}; it counts for {} rep{}.",
+                "Logged a {} team meeting on {}; it counts for {}.",
                 log.minutes,
-                day(log.held_on),
-                reps_counted,
-                if *reps_counted == 1 { "" } else { "s" }
+                day(log.held_on, today),
+                plural(*reps_counted, "rep", "reps")
             );
             let covered = if log.topics.is_empty() {
                 "No agenda topics recognised. Next time name them: stuck deals, pipeline, new products, announcements, market changes, wins and losses.".to_string()
@@ -44,86 +87,122 @@ pub fn reply(answer: &Reply) -> SlackMessageContent {
             if !log.note.is_empty() {
                 message = message.context(&format!("Note: {}", escape(log.note.as_str())));
             }
+            if !duplicates.is_empty() {
+                message = message.text(&duplicate_warning(duplicates, today));
+            }
             message.into_content()
         }
-        Reply::NotOnTeam { reps, manager_is_one } => {
+        Reply::NotOnTeam {
+            reps,
+            manager_is_one,
+        } => {
             let text = if *manager_is_one {
                 "You can't log coaching with yourself. Mention the rep you coached, like `/coach 45m @dana pipeline review`.".to_string()
             } else {
                 let who = mentions(reps);
-                let (verb, them) = if reps.len() == 1 { ("isn't", "them") } else { ("aren't", "them all") };
+                let (verb, them) = if reps.len() == 1 {
+                    ("isn't", "them")
+                } else {
+                    ("aren't", "them all")
+                };
                 format!(
                     "{who} {verb} on your team yet, so nothing was logged. Add {them} with `/coach team add @name` (type @ and pick each from Slack's list), then log again."
                 )
             };
-            Message::new(text.clone()).text(&text).into_content()
+            plain(&text)
         }
+        Reply::OnAnotherTeamThatDay { rep, manager, day: on } => plain(&format!(
+            "{} was on {}'s team on {}, so a session that day can't count for your team, and nothing was logged. Log coaching from the day they joined yours, like `/coach 45m @dana pipeline review today`.",
+            rep.mention(),
+            manager.mention(),
+            day(*on, today)
+        )),
+        Reply::BeforeEarlierStint { rep, joined } => plain(&format!(
+            "{} first joined your team on {}, and a session before that can't count for your team, so nothing was logged. Log coaching from then on, like `/coach 45m @dana pipeline review today`.",
+            rep.mention(),
+            day(*joined, today)
+        )),
         Reply::NoTeamYet => plain("A team meeting counts for everyone on your team, and your team is empty, so nothing was logged. Add your reps first: `/coach team add @dana @lee`."),
-        Reply::Team(reps) if reps.is_empty() => plain("Your team is empty. Add your reps with `/coach team add @dana @lee`."),
-        Reply::Team(reps) => {
-            let text = format!("Your team ({}): {}", reps.len(), mentions(reps));
+        Reply::Team(team) if team.is_empty() => plain("Your team is empty. Add your reps with `/coach team add @dana @lee`, or `/coach team add @dana since 2026-11-02` if they joined before today."),
+        Reply::Team(team) => {
+            let names: Vec<String> = team
+                .iter()
+                .map(|m| format!("{} (since {})", m.rep.mention(), day(m.joined_on, today)))
+                .collect();
+            let text = format!(
+                "Your team ({}): {}",
+                plural(team.len(), "rep", "reps"),
+                names.join(", ")
+            );
             Message::new(text.clone())
                 .text(&text)
-                .context("Change it with `/coach team add @name` or `/coach team remove @name`.")
+                .context(&format!(
+                    "Change it with `/coach team add @name` or `/coach team remove @name`; set when someone joined with `/coach team add @name since {}`.",
+                    first_of_month(today)
+                ))
                 .into_content()
         }
-        Reply::TeamAdded(outcomes) => {
-            let lines: Vec<String> = outcomes
-                .iter()
-                .map(|(rep, outcome)| match outcome {
-                    AddOutcome::Added => format!(":white_check_mark: {} joined your team today.", rep.mention()),
-                    AddOutcome::AlreadyOnTeam => format!("{} is already on your team.", rep.mention()),
-                    AddOutcome::OnAnotherTeam(other) => format!(
-                        ":no_entry: {} is on {}'s team. A rep is on one team at a time: ask {} to remove them first (`/coach team remove @name`).",
-                        rep.mention(), other.mention(), other.mention()
-                    ),
-                })
-                .collect();
-            let text = lines.join("\n");
-            Message::new(text.clone()).text(&text).into_content()
-        }
+        Reply::TeamAdded(outcomes) => team_added(outcomes, today),
         Reply::TeamRemoved(outcomes) => {
             let lines: Vec<String> = outcomes
                 .iter()
                 .map(|(rep, outcome)| match outcome {
-                    RemoveOutcome::Removed => format!("{} left your team today; their past coaching stays in the records.", rep.mention()),
+                    RemoveOutcome::Leaves(left) if *left <= today => format!("{} left your team today; their past coaching stays in the records.", rep.mention()),
+                    RemoveOutcome::Leaves(left) => {
+                        let last = *left - chrono::Duration::days(1);
+                        let when = if last == today {
+                            "today, a day you coached them".to_string()
+                        } else {
+                            format!("{}, the last day you coached them", day(last, today))
+                        };
+                        format!(
+                            "{} leaves your team at the end of {when}; their past coaching stays in the records.",
+                            rep.mention()
+                        )
+                    }
                     RemoveOutcome::NotOnTeam => format!("{} isn't on your team.", rep.mention()),
                 })
                 .collect();
-            let text = lines.join("\n");
-            Message::new(text.clone()).text(&text).into_content()
+            plain(&lines.join("\n"))
         }
         Reply::CannotCoachSelf => plain("You can't be on your own team. Add the reps you coach, like `/coach team add @dana`."),
         Reply::Status(dashboard) => status(dashboard),
-        Reply::Report(report) => month_report(report),
+        Reply::Report(report) => month_report(report, today),
         Reply::Undone(entries) => {
-            let what: Vec<String> = entries.iter().map(entry_summary).collect();
+            let what: Vec<String> = entries.iter().map(|e| entry_summary(e, today)).collect();
             let text = format!("Removed your last entry: {}.", what.join("; "));
-            Message::new(text.clone()).text(&format!(":leftwards_arrow_with_hook: {text}")).into_content()
+            Message::new(text.clone())
+                .text(&format!(":leftwards_arrow_with_hook: {text}"))
+                .into_content()
         }
         Reply::NothingToUndo => plain("There's nothing to undo: you haven't logged anything yet."),
         Reply::SnoozeState(None) => plain("Reminders are on. To pause them, try `/coach snooze 1w` or `/coach snooze until 2026-12-24`."),
-        Reply::SnoozeState(Some(until)) => plain(&format!("Reminders are paused; they start again on {}. Turn them back on now with `/coach snooze off`.", day(*until))),
-        Reply::Snoozed(until) => plain(&format!(":zzz: Reminders paused; they start again on {}. Changed your mind? `/coach snooze off`.", day(*until))),
+        Reply::SnoozeState(Some(until)) => plain(&format!("Reminders are paused; they start again on {}. Turn them back on now with `/coach snooze off`.", day(*until, today))),
+        Reply::Snoozed(until) => plain(&format!(":zzz: Reminders paused; they start again on {}. Changed your mind? `/coach snooze off`.", day(*until, today))),
         Reply::SnoozeOff => plain(":bell: Reminders are back on."),
         Reply::TimeZone { tz, overridden, local_now } => {
             let source = if *overridden {
-                "you set it; `/coach tz reset` goes back to your Slack time zone"
+                "you set it; `/coach tz reset` goes back to your Slack time zone".to_string()
             } else {
-                "from your Slack profile; change it with `/coach tz Europe/Berlin`"
+                format!(
+                    "from your Slack profile; change it with `/coach tz {}`",
+                    another_zone(*tz)
+                )
             };
             plain(&format!(
-                "Your time zone is {} ({source}). It's {} there now; reminders arrive in this zone.",
+                "Your time zone is {} ({source}). It's {} {} there now; reminders arrive in this zone.",
                 tz.name(),
-                local_now.format("%a %-d %b %H:%M")
+                day(local_now.date(), today),
+                local_now.format("%H:%M")
             ))
         }
-        Reply::Help => help(),
+        Reply::Help { target } => help(*target, today),
         Reply::Welcome { tz, then } => {
-            let mut content = reply(then);
+            let mut content = render(then, today);
             let welcome = format!(
-                ":wave: Welcome to coachbot! Your reminders will come on {} time, from your Slack profile (change it with `/coach tz Europe/Berlin`). `/coach help` shows everything.",
-                tz.name()
+                ":wave: Welcome to coachbot! Your reminders will come on {} time, from your Slack profile (change it with `/coach tz {}`). `/coach help` shows everything.",
+                tz.name(),
+                another_zone(*tz)
             );
             let mut blocks = content.blocks.take().unwrap_or_default();
             blocks.truncate(MAX_BLOCKS - 1);
@@ -146,44 +225,144 @@ fn plain(text: &str) -> SlackMessageContent {
     Message::new(text).text(text).into_content()
 }
 
-fn entry_summary(stored: &StoredEntry) -> String {
+/// An example zone that is not the manager's own, so that copying it changes something.
+fn another_zone(tz: Tz) -> &'static str {
+    if tz == Tz::Europe__Berlin {
+        "America/New_York"
+    } else {
+        "Europe/Berlin"
+    }
+}
+
+/// `2026-11-01`: a join day every manager can use as an example this month.
+fn first_of_month(today: NaiveDate) -> String {
+    crate::domain::YearMonth::of(today)
+        .first_day()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn session_summary(entry: &SessionEntry, today: NaiveDate) -> String {
+    format!(
+        "{} of {} with {} on {}",
+        entry.minutes,
+        entry.activity.label(),
+        mentions(&entry.reps),
+        day(entry.held_on, today)
+    )
+}
+
+fn entry_summary(stored: &StoredEntry, today: NaiveDate) -> String {
     match &stored.entry {
-        Entry::Session(session) => format!(
-            "{} of {} with {} on {}",
-            session.minutes,
-            session.activity.label(),
-            mentions(&session.reps),
-            day(session.held_on)
-        ),
+        Entry::Session(session) => session_summary(session, today),
         Entry::Meeting(meeting) => format!(
             "the {} team meeting on {}",
             meeting.minutes,
-            day(meeting.held_on)
+            day(meeting.held_on, today)
         ),
     }
 }
 
+fn duplicate_warning(duplicates: &[StoredEntry], today: NaiveDate) -> String {
+    let earlier: Vec<String> = duplicates.iter().map(|e| entry_summary(e, today)).collect();
+    format!(
+        ":warning: This looks like something you logged already: {}. If it's a repeat, `/coach undo` takes this one back.",
+        earlier.join("; ")
+    )
+}
+
+fn team_added(outcomes: &[(SlackUserId, JoinChange)], today: NaiveDate) -> SlackMessageContent {
+    let mut joined_today = Vec::new();
+    let lines: Vec<String> = outcomes
+        .iter()
+        .map(|(rep, outcome)| match outcome {
+            JoinChange::Joins(on) if *on == today => {
+                joined_today.push(rep.clone());
+                format!(":white_check_mark: {} joined your team today.", rep.mention())
+            }
+            JoinChange::Joins(on) => format!(
+                ":white_check_mark: {} is on your team since {}.",
+                rep.mention(),
+                day(*on, today)
+            ),
+            JoinChange::Moves { from, to } => format!(
+                ":calendar: {}'s join day moved from {} to {}; their pace counts from then.",
+                rep.mention(),
+                day(*from, today),
+                day(*to, today)
+            ),
+            JoinChange::Unchanged(since) => format!(
+                "{} is already on your team (since {}).",
+                rep.mention(),
+                day(*since, today)
+            ),
+            JoinChange::OnAnotherTeam(other) => format!(
+                ":no_entry: {} is on {}'s team. A rep is on one team at a time: ask {} to remove them first (`/coach team remove @name`).",
+                rep.mention(),
+                other.mention(),
+                other.mention()
+            ),
+            JoinChange::Overlaps { manager, earliest } => format!(
+                ":no_entry: {} was on {}'s team until {}, and a rep is on one team at a time: the earliest join day is {}.",
+                rep.mention(),
+                manager.mention(),
+                day(*earliest, today),
+                day(*earliest, today)
+            ),
+            JoinChange::CoachedBefore { first } => format!(
+                ":no_entry: {} has coaching with you logged on {}, so their join day can't be later than that.",
+                rep.mention(),
+                day(*first, today)
+            ),
+        })
+        .collect();
+    let text = lines.join("\n");
+    let mut message = Message::new(text.clone()).text(&text);
+    if !joined_today.is_empty() {
+        message = message.context(&format!(
+            "Pace counts from the day a rep joined. If they were on your team before today, say since when: `/coach team add {} since {}`.",
+            joined_today[0].mention(),
+            first_of_month(today)
+        ));
+    }
+    message.into_content()
+}
+
 fn status(d: &Dashboard) -> SlackMessageContent {
     let title = format!("Coaching in {}", d.month_name());
-    let mut message = Message::new(format!("{title}: {} reps.", d.reps.len())).header(&title);
+    let mut message =
+        Message::new(format!("{title}: {}.", plural(d.reps.len(), "rep", "reps"))).header(&title);
     if d.reps.is_empty() {
         message =
             message.text("Your team is empty. Add your reps with `/coach team add @dana @lee`.");
     } else {
         let behind = d.reps.iter().filter(|p| p.pace.behind).count();
-        let lines: Vec<String> = d.reps.iter().map(progress_line).collect();
+        let lines: Vec<String> = d
+            .reps
+            .iter()
+            .map(|p| progress_line(p, d.today, Period::ThisMonth))
+            .collect();
         message = message
             .text(&format!(
-                "*{} of {} reps on pace* — the target is {} per rep per month.",
+                "*{} of {} on pace* — the target is {} per rep per month.",
                 d.reps.len() - behind,
-                d.reps.len(),
-                format_minutes(i64::from(d.target))
+                plural(d.reps.len(), "rep", "reps"),
+                minutes(d.target)
             ))
             .text(&lines.join("\n"));
+        if d.reps.iter().any(|p| p.joined_mid_month.is_some()) {
+            message = message.context(&format!(
+                "Pace counts from each rep's join day. If someone was on your team before they were added, set the day: `/coach team add @name since {}`.",
+                first_of_month(d.today)
+            ));
+        }
     }
     message = message.text(&meeting_line(d.meeting));
     if let Some(until) = d.snoozed_until {
-        message = message.context(&format!(":zzz: Reminders paused until {}.", day(until)));
+        message = message.context(&format!(
+            ":zzz: Reminders paused until {}.",
+            day(until, d.today)
+        ));
     }
     message
         .context("Log coaching with `/coach 45m @rep pipeline review`, a meeting with `/coach meeting 60m stuck deals, wins`.")
@@ -196,7 +375,7 @@ impl Dashboard {
     }
 }
 
-fn month_report(r: &MonthReport) -> SlackMessageContent {
+fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
     let name = r.month.first_day().format("%B %Y").to_string();
     let title = if r.finished {
         format!("Coaching report: {name}")
@@ -210,12 +389,10 @@ fn month_report(r: &MonthReport) -> SlackMessageContent {
         .filter(|p| p.pace.minutes >= p.pace.month_target)
         .count();
     let summary = format!(
-        "{} team meeting{} · {} of coaching across {} rep{} · {} of {} reached the month's target.",
-        r.meetings,
-        if r.meetings == 1 { "" } else { "s" },
-        format_minutes(i64::from(total)),
-        r.reps.len(),
-        if r.reps.len() == 1 { "" } else { "s" },
+        "{} · {} of coaching across {} · {} of {} reached the month's target.",
+        plural(r.meetings as usize, "team meeting", "team meetings"),
+        minutes(total),
+        plural(r.reps.len(), "rep", "reps"),
         on_target,
         r.reps.len()
     );
@@ -223,33 +400,49 @@ fn month_report(r: &MonthReport) -> SlackMessageContent {
         .header(&title)
         .text(&summary);
     if !r.reps.is_empty() {
-        let lines: Vec<String> = r.reps.iter().map(progress_line).collect();
+        let period = if r.finished {
+            Period::Finished(r.month)
+        } else {
+            Period::ThisMonth
+        };
+        let lines: Vec<String> = r
+            .reps
+            .iter()
+            .map(|p| progress_line(p, today, period))
+            .collect();
         message = message.text(&lines.join("\n"));
     }
     message
         .context(&format!(
-            "Target: {} per rep per month, prorated for reps who joined mid-month.",
-            format_minutes(i64::from(r.target))
+            "Target: {} per rep per month, from the day each rep joined.",
+            minutes(r.target)
         ))
         .into_content()
 }
 
-const HELP: &str = "*Log 1:1 coaching* — time, rep(s), what you did:
+fn help(target: u32, today: NaiveDate) -> SlackMessageContent {
+    let first = first_of_month(today);
+    let text = format!(
+        "*Log 1:1 coaching* — time, rep(s), what you did:
 • `/coach 45m @dana pipeline review`
 • `/coach 1h30m @dana @lee deal strategy yesterday`
-• `/coach 30 @dana observed discovery call on 2026-11-20`
-Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30` or just `90`. Dates: `today`, `yesterday`, a weekday, or `2026-11-20`.
+• `/coach half an hour @dana observed discovery call on {first}`
+• `/coach 45m @dana pipeline review, 30m @lee deal review` (two entries)
+Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`. Dates: `today`, `yesterday`, a weekday, `last friday`, or `{first}`.
 *Log a team meeting* (counts for everyone on your team): `/coach meeting 60m stuck deals, wins`
-*Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team remove @lee`
-*See where you stand*: `/coach status` · `/coach report` · `/coach report 2026-10`
-*Fix a mistake*: `/coach undo` removes your last entry.
+*Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee`
+*See where you stand*: `/coach status` · `/coach report` · `/coach report last month`
+*Fix a mistake*: `/coach undo` takes back your last line.
 *Holidays*: `/coach snooze 1w` · `/coach snooze until 2026-12-24` · `/coach snooze off`
-*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`";
-
-fn help() -> SlackMessageContent {
+*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`"
+    );
     Message::new("How to use /coach")
-        .header("coachbot: 3 hours per rep per month")
-        .text(HELP)
-        .context("Coaching is one-on-one time: observing in the field, reviewing pipelines, helping with a deal, learning a skill. Riding along on a joint sales call is not coaching.")
+        .header("How to use /coach")
+        .text(&text)
+        .context(&format!(
+            "The study behind coachbot: about {} of coaching per rep per month takes a team to 107% of target. Your target: {} per rep per month. Coaching is one-on-one time: observing in the field, reviewing pipelines, helping with a deal, learning a skill. Riding along on a joint sales call is not coaching.",
+            minutes(STUDY_MINUTES),
+            minutes(target)
+        ))
         .into_content()
 }

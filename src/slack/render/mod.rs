@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::coach::RepProgress;
-use crate::domain::{format_minutes, MeetingState, SlackUserId, Topic};
+use crate::domain::{
+    format_minutes, plural, MeetingState, ShownDay, SlackUserId, Topic, YearMonth,
+};
 
 pub use answers::reply;
 pub use reminders::{digest, meeting_nudge, pace_nudge};
@@ -99,8 +101,9 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-pub fn day(date: NaiveDate) -> String {
-    date.format("%a %-d %b").to_string()
+/// A day in the one style every message uses.
+pub fn day(date: NaiveDate, today: NaiveDate) -> String {
+    ShownDay::new(date, today).to_string()
 }
 
 fn mentions(reps: &[SlackUserId]) -> String {
@@ -120,39 +123,69 @@ fn topics(topics: &[Topic]) -> String {
         .join(", ")
 }
 
-/// `@rep — 1h 30m of 3h · on pace` for status, logs and reports.
-pub fn progress_line(p: &RepProgress) -> String {
+fn minutes(count: u32) -> String {
+    format_minutes(i64::from(count))
+}
+
+/// Which month a progress line is about.
+#[derive(Clone, Copy)]
+pub enum Period {
+    /// The month in progress: today's pace matters.
+    ThisMonth,
+    /// A month that is over: only the target does.
+    Finished(YearMonth),
+}
+
+/// One rep's month in plain words: the minutes, the target (since joining,
+/// when that was mid-month), today's pace and where they stand.
+/// `@rep — 45m this month · target 3h · today's pace 2h 36m · ⚠ 1h 51m behind`.
+pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> String {
     let pace = p.pace;
-    let state = if pace.behind {
-        format!(
-            ":warning: {} behind today's pace of {}",
-            format_minutes(i64::from(pace.gap())),
-            format_minutes(i64::from(pace.expected))
-        )
-    } else {
-        ":white_check_mark: on pace".to_string()
-    };
     let detail = if p.minutes.meetings > 0 {
         format!(
             " ({} 1:1, {} meetings)",
-            format_minutes(i64::from(p.minutes.one_on_one)),
-            format_minutes(i64::from(p.minutes.meetings))
+            minutes(p.minutes.one_on_one),
+            minutes(p.minutes.meetings)
         )
     } else {
         String::new()
     };
-    let period = match p.joined_mid_month {
-        Some(joined) => format!("since joining {}", day(joined)),
-        None => "this month".to_string(),
-    };
-    format!(
-        "{} — {} of {} {period}{} · {}",
-        p.rep.mention(),
-        format_minutes(i64::from(pace.minutes)),
-        format_minutes(i64::from(pace.month_target)),
-        detail,
-        state
-    )
+    let since = p
+        .joined_mid_month
+        .map(|joined| format!(" since joining {}", day(joined, today)))
+        .unwrap_or_default();
+    let target = format!("target {}{since}", minutes(pace.month_target));
+    match period {
+        Period::ThisMonth => {
+            let state = if pace.behind {
+                format!(":warning: {} behind", minutes(pace.gap()))
+            } else {
+                ":white_check_mark: on pace".to_string()
+            };
+            format!(
+                "{} — {} this month{detail} · {target} · today's pace {} · {state}",
+                p.rep.mention(),
+                minutes(pace.minutes),
+                minutes(pace.expected),
+            )
+        }
+        Period::Finished(month) => {
+            let state = if pace.minutes >= pace.month_target {
+                ":white_check_mark: reached".to_string()
+            } else {
+                format!(
+                    ":warning: {} short",
+                    minutes(pace.month_target - pace.minutes)
+                )
+            };
+            format!(
+                "{} — {} in {}{detail} · {target} · {state}",
+                p.rep.mention(),
+                minutes(pace.minutes),
+                month.first_day().format("%B"),
+            )
+        }
+    }
 }
 
 pub fn meeting_line(state: MeetingState) -> String {
@@ -206,9 +239,5 @@ fn ago(n: u32) -> String {
 }
 
 fn days(n: u32) -> String {
-    if n == 1 {
-        "1 day".to_string()
-    } else {
-        format!("{n} days")
-    }
+    plural(n as usize, "day", "days")
 }

@@ -3,8 +3,10 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::{day, days, Message};
-use crate::domain::{format_minutes, Activity, MeetingState, Topic};
+use super::{day, days, minutes, Message};
+use crate::domain::{
+    format_minutes, plural, Activity, MeetingPolicy, MeetingState, Topic, STUDY_MINUTES,
+};
 use crate::jobs::decide::{BehindRep, ManagerDigest};
 
 /// The article's sales-meeting agenda, as a reminder lists it.
@@ -24,8 +26,24 @@ fn capitalise(text: &str) -> String {
     }
 }
 
+/// How often the team should meet, from the settings: `every week (every
+/// other week at the least)` for the defaults.
+fn cadence(policy: MeetingPolicy) -> String {
+    let every = |days: u32| match days {
+        7 => "every week".to_string(),
+        14 => "every other week".to_string(),
+        1 => "every day".to_string(),
+        n => format!("every {n} days"),
+    };
+    format!(
+        "{} ({} at the least)",
+        every(policy.due_after_days),
+        every(policy.overdue_after_days)
+    )
+}
+
 /// `meeting-check`: a DM to a manager whose team meeting is due.
-pub fn meeting_nudge(state: MeetingState) -> SlackMessageContent {
+pub fn meeting_nudge(state: MeetingState, policy: MeetingPolicy) -> SlackMessageContent {
     let headline = match state {
         MeetingState::Overdue {
             days_since,
@@ -65,7 +83,10 @@ pub fn meeting_nudge(state: MeetingState) -> SlackMessageContent {
         ":calendar:"
     };
     Message::new(headline.clone())
-        .text(&format!("{emoji} *{headline}*\nTeams that meet every week (every other week at the least) sell more. A suggested agenda:"))
+        .text(&format!(
+            "{emoji} *{headline}*\nTeams that meet {} sell more. A suggested agenda:",
+            cadence(policy)
+        ))
         .text(&agenda())
         .context("Afterwards, log it in one line: `/coach meeting 60m stuck deals, pipeline, wins`. On holiday? `/coach snooze 1w`.")
         .into_content()
@@ -73,10 +94,10 @@ pub fn meeting_nudge(state: MeetingState) -> SlackMessageContent {
 
 /// `coaching-pace`: a DM listing each rep behind pace and what to try.
 pub fn pace_nudge(behind: &[BehindRep], target: u32) -> SlackMessageContent {
-    let count = behind.len();
     let headline = format!(
-        "{count} rep{} behind this month's coaching pace.",
-        if count == 1 { " is" } else { "s are" }
+        "{} {} behind this month's coaching pace.",
+        plural(behind.len(), "rep", "reps"),
+        if behind.len() == 1 { "is" } else { "are" }
     );
     let lines: Vec<String> = behind
         .iter()
@@ -125,31 +146,31 @@ fn log_words(activity: Activity) -> &'static str {
 }
 
 /// `digest`: the team's coaching in numbers, for a channel. Never notes.
-pub fn digest(managers: &[ManagerDigest], today: NaiveDate) -> SlackMessageContent {
-    let title = format!("Coaching digest — week to {}", day(today));
+pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> SlackMessageContent {
+    let title = format!("Coaching digest — week to {}", day(today, today));
     let reps: usize = managers.iter().map(|m| m.reps).sum();
     let on_pace: usize = managers.iter().map(|m| m.reps_on_pace).sum();
-    let minutes: u32 = managers.iter().map(|m| m.minutes_this_month).sum();
+    let coached: u32 = managers.iter().map(|m| m.minutes_this_month).sum();
     let meetings: u32 = managers.iter().map(|m| m.meetings_last_7_days).sum();
     let totals = format!(
-        "*Team totals:* {meetings} team meeting{} in the last 7 days · {on_pace} of {reps} reps on pace · {} of coaching this month",
-        if meetings == 1 { "" } else { "s" },
-        format_minutes(i64::from(minutes))
+        "*Team totals:* {} in the last 7 days · {on_pace} of {} on pace · {} of coaching this month",
+        plural(meetings as usize, "team meeting", "team meetings"),
+        plural(reps, "rep", "reps"),
+        minutes(coached)
     );
     let lines: Vec<String> = managers
         .iter()
         .map(|m| {
             let holiday = m
                 .snoozed_until
-                .map(|until| format!(" · :palm_tree: away until {}", day(until)))
+                .map(|until| format!(" · :palm_tree: away until {}", day(until, today)))
                 .unwrap_or_default();
             format!(
-                "• {} — {} meeting{} in 7 days · {} of {} reps on pace · {} this month{holiday}",
+                "• {} — {} in 7 days · {} of {} on pace · {} this month{holiday}",
                 m.manager.mention(),
-                m.meetings_last_7_days,
-                if m.meetings_last_7_days == 1 { "" } else { "s" },
+                plural(m.meetings_last_7_days as usize, "meeting", "meetings"),
                 m.reps_on_pace,
-                m.reps,
+                plural(m.reps, "rep", "reps"),
                 format_minutes(i64::from(m.minutes_this_month))
             )
         })
@@ -158,6 +179,10 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate) -> SlackMessageConte
         .header(&title)
         .text(&totals)
         .text(&lines.join("\n"))
-        .context("3 hours of coaching per rep per month, from 1:1s, weekly sales meetings and observing deals, is what top teams do. Log yours with `/coach`.")
+        .context(&format!(
+            "The study behind coachbot: about {} per rep per month of 1:1s, sales meetings and observing deals takes a team to 107% of target. Our target: {} per rep per month. Log yours with `/coach`.",
+            minutes(STUDY_MINUTES),
+            minutes(target)
+        ))
         .into_content()
 }

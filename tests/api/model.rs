@@ -1,0 +1,782 @@
+//! Random sequences of `/coach` lines from several managers, in different
+//! time zones and across a month end, played through the command layer
+//! against real SQLite. After every step each manager's `status` and
+//! `report`, every rep's month, and the export are compared with a plain
+//! model of the product's rules written here; at the end `check` must find
+//! nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use coachbot::clock::Clock;
+use coachbot::coach::{AppContext, Invocation, Reply};
+use coachbot::config::Settings;
+use coachbot::domain::{MeetingState, SlackTeamId, SlackUserId, YearMonth};
+use coachbot::slack::SlackApi;
+use coachbot::store::Store;
+use proptest::prelude::*;
+use secrecy::SecretString;
+
+const TEAM: &str = "T0MODEL";
+const MANAGERS: [(&str, Tz); 2] = [("U0MGRA", Tz::UTC), ("U0MGRB", Tz::Pacific__Auckland)];
+const REPS: [&str; 5] = ["U0REP1", "U0REP2", "U0REP3", "U0REP4", "U0REP5"];
+/// Sunday 25 October 2026, 10:00 UTC: a week before a month ends.
+const START: &str = "2026-10-25T10:00:00Z";
+const TARGET: i64 = 180;
+const OLDEST_DAYS_BACK: i64 = 62;
+
+/// How a length is typed, and the minutes it means.
+const DURATIONS: [(&str, u32); 9] = [
+    ("45m", 45),
+    ("1h30m", 90),
+    ("1:30", 90),
+    ("20 minutes", 20),
+    ("2h", 120),
+    ("8h", 480),
+    ("1.5h", 90),
+    ("0m", 0),
+    ("9h", 540),
+];
+
+/// Notes, and the kind of coaching they are read as.
+const NOTES: [(&str, &str); 5] = [
+    ("pipeline review", "pipeline"),
+    ("deal strategy", "deal"),
+    ("role play", "skill"),
+    ("observed a call", "observation"),
+    ("", "other"),
+];
+
+#[derive(Debug, Clone)]
+enum When {
+    Today,
+    Yesterday,
+    DaysAgo(i64),
+}
+
+#[derive(Debug, Clone)]
+struct SessionSpec {
+    reps: Vec<usize>,
+    duration: usize,
+    note: usize,
+    when: When,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// The clock moves on this many hours.
+    Wait(i64),
+    /// `team add …`, with `since` that many days back when given.
+    TeamAdd(usize, Vec<usize>, Option<i64>),
+    TeamRemove(usize, Vec<usize>),
+    /// One line of one or two 1:1 entries.
+    Sessions {
+        manager: usize,
+        entries: Vec<SessionSpec>,
+        mentions_first: bool,
+    },
+    Meeting {
+        manager: usize,
+        duration: usize,
+        when: When,
+    },
+    Undo(usize),
+}
+
+fn reps() -> impl Strategy<Value = Vec<usize>> {
+    proptest::sample::subsequence((0..REPS.len()).collect::<Vec<_>>(), 1..=4).prop_shuffle()
+}
+
+fn when() -> impl Strategy<Value = When> {
+    prop_oneof![
+        3 => Just(When::Today),
+        1 => Just(When::Yesterday),
+        1 => (0..70i64).prop_map(When::DaysAgo),
+    ]
+}
+
+fn session_spec() -> impl Strategy<Value = SessionSpec> {
+    (reps(), 0..DURATIONS.len(), 0..NOTES.len(), when()).prop_map(|(reps, duration, note, when)| {
+        SessionSpec {
+            reps,
+            duration,
+            note,
+            when,
+        }
+    })
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let manager = 0..MANAGERS.len();
+    let since = prop_oneof![3 => Just(None), 2 => (0..70i64).prop_map(Some)];
+    let line = prop_oneof![
+        3 => proptest::collection::vec(session_spec(), 1..=1),
+        1 => proptest::collection::vec(session_spec(), 2..=2),
+    ];
+    prop_oneof![
+        2 => (1..40i64).prop_map(Step::Wait),
+        3 => (manager.clone(), reps(), since).prop_map(|(m, r, s)| Step::TeamAdd(m, r, s)),
+        1 => (manager.clone(), reps()).prop_map(|(m, r)| Step::TeamRemove(m, r)),
+        6 => (manager.clone(), line, any::<bool>()).prop_map(|(manager, entries, mentions_first)| {
+            Step::Sessions { manager, entries, mentions_first }
+        }),
+        2 => (manager.clone(), 0..DURATIONS.len(), when())
+            .prop_map(|(manager, duration, when)| Step::Meeting { manager, duration, when }),
+        1 => manager.prop_map(Step::Undo),
+    ]
+}
+
+fn mention(rep: usize) -> String {
+    format!("<@{}>", REPS[rep])
+}
+
+/// The product's rules, kept as plainly as possible.
+#[derive(Default)]
+struct Model {
+    now: Option<DateTime<Utc>>,
+    /// Every stint on a team, in the order it began.
+    stints: Vec<Stint>,
+    lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone)]
+struct Stint {
+    manager: usize,
+    rep: usize,
+    joined: NaiveDate,
+    left: Option<NaiveDate>,
+}
+
+impl Stint {
+    fn covers(&self, day: NaiveDate) -> bool {
+        self.joined <= day && self.left.is_none_or(|left| day < left)
+    }
+
+    /// Whether the stint holds a day in `[from, until)`; one left on the
+    /// day it began holds none.
+    fn shares_a_day(&self, from: NaiveDate, until: NaiveDate) -> bool {
+        let empty = self.left.is_some_and(|left| left <= self.joined);
+        !empty && self.joined < until && self.left.is_none_or(|left| left > from)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Line {
+    manager: usize,
+    entries: Vec<ModelEntry>,
+    undone: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ModelEntry {
+    /// Empty for a meeting.
+    reps: Vec<usize>,
+    minutes: u32,
+    held_on: NaiveDate,
+    /// The kind of coaching; `None` for a meeting.
+    activity: Option<&'static str>,
+}
+
+impl Model {
+    fn now(&self) -> DateTime<Utc> {
+        self.now.expect("clock set")
+    }
+
+    fn today(&self, manager: usize) -> NaiveDate {
+        self.now().with_timezone(&MANAGERS[manager].1).date_naive()
+    }
+
+    fn day(&self, manager: usize, when: &When) -> NaiveDate {
+        let today = self.today(manager);
+        match when {
+            When::Today => today,
+            When::Yesterday => today - Duration::days(1),
+            When::DaysAgo(n) => today - Duration::days(*n),
+        }
+    }
+
+    fn current(&self, manager: usize, rep: usize) -> Option<usize> {
+        self.stints
+            .iter()
+            .position(|s| s.rep == rep && s.manager == manager && s.left.is_none())
+    }
+
+    /// `team add`: a new stint from `day`, or, for a rep already on the
+    /// team and a day named, the join day moved there; never two teams at
+    /// once, never past coaching already logged.
+    fn join(&mut self, manager: usize, rep: usize, day: NaiveDate, named: bool) {
+        let current = self
+            .stints
+            .iter()
+            .position(|s| s.rep == rep && s.left.is_none());
+        let overlaps = |model: &Model, except: Option<usize>| {
+            model.stints.iter().enumerate().any(|(at, s)| {
+                Some(at) != except && s.rep == rep && s.shares_a_day(day, NaiveDate::MAX)
+            })
+        };
+        match current {
+            Some(at) if self.stints[at].manager != manager => {}
+            Some(at) if !named || self.stints[at].joined == day => {}
+            Some(at) => {
+                let joined = self.stints[at].joined;
+                let coached_before = self.entries().any(|(m, e)| {
+                    m == manager && e.reps.contains(&rep) && e.held_on >= joined && e.held_on < day
+                });
+                if !coached_before && !overlaps(self, Some(at)) {
+                    self.stints[at].joined = day;
+                }
+            }
+            None => {
+                if !overlaps(self, None) {
+                    self.stints.push(Stint {
+                        manager,
+                        rep,
+                        joined: day,
+                        left: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A line of 1:1s: stored whole or not at all. Every rep must be on the
+    /// team now, and on it on each entry's day, or on no team then (their
+    /// join day moves back to the earliest such entry).
+    fn log(&mut self, manager: usize, entries: &[SessionSpec]) {
+        let today = self.today(manager);
+        let mut line = Vec::new();
+        for spec in entries {
+            let minutes = DURATIONS[spec.duration].1;
+            let held_on = self.day(manager, &spec.when);
+            let back = (today - held_on).num_days();
+            if !(1..=480).contains(&minutes) || back > OLDEST_DAYS_BACK {
+                return;
+            }
+            line.push(ModelEntry {
+                reps: spec.reps.clone(),
+                minutes,
+                held_on,
+                activity: Some(NOTES[spec.note].1),
+            });
+        }
+        let mut moves: Vec<(usize, NaiveDate)> = Vec::new();
+        for entry in &line {
+            for &rep in &entry.reps {
+                let Some(current) = self.current(manager, rep) else {
+                    return;
+                };
+                let covered = self
+                    .stints
+                    .iter()
+                    .any(|s| s.rep == rep && s.manager == manager && s.covers(entry.held_on));
+                if covered {
+                    continue;
+                }
+                let joined = self.stints[current].joined;
+                let blocked = self.stints.iter().enumerate().any(|(at, s)| {
+                    at != current && s.rep == rep && s.shares_a_day(entry.held_on, joined)
+                });
+                if blocked {
+                    return;
+                }
+                match moves.iter_mut().find(|(r, _)| *r == rep) {
+                    Some((_, to)) => *to = (*to).min(entry.held_on),
+                    None => moves.push((rep, entry.held_on)),
+                }
+            }
+        }
+        for (rep, to) in moves {
+            let at = self.current(manager, rep).expect("on the team");
+            self.stints[at].joined = to;
+        }
+        self.lines.push(Line {
+            manager,
+            entries: line,
+            undone: false,
+        });
+    }
+
+    fn apply(&mut self, step: &Step) {
+        match step {
+            Step::Wait(hours) => self.now = Some(self.now() + Duration::hours(*hours)),
+            Step::TeamAdd(manager, reps, since) => {
+                if since.is_some_and(|back| back > OLDEST_DAYS_BACK) {
+                    return;
+                }
+                let today = self.today(*manager);
+                let day = since.map_or(today, |back| today - Duration::days(back));
+                let mut seen = Vec::new();
+                for &rep in reps {
+                    if !seen.contains(&rep) {
+                        seen.push(rep);
+                        self.join(*manager, rep, day, since.is_some());
+                    }
+                }
+            }
+            Step::TeamRemove(manager, reps) => {
+                let today = self.today(*manager);
+                for &rep in reps {
+                    if let Some(at) = self.current(*manager, rep) {
+                        // Not before the end of the last day they were coached here.
+                        let joined = self.stints[at].joined;
+                        let after_last = self
+                            .entries()
+                            .filter(|(m, e)| {
+                                *m == *manager && e.reps.contains(&rep) && e.held_on >= joined
+                            })
+                            .map(|(_, e)| e.held_on + Duration::days(1))
+                            .max();
+                        let stint = &mut self.stints[at];
+                        stint.left = Some(today.max(stint.joined).max(after_last.unwrap_or(today)));
+                    }
+                }
+            }
+            Step::Sessions {
+                manager, entries, ..
+            } => self.log(*manager, entries),
+            Step::Meeting {
+                manager,
+                duration,
+                when,
+            } => {
+                let minutes = DURATIONS[*duration].1;
+                let held_on = self.day(*manager, when);
+                let back = (self.today(*manager) - held_on).num_days();
+                let valid = (1..=480).contains(&minutes) && back <= OLDEST_DAYS_BACK;
+                let has_team = self
+                    .stints
+                    .iter()
+                    .any(|s| s.manager == *manager && s.left.is_none());
+                if valid && has_team {
+                    self.lines.push(Line {
+                        manager: *manager,
+                        entries: vec![ModelEntry {
+                            reps: vec![],
+                            minutes,
+                            held_on,
+                            activity: None,
+                        }],
+                        undone: false,
+                    });
+                }
+            }
+            Step::Undo(manager) => {
+                if let Some(line) = self
+                    .lines
+                    .iter_mut()
+                    .rev()
+                    .find(|l| l.manager == *manager && !l.undone)
+                {
+                    line.undone = true;
+                }
+            }
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (usize, &ModelEntry)> {
+        self.lines
+            .iter()
+            .filter(|l| !l.undone)
+            .flat_map(|l| l.entries.iter().map(move |e| (l.manager, e)))
+    }
+
+    /// 1:1 minutes with the rep (from any manager) and the minutes of every
+    /// meeting held by a manager whose team the rep was on that day.
+    fn month_minutes(&self, rep: usize, month: YearMonth) -> (u32, u32) {
+        let mut one_on_one = 0;
+        let mut meetings = 0;
+        for (manager, entry) in self.entries() {
+            if !month.contains(entry.held_on) {
+                continue;
+            }
+            if entry.activity.is_some() {
+                if entry.reps.contains(&rep) {
+                    one_on_one += entry.minutes;
+                }
+            } else if self
+                .stints
+                .iter()
+                .any(|s| s.rep == rep && s.manager == manager && s.covers(entry.held_on))
+            {
+                meetings += entry.minutes;
+            }
+        }
+        (one_on_one, meetings)
+    }
+
+    /// The manager's current team, in the order they joined.
+    fn team(&self, manager: usize) -> Vec<(usize, NaiveDate)> {
+        let mut team: Vec<(usize, NaiveDate)> = self
+            .stints
+            .iter()
+            .filter(|s| s.manager == manager && s.left.is_none())
+            .map(|s| (s.rep, s.joined))
+            .collect();
+        team.sort_by_key(|(_, joined)| *joined);
+        team
+    }
+
+    /// Everyone on the manager's team on some day of the month, with their
+    /// earliest join day among those stints, in that order.
+    fn team_during(&self, manager: usize, month: YearMonth) -> Vec<(usize, NaiveDate)> {
+        let first = month.first_day();
+        let next = month.next().first_day();
+        let mut seen: BTreeMap<usize, (NaiveDate, usize)> = BTreeMap::new();
+        for (order, stint) in self.stints.iter().enumerate() {
+            let overlaps = stint.joined < next && stint.left.is_none_or(|left| left > first);
+            if stint.manager == manager && overlaps {
+                let slot = seen.entry(stint.rep).or_insert((stint.joined, order));
+                if stint.joined < slot.0 {
+                    slot.0 = stint.joined;
+                }
+                slot.1 = slot.1.min(order);
+            }
+        }
+        let mut team: Vec<(usize, (NaiveDate, usize))> = seen.into_iter().collect();
+        team.sort_by_key(|(_, (joined, order))| (*joined, *order));
+        team.into_iter()
+            .map(|(rep, (joined, _))| (rep, joined))
+            .collect()
+    }
+
+    /// Days since the last meeting (or since the later of the team's first
+    /// join day and the manager's first use, with none), as the dashboard
+    /// shows it: `None` without a team, else `(days, due, overdue)`.
+    fn meeting(&self, manager: usize) -> Option<(u32, bool, bool)> {
+        let team_since = self
+            .stints
+            .iter()
+            .filter(|s| s.manager == manager)
+            .map(|s| s.joined)
+            .min()?;
+        let first_use = START
+            .parse::<DateTime<Utc>>()
+            .expect("start")
+            .with_timezone(&MANAGERS[manager].1)
+            .date_naive();
+        let last = self
+            .entries()
+            .filter(|(m, e)| *m == manager && e.activity.is_none())
+            .map(|(_, e)| e.held_on)
+            .max();
+        let from = last.unwrap_or(team_since.max(first_use));
+        let days = (self.today(manager) - from).num_days().max(0) as u32;
+        Some((days, days >= 7, days >= 14))
+    }
+
+    fn meetings_in(&self, manager: usize, month: YearMonth) -> u32 {
+        self.entries()
+            .filter(|(m, e)| *m == manager && e.activity.is_none() && month.contains(e.held_on))
+            .count() as u32
+    }
+
+    /// `(expected, month target, behind)` on `today`.
+    fn pace(
+        month: YearMonth,
+        today: NaiveDate,
+        joined: NaiveDate,
+        minutes: u32,
+    ) -> (u32, u32, bool) {
+        let days = i64::from(month.days());
+        let start = joined.max(month.first_day());
+        let end = month.next().first_day();
+        let past = (today.min(end) - start).num_days().max(0);
+        let counted = (end - start).num_days().max(0);
+        (
+            (TARGET * past / days) as u32,
+            (TARGET * counted / days) as u32,
+            i64::from(minutes) * days < TARGET * past,
+        )
+    }
+
+    /// The export's rows for a month, sorted.
+    fn export(&self, month: YearMonth) -> Vec<String> {
+        let mut rows = Vec::new();
+        for (manager, entry) in self.entries() {
+            if !month.contains(entry.held_on) {
+                continue;
+            }
+            let manager = MANAGERS[manager].0;
+            match entry.activity {
+                Some(activity) => rows.extend(entry.reps.iter().map(|rep| {
+                    format!(
+                        "{} session {manager} {} {} {activity}",
+                        entry.held_on, REPS[*rep], entry.minutes
+                    )
+                })),
+                None => rows.push(format!(
+                    "{} meeting {manager}  {} ",
+                    entry.held_on, entry.minutes
+                )),
+            }
+        }
+        rows.sort();
+        rows
+    }
+}
+
+/// The real thing: the command layer over a real SQLite file.
+struct Real {
+    ctx: AppContext,
+    _dir: tempfile::TempDir,
+}
+
+impl Real {
+    async fn start(now: DateTime<Utc>) -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display()))
+            .await
+            .expect("store");
+        let team = SlackTeamId::parse(TEAM).expect("team");
+        for (id, tz) in MANAGERS {
+            store
+                .add_manager(&team, &SlackUserId::parse(id).expect("id"), tz, now)
+                .await
+                .expect("manager");
+        }
+        let slack = SlackApi::new(
+            "http://127.0.0.1:9/api/",
+            &SecretString::from("xoxb-unused".to_string()),
+        )
+        .expect("client");
+        let settings = Settings::load(None, &HashMap::new()).expect("settings");
+        let ctx = AppContext {
+            store,
+            slack,
+            settings: Arc::new(settings),
+            clock: Clock::fixed(now),
+        };
+        Self { ctx, _dir: dir }
+    }
+
+    async fn coach(&self, manager: usize, text: &str) -> Reply {
+        self.ctx
+            .handle(Invocation {
+                team: SlackTeamId::parse(TEAM).expect("team"),
+                user: SlackUserId::parse(MANAGERS[manager].0).expect("id"),
+                text: text.to_string(),
+            })
+            .await
+            .reply
+    }
+
+    async fn export(&self, month: YearMonth) -> Vec<String> {
+        let mut rows: Vec<String> = self
+            .ctx
+            .store
+            .month_export(month)
+            .await
+            .expect("export")
+            .into_iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    r.held_on, r.kind, r.manager_id, r.rep_id, r.minutes, r.activity
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+}
+
+fn when_text(model: &Model, manager: usize, when: &When) -> String {
+    match when {
+        When::Today => String::new(),
+        When::Yesterday => " yesterday".into(),
+        When::DaysAgo(_) => format!(" on {}", model.day(manager, when).format("%Y-%m-%d")),
+    }
+}
+
+/// What the manager types for a step, if anything.
+fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
+    let mentions = |reps: &[usize]| {
+        reps.iter()
+            .map(|r| mention(*r))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Some(match step {
+        Step::Wait(_) => return None,
+        Step::TeamAdd(manager, reps, since) => {
+            let since = since
+                .map(|back| {
+                    let day = model.today(*manager) - Duration::days(back);
+                    format!(" since {}", day.format("%Y-%m-%d"))
+                })
+                .unwrap_or_default();
+            (*manager, format!("team add {}{since}", mentions(reps)))
+        }
+        Step::TeamRemove(manager, reps) => (*manager, format!("team remove {}", mentions(reps))),
+        Step::Sessions {
+            manager,
+            entries,
+            mentions_first,
+        } => {
+            let typed: Vec<String> = entries
+                .iter()
+                .map(|spec| {
+                    let duration = DURATIONS[spec.duration].0;
+                    let note = NOTES[spec.note].0;
+                    let when = when_text(model, *manager, &spec.when);
+                    if *mentions_first {
+                        format!("{} {duration} {note}{when}", mentions(&spec.reps))
+                    } else {
+                        format!("{duration} {} {note}{when}", mentions(&spec.reps))
+                    }
+                })
+                .collect();
+            (*manager, typed.join(", "))
+        }
+        Step::Meeting {
+            manager,
+            duration,
+            when,
+        } => (
+            *manager,
+            format!(
+                "meeting {} stuck deals{}",
+                DURATIONS[*duration].0,
+                when_text(model, *manager, when)
+            ),
+        ),
+        Step::Undo(manager) => (*manager, "undo".into()),
+    })
+}
+
+async fn compare(model: &Model, real: &Real, context: &str) {
+    for (manager, _) in MANAGERS.iter().enumerate() {
+        let today = model.today(manager);
+        let month = YearMonth::of(today);
+        let Reply::Status(dashboard) = real.coach(manager, "status").await else {
+            panic!("{context}: status did not answer with the dashboard");
+        };
+        let expected: Vec<(String, u32, u32, u32, u32, bool)> = model
+            .team(manager)
+            .into_iter()
+            .map(|(rep, joined)| {
+                let (one_on_one, meetings) = model.month_minutes(rep, month);
+                let (expected, target, behind) =
+                    Model::pace(month, today, joined, one_on_one + meetings);
+                (
+                    REPS[rep].to_string(),
+                    one_on_one,
+                    meetings,
+                    expected,
+                    target,
+                    behind,
+                )
+            })
+            .collect();
+        let actual: Vec<(String, u32, u32, u32, u32, bool)> = dashboard
+            .reps
+            .iter()
+            .map(|p| {
+                (
+                    p.rep.to_string(),
+                    p.minutes.one_on_one,
+                    p.minutes.meetings,
+                    p.pace.expected,
+                    p.pace.month_target,
+                    p.pace.behind,
+                )
+            })
+            .collect();
+        assert_eq!(
+            actual, expected,
+            "{context}: status of {}",
+            MANAGERS[manager].0
+        );
+        let meeting = match dashboard.meeting {
+            MeetingState::NoTeam => None,
+            MeetingState::OnTrack { days_since, .. } => Some((days_since, false, false)),
+            MeetingState::Due { days_since, .. } => Some((days_since, true, false)),
+            MeetingState::Overdue { days_since, .. } => Some((days_since, true, true)),
+        };
+        assert_eq!(
+            meeting,
+            model.meeting(manager),
+            "{context}: meeting of {}",
+            MANAGERS[manager].0
+        );
+        for month in [month.previous(), month] {
+            let Reply::Report(report) = real.coach(manager, &format!("report {month}")).await
+            else {
+                panic!("{context}: report {month} did not answer with a report");
+            };
+            let expected: Vec<(String, u32)> = model
+                .team_during(manager, month)
+                .into_iter()
+                .map(|(rep, _)| {
+                    let (one_on_one, meetings) = model.month_minutes(rep, month);
+                    (REPS[rep].to_string(), one_on_one + meetings)
+                })
+                .collect();
+            let actual: Vec<(String, u32)> = report
+                .reps
+                .iter()
+                .map(|p| (p.rep.to_string(), p.pace.minutes))
+                .collect();
+            assert_eq!(
+                actual, expected,
+                "{context}: report {month} of {}",
+                MANAGERS[manager].0
+            );
+            assert_eq!(
+                report.meetings,
+                model.meetings_in(manager, month),
+                "{context}: meetings in {month}"
+            );
+        }
+    }
+    let this_month = YearMonth::of(model.now().date_naive());
+    for month in [this_month.previous(), this_month, this_month.next()] {
+        assert_eq!(
+            real.export(month).await,
+            model.export(month),
+            "{context}: export {month}"
+        );
+    }
+}
+
+async fn play(steps: Vec<Step>) {
+    let start: DateTime<Utc> = START.parse().expect("start");
+    let real = Real::start(start).await;
+    let mut model = Model {
+        now: Some(start),
+        ..Model::default()
+    };
+    let mut history = Vec::new();
+    for step in &steps {
+        if let Some((manager, text)) = text(&model, step) {
+            history.push(format!(
+                "{} on {}: /coach {text}",
+                MANAGERS[manager].0,
+                model.today(manager)
+            ));
+            real.coach(manager, &text).await;
+        }
+        model.apply(step);
+        real.ctx.clock.set(model.now());
+        compare(&model, &real, &history.join("\n")).await;
+    }
+    let (_, findings) = real.ctx.store.check().await.expect("check");
+    assert!(findings.is_empty(), "{findings:?}\n{}", history.join("\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_sequence_of_commands_leaves_the_records_as_typed(
+        steps in proptest::collection::vec(step(), 1..40)
+    ) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(play(steps));
+    }
+}
