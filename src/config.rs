@@ -62,8 +62,9 @@ pub struct DigestSettings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("could not read the settings: {0}")]
-    Load(#[from] config::ConfigError),
+    /// The cause is in the message, not chained, so it is said once.
+    #[error("could not read the settings: {0}. Every setting and its default is in config/default.toml; change one in the file given with --config or with a variable, for example COACHBOT__MEETINGS__DUE_AFTER_DAYS=10")]
+    Load(config::ConfigError),
     #[error("setting {key} = {value:?} is not a valid schedule ({reason}); use cron with seconds first, for example \"0 0 9 * * Mon\"")]
     Schedule {
         key: &'static str,
@@ -131,8 +132,9 @@ impl Settings {
                     .try_parsing(true)
                     .source(Some(overrides)),
             )
-            .build()?
-            .try_deserialize()?;
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(SettingsError::Load)?;
         raw.check()
     }
 }
@@ -207,6 +209,9 @@ pub enum EnvironmentError {
     /// Never carries the value: it is a secret even when it is wrong.
     #[error("SLACK_APP_TOKEN is not an app-level token (those start with xapp-). {APP_TOKEN_HOW}")]
     NotAnAppToken,
+    /// Never carries the value either.
+    #[error("SLACK_BOT_TOKEN is not a bot token (those start with xoxb-). {BOT_TOKEN_HOW}")]
+    NotABotToken,
     #[error("SLACK_API_URL = {0:?} must start with http:// or https://, for example https://slack.com/api/")]
     ApiUrl(String),
 }
@@ -247,13 +252,20 @@ impl Environment {
         })
     }
 
+    /// The bot token, checked for its `xoxb-` prefix: a user token or an
+    /// app token pasted by mistake would otherwise only show as Slack
+    /// refusing calls later.
     pub fn bot_token(&self) -> Result<SecretString, EnvironmentError> {
-        self.slack_bot_token
-            .clone()
-            .ok_or(EnvironmentError::Missing {
+        match &self.slack_bot_token {
+            None => Err(EnvironmentError::Missing {
                 name: "SLACK_BOT_TOKEN",
                 how: BOT_TOKEN_HOW,
-            })
+            }),
+            Some(token) if !token.expose_secret().starts_with("xoxb-") => {
+                Err(EnvironmentError::NotABotToken)
+            }
+            Some(token) => Ok(token.clone()),
+        }
     }
 
     /// The Socket Mode token, if set. Checked for its `xapp-` prefix here,
@@ -394,6 +406,37 @@ mod tests {
         );
         assert!(text.contains("connections:write"), "{text}");
         assert!(!text.contains("xoxb-pasted-by-mistake"), "{text}");
+    }
+
+    #[test]
+    fn a_bot_token_that_is_not_one_is_refused_without_showing_it() {
+        let wrong = Environment::read(&env(&[("SLACK_BOT_TOKEN", "abc")])).expect("reads");
+        let text = wrong.bot_token().expect_err("not xoxb").to_string();
+        assert!(
+            text.starts_with("SLACK_BOT_TOKEN is not a bot token (those start with xoxb-)."),
+            "{text}"
+        );
+        assert!(!text.contains("abc"), "{text}");
+        let right = Environment::read(&env(&[("SLACK_BOT_TOKEN", "xoxb-1-2")])).expect("reads");
+        assert!(right.bot_token().is_ok());
+    }
+
+    #[test]
+    fn a_setting_of_the_wrong_kind_is_reported_once_with_an_example() {
+        let err = Settings::load(
+            None,
+            &env(&[("COACHBOT__MEETINGS__DUE_AFTER_DAYS", "soon")]),
+        )
+        .expect_err("not a number");
+        let text = crate::causes::one_line(&err);
+        assert_eq!(text.matches("due_after_days").count(), 1, "{text}");
+        assert!(
+            text.contains("for example COACHBOT__MEETINGS__DUE_AFTER_DAYS=10"),
+            "{text}"
+        );
+        let err = Settings::load(None, &env(&[("COACHBOT__COACHING__TARGET", "240")]))
+            .expect_err("no such setting");
+        assert!(err.to_string().contains("target"), "{err}");
     }
 
     #[test]

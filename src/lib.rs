@@ -7,8 +7,11 @@
 //! - [`jobs`]: the reminder jobs: what is due when, reminder rows, delivery, the scheduler.
 //! - [`coach`]: carries out a command for a manager, between store, domain and Slack.
 //! - [`export`]: a month of records as CSV.
+//! - [`terminal`]: `coachbot try`, `/coach` typed in a terminal.
 //! - [`config`], [`startup`], [`clock`]: settings, wiring, and the one place time is read.
+//! - [`causes`]: an error and its causes on one line, for logs and the command line.
 
+pub mod causes;
 pub mod clock;
 pub mod coach;
 pub mod command;
@@ -19,3 +22,4 @@ pub mod jobs;
 pub mod slack;
 pub mod startup;
 pub mod store;
+pub mod terminal;

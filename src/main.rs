@@ -4,28 +4,47 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
+use coachbot::causes;
 use coachbot::clock::Clock;
+use coachbot::coach::AppContext;
 use coachbot::config::{Environment, Settings};
 use coachbot::domain::YearMonth;
-use coachbot::jobs::deliver::{deliver_due, DeliveryPolicy};
+use coachbot::jobs::deliver::DeliveryPolicy;
 use coachbot::jobs::scheduler::TICK_EVERY;
-use coachbot::jobs::{persist, plan, Job, Trigger};
+use coachbot::jobs::{run_now, Job, RunAt};
+use coachbot::slack::SlackApi;
 use coachbot::startup::{context, open_store, Application};
-use coachbot::store::Open;
+use coachbot::store::{Open, Store};
+use coachbot::terminal::{self, TRY_DATABASE};
 use secrecy::SecretString;
+
+const SLACK_VARIABLES: &str = "\
+  SLACK_BOT_TOKEN         the bot token (xoxb-…), from the Slack app's OAuth & Permissions page
+  SLACK_API_URL           Slack's Web API, default https://slack.com/api/";
+const DATABASE_VARIABLE: &str = "\
+  DATABASE_URL            the database, default sqlite://coachbot.db (in the folder coachbot runs from)";
+const SETTINGS_VARIABLES: &str = "\
+  COACHBOT__SECTION__KEY  any setting, over config/default.toml and --config,
+                          e.g. COACHBOT__MEETINGS__DUE_AFTER_DAYS=10
+  RUST_LOG                log filter, default info,sqlx=warn";
 
 #[derive(Parser)]
 #[command(
     name = "coachbot",
     version,
-    about = "A Slack app that gets sales managers to coach."
+    about = "A Slack app that gets sales managers to coach: `/coach 45m @rep pipeline review` logs coaching, \
+             and reminders nudge each manager in their own time zone.",
+    after_help = "Start with `coachbot try` to see it work without Slack. `coachbot <command> --help` \
+                  lists what each command reads."
 )]
 struct Cli {
-    /// A settings file over the built-in defaults (config/default.toml).
+    /// A settings file over the built-in defaults (config/default.toml); only the keys you change.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -34,24 +53,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Action {
-    /// Run the HTTP server for Slack (and Socket Mode, when SLACK_APP_TOKEN is set) and the reminder scheduler.
+    /// Serve Slack: the HTTP routes (and Socket Mode when SLACK_APP_TOKEN is set) and the reminder scheduler.
+    #[command(after_help = serve_help())]
     Serve,
     /// Create the database if needed and apply migrations, then exit.
+    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE}"))]
     Migrate,
-    /// Run one job once for every manager, as if the clock read --at.
+    /// Run one job once for every manager, as if the clock read --at. Without --dry-run it really sends.
+    #[command(after_help = run_job_help())]
     RunJob {
+        /// meeting-check, coaching-pace or digest.
         #[arg(value_parser = parse_job)]
         job: Job,
-        /// The instant to run at, RFC 3339 (default: now), e.g. 2026-11-30T09:00:00+01:00.
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<DateTime<FixedOffset>>,
-        /// Print who would get what, one line each; send and store nothing.
+        /// When: an instant (2026-11-30T09:00:00+01:00) or a day (2026-11-30, each manager at the
+        /// job's scheduled time in their zone). Default: now.
+        #[arg(long, value_name = "WHEN", value_parser = parse_at)]
+        at: Option<RunAt>,
+        /// Print who would get what, one line each; send, store and change nothing.
         #[arg(long)]
         dry_run: bool,
     },
     /// Recount and cross-check the records; exit non-zero on any disagreement.
+    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE} (must exist)"))]
     Check,
-    /// Print every session and meeting of a month, one row each.
+    /// Print every session (a row per rep) and meeting of a month.
+    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE} (must exist)"))]
     Export {
         /// The month, e.g. 2026-11.
         #[arg(long, value_parser = parse_month)]
@@ -59,6 +85,37 @@ enum Action {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Type /coach lines in this terminal as one manager, without Slack: @name makes up a rep.
+    #[command(after_help = format!(
+        "Keeps its records in ./{TRY_DATABASE}, never in DATABASE_URL. Reads settings like serve \
+         (config/default.toml, --config, COACHBOT__SECTION__KEY); needs no Slack token."
+    ))]
+    Try {
+        /// Your time zone, e.g. Europe/Berlin (default: the one used last time, or UTC).
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        tz: Option<Tz>,
+    },
+}
+
+fn serve_help() -> String {
+    format!(
+        "Reads:\n{SLACK_VARIABLES}\n  \
+         SLACK_SIGNING_SECRET    verifies Slack's requests; required unless SLACK_APP_TOKEN is set\n  \
+         SLACK_APP_TOKEN         optional app-level token (xapp-…): Slack's traffic over Socket Mode\n\
+         {DATABASE_VARIABLE} (created and migrated on start)\n  \
+         COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n{SETTINGS_VARIABLES}"
+    )
+}
+
+fn run_job_help() -> String {
+    format!(
+        "Jobs: meeting-check (DM managers due a team meeting), coaching-pace (DM managers with reps \
+         behind pace), digest (post the team summary to digest.channel).\n\n\
+         Reads:\n{SLACK_VARIABLES} (not needed with --dry-run)\n{DATABASE_VARIABLE} (must exist)\n\
+         {SETTINGS_VARIABLES}\n\n\
+         A reminder already stored for a recipient's day is not sent again, so a real run at a past \
+         or future --at uses up that day's reminder."
+    )
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,19 +129,39 @@ fn parse_job(raw: &str) -> Result<Job, String> {
 }
 
 fn parse_month(raw: &str) -> Result<YearMonth, String> {
-    let invalid = || format!("{raw:?} is not a month; write it as YYYY-MM, for example 2026-11");
-    let (year, month) = raw.trim().split_once('-').ok_or_else(invalid)?;
-    let year: i32 = year.parse().map_err(|_| invalid())?;
-    let month: u32 = month.parse().map_err(|_| invalid())?;
-    YearMonth::new(year, month).ok_or_else(invalid)
+    raw.parse()
+        .map_err(|e: coachbot::domain::InvalidMonth| e.to_string())
+}
+
+fn parse_at(raw: &str) -> Result<RunAt, String> {
+    let raw = raw.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Ok(RunAt::Day(day));
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| RunAt::Instant(at.with_timezone(&Utc)))
+        .map_err(|_| {
+            format!("{raw:?} is neither a day nor an instant; write 2026-11-30, or 2026-11-30T09:00:00+01:00")
+        })
+}
+
+fn parse_zone(raw: &str) -> Result<Tz, String> {
+    raw.trim().parse().map_err(|_| {
+        format!("{raw:?} is not a time zone; use an IANA name, for example Europe/Berlin")
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `try` talks to a person at a terminal: only warnings go beside its answers.
+    let default_filter = match cli.command {
+        Action::Try { .. } => "warn",
+        _ => "info,sqlx=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, not in log files.
@@ -101,7 +178,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line with the cause chain; never a backtrace.
-            eprintln!("coachbot: {error:#}");
+            eprintln!("coachbot: {}", causes::one_line(error.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -125,36 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database {} is up to date", environment.database_url);
         }
         Action::RunJob { job, at, dry_run } => {
-            let at = at.map_or_else(Utc::now, |at| at.with_timezone(&Utc));
-            // A dry run talks to no one, so it needs no token.
-            let token = match environment.bot_token() {
-                Ok(token) => token,
-                Err(_) if dry_run => SecretString::from(String::new()),
-                Err(missing) => return Err(missing.into()),
-            };
-            let open = if dry_run {
-                Open::ExistingReadOnly
-            } else {
-                Open::ExistingAndMigrate
-            };
-            let ctx = context(settings, &environment, &token, Clock::fixed(at), open).await?;
-            let planned = plan(&ctx, job, at, Trigger::Now).await?;
-            if planned.is_empty() {
-                println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done today)");
-            }
-            for p in &planned {
-                let verb = if dry_run { "would" } else { "will" };
-                println!("{verb} {}", p.describe());
-            }
-            if !dry_run {
-                persist(&ctx, &planned, at).await?;
-                let report = deliver_due(&ctx, at, &DeliveryPolicy::default()).await?;
-                println!(
-                    "{} sent, {} pending (`coachbot serve` retries them until their day ends; the log says why), {} expired, {} dropped as unreadable",
-                    report.sent, report.pending, report.expired, report.failed
-                );
-            }
-            ctx.store.close().await;
+            run_job(settings, &environment, job, at, dry_run).await?
         }
         Action::Check => {
             if !check(&environment).await? {
@@ -172,7 +220,74 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("could not write the export")?;
             store.close().await;
         }
+        Action::Try { tz } => {
+            let url = format!("sqlite://{TRY_DATABASE}");
+            let store = Store::open(&url, Open::CreateAndMigrate)
+                .await
+                .with_context(|| format!("could not open {TRY_DATABASE}"))?;
+            // Nothing in `try` calls Slack: the manager is set up here.
+            let slack = SlackApi::new(
+                "http://127.0.0.1:9/api/",
+                &SecretString::from(String::new()),
+            )?;
+            let ctx = AppContext {
+                store,
+                slack,
+                settings: Arc::new(settings),
+                clock: Clock::System,
+            };
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            let prompt = std::io::stdin().is_terminal();
+            terminal::run(&ctx, tz, stdin, &mut std::io::stdout(), prompt).await?;
+            ctx.store.close().await;
+        }
     }
+    Ok(())
+}
+
+async fn run_job(
+    settings: Settings,
+    environment: &Environment,
+    job: Job,
+    at: Option<RunAt>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let at = at.unwrap_or_else(|| RunAt::Instant(Utc::now()));
+    // A dry run talks to no one, so it needs no token.
+    let token = match environment.bot_token() {
+        Ok(token) => token,
+        Err(_) if dry_run => SecretString::from(String::new()),
+        Err(missing) => return Err(missing.into()),
+    };
+    let open = if dry_run {
+        Open::ExistingReadOnly
+    } else {
+        Open::ExistingAndMigrate
+    };
+    let clock = match at {
+        RunAt::Instant(at) => Clock::fixed(at),
+        RunAt::Day(_) => Clock::System,
+    };
+    let ctx = context(settings, environment, &token, clock, open).await?;
+    let run = run_now(&ctx, job, at, dry_run, &DeliveryPolicy::default()).await?;
+    if run.planned.is_empty() {
+        println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done that day)");
+    }
+    for planned in &run.planned {
+        let verb = if dry_run { "would" } else { "will" };
+        println!(
+            "{verb} {} (at {})",
+            planned.describe(),
+            planned.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        );
+    }
+    if let Some(report) = run.delivery {
+        println!(
+            "{} sent, {} pending (`coachbot serve` retries them until their day ends; the log says why), {} expired, {} dropped as unreadable",
+            report.sent, report.pending, report.expired, report.failed
+        );
+    }
+    ctx.store.close().await;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use crate::causes;
 use crate::clock::Clock;
 use crate::command::{self, Command, SnoozeChange, TeamChange, TimeZoneChange};
 use crate::config::Settings;
@@ -81,7 +82,7 @@ impl AppContext {
             }
             Err(error) => {
                 // The whole cause chain on one line: "database error: …: FOREIGN KEY constraint failed".
-                tracing::error!(error = %format!("{:#}", anyhow::Error::from(error)), "a /coach command failed");
+                tracing::error!(error = %causes::one_line(&error), "a /coach command failed");
                 Answer {
                     reply: Reply::Apology,
                     today: now.date_naive(),
@@ -394,19 +395,11 @@ impl AppContext {
         manager: &Manager,
         today: NaiveDate,
     ) -> Result<MeetingState, StoreError> {
-        // A team that never met is counted from the later of its first
-        // rep's join day and the manager's first use: a backdated team is
-        // not overdue on its first day.
-        let first_used = manager.today(manager.first_used);
-        let counted_from = self
-            .store
-            .team_since(manager)
-            .await?
-            .map(|since| since.max(first_used));
         Ok(meeting_state(
             self.meeting_policy(),
             self.store.last_meeting(manager).await?,
-            counted_from,
+            self.store.team_since(manager).await?,
+            manager.today(manager.first_used),
             today,
         ))
     }

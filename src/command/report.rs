@@ -22,7 +22,7 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<Option<YearMon
         ["last", "month"] => Some(current.previous()),
         [name] => month_named(name)
             .map(|month| most_recent(month, current))
-            .or_else(|| year_month(name)),
+            .or_else(|| name.parse().ok()),
         [name, year] => {
             month_named(name).and_then(|month| YearMonth::new(year_number(year)?, month))
         }
@@ -36,16 +36,6 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<Option<YearMon
         return Err(CommandError::FutureMonth(month));
     }
     Ok(Some(month))
-}
-
-/// `2026-11` or `2026-1`.
-fn year_month(word: &str) -> Option<YearMonth> {
-    let (year, month) = word.split_once('-')?;
-    let month_digits = (1..=2).contains(&month.len()) && month.bytes().all(|b| b.is_ascii_digit());
-    if !month_digits {
-        return None;
-    }
-    YearMonth::new(year_number(year)?, month.parse().ok()?)
 }
 
 fn year_number(word: &str) -> Option<i32> {

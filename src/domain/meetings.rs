@@ -10,21 +10,32 @@ pub struct MeetingPolicy {
     pub overdue_after_days: u32,
 }
 
+/// What the days without a meeting are counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountedFrom {
+    LastMeeting,
+    /// No meeting yet: the day the team got its first rep.
+    TeamStart,
+    /// No meeting yet, and the team is older than the manager's use of
+    /// coachbot: their first day with it.
+    FirstUse,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingState {
     /// No reps yet, so no meeting to hold.
     NoTeam,
     OnTrack {
         days_since: u32,
-        since_last_meeting: bool,
+        from: CountedFrom,
     },
     Due {
         days_since: u32,
-        since_last_meeting: bool,
+        from: CountedFrom,
     },
     Overdue {
         days_since: u32,
-        since_last_meeting: bool,
+        from: CountedFrom,
     },
 }
 
@@ -37,37 +48,32 @@ impl MeetingState {
     }
 }
 
-/// `team_since` is the day the team got its first rep: a manager who never
-/// logged a meeting is counted from then.
+/// `team_since` is the day the team got its first rep, `first_use` the
+/// manager's first day with coachbot: a manager who never logged a meeting
+/// is counted from the later of the two, so a team set up with earlier join
+/// days is not overdue on its first day.
 pub fn meeting_state(
     policy: MeetingPolicy,
     last_meeting: Option<NaiveDate>,
     team_since: Option<NaiveDate>,
+    first_use: NaiveDate,
     today: NaiveDate,
 ) -> MeetingState {
     let Some(team_since) = team_since else {
         return MeetingState::NoTeam;
     };
-    let (from, since_last_meeting) = match last_meeting {
-        Some(last) => (last, true),
-        None => (team_since, false),
+    let (start, from) = match last_meeting {
+        Some(last) => (last, CountedFrom::LastMeeting),
+        None if first_use > team_since => (first_use, CountedFrom::FirstUse),
+        None => (team_since, CountedFrom::TeamStart),
     };
-    let days_since = (today - from).num_days().max(0) as u32;
+    let days_since = (today - start).num_days().max(0) as u32;
     if days_since >= policy.overdue_after_days {
-        MeetingState::Overdue {
-            days_since,
-            since_last_meeting,
-        }
+        MeetingState::Overdue { days_since, from }
     } else if days_since >= policy.due_after_days {
-        MeetingState::Due {
-            days_since,
-            since_last_meeting,
-        }
+        MeetingState::Due { days_since, from }
     } else {
-        MeetingState::OnTrack {
-            days_since,
-            since_last_meeting,
-        }
+        MeetingState::OnTrack { days_since, from }
     }
 }
 
@@ -92,11 +98,12 @@ mod tests {
                 POLICY,
                 Some(day("2026-11-21")),
                 Some(day("2026-01-01")),
+                day("2026-01-01"),
                 today
             ),
             MeetingState::OnTrack {
                 days_since: 6,
-                since_last_meeting: true
+                from: CountedFrom::LastMeeting
             }
         );
         assert_eq!(
@@ -104,11 +111,12 @@ mod tests {
                 POLICY,
                 Some(day("2026-11-20")),
                 Some(day("2026-01-01")),
+                day("2026-01-01"),
                 today
             ),
             MeetingState::Due {
                 days_since: 7,
-                since_last_meeting: true
+                from: CountedFrom::LastMeeting
             }
         );
     }
@@ -121,11 +129,12 @@ mod tests {
                 POLICY,
                 Some(day("2026-11-14")),
                 Some(day("2026-01-01")),
+                day("2026-01-01"),
                 today
             ),
             MeetingState::Due {
                 days_since: 13,
-                since_last_meeting: true
+                from: CountedFrom::LastMeeting
             }
         );
         assert_eq!(
@@ -133,11 +142,12 @@ mod tests {
                 POLICY,
                 Some(day("2026-11-13")),
                 Some(day("2026-01-01")),
+                day("2026-01-01"),
                 today
             ),
             MeetingState::Overdue {
                 days_since: 14,
-                since_last_meeting: true
+                from: CountedFrom::LastMeeting
             }
         );
     }
@@ -145,10 +155,46 @@ mod tests {
     #[test]
     fn a_manager_who_never_met_is_counted_from_their_first_rep() {
         assert_eq!(
-            meeting_state(POLICY, None, Some(day("2026-11-18")), day("2026-11-27")),
+            meeting_state(
+                POLICY,
+                None,
+                Some(day("2026-11-18")),
+                day("2026-01-01"),
+                day("2026-11-27")
+            ),
             MeetingState::Due {
                 days_since: 9,
-                since_last_meeting: false
+                from: CountedFrom::TeamStart
+            }
+        );
+    }
+
+    #[test]
+    fn a_team_older_than_the_managers_first_use_is_counted_from_that_first_day() {
+        assert_eq!(
+            meeting_state(
+                POLICY,
+                None,
+                Some(day("2026-11-01")),
+                day("2026-11-27"),
+                day("2026-11-27")
+            ),
+            MeetingState::OnTrack {
+                days_since: 0,
+                from: CountedFrom::FirstUse
+            }
+        );
+        assert_eq!(
+            meeting_state(
+                POLICY,
+                None,
+                Some(day("2026-11-01")),
+                day("2026-11-27"),
+                day("2026-12-04")
+            ),
+            MeetingState::Due {
+                days_since: 7,
+                from: CountedFrom::FirstUse
             }
         );
     }
@@ -156,7 +202,7 @@ mod tests {
     #[test]
     fn a_manager_without_reps_owes_no_meeting() {
         assert_eq!(
-            meeting_state(POLICY, None, None, day("2026-11-27")),
+            meeting_state(POLICY, None, None, day("2026-01-01"), day("2026-11-27")),
             MeetingState::NoTeam
         );
         assert!(!MeetingState::NoTeam.needs_meeting());
@@ -169,11 +215,12 @@ mod tests {
                 POLICY,
                 Some(day("2026-12-25")),
                 Some(day("2026-01-01")),
+                day("2026-01-01"),
                 day("2027-01-08")
             ),
             MeetingState::Overdue {
                 days_since: 14,
-                since_last_meeting: true
+                from: CountedFrom::LastMeeting
             }
         );
     }

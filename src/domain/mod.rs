@@ -10,7 +10,7 @@ pub mod team;
 pub mod types;
 
 pub use entries::{Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry};
-pub use meetings::{meeting_state, MeetingPolicy, MeetingState};
+pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
 pub use pace::{pace, rep_month_minutes, Pace, RepMinutes};
 pub use records::{
     local_date, JoinMove, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord,

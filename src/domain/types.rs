@@ -327,6 +327,31 @@ impl YearMonth {
     }
 }
 
+/// `2026-11` or `2026-1`: the one way a month is written as digits.
+impl std::str::FromStr for YearMonth {
+    type Err = InvalidMonth;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let invalid = || InvalidMonth(raw.to_string());
+        let (year, month) = raw.trim().split_once('-').ok_or_else(invalid)?;
+        let four_digits = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+        let month_digits =
+            (1..=2).contains(&month.len()) && month.bytes().all(|b| b.is_ascii_digit());
+        if !four_digits || !month_digits {
+            return Err(invalid());
+        }
+        let (year, month) = (
+            year.parse().map_err(|_| invalid())?,
+            month.parse().map_err(|_| invalid())?,
+        );
+        YearMonth::new(year, month).ok_or_else(invalid)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a month; write it as YYYY-MM, for example 2026-11")]
+pub struct InvalidMonth(pub String);
+
 impl fmt::Display for YearMonth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
@@ -384,6 +409,21 @@ mod tests {
         assert_eq!(plural(1, "rep", "reps"), "1 rep");
         assert_eq!(plural(0, "rep", "reps"), "0 reps");
         assert_eq!(plural(3, "meeting", "meetings"), "3 meetings");
+    }
+
+    #[test]
+    fn months_are_written_as_year_and_month() {
+        assert_eq!(
+            "2026-11".parse(),
+            Ok(YearMonth::new(2026, 11).expect("month"))
+        );
+        assert_eq!(
+            "2025-3".parse(),
+            Ok(YearMonth::new(2025, 3).expect("month"))
+        );
+        for typed in ["2026-13", "26-11", "2026-11-05", "2026", "nov"] {
+            assert!(typed.parse::<YearMonth>().is_err(), "{typed}");
+        }
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub fn manager_digest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{pace, Pace, RepMinutes, SessionRecord, SlackTeamId};
+    use crate::domain::{pace, CountedFrom, Pace, RepMinutes, SessionRecord, SlackTeamId};
     use chrono_tz::Tz;
 
     fn day(s: &str) -> NaiveDate {
@@ -182,7 +182,7 @@ mod tests {
 
     const OVERDUE: MeetingState = MeetingState::Overdue {
         days_since: 15,
-        since_last_meeting: true,
+        from: CountedFrom::LastMeeting,
     };
 
     #[test]
@@ -193,7 +193,7 @@ mod tests {
         );
         let due = MeetingState::Due {
             days_since: 7,
-            since_last_meeting: true,
+            from: CountedFrom::LastMeeting,
         };
         assert_eq!(
             meeting_check(&manager(None), 3, due, day("2026-11-30")),
@@ -201,7 +201,7 @@ mod tests {
         );
         let fine = MeetingState::OnTrack {
             days_since: 2,
-            since_last_meeting: true,
+            from: CountedFrom::LastMeeting,
         };
         assert_eq!(
             meeting_check(&manager(None), 3, fine, day("2026-11-30")),

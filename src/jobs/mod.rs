@@ -20,7 +20,9 @@ use crate::domain::{local_date, Manager, SlackTeamId, YearMonth};
 use crate::slack::render;
 use crate::store::{NewReminder, StoreError};
 
-pub use schedule::{start_of_day, todays_firing, Job, UnknownJob};
+use deliver::{DeliveryPolicy, DeliveryReport};
+
+pub use schedule::{scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
 
 /// Whether a run honours the cron schedule (the scheduler) or runs now
 /// regardless (`run-job`).
@@ -30,12 +32,48 @@ pub enum Trigger {
     Now,
 }
 
+/// When a run happens: one instant for everyone, or a day, which each
+/// recipient reaches at the job's scheduled time in their own zone
+/// (`run-job --at 2026-12-02`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunAt {
+    Instant(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+impl RunAt {
+    /// The instant this run is for a recipient in `tz`.
+    pub fn instant_in(self, tz: Tz, schedule: &cron::Schedule) -> DateTime<Utc> {
+        match self {
+            RunAt::Instant(at) => at,
+            RunAt::Day(day) => scheduled_on(schedule, tz, day),
+        }
+    }
+}
+
+impl std::fmt::Display for RunAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunAt::Instant(at) => {
+                write!(
+                    f,
+                    "{}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )
+            }
+            RunAt::Day(day) => write!(f, "{day}, at the job's time in each recipient's zone"),
+        }
+    }
+}
+
 /// One decision of one job for one recipient.
 #[derive(Debug, Clone)]
 pub struct Planned {
     pub team: SlackTeamId,
     pub job: Job,
     pub recipient: String,
+    /// The instant the decision was made for.
+    pub at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub expires_at: DateTime<Utc>,
     /// `None` when there is nothing to send today.
@@ -50,6 +88,7 @@ impl Planned {
             team,
             job,
             recipient,
+            at: now,
             local_date,
             expires_at: start_of_day(tz, local_date + Duration::days(1)),
             message: None,
@@ -91,23 +130,24 @@ pub enum JobError {
     Encode(#[from] serde_json::Error),
 }
 
-/// Who gets what from `job` at `now`. With [`Trigger::Schedule`], only
+/// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
 /// recipients whose local firing has passed today; either way, none who
-/// already have today's reminder.
+/// already have that day's reminder.
 pub async fn plan(
     ctx: &AppContext,
     job: Job,
-    now: DateTime<Utc>,
+    at: RunAt,
     trigger: Trigger,
 ) -> Result<Vec<Planned>, JobError> {
     let schedule = job.schedule(&ctx.settings.jobs);
-    let fired = |tz: Tz| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
+    let fired = |tz: Tz, now| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
     let managers = ctx.store.managers_with_reps().await?;
     let mut planned = Vec::new();
     match job {
         Job::MeetingCheck | Job::CoachingPace => {
             for manager in managers {
-                if !fired(manager.tz()) {
+                let now = at.instant_in(manager.tz(), schedule);
+                if !fired(manager.tz(), now) {
                     continue;
                 }
                 let draft = Planned::new(
@@ -137,7 +177,8 @@ pub async fn plan(
                 return Ok(planned);
             };
             let tz = ctx.settings.digest.timezone;
-            if !fired(tz) {
+            let now = at.instant_in(tz, schedule);
+            if !fired(tz, now) {
                 return Ok(planned);
             }
             let mut by_team: BTreeMap<SlackTeamId, Vec<Manager>> = BTreeMap::new();
@@ -271,4 +312,43 @@ pub async fn persist(
         }
     }
     Ok(stored)
+}
+
+/// What one run of a job did: its decisions and, unless it was a dry run,
+/// what delivery made of them.
+#[derive(Debug)]
+pub struct JobRun {
+    pub planned: Vec<Planned>,
+    pub delivery: Option<DeliveryReport>,
+}
+
+/// `run-job`: runs `job` once for every recipient, whatever the schedule,
+/// as if the clock read `at`; a dry run decides and stores nothing.
+#[tracing::instrument(skip(ctx, policy), fields(job = %job, at = %at))]
+pub async fn run_now(
+    ctx: &AppContext,
+    job: Job,
+    at: RunAt,
+    dry_run: bool,
+    policy: &DeliveryPolicy,
+) -> Result<JobRun, JobError> {
+    let planned = plan(ctx, job, at, Trigger::Now).await?;
+    if dry_run {
+        return Ok(JobRun {
+            planned,
+            delivery: None,
+        });
+    }
+    // Every reminder of a day is due from the earliest recipient's time on.
+    let now = planned
+        .iter()
+        .map(|p| p.at)
+        .min()
+        .unwrap_or_else(|| at.instant_in(Tz::UTC, job.schedule(&ctx.settings.jobs)));
+    persist(ctx, &planned, now).await?;
+    let delivery = deliver::deliver_due(ctx, now, policy).await?;
+    Ok(JobRun {
+        planned,
+        delivery: Some(delivery),
+    })
 }

@@ -74,6 +74,21 @@ pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
+/// When `schedule` fires on local `day` in `tz`: its first firing that day,
+/// or, on a day it does not fire, its time of day on that day.
+pub fn scheduled_on(schedule: &cron::Schedule, tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    let start = start_of_day(tz, day).with_timezone(&tz) - Duration::seconds(1);
+    match schedule.after(&start).next() {
+        Some(next) if next.date_naive() == day => next.with_timezone(&Utc),
+        Some(next) => tz
+            .from_local_datetime(&day.and_time(next.time()))
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_else(|| start_of_day(tz, day)),
+        None => start_of_day(tz, day),
+    }
+}
+
 /// The latest firing of `schedule` at or before `now` on the local day that
 /// `now` falls on in `tz`, or `None` if it has not fired yet that day. A
 /// firing missed earlier the same day is still returned, which is what
@@ -237,6 +252,26 @@ mod tests {
         assert_eq!(
             todays_firing(&nine, Tz::UTC, at("2026-11-30T08:59:59.999Z")),
             None
+        );
+    }
+
+    #[test]
+    fn a_day_is_reached_at_the_jobs_time_in_each_zone() {
+        let monday_nine = cron("0 0 9 * * Mon");
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        assert_eq!(
+            scheduled_on(&monday_nine, Asia::Tokyo, monday),
+            at("2026-11-30T00:00:00Z")
+        );
+        assert_eq!(
+            scheduled_on(&monday_nine, America::New_York, monday),
+            at("2026-11-30T14:00:00Z")
+        );
+        // A Wednesday: not a firing day, so the job's time of day on it.
+        let wednesday = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+        assert_eq!(
+            scheduled_on(&monday_nine, Europe::Berlin, wednesday),
+            at("2026-12-02T08:00:00Z")
         );
     }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::deliver::{deliver_due, DeliveryPolicy, DeliveryReport};
-use super::{persist, plan, Job, JobError, Trigger};
+use super::{persist, plan, Job, JobError, RunAt, Trigger};
 use crate::coach::AppContext;
 
 /// How often the scheduler looks; the contract asks for at least once a minute.
@@ -22,7 +22,7 @@ pub async fn tick(
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, JobError> {
     for job in Job::ALL {
-        let planned = plan(ctx, job, now, Trigger::Schedule).await?;
+        let planned = plan(ctx, job, RunAt::Instant(now), Trigger::Schedule).await?;
         for p in &planned {
             tracing::debug!(decision = %p.describe(), "scheduled job decided");
         }
@@ -45,7 +45,7 @@ pub async fn run(
             _ = interval.tick() => {
                 let now = ctx.clock.now();
                 if let Err(error) = tick(&ctx, now, &policy).await {
-                    tracing::error!(error = ?anyhow::Error::from(error), "a scheduler tick failed");
+                    tracing::error!(error = %crate::causes::one_line(&error), "a scheduler tick failed");
                 }
             }
             changed = shutdown.changed() => {

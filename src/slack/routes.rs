@@ -48,7 +48,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
     match state.ctx.store.ping().await {
         Ok(()) => "ok".into_response(),
         Err(error) => {
-            tracing::error!(error = ?anyhow::Error::from(error), "health check: the database does not answer");
+            tracing::error!(error = %crate::causes::one_line(&error), "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }

@@ -361,3 +361,153 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
     assert!(failures[0].contains("database error"), "{}", failures[0]);
     assert!(!stderr.contains("xoxb-super-secret-token"), "{stderr}");
 }
+
+/// `coachbot serve` with these variables, expected to stop at once; its stderr.
+fn serve_fails_with(vars: &[(&str, &str)]) -> String {
+    let mut command = coachbot();
+    command
+        .args(["serve"])
+        .env("COACHBOT_LISTEN", "127.0.0.1:0");
+    for (key, value) in vars {
+        command.env(key, value);
+    }
+    let output = command.output().expect("runs");
+    assert!(!output.status.success(), "serve started with {vars:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn serve_with_a_token_that_is_not_a_bot_token_stops_with_a_sentence() {
+    let stderr = serve_fails_with(&[("SLACK_BOT_TOKEN", "abc"), ("SLACK_SIGNING_SECRET", "s")]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("SLACK_BOT_TOKEN is not a bot token (those start with xoxb-)."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("abc"), "{stderr}");
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named() {
+    let stderr = serve_fails_with(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("DATABASE_URL", "sqlite:///no/such/folder/coachbot.db"),
+    ]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("could not open the database sqlite:///no/such/folder/coachbot.db"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_setting_is_reported_once_with_an_example() {
+    let stderr = serve_fails_with(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("COACHBOT__MEETINGS__DUE_AFTER_DAYS", "soon"),
+    ]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("due_after_days").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("for example COACHBOT__MEETINGS__DUE_AFTER_DAYS=10"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn each_commands_help_names_what_it_reads() {
+    let help = |args: &[&str]| {
+        let output = coachbot().args(args).output().expect("runs");
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let serve = help(&["serve", "--help"]);
+    for variable in [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "COACHBOT_LISTEN",
+        "COACHBOT__SECTION__KEY",
+    ] {
+        assert!(
+            serve.contains(variable),
+            "serve --help lacks {variable}:\n{serve}"
+        );
+    }
+    let run_job = help(&["run-job", "--help"]);
+    for needed in [
+        "meeting-check",
+        "coaching-pace",
+        "digest",
+        "DATABASE_URL",
+        "SLACK_BOT_TOKEN",
+        "2026-11-30",
+        "really sends",
+    ] {
+        assert!(
+            run_job.contains(needed),
+            "run-job --help lacks {needed}:\n{run_job}"
+        );
+    }
+    for command in ["check", "export", "migrate"] {
+        let text = help(&[command, "--help"]);
+        assert!(text.contains("DATABASE_URL"), "{command} --help:\n{text}");
+    }
+    let try_help = help(&["try", "--help"]);
+    assert!(try_help.contains("coachbot-try.db"), "{try_help}");
+}
+
+#[test]
+fn try_answers_typed_lines_as_one_manager_in_its_own_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let elsewhere = dir.path().join("real.db");
+    let mut child = coachbot()
+        .args(["try", "--tz", "Europe/Berlin"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", format!("sqlite://{}", elsewhere.display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "team add @dana @lee since 2026-11-01").expect("typed");
+        writeln!(
+            stdin,
+            "/coach an hour @dana objection handling, 30m @lee pipeline review yesterday"
+        )
+        .expect("typed");
+        writeln!(stdin, "status").expect("typed");
+    }
+    let output = child.wait_with_output().expect("ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("you are a sales manager in Europe/Berlin"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✅ @dana is on your team since Sun 1 Nov."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Logged 2 entries:"), "{stdout}");
+    assert!(
+        stdout.contains("• 1h of learning a skill with @dana on"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("== Coaching in"), "{stdout}");
+    assert!(stdout.contains("@lee — 30m this month"), "{stdout}");
+    assert!(!stdout.contains("<@"), "raw mentions leaked: {stdout}");
+    assert!(dir.path().join("coachbot-try.db").exists());
+    assert!(!elsewhere.exists(), "try touched DATABASE_URL");
+}

@@ -538,7 +538,7 @@ async fn team_add_since_sets_the_join_day_so_a_new_manager_sees_the_whole_month(
     // The team started on the 1st but the manager only on the 27th: their
     // first day is not an overdue meeting.
     assert!(
-        status.contains("No team meeting logged yet; your team started today."),
+        status.contains("No team meeting logged yet; you started with coachbot today."),
         "{status}"
     );
 }

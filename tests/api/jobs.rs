@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use coachbot::jobs::deliver::{deliver_due, DeliveryPolicy, DeliveryReport};
+use coachbot::jobs::deliver::{DeliveryPolicy, DeliveryReport};
 use coachbot::jobs::scheduler::tick;
-use coachbot::jobs::{persist, plan, Job, Trigger};
+use coachbot::jobs::{run_now, Job, RunAt};
 
 use crate::helpers::*;
 
@@ -80,12 +80,13 @@ async fn log(app: &TestApp, user: &str, text: &str) {
     assert!(answer.text().contains("Logged"), "{text}: {answer:?}");
 }
 
-/// What `run-job` does: every manager now, whatever the schedule.
+/// `run-job`: every manager now, whatever the schedule.
 async fn run_job(app: &TestApp, job: Job, now: &str, policy: &DeliveryPolicy) -> DeliveryReport {
-    let now = at(now);
-    let planned = plan(&app.ctx, job, now, Trigger::Now).await.expect("plans");
-    persist(&app.ctx, &planned, now).await.expect("persists");
-    deliver_due(&app.ctx, now, policy).await.expect("delivers")
+    run_now(&app.ctx, job, RunAt::Instant(at(now)), false, policy)
+        .await
+        .expect("runs")
+        .delivery
+        .expect("not a dry run")
 }
 
 async fn tick_at(app: &TestApp, now: &str) -> DeliveryReport {
@@ -823,4 +824,135 @@ async fn a_rep_a_few_minutes_short_is_no_reason_for_a_pace_dm_unless_the_thresho
             answer.blocks_text()
         );
     }
+}
+
+#[tokio::test]
+async fn run_job_at_a_day_reaches_each_manager_at_the_jobs_time_in_their_own_zone() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, "U0TOKYO", "Asia/Tokyo", &["U0ANA"]).await;
+    manager(&app, "U0NY", "America/New_York", &["U0BEN"]).await;
+
+    let dry = run_binary(
+        &app,
+        &[
+            "run-job",
+            "meeting-check",
+            "--at",
+            "2026-11-30",
+            "--dry-run",
+        ],
+    )
+    .await;
+
+    assert!(dry.success, "{}", dry.stderr);
+    let lines: Vec<&str> = dry.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", dry.stdout);
+    assert!(
+        lines[0].starts_with("would DM U0NY [meeting-check T0TEAM 2026-11-30]:")
+            && lines[0].ends_with("(at 2026-11-30T14:00:00Z)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        lines[1].starts_with("would DM U0TOKYO [meeting-check T0TEAM 2026-11-30]:")
+            && lines[1].ends_with("(at 2026-11-30T00:00:00Z)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(posts.calls().is_empty());
+}
+
+/// Every file in the database's folder, with its size and modification time.
+fn files(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|entry| {
+            let entry = entry.expect("entry");
+            let meta = entry.metadata().expect("metadata");
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                meta.len(),
+                meta.modified().expect("mtime"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn run_job_dry_run_changes_no_file() {
+    let (app, _posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // A copy the running app does not hold open, as an admin's would be:
+    // once as a plain file, once in write-ahead mode as coachbot leaves it.
+    let dir = tempfile::tempdir().expect("dir");
+    let pool = app.db().await;
+    for name in ["plain.db", "wal.db"] {
+        sqlx::query(&format!(
+            "VACUUM INTO '{}'",
+            dir.path().join(name).display()
+        ))
+        .execute(&pool)
+        .await
+        .expect("copy");
+    }
+    pool.close().await;
+    let wal = coachbot::store::Store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("wal.db").display()
+    ))
+    .await
+    .expect("opens");
+    wal.close().await;
+    let before = files(dir.path());
+
+    for name in ["plain.db", "wal.db"] {
+        let output = coachbot(&app)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.path().join(name).display()),
+            )
+            .args(["run-job", "coaching-pace", "--dry-run"])
+            .output()
+            .await
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("would DM U0BOSS"),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    assert_eq!(files(dir.path()), before);
+}
+
+#[tokio::test]
+async fn run_job_on_a_database_that_does_not_exist_says_so_and_creates_nothing() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("coachbot.db");
+    for args in [
+        &["run-job", "meeting-check"][..],
+        &["run-job", "meeting-check", "--dry-run"],
+    ] {
+        let output = coachbot(&app)
+            .env("DATABASE_URL", format!("sqlite://{}", missing.display()))
+            .args(args)
+            .output()
+            .await
+            .expect("runs");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("there is no database at {}", missing.display())),
+            "{stderr}"
+        );
+    }
+    assert!(files(dir.path()).is_empty());
+    assert!(posts.calls().is_empty());
 }

@@ -32,20 +32,25 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             };
             let mut message =
                 Message::new(what.clone()).text(&format!(":white_check_mark: {what}"));
-            if entries.len() > 1 {
-                let lines: Vec<String> = entries
-                    .iter()
-                    .map(|entry| format!("• {}", session_summary(entry, today)))
-                    .collect();
-                message = message.text(&lines.join("\n"));
-            }
-            let notes: Vec<String> = entries
-                .iter()
-                .filter(|entry| !entry.note.is_empty())
-                .map(|entry| format!("Note: {}", escape(entry.note.as_str())))
-                .collect();
-            if !notes.is_empty() {
-                message = message.context(&notes.join("\n"));
+            match entries.as_slice() {
+                [one] if !one.note.is_empty() => {
+                    message = message.context(&format!("Note: {}", escape(one.note.as_str())));
+                }
+                [_] => {}
+                many => {
+                    let lines: Vec<String> = many
+                        .iter()
+                        .map(|entry| {
+                            let note = if entry.note.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" — {}", escape(entry.note.as_str()))
+                            };
+                            format!("• {}{note}", session_summary(entry, today))
+                        })
+                        .collect();
+                    message = message.text(&lines.join("\n"));
+                }
             }
             for moved in moved {
                 message = message.context(&format!(

@@ -5,17 +5,19 @@
 
 mod answers;
 mod reminders;
+mod text;
 
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::coach::RepProgress;
 use crate::domain::{
-    format_minutes, plural, MeetingState, ShownDay, SlackUserId, Topic, YearMonth,
+    format_minutes, plural, CountedFrom, MeetingState, ShownDay, SlackUserId, Topic, YearMonth,
 };
 
 pub use answers::reply;
 pub use reminders::{digest, meeting_nudge, pace_nudge};
+pub use text::as_text;
 
 /// Section text is capped at 3000 characters; leave room for safety.
 const SECTION_LIMIT: usize = 2900;
@@ -193,39 +195,40 @@ pub fn meeting_line(state: MeetingState) -> String {
         MeetingState::NoTeam => "No team yet, so no meeting due.".to_string(),
         MeetingState::OnTrack {
             days_since,
-            since_last_meeting: true,
+            from: CountedFrom::LastMeeting,
         } => format!(":white_check_mark: Last team meeting {}.", ago(days_since)),
-        MeetingState::OnTrack {
-            days_since,
-            since_last_meeting: false,
-        } => format!(
-            "No team meeting logged yet; your team started {}.",
+        MeetingState::OnTrack { days_since, from } => format!(
+            "No team meeting logged yet; {} {}.",
+            started(from),
             ago(days_since)
         ),
-        MeetingState::Due {
-            days_since,
-            since_last_meeting,
-        } => format!(
+        MeetingState::Due { days_since, from } => format!(
             ":calendar: A team meeting is due: {} {}.",
             days(days_since),
-            since(since_last_meeting)
+            since(from)
         ),
-        MeetingState::Overdue {
-            days_since,
-            since_last_meeting,
-        } => format!(
+        MeetingState::Overdue { days_since, from } => format!(
             ":rotating_light: Your team meeting is overdue: {} {}.",
             days(days_since),
-            since(since_last_meeting)
+            since(from)
         ),
     }
 }
 
-fn since(since_last_meeting: bool) -> &'static str {
-    if since_last_meeting {
-        "since the last one"
-    } else {
-        "since your team started, with none logged"
+/// What a count without meetings started from, as in "your team started".
+fn started(from: CountedFrom) -> &'static str {
+    match from {
+        CountedFrom::LastMeeting => "your last meeting was",
+        CountedFrom::TeamStart => "your team started",
+        CountedFrom::FirstUse => "you started with coachbot",
+    }
+}
+
+fn since(from: CountedFrom) -> &'static str {
+    match from {
+        CountedFrom::LastMeeting => "since the last one",
+        CountedFrom::TeamStart => "since your team started, with none logged",
+        CountedFrom::FirstUse => "since you started with coachbot, with none logged",
     }
 }
 

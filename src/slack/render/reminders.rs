@@ -3,9 +3,10 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::{day, days, minutes, Message};
+use super::{day, days, minutes, started, Message};
 use crate::domain::{
-    format_minutes, plural, Activity, MeetingPolicy, MeetingState, Topic, STUDY_MINUTES,
+    format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Topic,
+    STUDY_MINUTES,
 };
 use crate::jobs::decide::{BehindRep, ManagerDigest};
 
@@ -47,30 +48,26 @@ pub fn meeting_nudge(state: MeetingState, policy: MeetingPolicy) -> SlackMessage
     let headline = match state {
         MeetingState::Overdue {
             days_since,
-            since_last_meeting: true,
+            from: CountedFrom::LastMeeting,
         } => format!(
             "Your team meeting is overdue: it has been {} since the last one.",
             days(days_since)
         ),
-        MeetingState::Overdue {
-            days_since,
-            since_last_meeting: false,
-        } => format!(
-            "Your team meeting is overdue: your team started {} ago and hasn't met yet.",
+        MeetingState::Overdue { days_since, from } => format!(
+            "Your team meeting is overdue: {} {} ago and your team hasn't met yet.",
+            started(from),
             days(days_since)
         ),
         MeetingState::Due {
             days_since,
-            since_last_meeting: true,
+            from: CountedFrom::LastMeeting,
         } => format!(
             "Time for this week's team meeting: the last one was {} ago.",
             days(days_since)
         ),
-        MeetingState::Due {
-            days_since,
-            since_last_meeting: false,
-        } => format!(
-            "Time for your first team meeting: your team started {} ago.",
+        MeetingState::Due { days_since, from } => format!(
+            "Time for your first team meeting: {} {} ago.",
+            started(from),
             days(days_since)
         ),
         MeetingState::OnTrack { .. } | MeetingState::NoTeam => {
