@@ -28,7 +28,7 @@ const TARGET: i64 = 180;
 const OLDEST_DAYS_BACK: i64 = 62;
 
 /// How a length is typed, and the minutes it means.
-const DURATIONS: [(&str, u32); 9] = [
+const DURATIONS: [(&str, u32); 13] = [
     ("45m", 45),
     ("1h30m", 90),
     ("1:30", 90),
@@ -36,9 +36,16 @@ const DURATIONS: [(&str, u32); 9] = [
     ("2h", 120),
     ("8h", 480),
     ("1.5h", 90),
+    ("an hour", 60),
+    ("half an hour", 30),
+    ("an hour and a half", 90),
+    ("forty-five minutes", 45),
     ("0m", 0),
     ("9h", 540),
 ];
+
+/// What managers type before the time that is not the note.
+const FILLER: [&str; 3] = ["", "forgot to log ", "just "];
 
 /// Notes, and the kind of coaching they are read as.
 const NOTES: [(&str, &str); 5] = [
@@ -76,6 +83,7 @@ enum Step {
         manager: usize,
         entries: Vec<SessionSpec>,
         mentions_first: bool,
+        filler: usize,
     },
     Meeting {
         manager: usize,
@@ -119,9 +127,14 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (1..40i64).prop_map(Step::Wait),
         3 => (manager.clone(), reps(), since).prop_map(|(m, r, s)| Step::TeamAdd(m, r, s)),
         1 => (manager.clone(), reps()).prop_map(|(m, r)| Step::TeamRemove(m, r)),
-        6 => (manager.clone(), line, any::<bool>()).prop_map(|(manager, entries, mentions_first)| {
-            Step::Sessions { manager, entries, mentions_first }
-        }),
+        6 => (manager.clone(), line, any::<bool>(), 0..FILLER.len()).prop_map(
+            |(manager, entries, mentions_first, filler)| Step::Sessions {
+                manager,
+                entries,
+                mentions_first,
+                filler,
+            }
+        ),
         2 => (manager.clone(), 0..DURATIONS.len(), when())
             .prop_map(|(manager, duration, when)| Step::Meeting { manager, duration, when }),
         1 => manager.prop_map(Step::Undo),
@@ -614,6 +627,7 @@ fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
             manager,
             entries,
             mentions_first,
+            filler,
         } => {
             let typed: Vec<String> = entries
                 .iter()
@@ -628,7 +642,7 @@ fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
                     }
                 })
                 .collect();
-            (*manager, typed.join(", "))
+            (*manager, format!("{}{}", FILLER[*filler], typed.join(", ")))
         }
         Step::Meeting {
             manager,
