@@ -1,6 +1,11 @@
 -- Every entry now belongs to the line (a /coach command or a form) that
 -- stored it, so that `undo` takes a whole line back; and rep rows that
 -- earlier versions hung on the wrong entry are put back where they belong.
+--
+-- A correction to 0001, which cannot change once applied: it says that one
+-- deployment can serve several workspaces. A deployment serves one today,
+-- with one bot token; every table carries team_id so that serving several
+-- later needs no change to the records.
 
 -- One row per stored line. AUTOINCREMENT keeps an ID from ever being used
 -- twice, so an Undo button on an old message can never reach a newer line.

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::domain::SlackChannelId;
+use crate::domain::{Job, SlackChannelId};
 
 const DEFAULT_SETTINGS: &str = include_str!("../config/default.toml");
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api/";
@@ -51,6 +51,16 @@ pub struct JobSchedules {
     pub meeting_check: cron::Schedule,
     pub coaching_pace: cron::Schedule,
     pub digest: cron::Schedule,
+}
+
+impl JobSchedules {
+    pub fn of(&self, job: Job) -> &cron::Schedule {
+        match job {
+            Job::MeetingCheck => &self.meeting_check,
+            Job::CoachingPace => &self.coaching_pace,
+            Job::Digest => &self.digest,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -4,24 +4,22 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
+use coachbot::app::delivery::DeliveryPolicy;
+use coachbot::app::jobs::RunAt;
 use coachbot::causes;
 use coachbot::clock::Clock;
-use coachbot::coach::AppContext;
 use coachbot::config::{Environment, Settings};
-use coachbot::domain::YearMonth;
-use coachbot::jobs::deliver::DeliveryPolicy;
-use coachbot::jobs::scheduler::TICK_EVERY;
-use coachbot::jobs::{run_now, Job, RunAt};
-use coachbot::slack::SlackApi;
-use coachbot::startup::{context, open_store, Application};
-use coachbot::store::{Open, Store};
-use coachbot::terminal::{self, TRY_DATABASE};
+use coachbot::domain::{Job, YearMonth};
+use coachbot::inbound::terminal::{self, TRY_DATABASE};
+use coachbot::scheduler::jobs::run_now;
+use coachbot::scheduler::TICK_EVERY;
+use coachbot::startup::{context, open_store, try_context, Application};
+use coachbot::store::Open;
 use secrecy::SecretString;
 
 const SLACK_VARIABLES: &str = "\
@@ -125,7 +123,7 @@ enum Format {
 
 fn parse_job(raw: &str) -> Result<Job, String> {
     raw.parse()
-        .map_err(|e: coachbot::jobs::UnknownJob| e.to_string())
+        .map_err(|e: coachbot::domain::UnknownJob| e.to_string())
 }
 
 fn parse_month(raw: &str) -> Result<YearMonth, String> {
@@ -216,26 +214,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&environment, Open::ExistingAndMigrate).await?;
             let rows = store.month_export(month).await?;
             let stdout = std::io::stdout();
-            coachbot::export::write_csv(&rows, &mut stdout.lock())
+            coachbot::app::export::write_csv(&rows, &mut stdout.lock())
                 .context("could not write the export")?;
             store.close().await;
         }
         Action::Try { tz } => {
-            let url = format!("sqlite://{TRY_DATABASE}");
-            let store = Store::open(&url, Open::CreateAndMigrate)
-                .await
-                .with_context(|| format!("could not open {TRY_DATABASE}"))?;
-            // Nothing in `try` calls Slack: the manager is set up here.
-            let slack = SlackApi::new(
-                "http://127.0.0.1:9/api/",
-                &SecretString::from(String::new()),
-            )?;
-            let ctx = AppContext {
-                store,
-                slack,
-                settings: Arc::new(settings),
-                clock: Clock::System,
-            };
+            let ctx = try_context(settings).await?;
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let prompt = std::io::stdin().is_terminal();
             terminal::run(&ctx, tz, stdin, &mut std::io::stdout(), prompt).await?;
@@ -270,15 +254,18 @@ async fn run_job(
     };
     let ctx = context(settings, environment, &token, clock, open).await?;
     let run = run_now(&ctx, job, at, dry_run, &DeliveryPolicy::default()).await?;
-    if run.planned.is_empty() {
+    if run.reminders.is_empty() {
         println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done that day)");
     }
-    for planned in &run.planned {
+    for reminder in &run.reminders {
         let verb = if dry_run { "would" } else { "will" };
         println!(
             "{verb} {} (at {})",
-            planned.describe(),
-            planned.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            reminder.describe(),
+            reminder
+                .decision
+                .at
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
         );
     }
     if let Some(report) = run.delivery {

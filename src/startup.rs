@@ -10,13 +10,14 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::app::delivery::DeliveryPolicy;
+use crate::app::AppContext;
 use crate::clock::Clock;
-use crate::coach::AppContext;
 use crate::config::{Environment, Settings};
-use crate::jobs::deliver::DeliveryPolicy;
-use crate::jobs::scheduler;
-use crate::slack::routes::{router, AppState};
-use crate::slack::socket_mode::{SocketMode, SocketModeOptions};
+use crate::inbound::http::{router, AppState};
+use crate::inbound::socket_mode::{SocketMode, SocketModeOptions};
+use crate::inbound::terminal::TRY_DATABASE;
+use crate::scheduler;
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Open, Store, StoreError};
 
@@ -59,6 +60,24 @@ pub async fn open_store(environment: &Environment, how: Open) -> Result<Store, S
         })
 }
 
+/// The context of `coachbot try`: its own database in the current folder,
+/// never `DATABASE_URL`, and a Slack client it never calls (the manager is
+/// set up without Slack).
+pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError> {
+    let url = format!("sqlite://{TRY_DATABASE}");
+    Ok(AppContext {
+        store: Store::open(&url, Open::CreateAndMigrate)
+            .await
+            .map_err(|source| StartupError::Store { url, source })?,
+        slack: SlackApi::new(
+            "http://127.0.0.1:9/api/",
+            &SecretString::from(String::new()),
+        )?,
+        settings: Arc::new(settings),
+        clock: Clock::System,
+    })
+}
+
 /// The context jobs and handlers share, without the HTTP side.
 pub async fn context(
     settings: Settings,
@@ -85,6 +104,8 @@ pub struct Application {
     scheduler: Option<(Duration, DeliveryPolicy)>,
     /// The app-level token and how to connect, when `SLACK_APP_TOKEN` is set.
     socket_mode: Option<(SecretString, SocketModeOptions)>,
+    /// Counts the scheduler's finished ticks, for whoever waits on them.
+    ticks: watch::Sender<u64>,
 }
 
 impl Application {
@@ -129,6 +150,7 @@ impl Application {
             },
             scheduler: None,
             socket_mode: app_token.map(|token| (token, SocketModeOptions::default())),
+            ticks: watch::channel(0).0,
         })
     }
 
@@ -153,6 +175,11 @@ impl Application {
         &self.state.ctx
     }
 
+    /// How many scheduler ticks have finished, as they happen.
+    pub fn scheduler_ticks(&self) -> watch::Receiver<u64> {
+        self.ticks.subscribe()
+    }
+
     /// Serves until `shutdown` completes, then finishes requests in flight,
     /// closes the Socket Mode connections and stops the scheduler.
     pub async fn run_until(
@@ -174,6 +201,7 @@ impl Application {
                 every,
                 policy,
                 stop_rx,
+                self.ticks,
             ))
         });
         let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http());

@@ -123,6 +123,14 @@ impl Entry {
     }
 }
 
+/// An entry as stored, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: EntryId,
+    pub line: LineId,
+    pub entry: Entry,
+}
+
 /// The stored line (a command or a form) that entries came from. Never
 /// reused, so a button that names one can never reach a later line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

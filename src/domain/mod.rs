@@ -1,19 +1,27 @@
 //! The rules of the article as pure functions of records and an instant:
-//! pace against the monthly target, when a meeting is due, and the values
-//! everything else is built from. No I/O and no clock in here.
+//! pace against the monthly target, when a meeting is due, who is on whose
+//! team, what each reminder job has to say, when a job fires in a time zone,
+//! and the values everything else is built from. No I/O and no clock in
+//! here; every layer above builds on it.
 
 pub mod entries;
 pub mod meetings;
 pub mod pace;
 pub mod records;
+pub mod reminders;
+pub mod schedule;
 pub mod team;
 pub mod types;
 
-pub use entries::{Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry};
+pub use entries::{
+    Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry, StoredEntry,
+};
 pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
-pub use pace::{pace, rep_month_minutes, Pace, RepMinutes};
+pub use pace::{pace, rep_month_minutes, Pace, RepMinutes, RepProgress};
 pub use records::{
     local_date, JoinMove, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord,
 };
-pub use team::{join_change, session_day, JoinChange, SessionDay};
+pub use reminders::{BehindRep, ManagerDigest, SkipReason};
+pub use schedule::{scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
+pub use team::{join_change, session_day, JoinChange, RemoveOutcome, SessionDay};
 pub use types::*;

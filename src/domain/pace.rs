@@ -53,6 +53,17 @@ pub fn rep_month_minutes(
     }
 }
 
+/// One rep's month against the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepProgress {
+    pub rep: SlackUserId,
+    pub minutes: RepMinutes,
+    pub pace: Pace,
+    /// The day they joined, when that was after the month began: their
+    /// target is prorated from then, and the answer says so.
+    pub joined_mid_month: Option<NaiveDate>,
+}
+
 /// A rep's month against the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pace {

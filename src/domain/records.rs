@@ -29,8 +29,10 @@ impl Manager {
         local_date(now, self.tz())
     }
 
-    pub fn is_snoozed_on(&self, day: NaiveDate) -> bool {
-        self.snoozed_until.is_some_and(|until| day < until)
+    /// The day reminders come back, if they are paused on `day`: the one
+    /// snooze rule every job and answer uses.
+    pub fn snoozed_on(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.snoozed_until.filter(|until| day < *until)
     }
 }
 

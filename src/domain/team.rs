@@ -63,6 +63,14 @@ fn overlaps(stint: &Membership, from: NaiveDate, until: NaiveDate) -> bool {
     !empty && stint.joined_on < until && stint.left_on.is_none_or(|left| left > from)
 }
 
+/// What `team remove` did for one rep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoveOutcome {
+    /// Off the team from this day: today, or the day after their last 1:1.
+    Leaves(NaiveDate),
+    NotOnTeam,
+}
+
 /// What `team add @rep [since DAY]` does for one rep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JoinChange {

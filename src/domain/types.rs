@@ -5,8 +5,9 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-/// A Slack workspace ID (`T…`). Every record carries one so that a single
-/// deployment can serve several workspaces.
+/// A Slack workspace ID (`T…`). Every record carries one, so that serving
+/// several workspaces later needs no change to the records (a deployment
+/// serves one today, with one bot token).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlackTeamId(String);
 
@@ -82,7 +83,8 @@ fn parse_id(raw: &str, prefixes: &[char]) -> Result<String, InvalidId> {
     }
 }
 
-/// The length of one coaching session or meeting: 1 minute to 8 hours.
+/// The length of one coaching session or meeting: [`Minutes::MIN`] to
+/// [`Minutes::MAX`] (1 minute to 8 hours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Minutes(u16);
 

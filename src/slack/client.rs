@@ -15,7 +15,7 @@ use crate::domain::{SlackTeamId, SlackUserId};
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
 /// listener) runs on.
-pub(super) type Connector = SlackClientHyperConnector<
+pub type Connector = SlackClientHyperConnector<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
 >;
 
@@ -107,7 +107,7 @@ impl SlackApi {
 
     /// The underlying client, for the Socket Mode listener: it opens its
     /// connections (`apps.connections.open`) through the same API URL.
-    pub(super) fn client(&self) -> Arc<SlackClient<Connector>> {
+    pub fn client(&self) -> Arc<SlackClient<Connector>> {
         self.client.clone()
     }
 

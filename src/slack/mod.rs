@@ -1,12 +1,8 @@
-//! Everything that talks to Slack: verifying its requests, the HTTP routes
-//! it calls, the Socket Mode listener, answering slash commands in time
-//! (for both), the Web API client, and turning replies into Block Kit.
+//! Slack's side of the wire, as a leaf: the Web API client (through
+//! slack-morphism, at `SLACK_API_URL`) and the check that a request really
+//! came from Slack. It knows nothing of commands or messages.
 
-pub mod answer;
 pub mod client;
-pub mod render;
-pub mod routes;
-pub mod socket_mode;
 pub mod verify;
 
 pub use client::{SlackApi, SlackError};

@@ -9,16 +9,9 @@ use super::{
 };
 use crate::domain::{
     Activity, Entry, EntryId, LineId, Manager, MeetingEntry, MeetingRecord, Membership, Minutes,
-    MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId, YearMonth,
+    MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId, StoredEntry,
+    YearMonth,
 };
-
-/// An entry as stored, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEntry {
-    pub id: EntryId,
-    pub line: LineId,
-    pub entry: Entry,
-}
 
 /// Which line `undo` takes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

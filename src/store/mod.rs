@@ -19,13 +19,13 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::watch;
 
 use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
 
 pub use integrity::{Checked, Finding, Stint};
-pub use logs::{ExportRow, StoredEntry, UndoTarget, Undone};
+pub use logs::{ExportRow, UndoTarget, Undone};
 pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
-pub use team::RemoveOutcome;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,6 +59,9 @@ pub struct Store {
     /// Copies the write-ahead log into the database in the background;
     /// `None` for an in-memory database, which has no log.
     checkpointer: Option<SqlitePool>,
+    /// Counts finished background checkpoints, for whoever needs to know
+    /// that one happened.
+    checkpoints: watch::Sender<u64>,
 }
 
 /// How a command opens the database.
@@ -142,6 +145,7 @@ impl Store {
         } else {
             migrations.run(&writer).await?;
         }
+        let checkpoints = watch::channel(0).0;
         let (readers, checkpointer) = if in_memory || how == Open::ExistingReadOnly {
             (writer.clone(), None)
         } else {
@@ -155,7 +159,7 @@ impl Store {
                 .max_connections(1)
                 .connect_with(options)
                 .await?;
-            tokio::spawn(checkpoint_loop(checkpointer.clone()));
+            tokio::spawn(checkpoint_loop(checkpointer.clone(), checkpoints.clone()));
             (readers, Some(checkpointer))
         };
         Ok(Self {
@@ -164,6 +168,7 @@ impl Store {
             writer,
             managers: Arc::default(),
             checkpointer,
+            checkpoints,
         })
     }
 
@@ -171,6 +176,11 @@ impl Store {
     /// never fails half-way when another process (`run-job`) writes too.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// How many background checkpoints have finished, as they happen.
+    pub fn checkpoints(&self) -> watch::Receiver<u64> {
+        self.checkpoints.subscribe()
     }
 
     /// Whether the database answers a trivial query.
@@ -192,7 +202,7 @@ impl Store {
 /// [`CHECKPOINT_EVERY`], until the store is closed. PASSIVE never waits for
 /// (or blocks) readers and the writer; whatever it cannot copy now, it copies
 /// next time.
-async fn checkpoint_loop(checkpointer: SqlitePool) {
+async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -208,7 +218,9 @@ async fn checkpoint_loop(checkpointer: SqlitePool) {
                 break;
             }
             tracing::warn!(%error, "background checkpoint failed; will try again");
+            continue;
         }
+        done.send_modify(|count| *count += 1);
     }
 }
 

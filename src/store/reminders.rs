@@ -1,10 +1,13 @@
-//! Reminder rows: decided, then delivered, each at most once per key.
+//! Reminder rows: decided, then delivered, once per key (job, recipient,
+//! local day). A delivery pass claims a row before posting it; a crash after
+//! Slack took a post and before the row says so sends it again once the
+//! claim lapses, the one known gap.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{date_text, instant_text, parse_team, Store, StoreError};
+use crate::domain::Job;
 use crate::domain::SlackTeamId;
-use crate::jobs::Job;
 
 /// A reminder as a job decided it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +46,7 @@ pub struct ExpiredReminder {
 }
 
 impl Store {
+    #[tracing::instrument(skip(self), fields(team = %team, job = %job))]
     pub async fn reminder_exists(
         &self,
         team: &SlackTeamId,
@@ -64,6 +68,7 @@ impl Store {
 
     /// Stores a decided reminder; `false` when one with the same key exists
     /// already (another run got there first).
+    #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = %reminder.job, recipient = %reminder.recipient, day = %reminder.local_date))]
     pub async fn insert_reminder(
         &self,
         reminder: &NewReminder,
@@ -97,6 +102,7 @@ impl Store {
     }
 
     /// Pending reminders whose day is not over and whose next try is due.
+    #[tracing::instrument(skip(self))]
     pub async fn due_reminders(
         &self,
         now: DateTime<Utc>,
@@ -128,6 +134,7 @@ impl Store {
     }
 
     /// Gives up on pending reminders whose day has passed.
+    #[tracing::instrument(skip(self))]
     pub async fn expire_reminders(
         &self,
         now: DateTime<Utc>,
@@ -157,6 +164,7 @@ impl Store {
     /// keeping other passes (`run-job` in another process, another `serve`)
     /// off it until `held_until`. `false` when another pass took it since
     /// it was read: that pass delivers it.
+    #[tracing::instrument(skip(self, reminder), fields(id = reminder.id, job = %reminder.job, recipient = %reminder.recipient))]
     pub async fn claim_reminder(
         &self,
         reminder: &PendingReminder,
@@ -177,6 +185,7 @@ impl Store {
         Ok(claimed == 1)
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.update_reminder(
             "UPDATE reminders SET status = 'sent', sent_at = ? WHERE id = ?",
@@ -187,6 +196,7 @@ impl Store {
     }
 
     /// Leaves a reminder pending, to be tried again from `next_attempt_at`.
+    #[tracing::instrument(skip(self, error))]
     pub async fn mark_reminder_retry(
         &self,
         id: i64,
@@ -204,6 +214,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(skip(self, error))]
     pub async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         self.update_reminder(
             "UPDATE reminders SET status = 'failed', last_error = ? WHERE id = ?",

@@ -4,15 +4,7 @@ use chrono::NaiveDate;
 use sqlx::SqliteConnection;
 
 use super::{date_text, parse_date, parse_user, Store, StoreError};
-use crate::domain::{join_change, JoinChange, Manager, Membership, SlackUserId};
-
-/// What `team remove` did for one rep.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RemoveOutcome {
-    /// Off the team from this day: today, or the day after their last 1:1.
-    Leaves(NaiveDate),
-    NotOnTeam,
-}
+use crate::domain::{join_change, JoinChange, Manager, Membership, RemoveOutcome, SlackUserId};
 
 type MembershipRow = (String, String, String, Option<String>);
 

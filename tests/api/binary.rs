@@ -1,6 +1,7 @@
 //! The real `coachbot` binary, as an admin runs it.
 
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::helpers::*;
@@ -71,10 +72,87 @@ fn migrate_creates_the_database() {
     assert!(db.exists());
 }
 
-/// `coachbot serve` as a child process, up and answering `/healthz`.
+/// `coachbot serve` as a child process, listening, with its log followed.
 struct Served {
     child: tokio::process::Child,
     base: String,
+    logs: Logs,
+}
+
+impl Served {
+    /// Stops the process and returns everything it logged.
+    async fn stop(mut self) -> String {
+        self.child.start_kill().expect("stops");
+        let _ = self.child.wait().await;
+        self.logs.until_closed().await
+    }
+}
+
+/// What a child process writes to stderr, line by line as it comes.
+#[derive(Clone)]
+struct Logs {
+    text: Arc<Mutex<String>>,
+    /// Counts lines read, so waiting needs no polling.
+    lines: tokio::sync::watch::Sender<usize>,
+    /// Set once the process closed its stderr.
+    closed: tokio::sync::watch::Sender<bool>,
+}
+
+impl Logs {
+    fn follow(stderr: tokio::process::ChildStderr) -> Self {
+        let logs = Logs {
+            text: Arc::default(),
+            lines: tokio::sync::watch::channel(0).0,
+            closed: tokio::sync::watch::channel(false).0,
+        };
+        let reader = logs.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut lines = tokio::io::BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                {
+                    let mut text = reader
+                        .text
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+                reader.lines.send_modify(|count| *count += 1);
+            }
+            reader.closed.send_replace(true);
+        });
+        logs
+    }
+
+    fn text(&self) -> String {
+        self.text
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Until a line containing `needle` has been logged.
+    async fn wait_for(&self, needle: &str) {
+        let mut lines = self.lines.subscribe();
+        let seen = tokio::time::timeout(
+            Duration::from_secs(30),
+            lines.wait_for(|_| self.text().contains(needle)),
+        )
+        .await;
+        assert!(
+            matches!(seen, Ok(Ok(_))),
+            "never logged {needle:?}:\n{}",
+            self.text()
+        );
+    }
+
+    /// Everything logged, once the process has closed its stderr.
+    async fn until_closed(&self) -> String {
+        let mut closed = self.closed.subscribe();
+        let _ = tokio::time::timeout(Duration::from_secs(30), closed.wait_for(|done| *done)).await;
+        self.text()
+    }
 }
 
 async fn serve(
@@ -101,16 +179,15 @@ async fn serve(
     for (key, value) in extra {
         command.env(key, value);
     }
-    let child = command.spawn().expect("starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            return Served { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut child = command.spawn().expect("starts");
+    let logs = Logs::follow(child.stderr.take().expect("stderr piped"));
+    // Logged once the port is bound: connections wait for the server from then.
+    logs.wait_for("coachbot is listening").await;
+    Served {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        logs,
     }
-    panic!("the server did not come up");
 }
 
 /// `/coach team add @ana` to a running binary, signed as Slack signs it now.
@@ -138,8 +215,8 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
     let dir = tempfile::tempdir().expect("dir");
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    let Served { mut child, base } = serve(&slack, &dir.path().join("c.db"), &[]).await;
-    let response = team_add_signed_now(&base).await;
+    let served = serve(&slack, &dir.path().join("c.db"), &[]).await;
+    let response = team_add_signed_now(&served.base).await;
     assert_eq!(response.status().as_u16(), 200);
     let json: serde_json::Value = response.json().await.expect("json");
     assert!(
@@ -149,9 +226,7 @@ async fn the_binary_serves_signed_commands_and_never_logs_secrets() {
             .contains("joined your team"),
         "{json}"
     );
-    child.start_kill().expect("kill");
-    let output = child.wait_with_output().await.expect("output");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = served.stop().await;
     assert!(
         !stderr.contains("xoxb-super-secret-token"),
         "token leaked: {stderr}"
@@ -200,15 +275,11 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
     // meeting-check fires every second, so it has fired today whenever this runs.
     let every_second = [("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *")];
 
-    let mut first = serve(&slack, &db, &every_second).await;
-    let mut delivered = Vec::new();
-    for _ in 0..100 {
-        delivered = posts(&slack).await;
-        if !delivered.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let first = serve(&slack, &db, &every_second).await;
+    // Logged once the row says the post was sent: a crash between Slack
+    // taking a post and the row saying so is another story.
+    first.logs.wait_for("reminder sent").await;
+    let delivered = posts(&slack).await;
     assert_eq!(delivered.len(), 1, "{delivered:?}");
     assert_eq!(delivered[0]["channel"], "U0BOSS");
     assert!(
@@ -218,30 +289,13 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
             .contains("overdue"),
         "{delivered:?}"
     );
-    // Stop it only once it has recorded the delivery: a crash between
-    // Slack taking a post and the row saying so is another story.
-    let mut recorded = false;
-    for _ in 0..100 {
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM reminders WHERE job = 'meeting-check'")
-                .fetch_optional(&pool)
-                .await
-                .expect("reminder");
-        if status.as_deref() == Some("sent") {
-            recorded = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(recorded, "the delivery was never recorded");
-    first.child.start_kill().expect("stops");
-    let _ = first.child.wait().await;
+    first.stop().await;
 
-    let mut second = serve(&slack, &db, &every_second).await;
-    // The scheduler looks at start; give it time to (not) send again.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    second.child.start_kill().expect("stops");
-    let _ = second.child.wait().await;
+    let second = serve(&slack, &db, &every_second).await;
+    // The scheduler looks at start: once its first tick has finished, it has
+    // had its chance to send again.
+    second.logs.wait_for("scheduler tick done").await;
+    second.stop().await;
     assert_eq!(posts(&slack).await.len(), 1);
     let status: String =
         sqlx::query_scalar("SELECT status FROM reminders WHERE job = 'meeting-check'")
@@ -265,52 +319,25 @@ async fn serve_with_only_the_app_token_refuses_http_commands_and_outlives_a_refu
         .mount(&slack)
         .await;
     // No signing secret: an empty value counts as unset.
-    let Served { mut child, base } = serve(
+    let mut served = serve(
         &slack,
         &dir.path().join("c.db"),
         &[("SLACK_SIGNING_SECRET", ""), ("SLACK_APP_TOKEN", APP_TOKEN)],
     )
     .await;
-    let response = team_add_signed_now(&base).await;
+    let response = team_add_signed_now(&served.base).await;
     assert_eq!(response.status().as_u16(), 401);
     // Slack refuses the socket: that is logged, and the process keeps serving.
-    let stderr = child.stderr.take().expect("stderr piped");
-    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let reader = tokio::spawn({
-        let log = log.clone();
-        async move {
-            use tokio::io::AsyncBufReadExt;
-            let mut lines = tokio::io::BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let mut log = log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                log.push_str(&line);
-                log.push('\n');
-            }
-        }
-    });
-    let logged = |needle: &str| {
-        log.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .contains(needle)
-    };
-    for _ in 0..100 {
-        if logged("invalid_auth") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let health = reqwest::get(format!("{base}/healthz"))
+    served.logs.wait_for("invalid_auth").await;
+    let health = reqwest::get(format!("{}/healthz", served.base))
         .await
         .expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
-    assert!(child.try_wait().expect("status").is_none(), "serve exited");
-    child.start_kill().expect("kill");
-    let _ = child.wait().await;
-    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
-    let stderr = log
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+    assert!(
+        served.child.try_wait().expect("status").is_none(),
+        "serve exited"
+    );
+    let stderr = served.stop().await;
     assert!(stderr.contains("Socket Mode: connecting"), "{stderr}");
     assert!(stderr.contains("invalid_auth"), "{stderr}");
     assert!(!stderr.contains(APP_TOKEN), "app token leaked: {stderr}");
@@ -326,8 +353,8 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
     let db = dir.path().join("c.db");
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    let Served { mut child, base } = serve(&slack, &db, &[("RUST_LOG", "info")]).await;
-    let added = team_add_signed_now(&base).await;
+    let served = serve(&slack, &db, &[("RUST_LOG", "info")]).await;
+    let added = team_add_signed_now(&served.base).await;
     assert_eq!(added.status().as_u16(), 200);
     // Someone breaks the schema under the running bot.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
@@ -339,7 +366,7 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
         .expect("drop");
     pool.close().await;
 
-    let answer: serde_json::Value = coach_signed_now(&base, "45m <@U0ANA> pipeline review")
+    let answer: serde_json::Value = coach_signed_now(&served.base, "45m <@U0ANA> pipeline review")
         .await
         .json()
         .await
@@ -349,9 +376,7 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
         answer["text"],
         "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
     );
-    child.start_kill().expect("kill");
-    let output = child.wait_with_output().await.expect("output");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = served.stop().await;
     let failures: Vec<&str> = stderr
         .lines()
         .filter(|line| line.contains("no such table: log_reps"))

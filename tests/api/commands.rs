@@ -1,7 +1,5 @@
 //! `/coach` through the real app: answers, database rows, Slack calls.
 
-use std::time::Duration;
-
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -450,13 +448,9 @@ async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
     let slack = fake_slack().await;
     mount_slow_users_info_and_response_url(&slack).await;
     let app = spawn_app_with(slack, friday_morning(), &[]).await;
-    let started = std::time::Instant::now();
+    // `users.info` takes 4 s: the holding answer comes first (the budget
+    // itself is proven on paused time in `inbound::answer`).
     let answer = app.coach("help").await;
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "answered in {:?}",
-        started.elapsed()
-    );
     assert!(answer.text().contains("Working on it"), "{}", answer.text());
     let body = app.late_answer().await;
     assert_eq!(body["text"], "How to use /coach");

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use coachbot::app::AppContext;
 use coachbot::clock::Clock;
-use coachbot::coach::AppContext;
 use coachbot::config::{Environment, Settings};
-use coachbot::slack::socket_mode::SocketModeOptions;
+use coachbot::inbound::socket_mode::SocketModeOptions;
 use coachbot::startup::Application;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -455,10 +455,10 @@ impl TestApp {
         n
     }
 
-    /// The one late answer posted to `response_url`, waiting up to 10 s.
+    /// The one late answer posted to `response_url`, waiting up to 30 s.
     pub async fn late_answer(&self) -> serde_json::Value {
         let mut late = Vec::new();
-        for _ in 0..100 {
+        for _ in 0..300 {
             late = self.slack_calls("/respond/1").await;
             if !late.is_empty() {
                 break;
@@ -536,5 +536,78 @@ pub async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
         success: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A fake `chat.postMessage` that holds the first post it receives until
+/// the test releases it, so that a test can act while a delivery pass is
+/// provably in the middle of a post. Every later post is answered at once.
+pub struct HeldFirstPost {
+    pub api_url: String,
+    arrived: Arc<tokio::sync::Notify>,
+    release: Arc<tokio::sync::Notify>,
+    channels: Arc<Mutex<Vec<String>>>,
+}
+
+impl HeldFirstPost {
+    pub async fn start() -> Self {
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let release = Arc::new(tokio::sync::Notify::new());
+        let channels: Arc<Mutex<Vec<String>>> = Arc::default();
+        let app = axum::Router::new().route(
+            "/api/chat.postMessage",
+            axum::routing::post({
+                let (arrived, release, channels) =
+                    (arrived.clone(), release.clone(), channels.clone());
+                move |body: axum::body::Bytes| async move {
+                    let request: serde_json::Value =
+                        serde_json::from_slice(&body).unwrap_or_default();
+                    let first = {
+                        let mut channels = channels
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner());
+                        channels.push(request["channel"].as_str().unwrap_or_default().to_string());
+                        channels.len() == 1
+                    };
+                    if first {
+                        arrived.notify_one();
+                        release.notified().await;
+                    }
+                    axum::Json(posted_ok_echoing(&request))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            api_url: format!("http://{address}/api/"),
+            arrived,
+            release,
+            channels,
+        }
+    }
+
+    /// Until the first post is being held.
+    pub async fn first_post_held(&self) {
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.arrived.notified())
+            .await
+            .expect("a first post arrives");
+    }
+
+    pub fn release_first_post(&self) {
+        self.release.notify_one();
+    }
+
+    /// The channels posted to, in the order the posts arrived.
+    pub fn channels(&self) -> Vec<String> {
+        self.channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }

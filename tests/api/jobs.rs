@@ -6,9 +6,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use coachbot::jobs::deliver::{DeliveryPolicy, DeliveryReport};
-use coachbot::jobs::scheduler::tick;
-use coachbot::jobs::{run_now, Job, RunAt};
+use coachbot::app::delivery::{DeliveryPolicy, DeliveryReport};
+use coachbot::app::jobs::RunAt;
+use coachbot::app::AppContext;
+use coachbot::domain::Job;
+use coachbot::scheduler::jobs::run_now;
+use coachbot::scheduler::tick;
+use coachbot::slack::SlackApi;
 
 use crate::helpers::*;
 
@@ -589,24 +593,47 @@ async fn a_job_run_twice_at_the_same_instant_and_again_later_that_day_sends_one_
 
 #[tokio::test]
 async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
-    let (app, posts) = spawn_jobs_app(&[]).await;
+    let (app, _posts) = spawn_jobs_app(&[]).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
-    // Spacing makes each pass pause between posts, so the two interleave.
-    let policy = DeliveryPolicy {
-        workspace_spacing: Duration::from_millis(50),
-        ..fast()
+    let held = HeldFirstPost::start().await;
+    let ctx = AppContext {
+        slack: SlackApi::new(
+            &held.api_url,
+            &secrecy::SecretString::from("xoxb-test-token".to_string()),
+        )
+        .expect("client"),
+        ..app.ctx.clone()
     };
 
-    let (ticked, ran) = tokio::join!(
-        tick(&app.ctx, at(MONDAY_9_BERLIN), &policy),
-        run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &policy),
-    );
+    // The scheduler's pass stores both reminders and is held in its first post...
+    let ticking = tokio::spawn({
+        let ctx = ctx.clone();
+        async move { tick(&ctx, at(MONDAY_9_BERLIN), &fast()).await }
+    });
+    held.first_post_held().await;
+    // ...while a whole `run-job` pass runs: it must leave the held reminder
+    // to the pass that took it and deliver the other.
+    let ran = run_now(
+        &ctx,
+        Job::MeetingCheck,
+        RunAt::Instant(at(MONDAY_9_BERLIN)),
+        false,
+        &fast(),
+    )
+    .await
+    .expect("runs")
+    .delivery
+    .expect("not a dry run");
+    assert_eq!(ran.sent, 1);
+    assert_eq!(held.channels().len(), 2, "{:?}", held.channels());
+    held.release_first_post();
+    let ticked = ticking.await.expect("joins").expect("ticks");
 
-    let ticked = ticked.expect("ticks");
-    assert_eq!(ticked.sent + ran.sent, 2);
-    assert_eq!(posts.delivered_to(), [BOSS, OTHER_BOSS]);
-    assert_eq!(posts.calls().len(), 2);
+    assert_eq!(ticked.sent, 1);
+    let mut channels = held.channels();
+    channels.sort();
+    assert_eq!(channels, [BOSS, OTHER_BOSS]);
     assert_eq!(
         reminders(&app).await,
         [
@@ -614,6 +641,17 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
             "meeting-check U0OTHER 2026-11-30 sent",
         ]
     );
+}
+
+/// Until the scheduler has finished `count` ticks.
+async fn ticks_done(ticks: &mut tokio::sync::watch::Receiver<u64>, count: u64) {
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        ticks.wait_for(|done| *done >= count),
+    )
+    .await
+    .expect("the scheduler ticks")
+    .expect("the scheduler runs");
 }
 
 #[tokio::test]
@@ -624,24 +662,28 @@ async fn the_scheduler_loop_fires_at_nine_in_the_managers_zone_not_the_servers()
     // Sunday 19:30 UTC: 08:30 on Monday in Auckland (NZDT, UTC+13).
     app.clock.set(at("2026-11-29T19:30:00Z"));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(coachbot::jobs::scheduler::run(
+    let (ticked, mut ticks) = tokio::sync::watch::channel(0u64);
+    let scheduler = tokio::spawn(coachbot::scheduler::run(
         app.ctx.clone(),
         Duration::from_millis(20),
         fast(),
         stopped,
+        ticked,
     ));
 
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Two whole ticks at 08:30 in Auckland: nothing is due yet.
+    ticks_done(&mut ticks, 2).await;
     assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
 
-    // Sunday 20:05 UTC, and in Berlin: 09:05 on Monday in Auckland.
+    // Sunday 20:05 UTC, and in Berlin: 09:05 on Monday in Auckland. A tick
+    // under way may have read the clock before it moved; the one after it
+    // has not.
     app.clock.set(at("2026-11-29T20:05:00Z"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while posts.delivered().is_empty() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let moved_at = *ticks.borrow();
+    ticks_done(&mut ticks, moved_at + 2).await;
+    assert_eq!(posts.delivered_to(), ["U0AKL"]);
     // More ticks at the same time change nothing.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    ticks_done(&mut ticks, moved_at + 5).await;
     stop.send(true).expect("scheduler listening");
     scheduler.await.expect("scheduler stops");
 

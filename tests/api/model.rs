@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use coachbot::app::{AppContext, Invocation, Reply};
 use coachbot::clock::Clock;
-use coachbot::coach::{AppContext, Invocation, Reply};
 use coachbot::config::Settings;
 use coachbot::domain::{MeetingState, SlackTeamId, SlackUserId, YearMonth};
 use coachbot::slack::SlackApi;

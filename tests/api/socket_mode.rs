@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use coachbot::slack::socket_mode::SocketModeOptions;
+use coachbot::inbound::socket_mode::SocketModeOptions;
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -18,7 +18,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::helpers::*;
 
 /// Every wait in these tests is bounded by this.
-const PATIENCE: Duration = Duration::from_secs(10);
+const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Slack's Socket Mode endpoint, faked on loopback: each connection gets
 /// `hello`, then the frames the test queues; what the app sends back is
@@ -75,7 +75,7 @@ impl FakeSocket {
 
     /// Until the app has connected and been greeted.
     async fn wait_for_connection(&self) {
-        for _ in 0..100 {
+        for _ in 0..600 {
             if self.connections() > 0 {
                 return;
             }
@@ -272,16 +272,12 @@ async fn a_slow_command_over_the_socket_is_acknowledged_in_time_and_answered_thr
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
     let app = spawn_socket_mode_app(slack, &[], quick()).await;
-    // Timed from the envelope, as Slack times it, not from the connection.
+    // `users.info` takes 4 s: the acknowledgement carries the holding
+    // answer (the budget itself is proven on paused time in
+    // `inbound::answer`).
     socket.wait_for_connection().await;
-    let started = std::time::Instant::now();
     socket.send(slash_command("env-slow", "help", &app.response_url()));
     let ack = socket.next_ack().await;
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "acknowledged after {:?}",
-        started.elapsed()
-    );
     assert_eq!(ack["envelope_id"], "env-slow");
     assert!(payload_text(&ack).contains("Working on it"), "{ack}");
     let body = app.late_answer().await;

@@ -128,8 +128,10 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
     let (store, manager, dir) = store_with_manager().await;
     let file = dir.path().join("c.db");
     let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-    // Let the background checkpoint copy the schema, then note the size.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mut checkpoints = store.checkpoints();
+    // A checkpoint after the setup has copied the schema into the file.
+    let setup = *checkpoints.borrow();
+    checkpoints_done(&mut checkpoints, setup + 1).await;
     let before = size();
     let logs: Vec<Entry> = (0..300)
         .map(|i| session(&format!("U0REP{}", i % 9), 30))
@@ -141,15 +143,25 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
             .expect("stored");
     }
     // Far fewer pages than SQLite's own checkpoint threshold (1,000): only
-    // the background checkpoint moves them into the file.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while size() <= before && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // the background checkpoint moves them into the file. One may have been
+    // under way as the last commit landed; the one after it has not.
+    let committed = *checkpoints.borrow();
+    checkpoints_done(&mut checkpoints, committed + 2).await;
     assert!(
         size() > before,
         "the database file stayed at {before} bytes"
     );
+}
+
+/// Until the store has finished `count` background checkpoints.
+async fn checkpoints_done(checkpoints: &mut tokio::sync::watch::Receiver<u64>, count: u64) {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        checkpoints.wait_for(|done| *done >= count),
+    )
+    .await
+    .expect("the store checkpoints")
+    .expect("the checkpointer runs");
 }
 
 /// Rep rows whose copies (day, minutes, kind, workspace) differ from the

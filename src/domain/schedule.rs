@@ -8,8 +8,6 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::config::JobSchedules;
-
 /// The three jobs of PRODUCT.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
@@ -27,14 +25,6 @@ impl Job {
             Job::MeetingCheck => "meeting-check",
             Job::CoachingPace => "coaching-pace",
             Job::Digest => "digest",
-        }
-    }
-
-    pub fn schedule(self, schedules: &JobSchedules) -> &cron::Schedule {
-        match self {
-            Job::MeetingCheck => &schedules.meeting_check,
-            Job::CoachingPace => &schedules.coaching_pace,
-            Job::Digest => &schedules.digest,
         }
     }
 }

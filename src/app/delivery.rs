@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use slack_morphism::prelude::SlackMessageContent;
 use tokio::time::Instant;
 
-use crate::coach::AppContext;
+use super::AppContext;
 use crate::slack::SlackError;
 use crate::store::{PendingReminder, StoreError};
 
@@ -105,6 +105,7 @@ enum Attempts {
 }
 
 /// One delivery pass over every reminder due at `now`.
+#[tracing::instrument(skip(ctx, policy))]
 pub async fn deliver_due(
     ctx: &AppContext,
     now: DateTime<Utc>,

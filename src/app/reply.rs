@@ -4,21 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, Pace, RepMinutes,
-    SessionEntry, SlackUserId, YearMonth,
+    JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, RemoveOutcome,
+    RepProgress, SessionEntry, SlackUserId, StoredEntry, YearMonth,
 };
-use crate::store::{RemoveOutcome, StoredEntry};
-
-/// One rep's month against the target.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RepProgress {
-    pub rep: SlackUserId,
-    pub minutes: RepMinutes,
-    pub pace: Pace,
-    /// The day they joined, when that was after the month began: their
-    /// target is prorated from then, and the answer says so.
-    pub joined_mid_month: Option<NaiveDate>,
-}
 
 /// `status`: the manager's team this month.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,9 @@
 //! date, applies it through the store, and answers with a [`Reply`] that
 //! `slack::render` turns into a message.
 
+pub mod delivery;
+pub mod export;
+pub mod jobs;
 mod reply;
 
 use std::sync::Arc;
@@ -15,12 +18,12 @@ use crate::clock::Clock;
 use crate::command::{self, Command, SnoozeChange, TeamChange, TimeZoneChange};
 use crate::config::Settings;
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, session_day, Entry, JoinMove, Manager, MeetingEntry,
-    MeetingPolicy, MeetingState, Membership, MonthActivity, SessionDay, SessionEntry,
-    SessionRecord, SlackTeamId, SlackUserId, YearMonth,
+    meeting_state, pace, rep_month_minutes, session_day, Entry, InvalidId, JoinMove, Manager,
+    MeetingEntry, MeetingPolicy, MeetingState, Membership, MonthActivity, RepProgress, SessionDay,
+    SessionEntry, SessionRecord, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Store, StoreError, StoredEntry, UndoTarget, Undone};
+use crate::store::{Store, StoreError, UndoTarget, Undone};
 
 pub use reply::*;
 
@@ -39,6 +42,22 @@ pub struct Invocation {
     pub team: SlackTeamId,
     pub user: SlackUserId,
     pub text: String,
+}
+
+impl Invocation {
+    /// A slash command as any transport receives it: the workspace and user
+    /// IDs as Slack wrote them, and the text typed after `/coach`.
+    pub fn from_slash_command(
+        team_id: &str,
+        user_id: &str,
+        text: String,
+    ) -> Result<Self, InvalidId> {
+        Ok(Self {
+            team: SlackTeamId::parse(team_id)?,
+            user: SlackUserId::parse(user_id)?,
+            text,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -419,9 +438,7 @@ impl AppContext {
             target: self.target(),
             reps: progress,
             meeting: self.meeting_state(manager, today).await?,
-            snoozed_until: manager
-                .snoozed_until
-                .filter(|_| manager.is_snoozed_on(today)),
+            snoozed_until: manager.snoozed_on(today),
         })
     }
 
@@ -455,11 +472,7 @@ impl AppContext {
     ) -> Result<Reply, Failure> {
         let today = manager.today(now);
         Ok(match change {
-            SnoozeChange::Show => Reply::SnoozeState(
-                manager
-                    .snoozed_until
-                    .filter(|_| manager.is_snoozed_on(today)),
-            ),
+            SnoozeChange::Show => Reply::SnoozeState(manager.snoozed_on(today)),
             SnoozeChange::Until(until) => {
                 self.store.set_snooze(manager, Some(until)).await?;
                 Reply::Snoozed(until)

@@ -8,9 +8,9 @@ use std::io::Write;
 use chrono_tz::Tz;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::coach::{AppContext, Invocation};
+use crate::app::{AppContext, Invocation};
 use crate::domain::{SlackTeamId, SlackUserId};
-use crate::slack::render;
+use crate::messages;
 use crate::store::StoreError;
 
 /// The file `try` keeps its records in, in the current folder; never
@@ -126,7 +126,7 @@ pub async fn run(
                 text: names.mentions(line),
             })
             .await;
-        let text = render::as_text(&render::reply(&answer), |id| names.name(id));
+        let text = messages::as_text(&messages::reply(&answer), |id| names.name(id));
         writeln!(output, "{text}\n")?;
     }
     Ok(())

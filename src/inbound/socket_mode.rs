@@ -22,12 +22,11 @@ use slack_morphism::prelude::{
 use slack_morphism::{SlackApiToken, SlackApiTokenValue, SlackClient, UserCallbackResult};
 use tokio::task::JoinHandle;
 
-use super::answer::answer_within_budget;
-use super::client::Connector;
-use super::render;
-use super::SlackError;
-use crate::coach::{AppContext, Invocation};
-use crate::domain::{SlackTeamId, SlackUserId};
+use super::answer::{answer_slash_command, SlashCommand};
+use crate::app::AppContext;
+use crate::messages;
+use crate::slack::client::Connector;
+use crate::slack::SlackError;
 
 /// How the listener connects; the defaults suit production, tests shorten
 /// the waits.
@@ -194,27 +193,15 @@ async fn on_command(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    let content = match (
-        SlackTeamId::parse(event.team_id.value()),
-        SlackUserId::parse(event.user_id.value()),
-    ) {
-        (Ok(team), Ok(user)) => {
-            let invocation = Invocation {
-                team,
-                user,
-                text: event.text.unwrap_or_default(),
-            };
-            let response_url = event.response_url.value().to_string();
-            answer_within_budget(&state.ctx, invocation, response_url).await
-        }
-        _ => {
-            tracing::warn!(
-                team = %event.team_id,
-                user = %event.user_id,
-                "refused a Socket Mode slash command with a malformed team or user ID"
-            );
-            render::reply(&super::answer::apology(&state.ctx))
-        }
+    let command = SlashCommand {
+        team_id: event.team_id.value().to_string(),
+        user_id: event.user_id.value().to_string(),
+        text: event.text.unwrap_or_default(),
+        response_url: event.response_url.value().to_string(),
+    };
+    let content = match answer_slash_command(&state.ctx, command).await {
+        Some(content) => content,
+        None => messages::reply(&super::answer::apology(&state.ctx)),
     };
     Ok(SlackCommandEventResponse::new(content)
         .with_response_type(SlackMessageResponseType::Ephemeral))

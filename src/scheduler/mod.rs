@@ -1,14 +1,19 @@
 //! The scheduler inside `serve`: a plain loop that wakes every few seconds
-//! and runs one [`tick`], which tests call directly at chosen instants.
+//! and runs one [`tick`], which tests call directly at chosen instants; and
+//! the reminder jobs it runs ([`jobs`]), which `run-job` runs too.
+
+pub mod jobs;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::deliver::{deliver_due, DeliveryPolicy, DeliveryReport};
-use super::{persist, plan, Job, JobError, RunAt, Trigger};
-use crate::coach::AppContext;
+use crate::app::delivery::{deliver_due, DeliveryPolicy, DeliveryReport};
+use crate::app::jobs::{RunAt, Trigger};
+use crate::app::AppContext;
+use crate::domain::Job;
+use jobs::{persist, render, JobError};
 
 /// How often the scheduler looks; the contract asks for at least once a minute.
 pub const TICK_EVERY: Duration = Duration::from_secs(20);
@@ -16,27 +21,31 @@ pub const TICK_EVERY: Duration = Duration::from_secs(20);
 /// Everything due at `now`: each job for each recipient whose local firing
 /// has passed today and who has no reminder for today yet; then delivery of
 /// whatever is pending, including reminders `run-job` could not deliver.
+#[tracing::instrument(skip(ctx, policy))]
 pub async fn tick(
     ctx: &AppContext,
     now: DateTime<Utc>,
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, JobError> {
     for job in Job::ALL {
-        let planned = plan(ctx, job, RunAt::Instant(now), Trigger::Schedule).await?;
-        for p in &planned {
-            tracing::debug!(decision = %p.describe(), "scheduled job decided");
+        let reminders = render(ctx, job, RunAt::Instant(now), Trigger::Schedule).await?;
+        for r in &reminders {
+            tracing::debug!(decision = %r.describe(), "scheduled job decided");
         }
-        persist(ctx, &planned, now).await?;
+        persist(ctx, &reminders, now).await?;
     }
     Ok(deliver_due(ctx, now, policy).await?)
 }
 
-/// Runs [`tick`] every `every` until `shutdown` turns true.
+/// Runs [`tick`] every `every` until `shutdown` turns true, counting each
+/// finished tick in `ticks` (so a test can wait for ticks to have happened
+/// instead of sleeping).
 pub async fn run(
     ctx: AppContext,
     every: Duration,
     policy: DeliveryPolicy,
     mut shutdown: watch::Receiver<bool>,
+    ticks: watch::Sender<u64>,
 ) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -47,6 +56,8 @@ pub async fn run(
                 if let Err(error) = tick(&ctx, now, &policy).await {
                     tracing::error!(error = %crate::causes::one_line(&error), "a scheduler tick failed");
                 }
+                ticks.send_modify(|count| *count += 1);
+                tracing::debug!(tick = *ticks.borrow(), "scheduler tick done");
             }
             changed = shutdown.changed() => {
                 if changed.is_err() || *shutdown.borrow() {

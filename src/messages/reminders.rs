@@ -8,7 +8,7 @@ use crate::domain::{
     format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Topic,
     STUDY_MINUTES,
 };
-use crate::jobs::decide::{BehindRep, ManagerDigest};
+use crate::domain::{BehindRep, ManagerDigest};
 
 /// The article's sales-meeting agenda, as a reminder lists it.
 fn agenda() -> String {

@@ -15,10 +15,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackMessageContent;
 
-use super::answer::answer_within_budget;
-use super::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::coach::{AppContext, Invocation};
-use crate::domain::{SlackTeamId, SlackUserId};
+use super::answer::{answer_slash_command, SlashCommand};
+use crate::app::AppContext;
+use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Slack never sends more; anything larger is refused before it is read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -138,18 +137,16 @@ async fn command(State(state): State<AppState>, body: Bytes) -> Response {
     let Ok(form) = serde_urlencoded::from_bytes::<CommandForm>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
-    let (Ok(team), Ok(user)) = (
-        SlackTeamId::parse(&form.team_id),
-        SlackUserId::parse(&form.user_id),
-    ) else {
-        return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
-    };
-    let invocation = Invocation {
-        team,
-        user,
+    let command = SlashCommand {
+        team_id: form.team_id,
+        user_id: form.user_id,
         text: form.text,
+        response_url: form.response_url,
     };
-    ephemeral(answer_within_budget(&state.ctx, invocation, form.response_url).await)
+    match answer_slash_command(&state.ctx, command).await {
+        Some(content) => ephemeral(content),
+        None => (StatusCode::BAD_REQUEST, "not a slash command").into_response(),
+    }
 }
 
 /// Buttons and modals are acknowledged; coachbot sends none yet.

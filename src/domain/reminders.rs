@@ -1,10 +1,13 @@
-//! What each job has to say to whom, decided from records and a day. Pure:
-//! the runner gathers the records and the instant, these functions decide.
+//! What each reminder job has to say to whom, decided from records and a
+//! day. Pure: the application gathers the records and the instant, these
+//! functions decide, and the scheduler renders what they decide.
 
 use chrono::NaiveDate;
 
-use crate::coach::RepProgress;
-use crate::domain::{Activity, Manager, MeetingState, MonthActivity, SlackUserId, YearMonth};
+use super::meetings::MeetingState;
+use super::pace::RepProgress;
+use super::records::{Manager, MonthActivity};
+use super::types::{Activity, SlackUserId, YearMonth};
 
 /// Why a job has nothing to send someone today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +38,7 @@ pub struct BehindRep {
 
 fn snoozed(manager: &Manager, today: NaiveDate) -> Option<SkipReason> {
     manager
-        .snoozed_until
-        .filter(|_| manager.is_snoozed_on(today))
+        .snoozed_on(today)
         .map(|until| SkipReason::Snoozed { until })
 }
 
@@ -137,9 +139,7 @@ pub fn manager_digest(
         reps_on_pace: progress.iter().filter(|p| !p.pace.behind).count(),
         reps: progress.len(),
         minutes_this_month: progress.iter().map(|p| p.pace.minutes).sum(),
-        snoozed_until: manager
-            .snoozed_until
-            .filter(|_| manager.is_snoozed_on(today)),
+        snoozed_until: manager.snoozed_on(today),
     }
 }
 

@@ -99,7 +99,7 @@ fn readable(text: &str, name: &impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::slack::render::Message;
+    use crate::messages::Message;
 
     #[test]
     fn a_message_reads_as_lines_with_names_and_emoji() {

@@ -8,9 +8,10 @@ use super::{
     day, escape, meeting_line, mentions, minutes, progress_line, topics, Message, Period,
     MAX_BLOCKS,
 };
-use crate::coach::{Answer, Dashboard, MonthReport, Reply};
-use crate::domain::{plural, Entry, JoinChange, SessionEntry, SlackUserId, STUDY_MINUTES};
-use crate::store::{RemoveOutcome, StoredEntry};
+use crate::app::{Answer, Dashboard, MonthReport, Reply};
+use crate::domain::{
+    plural, Entry, JoinChange, RemoveOutcome, SessionEntry, SlackUserId, StoredEntry, STUDY_MINUTES,
+};
 
 /// The message for a `/coach` answer.
 pub fn reply(answer: &Answer) -> SlackMessageContent {

@@ -1,0 +1,251 @@
+//! What the reminder jobs have to say, to whom, at an instant: the records
+//! gathered, the domain's rules applied, the outcome returned as data. The
+//! scheduler renders these decisions, stores them as reminder rows and
+//! has them delivered.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::AppContext;
+use crate::domain::reminders;
+use crate::domain::{
+    local_date, scheduled_on, start_of_day, todays_firing, BehindRep, Job, Manager, ManagerDigest,
+    MeetingState, SkipReason, SlackTeamId, YearMonth,
+};
+use crate::store::StoreError;
+
+/// Whether a run honours the cron schedule (the scheduler) or runs now
+/// regardless (`run-job`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    Now,
+}
+
+/// When a run happens: one instant for everyone, or a day, which each
+/// recipient reaches at the job's scheduled time in their own zone
+/// (`run-job --at 2026-12-02`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunAt {
+    Instant(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+impl RunAt {
+    /// The instant this run is for a recipient in `tz`.
+    pub fn instant_in(self, tz: Tz, schedule: &cron::Schedule) -> DateTime<Utc> {
+        match self {
+            RunAt::Instant(at) => at,
+            RunAt::Day(day) => scheduled_on(schedule, tz, day),
+        }
+    }
+}
+
+impl std::fmt::Display for RunAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunAt::Instant(at) => {
+                write!(
+                    f,
+                    "{}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )
+            }
+            RunAt::Day(day) => write!(f, "{day}, at the job's time in each recipient's zone"),
+        }
+    }
+}
+
+/// What a job has for one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Say {
+    /// `meeting-check`: the team meeting is due or overdue.
+    MeetingDue(MeetingState),
+    /// `coaching-pace`: these reps are far enough behind pace.
+    Behind(Vec<BehindRep>),
+    /// `digest`: each manager's numbers.
+    Digest(Vec<ManagerDigest>),
+    /// Nothing today, and why.
+    Nothing(SkipReason),
+}
+
+/// One decision of one job for one recipient, keyed like the reminder row
+/// it becomes.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub team: SlackTeamId,
+    pub job: Job,
+    /// A user ID (a DM) or a channel ID.
+    pub recipient: String,
+    /// The instant the decision was made for.
+    pub at: DateTime<Utc>,
+    /// The recipient's day: the reminder goes out at most once on it.
+    pub local_date: NaiveDate,
+    /// The end of that day, when an undelivered reminder is given up.
+    pub expires_at: DateTime<Utc>,
+    pub say: Say,
+}
+
+impl Decision {
+    fn new(team: SlackTeamId, job: Job, recipient: String, tz: Tz, at: DateTime<Utc>) -> Self {
+        let local_date = local_date(at, tz);
+        Self {
+            team,
+            job,
+            recipient,
+            at,
+            local_date,
+            expires_at: start_of_day(tz, local_date + Duration::days(1)),
+            say: Say::Nothing(SkipReason::NoReps),
+        }
+    }
+}
+
+/// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
+/// recipients whose local firing has passed today; either way, none who
+/// already have that day's reminder.
+#[tracing::instrument(skip(ctx), fields(job = %job, at = %at))]
+pub async fn decide(
+    ctx: &AppContext,
+    job: Job,
+    at: RunAt,
+    trigger: Trigger,
+) -> Result<Vec<Decision>, StoreError> {
+    let schedule = ctx.settings.jobs.of(job);
+    let fired = |tz: Tz, now| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
+    let managers = ctx.store.managers_with_reps().await?;
+    let mut decisions = Vec::new();
+    match job {
+        Job::MeetingCheck | Job::CoachingPace => {
+            for manager in managers {
+                let now = at.instant_in(manager.tz(), schedule);
+                if !fired(manager.tz(), now) {
+                    continue;
+                }
+                let mut decision = Decision::new(
+                    manager.team.clone(),
+                    job,
+                    manager.id.as_str().to_string(),
+                    manager.tz(),
+                    now,
+                );
+                if already_decided(ctx, &decision).await? {
+                    continue;
+                }
+                decision.say = if job == Job::MeetingCheck {
+                    meeting_check(ctx, &manager, now).await?
+                } else {
+                    coaching_pace(ctx, &manager, now).await?
+                };
+                decisions.push(decision);
+            }
+        }
+        Job::Digest => {
+            let Some(channel) = ctx.settings.digest.channel.clone() else {
+                return Ok(decisions);
+            };
+            let tz = ctx.settings.digest.timezone;
+            let now = at.instant_in(tz, schedule);
+            if !fired(tz, now) {
+                return Ok(decisions);
+            }
+            let mut by_team: BTreeMap<SlackTeamId, Vec<Manager>> = BTreeMap::new();
+            for manager in managers {
+                by_team
+                    .entry(manager.team.clone())
+                    .or_default()
+                    .push(manager);
+            }
+            for (team, managers) in by_team {
+                let mut decision = Decision::new(team, job, channel.as_str().to_string(), tz, now);
+                if already_decided(ctx, &decision).await? {
+                    continue;
+                }
+                decision.say = Say::Digest(digest(ctx, &managers, now).await?);
+                decisions.push(decision);
+            }
+        }
+    }
+    Ok(decisions)
+}
+
+async fn already_decided(ctx: &AppContext, decision: &Decision) -> Result<bool, StoreError> {
+    ctx.store
+        .reminder_exists(
+            &decision.team,
+            decision.job,
+            &decision.recipient,
+            decision.local_date,
+        )
+        .await
+}
+
+async fn meeting_check(
+    ctx: &AppContext,
+    manager: &Manager,
+    now: DateTime<Utc>,
+) -> Result<Say, StoreError> {
+    let today = manager.today(now);
+    let team = ctx.store.current_team(manager).await?;
+    let state = ctx.meeting_state(manager, today).await?;
+    Ok(
+        match reminders::meeting_check(manager, team.len(), state, today) {
+            Ok(state) => Say::MeetingDue(state),
+            Err(reason) => Say::Nothing(reason),
+        },
+    )
+}
+
+async fn coaching_pace(
+    ctx: &AppContext,
+    manager: &Manager,
+    now: DateTime<Utc>,
+) -> Result<Say, StoreError> {
+    let today = manager.today(now);
+    let month = YearMonth::of(today);
+    let team = ctx.store.current_team(manager).await?;
+    let (progress, activity) = ctx.team_month(manager, &team, month, now).await?;
+    Ok(
+        match reminders::coaching_pace(
+            manager,
+            &progress,
+            &activity,
+            month,
+            today,
+            ctx.settings.coaching.nudge_when_behind_minutes,
+        ) {
+            Ok(behind) => Say::Behind(behind),
+            Err(reason) => Say::Nothing(reason),
+        },
+    )
+}
+
+async fn digest(
+    ctx: &AppContext,
+    managers: &[Manager],
+    now: DateTime<Utc>,
+) -> Result<Vec<ManagerDigest>, StoreError> {
+    let mut lines = Vec::with_capacity(managers.len());
+    for manager in managers {
+        let today = manager.today(now);
+        let team = ctx.store.current_team(manager).await?;
+        let progress = ctx
+            .team_month(manager, &team, YearMonth::of(today), now)
+            .await?
+            .0;
+        let meetings = ctx
+            .store
+            .meetings_between(
+                manager,
+                today - Duration::days(6),
+                today + Duration::days(1),
+            )
+            .await?;
+        lines.push(reminders::manager_digest(
+            manager, &progress, meetings, today,
+        ));
+    }
+    Ok(lines)
+}

@@ -1,0 +1,172 @@
+//! Answering a slash command inside Slack's 3 seconds, whichever way it
+//! arrived (an HTTP request or a Socket Mode envelope). Both transports
+//! call [`answer_slash_command`] and only differ in how they wrap what it
+//! returns. The rule itself, [`in_time`], knows nothing of Slack, so it is
+//! tested on tokio's paused clock.
+
+use std::future::Future;
+use std::time::Duration;
+
+use slack_morphism::prelude::SlackMessageContent;
+use tokio::task::JoinError;
+
+use crate::app::{Answer, AppContext, Invocation, Reply};
+use crate::messages;
+
+/// Slack waits 3000 ms for the acknowledgement; answer well inside that.
+pub const ANSWER_BUDGET: Duration = Duration::from_millis(2500);
+
+/// Runs `work` and returns its result if it is ready within `budget`;
+/// otherwise returns `None` at once and lets the work go on, handing its
+/// result to `late` when it comes. A panic in the work is its result too.
+pub async fn in_time<T, Late, LateDone>(
+    budget: Duration,
+    work: impl Future<Output = T> + Send + 'static,
+    late: Late,
+) -> Option<Result<T, JoinError>>
+where
+    T: Send + 'static,
+    Late: FnOnce(Result<T, JoinError>) -> LateDone + Send + 'static,
+    LateDone: Future<Output = ()> + Send,
+{
+    // Spawned, so that the work goes on after the budget runs out.
+    let mut work = tokio::spawn(work);
+    match tokio::time::timeout(budget, &mut work).await {
+        Ok(done) => Some(done),
+        Err(_) => {
+            tokio::spawn(async move { late(work.await).await });
+            None
+        }
+    }
+}
+
+/// The fields of a slash command both transports carry, as Slack sent them.
+#[derive(Debug, Clone)]
+pub struct SlashCommand {
+    pub team_id: String,
+    pub user_id: String,
+    pub text: String,
+    pub response_url: String,
+}
+
+/// Carries out a slash command and returns what to answer now: the real
+/// answer if it is ready within [`ANSWER_BUDGET`], otherwise a holding
+/// answer, with the real one sent later through `response_url` (Slack takes
+/// up to five answers there within 30 minutes). `None` when the command's
+/// team or user ID is not one Slack would send.
+pub async fn answer_slash_command(
+    ctx: &AppContext,
+    command: SlashCommand,
+) -> Option<SlackMessageContent> {
+    let invocation = Invocation::from_slash_command(&command.team_id, &command.user_id, command.text)
+        .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed team or user ID"))
+        .ok()?;
+    let (team, user) = (invocation.team.clone(), invocation.user.clone());
+    let worker = ctx.clone();
+    let slack = ctx.slack.clone();
+    let sorry = apology(ctx);
+    let late = {
+        let sorry = sorry.clone();
+        let (team, user) = (team.clone(), user.clone());
+        move |done: Result<Answer, JoinError>| async move {
+            let answer = done.unwrap_or_else(|panic| {
+                tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+                sorry
+            });
+            if let Err(error) = slack
+                .respond(&command.response_url, messages::reply(&answer))
+                .await
+            {
+                tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
+            }
+        }
+    };
+    let now = in_time(
+        ANSWER_BUDGET,
+        async move { worker.handle(invocation).await },
+        late,
+    )
+    .await;
+    Some(match now {
+        Some(Ok(answer)) => messages::reply(&answer),
+        Some(Err(panic)) => {
+            tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+            messages::reply(&sorry)
+        }
+        None => {
+            tracing::info!(%team, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
+            working_on_it()
+        }
+    })
+}
+
+/// The holding answer; the real one replaces it (`replace_original`).
+fn working_on_it() -> SlackMessageContent {
+    messages::Message::new("Working on it…")
+        .text(":hourglass_flowing_sand: Working on it…")
+        .into_content()
+}
+
+/// The apology, for a command that failed before it knew the manager.
+pub fn apology(ctx: &AppContext) -> Answer {
+    Answer {
+        reply: Reply::Apology,
+        today: ctx.clock.now().date_naive(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::oneshot;
+    use tokio::time::{sleep, Instant};
+
+    #[tokio::test(start_paused = true)]
+    async fn work_done_within_the_budget_is_the_answer() {
+        let started = Instant::now();
+        let answer = in_time(
+            ANSWER_BUDGET,
+            async {
+                sleep(Duration::from_millis(2400)).await;
+                "done"
+            },
+            |_| async { panic!("nothing is late") },
+        )
+        .await;
+        assert_eq!(answer.map(Result::unwrap), Some("done"));
+        assert_eq!(started.elapsed(), Duration::from_millis(2400));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_work_is_answered_at_the_budget_and_its_result_comes_later() {
+        let started = Instant::now();
+        let (delivered, late_answer) = oneshot::channel();
+        let answer = in_time(
+            ANSWER_BUDGET,
+            async {
+                sleep(Duration::from_secs(4)).await;
+                "done"
+            },
+            move |done| async move {
+                let _ = delivered.send((done.map_err(|e| e.to_string()), Instant::now()));
+            },
+        )
+        .await;
+        assert!(answer.is_none());
+        assert_eq!(started.elapsed(), ANSWER_BUDGET);
+        let (late, at) = late_answer.await.expect("the late answer comes");
+        assert_eq!(late, Ok("done"));
+        assert_eq!(at - started, Duration::from_secs(4));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_in_the_work_is_its_result_not_a_crash() {
+        let answer = in_time::<(), _, _>(
+            ANSWER_BUDGET,
+            async { panic!("the command broke") },
+            |_| async {},
+        )
+        .await;
+        assert!(matches!(answer, Some(Err(error)) if error.is_panic()));
+    }
+}

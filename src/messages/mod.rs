@@ -1,0 +1,432 @@
+//! Replies and reminders as Block Kit messages, each with a plain-text
+//! fallback for notifications. Kept within Slack's limits: at most 50
+//! blocks, section text under 3000 characters. `answers` renders what
+//! `/coach` says back; `reminders` what the jobs send.
+
+mod answers;
+mod reminders;
+mod text;
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use crate::domain::{
+    format_minutes, plural, CountedFrom, MeetingState, RepProgress, ShownDay, SlackUserId, Topic,
+    YearMonth,
+};
+
+pub use answers::reply;
+pub use reminders::{digest, meeting_nudge, pace_nudge};
+pub use text::as_text;
+
+/// Section text is capped at 3000 characters; leave room for safety.
+const SECTION_LIMIT: usize = 2900;
+const HEADER_LIMIT: usize = 150;
+const MAX_BLOCKS: usize = 50;
+
+/// A message being built: blocks plus the fallback text.
+#[derive(Default)]
+pub struct Message {
+    fallback: String,
+    blocks: Vec<SlackBlock>,
+}
+
+impl Message {
+    pub fn new(fallback: impl Into<String>) -> Self {
+        Self {
+            fallback: fallback.into(),
+            blocks: Vec::new(),
+        }
+    }
+
+    pub fn header(mut self, text: &str) -> Self {
+        let text: String = text.chars().take(HEADER_LIMIT).collect();
+        self.blocks.push(SlackHeaderBlock::new(pt!(text)).into());
+        self
+    }
+
+    /// Adds mrkdwn text, split across sections at line ends when long.
+    pub fn text(mut self, text: &str) -> Self {
+        let mut chunk = String::new();
+        for line in text.lines() {
+            if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_LIMIT {
+                self.push_section(std::mem::take(&mut chunk));
+            }
+            if !chunk.is_empty() {
+                chunk.push('\n');
+            }
+            chunk.push_str(&truncate(line, SECTION_LIMIT));
+        }
+        if !chunk.is_empty() {
+            self.push_section(chunk);
+        }
+        self
+    }
+
+    fn push_section(&mut self, text: String) {
+        self.blocks
+            .push(SlackSectionBlock::new().with_text(md!(text)).into());
+    }
+
+    pub fn context(mut self, text: &str) -> Self {
+        self.blocks.push(
+            SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                SlackBlockMarkDownText::new(truncate(text, SECTION_LIMIT)),
+            )])
+            .into(),
+        );
+        self
+    }
+
+    pub fn into_content(mut self) -> SlackMessageContent {
+        if self.blocks.len() > MAX_BLOCKS {
+            // Slack refuses a longer message outright; say that some is cut.
+            self.blocks.truncate(MAX_BLOCKS - 1);
+            self = self.context("… and more than fits in one Slack message.");
+        }
+        SlackMessageContent::new()
+            .with_text(truncate(&self.fallback, SECTION_LIMIT))
+            .with_blocks(self.blocks)
+    }
+}
+
+fn truncate(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut cut = limit - 1;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
+/// Slack's mrkdwn needs these three escaped in anything a person typed.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A day in the one style every message uses.
+pub fn day(date: NaiveDate, today: NaiveDate) -> String {
+    ShownDay::new(date, today).to_string()
+}
+
+fn mentions(reps: &[SlackUserId]) -> String {
+    let names: Vec<String> = reps.iter().map(SlackUserId::mention).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {}", rest.join(", "), last),
+    }
+}
+
+fn topics(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn minutes(count: u32) -> String {
+    format_minutes(i64::from(count))
+}
+
+/// Which month a progress line is about.
+#[derive(Clone, Copy)]
+pub enum Period {
+    /// The month in progress: today's pace matters.
+    ThisMonth,
+    /// A month that is over: only the target does.
+    Finished(YearMonth),
+}
+
+/// One rep's month in plain words: the minutes, the target (since joining,
+/// when that was mid-month), today's pace and where they stand.
+/// `@rep — 45m this month · target 3h · today's pace 2h 36m · ⚠ 1h 51m behind`.
+pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> String {
+    let pace = p.pace;
+    let detail = if p.minutes.meetings > 0 {
+        format!(
+            " ({} 1:1, {} meetings)",
+            minutes(p.minutes.one_on_one),
+            minutes(p.minutes.meetings)
+        )
+    } else {
+        String::new()
+    };
+    let since = p
+        .joined_mid_month
+        .map(|joined| format!(" since joining {}", day(joined, today)))
+        .unwrap_or_default();
+    let target = format!("target {}{since}", minutes(pace.month_target));
+    match period {
+        Period::ThisMonth => {
+            let state = if pace.behind {
+                format!(":warning: {} behind", minutes(pace.gap()))
+            } else {
+                ":white_check_mark: on pace".to_string()
+            };
+            format!(
+                "{} — {} this month{detail} · {target} · today's pace {} · {state}",
+                p.rep.mention(),
+                minutes(pace.minutes),
+                minutes(pace.expected),
+            )
+        }
+        Period::Finished(month) => {
+            let state = if pace.minutes >= pace.month_target {
+                ":white_check_mark: reached".to_string()
+            } else {
+                format!(
+                    ":warning: {} short",
+                    minutes(pace.month_target - pace.minutes)
+                )
+            };
+            format!(
+                "{} — {} in {}{detail} · {target} · {state}",
+                p.rep.mention(),
+                minutes(pace.minutes),
+                month.first_day().format("%B"),
+            )
+        }
+    }
+}
+
+pub fn meeting_line(state: MeetingState) -> String {
+    match state {
+        MeetingState::NoTeam => "No team yet, so no meeting due.".to_string(),
+        MeetingState::OnTrack {
+            days_since,
+            from: CountedFrom::LastMeeting,
+        } => format!(":white_check_mark: Last team meeting {}.", ago(days_since)),
+        MeetingState::OnTrack { days_since, from } => format!(
+            "No team meeting logged yet; {} {}.",
+            started(from),
+            ago(days_since)
+        ),
+        MeetingState::Due { days_since, from } => format!(
+            ":calendar: A team meeting is due: {} {}.",
+            days(days_since),
+            since(from)
+        ),
+        MeetingState::Overdue { days_since, from } => format!(
+            ":rotating_light: Your team meeting is overdue: {} {}.",
+            days(days_since),
+            since(from)
+        ),
+    }
+}
+
+/// What a count without meetings started from, as in "your team started".
+fn started(from: CountedFrom) -> &'static str {
+    match from {
+        CountedFrom::LastMeeting => "your last meeting was",
+        CountedFrom::TeamStart => "your team started",
+        CountedFrom::FirstUse => "you started with coachbot",
+    }
+}
+
+fn since(from: CountedFrom) -> &'static str {
+    match from {
+        CountedFrom::LastMeeting => "since the last one",
+        CountedFrom::TeamStart => "since your team started, with none logged",
+        CountedFrom::FirstUse => "since you started with coachbot, with none logged",
+    }
+}
+
+/// `today`, `yesterday`, `3 days ago`.
+fn ago(n: u32) -> String {
+    match n {
+        0 => "today".to_string(),
+        1 => "yesterday".to_string(),
+        n => format!("{} ago", days(n)),
+    }
+}
+
+fn days(n: u32) -> String {
+    plural(n as usize, "day", "days")
+}
+
+#[cfg(test)]
+pub(crate) mod limits {
+    //! Block Kit's limits, checked on what the app renders.
+
+    use slack_morphism::prelude::SlackMessageContent;
+
+    /// Why a message would be refused by Slack, if it would.
+    pub fn check(content: &SlackMessageContent) -> Result<(), String> {
+        let blocks = serde_json::to_value(&content.blocks).map_err(|e| e.to_string())?;
+        let blocks = blocks.as_array().cloned().unwrap_or_default();
+        if blocks.len() > 50 {
+            return Err(format!("{} blocks", blocks.len()));
+        }
+        let chars = |value: &serde_json::Value| value.as_str().map_or(0, |t| t.chars().count());
+        if chars(&serde_json::Value::from(
+            content.text.clone().unwrap_or_default(),
+        )) > 3000
+        {
+            return Err("fallback text over 3000 characters".into());
+        }
+        for block in &blocks {
+            match block["type"].as_str() {
+                Some("header") if chars(&block["text"]["text"]) > 150 => {
+                    return Err("header over 150 characters".into())
+                }
+                Some("section") if chars(&block["text"]["text"]) > 3000 => {
+                    return Err("section over 3000 characters".into())
+                }
+                Some("context") => {
+                    let elements = block["elements"].as_array().cloned().unwrap_or_default();
+                    if elements.len() > 10 || elements.iter().any(|e| chars(&e["text"]) > 3000) {
+                        return Err("context over its limits".into());
+                    }
+                }
+                Some("actions") => {
+                    let elements = block["elements"].as_array().cloned().unwrap_or_default();
+                    if elements.len() > 25 {
+                        return Err("actions block over 25 elements".into());
+                    }
+                    for button in &elements {
+                        if chars(&button["text"]["text"]) > 75
+                            || chars(&button["value"]) > 2000
+                            || chars(&button["action_id"]) > 255
+                        {
+                            return Err(format!("button over its limits: {button}"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(content: &SlackMessageContent) -> Vec<serde_json::Value> {
+        serde_json::to_value(&content.blocks)
+            .expect("json")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_message_never_has_more_than_fifty_blocks_and_says_when_some_are_cut() {
+        let mut message = Message::new("many");
+        for i in 0..80 {
+            message = message.context(&format!("line {i}"));
+        }
+        let content = message.into_content();
+        let blocks = blocks(&content);
+        assert_eq!(blocks.len(), MAX_BLOCKS);
+        assert_eq!(
+            blocks[MAX_BLOCKS - 1]["elements"][0]["text"],
+            "… and more than fits in one Slack message."
+        );
+        assert_eq!(limits::check(&content), Ok(()));
+    }
+
+    #[test]
+    fn long_text_is_split_into_sections_at_line_ends_each_within_the_limit() {
+        let line = "é".repeat(1000);
+        let text = [line.as_str(); 7].join("\n");
+        let content = Message::new("long").text(&text).into_content();
+        let sections = blocks(&content);
+        assert!(sections.len() > 1);
+        for section in &sections {
+            let body = section["text"]["text"].as_str().expect("text");
+            assert!(body.len() <= SECTION_LIMIT, "{} bytes", body.len());
+            assert!(body.split('\n').all(|l| l == line), "a line was split");
+        }
+        assert_eq!(limits::check(&content), Ok(()));
+    }
+
+    #[test]
+    fn a_line_longer_than_a_section_is_cut_at_a_character_boundary() {
+        let long = "ü".repeat(2000);
+        let content = Message::new(long.clone())
+            .text(&long)
+            .context(&long)
+            .into_content();
+        let blocks = blocks(&content);
+        for text in [
+            blocks[0]["text"]["text"].as_str().expect("section"),
+            blocks[1]["elements"][0]["text"].as_str().expect("context"),
+            content.text.as_deref().expect("fallback"),
+        ] {
+            assert!(text.ends_with('…'), "not marked as cut");
+            assert!(text.len() <= SECTION_LIMIT + '…'.len_utf8());
+            assert!(text.trim_end_matches('…').chars().all(|c| c == 'ü'));
+        }
+        assert_eq!(limits::check(&content), Ok(()));
+    }
+
+    fn progress(i: usize) -> RepProgress {
+        let month = YearMonth::new(2026, 11).expect("month");
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("day");
+        RepProgress {
+            rep: SlackUserId::parse(&format!("U0REP{i:05}")).expect("id"),
+            minutes: crate::domain::RepMinutes {
+                one_on_one: 30,
+                meetings: 60,
+            },
+            pace: crate::domain::pace(180, month, today, month.first_day(), 90),
+            joined_mid_month: Some(NaiveDate::from_ymd_opt(2026, 11, 2).expect("day")),
+        }
+    }
+
+    #[test]
+    fn answers_and_reminders_for_very_large_teams_stay_within_slacks_limits() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("day");
+        let reps: Vec<RepProgress> = (0..600).map(progress).collect();
+        let status = crate::app::Answer {
+            reply: crate::app::Reply::Status(crate::app::Dashboard {
+                today,
+                month: YearMonth::of(today),
+                target: 180,
+                reps: reps.clone(),
+                meeting: MeetingState::NoTeam,
+                snoozed_until: Some(today),
+            }),
+            today,
+        };
+        assert_eq!(limits::check(&reply(&status)), Ok(()));
+        let behind: Vec<crate::domain::BehindRep> = reps
+            .iter()
+            .map(|p| crate::domain::BehindRep {
+                progress: p.clone(),
+                suggestion: crate::domain::Activity::Deal,
+            })
+            .collect();
+        assert_eq!(limits::check(&pace_nudge(&behind, 180)), Ok(()));
+        let managers: Vec<crate::domain::ManagerDigest> = (0..900)
+            .map(|i| crate::domain::ManagerDigest {
+                manager: SlackUserId::parse(&format!("U0MGR{i:05}")).expect("id"),
+                meetings_last_7_days: 1,
+                reps_on_pace: 3,
+                reps: 7,
+                minutes_this_month: 900,
+                snoozed_until: None,
+            })
+            .collect();
+        assert_eq!(limits::check(&digest(&managers, today, 180)), Ok(()));
+    }
+
+    #[test]
+    fn a_header_is_cut_to_150_characters() {
+        let content = Message::new("h").header(&"ß".repeat(400)).into_content();
+        let header = blocks(&content)[0]["text"]["text"]
+            .as_str()
+            .expect("header")
+            .chars()
+            .count();
+        assert_eq!(header, HEADER_LIMIT);
+    }
+}
