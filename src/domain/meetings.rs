@@ -80,15 +80,12 @@ pub fn meeting_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::day;
 
     const POLICY: MeetingPolicy = MeetingPolicy {
         due_after_days: 7,
         overdue_after_days: 14,
     };
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
-    }
 
     #[test]
     fn a_meeting_is_due_seven_days_after_the_last_one() {

@@ -5,6 +5,8 @@
 //! here; every layer above builds on it.
 
 pub mod entries;
+#[cfg(test)]
+mod fixtures;
 pub mod meetings;
 pub mod pace;
 pub mod records;

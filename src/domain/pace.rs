@@ -114,20 +114,9 @@ pub fn pace(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{day, month, user};
     use crate::domain::records::{MeetingRecord, Membership, SessionRecord};
     use crate::domain::types::Activity;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
-    }
-
-    fn month(y: i32, m: u32) -> YearMonth {
-        YearMonth::new(y, m).expect("test month")
-    }
-
-    fn user(id: &str) -> SlackUserId {
-        SlackUserId::parse(id).expect("test id")
-    }
 
     #[test]
     fn nothing_is_expected_on_the_first_of_the_month() {

@@ -146,16 +146,9 @@ pub fn manager_digest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{day, user};
     use crate::domain::{pace, CountedFrom, Pace, RepMinutes, SessionRecord, SlackTeamId};
     use chrono_tz::Tz;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
-    }
-
-    fn user(id: &str) -> SlackUserId {
-        SlackUserId::parse(id).expect("test id")
-    }
 
     fn manager(snoozed_until: Option<&str>) -> Manager {
         Manager {

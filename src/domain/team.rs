@@ -153,14 +153,7 @@ fn earliest_free(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
-    }
-
-    fn user(id: &str) -> SlackUserId {
-        SlackUserId::parse(id).expect("test id")
-    }
+    use crate::domain::fixtures::{day, user};
 
     fn stint(manager: &str, rep: &str, joined: &str, left: Option<&str>) -> Membership {
         Membership {

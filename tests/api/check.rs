@@ -88,11 +88,16 @@ async fn check_names_every_disagreement_and_where_it_is_and_exits_non_zero() {
 }
 
 #[tokio::test]
-async fn check_and_export_on_a_database_that_does_not_exist_say_so_and_create_nothing() {
+async fn commands_on_a_database_that_does_not_exist_say_so_and_create_nothing() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().expect("dir");
     let missing = dir.path().join("typo.db");
-    for args in [&["check"][..], &["export", "--month", "2026-11"]] {
+    for args in [
+        &["check"][..],
+        &["export", "--month", "2026-11"],
+        &["run-job", "meeting-check"],
+        &["run-job", "meeting-check", "--dry-run"],
+    ] {
         let output = coachbot(&app)
             .env("DATABASE_URL", format!("sqlite://{}", missing.display()))
             .args(args)

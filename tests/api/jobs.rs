@@ -972,29 +972,3 @@ async fn run_job_dry_run_changes_no_file() {
     }
     assert_eq!(files(dir.path()), before);
 }
-
-#[tokio::test]
-async fn run_job_on_a_database_that_does_not_exist_says_so_and_creates_nothing() {
-    let (app, posts) = spawn_jobs_app(&[]).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let missing = dir.path().join("coachbot.db");
-    for args in [
-        &["run-job", "meeting-check"][..],
-        &["run-job", "meeting-check", "--dry-run"],
-    ] {
-        let output = coachbot(&app)
-            .env("DATABASE_URL", format!("sqlite://{}", missing.display()))
-            .args(args)
-            .output()
-            .await
-            .expect("runs");
-        assert!(!output.status.success(), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            stderr.contains(&format!("there is no database at {}", missing.display())),
-            "{stderr}"
-        );
-    }
-    assert!(files(dir.path()).is_empty());
-    assert!(posts.calls().is_empty());
-}
