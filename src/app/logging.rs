@@ -1,0 +1,159 @@
+//! Logging coaching: a line of 1:1 sessions or a team meeting, whether it
+//! was typed or came from a form, checked against who was on the team on
+//! each day and stored with any join days it moves.
+
+use chrono::{DateTime, Utc};
+
+use super::{AppContext, Failure, Reply};
+use crate::domain::{
+    session_day, Entry, JoinMove, Manager, MeetingEntry, Membership, SessionDay, SessionEntry,
+    SessionRecord, SlackUserId, StoredEntry, YearMonth,
+};
+
+impl AppContext {
+    /// Stores a line of 1:1 sessions if every rep may have them on their
+    /// days (moving join days back where a session comes before one), and
+    /// answers with each rep's month.
+    pub(super) async fn log_sessions(
+        &self,
+        manager: &Manager,
+        entries: Vec<SessionEntry>,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let mut reps: Vec<SlackUserId> = Vec::new();
+        for rep in entries.iter().flat_map(|e| &e.reps) {
+            if !reps.contains(rep) {
+                reps.push(rep.clone());
+            }
+        }
+        // One read answers both "may they have these sessions?" and, with
+        // the line added once it is stored, "where does their month stand?".
+        let month = YearMonth::of(entries[0].held_on);
+        let mut activity = self
+            .store
+            .month_activity(&manager.team, &reps, month)
+            .await?;
+        let mut moves: Vec<JoinMove> = Vec::new();
+        let mut not_on_team: Vec<SlackUserId> = Vec::new();
+        for entry in &entries {
+            for rep in &entry.reps {
+                match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
+                    SessionDay::OnTeam => {}
+                    SessionDay::NotOnTeam => {
+                        if !not_on_team.contains(rep) {
+                            not_on_team.push(rep.clone());
+                        }
+                    }
+                    SessionDay::OnAnotherTeam { manager: other } => {
+                        return Ok(Reply::OnAnotherTeamThatDay {
+                            rep: rep.clone(),
+                            manager: other,
+                            day: entry.held_on,
+                        })
+                    }
+                    SessionDay::BeforeEarlierStint { joined } => {
+                        return Ok(Reply::BeforeEarlierStint {
+                            rep: rep.clone(),
+                            joined,
+                        })
+                    }
+                    SessionDay::JoinDayMovesBack { from, to } => {
+                        match moves.iter_mut().find(|m| &m.rep == rep) {
+                            Some(earlier) => earlier.to = earlier.to.min(to),
+                            None => moves.push(JoinMove {
+                                rep: rep.clone(),
+                                from,
+                                to,
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+        if !not_on_team.is_empty() {
+            return Ok(Reply::NotOnTeam {
+                manager_is_one: not_on_team.contains(&manager.id),
+                reps: not_on_team,
+            });
+        }
+        let days: Vec<_> = entries.iter().map(|e| e.held_on).collect();
+        let earlier = self.store.entries_on(manager, &days).await?;
+        let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
+        let duplicates = duplicates_of(&stored, earlier);
+        let line = self
+            .store
+            .insert_line(manager, &stored, &moves, now)
+            .await?;
+        for moved in &moves {
+            if let Some(current) = activity
+                .memberships
+                .iter_mut()
+                .find(|m| m.rep == moved.rep && m.manager == manager.id && m.left_on.is_none())
+            {
+                current.joined_on = moved.to;
+            }
+        }
+        for entry in &entries {
+            activity
+                .sessions
+                .extend(entry.reps.iter().map(|rep| SessionRecord {
+                    rep: rep.clone(),
+                    minutes: entry.minutes.get(),
+                    activity: entry.activity,
+                    held_on: entry.held_on,
+                }));
+        }
+        let members: Vec<Membership> = reps
+            .iter()
+            .filter_map(|rep| {
+                activity
+                    .memberships
+                    .iter()
+                    .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
+                    .cloned()
+            })
+            .collect();
+        let progress = self.rep_progress(&members, month, &activity, manager.today(now));
+        Ok(Reply::Logged {
+            line,
+            entries,
+            progress,
+            moved: moves,
+            duplicates,
+        })
+    }
+
+    pub(super) async fn log_meeting(
+        &self,
+        manager: &Manager,
+        log: MeetingEntry,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        if self.store.current_team(manager).await?.is_empty() {
+            return Ok(Reply::NoTeamYet);
+        }
+        let team = self
+            .store
+            .team_during(manager, YearMonth::of(log.held_on))
+            .await?;
+        let present = team.iter().filter(|m| m.covers(log.held_on)).count();
+        let earlier = self.store.entries_on(manager, &[log.held_on]).await?;
+        let stored = [Entry::Meeting(log.clone())];
+        let duplicates = duplicates_of(&stored, earlier);
+        let line = self.store.insert_line(manager, &stored, &[], now).await?;
+        Ok(Reply::MeetingLogged {
+            line,
+            log,
+            reps_counted: present,
+            duplicates,
+        })
+    }
+}
+
+/// The stored entries each new entry looks like.
+fn duplicates_of(new: &[Entry], earlier: Vec<StoredEntry>) -> Vec<StoredEntry> {
+    earlier
+        .into_iter()
+        .filter(|stored| new.iter().any(|entry| entry.looks_like(&stored.entry)))
+        .collect()
+}

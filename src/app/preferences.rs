@@ -1,0 +1,53 @@
+//! What a manager sets about themselves: a snooze and a time zone.
+
+use chrono::{DateTime, Utc};
+
+use super::{AppContext, Failure, Reply};
+use crate::command::{SnoozeChange, TimeZoneChange};
+use crate::domain::Manager;
+
+impl AppContext {
+    pub(super) async fn snooze(
+        &self,
+        manager: &Manager,
+        change: SnoozeChange,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let today = manager.today(now);
+        Ok(match change {
+            SnoozeChange::Show => Reply::SnoozeState(manager.snoozed_on(today)),
+            SnoozeChange::Until(until) => {
+                self.store.set_snooze(manager, Some(until)).await?;
+                Reply::Snoozed(until)
+            }
+            SnoozeChange::Off => {
+                self.store.set_snooze(manager, None).await?;
+                Reply::SnoozeOff
+            }
+        })
+    }
+
+    pub(super) async fn time_zone(
+        &self,
+        manager: &Manager,
+        change: TimeZoneChange,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let (tz, overridden) = match change {
+            TimeZoneChange::Show => (manager.tz(), manager.tz_override.is_some()),
+            TimeZoneChange::Set(tz) => {
+                self.store.set_time_zone_override(manager, Some(tz)).await?;
+                (tz, true)
+            }
+            TimeZoneChange::Reset => {
+                self.store.set_time_zone_override(manager, None).await?;
+                (manager.slack_tz, false)
+            }
+        };
+        Ok(Reply::TimeZone {
+            tz,
+            overridden,
+            local_now: now.with_timezone(&tz).naive_local(),
+        })
+    }
+}
