@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::delivery::DeliveryPolicy;
-use crate::app::AppContext;
+use crate::app::{AppContext, FollowUps};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::inbound::http::{router, AppState};
@@ -75,6 +75,7 @@ pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError>
         )?,
         settings: Arc::new(settings),
         clock: Clock::System,
+        follow_ups: FollowUps::default(),
     })
 }
 
@@ -91,6 +92,7 @@ pub async fn context(
         slack: SlackApi::new(&environment.slack_api_url, bot_token)?,
         settings: Arc::new(settings),
         clock,
+        follow_ups: FollowUps::default(),
     })
 }
 

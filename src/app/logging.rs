@@ -9,8 +9,26 @@ use crate::domain::{
     session_day, Entry, JoinMove, Manager, MeetingEntry, Membership, SessionDay, SessionEntry,
     SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
+use crate::store::{UndoTarget, Undone};
 
 impl AppContext {
+    /// Takes back a line: the manager's latest (`/coach undo`) or the one a
+    /// confirmation showed (its Undo button). One function for both; a
+    /// second undo of the same line changes nothing and says so.
+    pub(super) async fn undo(
+        &self,
+        manager: &Manager,
+        target: UndoTarget,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        Ok(match self.store.undo(manager, target, now).await? {
+            Undone::Removed(_, entries) => Reply::Undone(entries),
+            Undone::AlreadyUndone => Reply::AlreadyUndone,
+            Undone::Nothing if target == UndoTarget::Latest => Reply::NothingToUndo,
+            Undone::Nothing => Reply::NoLongerThere,
+        })
+    }
+
     /// Stores a line of 1:1 sessions if every rep may have them on their
     /// days (moving join days back where a session comes before one), and
     /// answers with each rep's month.

@@ -6,6 +6,8 @@
 
 pub mod delivery;
 pub mod export;
+mod follow_ups;
+pub mod forms;
 pub mod jobs;
 mod logging;
 mod months;
@@ -22,10 +24,13 @@ use crate::causes;
 use crate::clock::Clock;
 use crate::command::{self, Command};
 use crate::config::Settings;
-use crate::domain::{InvalidId, Manager, MeetingPolicy, SlackTeamId, SlackUserId, YearMonth};
+use crate::domain::{
+    EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackTeamId, SlackUserId, YearMonth,
+};
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Store, StoreError, UndoTarget, Undone};
+use crate::store::{Store, StoreError, UndoTarget};
 
+pub use follow_ups::FollowUps;
 pub use reply::*;
 
 /// What every request handler and job shares.
@@ -35,6 +40,17 @@ pub struct AppContext {
     pub slack: SlackApi,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    pub follow_ups: FollowUps,
+}
+
+/// A button a manager pressed, carried out by the same use case as the
+/// command it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pressed {
+    /// Undo, on a confirmation: takes back the line it was shown with.
+    Undo(LineId),
+    /// Snooze a week, on a reminder; a pause already running stays as it is.
+    SnoozeWeek,
 }
 
 /// One `/coach` call, already verified and parsed from Slack's payload.
@@ -59,10 +75,16 @@ impl Invocation {
             text,
         })
     }
+
+    /// The form `/coach log` or `/coach log meeting` asks for, which must
+    /// open before anything else: its trigger lives 3 seconds.
+    pub fn form_request(&self) -> Option<EntryKind> {
+        command::form_request(&self.text)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
-enum Failure {
+pub enum Failure {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("could not look up the manager's time zone")]
@@ -100,14 +122,42 @@ impl AppContext {
                 };
                 Answer { reply, today }
             }
-            Err(error) => {
-                // The whole cause chain on one line: "database error: …: FOREIGN KEY constraint failed".
-                tracing::error!(error = %causes::one_line(&error), "a /coach command failed");
-                Answer {
-                    reply: Reply::Apology,
-                    today: now.date_naive(),
+            Err(error) => self.failed(error, now),
+        }
+    }
+
+    /// A button press: looked up like a command's manager, then carried out.
+    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    pub async fn press(&self, team: &SlackTeamId, user: &SlackUserId, pressed: Pressed) -> Answer {
+        let now = self.clock.now();
+        let pressing = async {
+            let (manager, _) = self.manager(team, user, now).await?;
+            let reply = match pressed {
+                Pressed::Undo(line) => self.undo(&manager, UndoTarget::Line(line), now).await?,
+                Pressed::SnoozeWeek => {
+                    let week_on = manager.today(now) + chrono::Duration::days(7);
+                    self.pause_until(&manager, week_on, now, true).await?
                 }
-            }
+            };
+            Ok::<_, Failure>(Answer {
+                reply,
+                today: manager.today(now),
+            })
+        };
+        match pressing.await {
+            Ok(answer) => answer,
+            Err(error) => self.failed(error, now),
+        }
+    }
+
+    /// An unexpected failure, logged here once with its whole cause chain on
+    /// one line ("database error: …: FOREIGN KEY constraint failed"); the
+    /// manager gets an apology.
+    fn failed(&self, error: Failure, now: DateTime<Utc>) -> Answer {
+        tracing::error!(error = %causes::one_line(&error), "a /coach request failed");
+        Answer {
+            reply: Reply::Apology,
+            today: now.date_naive(),
         }
     }
 
@@ -158,10 +208,8 @@ impl AppContext {
                 let month = month.unwrap_or_else(|| YearMonth::of(today));
                 Reply::Report(self.report(manager, month, now).await?)
             }
-            Command::Undo => match self.store.undo(manager, UndoTarget::Latest, now).await? {
-                Undone::Removed(_, entries) => Reply::Undone(entries),
-                Undone::AlreadyUndone | Undone::Nothing => Reply::NothingToUndo,
-            },
+            Command::Undo => self.undo(manager, UndoTarget::Latest, now).await?,
+            Command::OpenForm(kind) => Reply::FormNeedsSlack(kind),
             Command::Snooze(change) => self.snooze(manager, change, now).await?,
             Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
             Command::Help => Reply::Help {

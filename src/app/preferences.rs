@@ -1,6 +1,6 @@
 //! What a manager sets about themselves: a snooze and a time zone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::command::{SnoozeChange, TimeZoneChange};
@@ -16,15 +16,32 @@ impl AppContext {
         let today = manager.today(now);
         Ok(match change {
             SnoozeChange::Show => Reply::SnoozeState(manager.snoozed_on(today)),
-            SnoozeChange::Until(until) => {
-                self.store.set_snooze(manager, Some(until)).await?;
-                Reply::Snoozed(until)
-            }
+            SnoozeChange::Until(until) => self.pause_until(manager, until, now, false).await?,
             SnoozeChange::Off => {
                 self.store.set_snooze(manager, None).await?;
                 Reply::SnoozeOff
             }
         })
+    }
+
+    /// Pauses reminders until `until` (the day they come back). With
+    /// `keep_current`, a pause already running stays as it was, so pressing
+    /// "Snooze a week" twice, or again on an old message, changes nothing.
+    pub(super) async fn pause_until(
+        &self,
+        manager: &Manager,
+        until: NaiveDate,
+        now: DateTime<Utc>,
+        keep_current: bool,
+    ) -> Result<Reply, Failure> {
+        if let Some(current) = manager
+            .snoozed_on(manager.today(now))
+            .filter(|_| keep_current)
+        {
+            return Ok(Reply::AlreadySnoozed(current));
+        }
+        self.store.set_snooze(manager, Some(until)).await?;
+        Ok(Reply::Snoozed(until))
     }
 
     pub(super) async fn time_zone(

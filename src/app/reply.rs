@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, RemoveOutcome,
+    EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, RemoveOutcome,
     RepProgress, SessionEntry, SlackUserId, StoredEntry, YearMonth,
 };
 
@@ -85,14 +85,29 @@ pub enum Reply {
     /// The entries of the line `undo` took back.
     Undone(Vec<StoredEntry>),
     NothingToUndo,
+    /// An Undo button on a line taken back before.
+    AlreadyUndone,
+    /// An Undo button on a line whose entries are gone.
+    NoLongerThere,
     SnoozeState(Option<NaiveDate>),
     Snoozed(NaiveDate),
+    /// "Snooze a week" when reminders were already paused.
+    AlreadySnoozed(NaiveDate),
     SnoozeOff,
     TimeZone {
         tz: Tz,
         overridden: bool,
         local_now: NaiveDateTime,
     },
+    /// A button this version does not know, on an old message.
+    ButtonGone,
+    /// `/coach log`: whether Slack opened the form.
+    FormOpening {
+        kind: EntryKind,
+        opened: bool,
+    },
+    /// `/coach log` where no form can open (`coachbot try`).
+    FormNeedsSlack(EntryKind),
     Help {
         /// The manager's monthly target per rep, from the settings.
         target: u32,

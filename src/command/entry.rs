@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{MeetingEntry, Minutes, Note, SessionEntry, ShownDay, OLDEST_DAYS_BACK};
+use crate::domain::{
+    entry_day, DayOutOfRange, MeetingEntry, Minutes, Note, SessionEntry, ShownDay,
+};
 
 use super::duration;
 use super::error::{CommandError, MentionContext};
@@ -299,14 +301,11 @@ impl<'t> Parts<'t> {
         let Some(day) = &self.day else {
             return Ok(today);
         };
-        let days_back = (today - day.value).num_days();
-        if days_back < 0 {
-            Err(CommandError::FutureDate(ShownDay::new(day.value, today)))
-        } else if days_back > OLDEST_DAYS_BACK {
-            Err(CommandError::TooFarBack(ShownDay::new(day.value, today)))
-        } else {
-            Ok(day.value)
-        }
+        let shown = ShownDay::new(day.value, today);
+        entry_day(day.value, today).map_err(|out| match out {
+            DayOutOfRange::Future => CommandError::FutureDate(shown),
+            DayOutOfRange::TooFarBack => CommandError::TooFarBack(shown),
+        })
     }
 
     fn minutes(&self) -> Result<Option<Minutes>, CommandError> {

@@ -17,7 +17,7 @@ mod when;
 
 use chrono::NaiveDate;
 
-use crate::domain::{MeetingEntry, SessionEntry, SlackUserId, YearMonth};
+use crate::domain::{EntryKind, MeetingEntry, SessionEntry, SlackUserId, YearMonth};
 
 pub use error::{CommandError, MentionContext};
 
@@ -29,6 +29,8 @@ pub enum Command {
     Log(Vec<SessionEntry>),
     Meeting(MeetingEntry),
     Team(TeamChange),
+    /// `log` or `log meeting`: open the logging form for that kind of entry.
+    OpenForm(EntryKind),
     /// `status`, or no text at all.
     Status,
     /// `None` is the current month.
@@ -72,6 +74,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Log(_) => "log",
+            Command::OpenForm(_) => "form",
             Command::Meeting(_) => "meeting",
             Command::Team(_) => "team",
             Command::Status => "status",
@@ -96,6 +99,10 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Command, CommandError> {
     let second = rest.first().and_then(Token::key);
     match first.key() {
         Some("help") => Ok(Command::Help),
+        // `log` alone opens the form; `log 30m @dana …` is a line like any other.
+        Some("log") if form_of(rest).is_some() => Ok(Command::OpenForm(
+            form_of(rest).unwrap_or(EntryKind::Session),
+        )),
         Some("status") => nothing_after(rest, Command::Status),
         Some("undo") => match rest {
             [last] if last.key() == Some("last") => Ok(Command::Undo),
@@ -111,6 +118,31 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Command, CommandError> {
         Some("team") => team::parse(rest, today).map(Command::Team),
         _ => entry::sessions(&tokens, today).map(Command::Log),
     }
+}
+
+/// The form `/coach log` or `/coach log meeting` asks for, if the text is
+/// one of those: a transport opens it at once, while Slack's trigger lives.
+pub fn form_request(text: &str) -> Option<EntryKind> {
+    let tokens = token::tokens(text);
+    match tokens.split_first() {
+        Some((first, rest)) if first.key() == Some("log") => form_of(rest),
+        _ => None,
+    }
+}
+
+/// `log` alone is the 1:1 form; `log meeting` the meeting form.
+fn form_of(rest: &[Token]) -> Option<EntryKind> {
+    match rest {
+        [] => Some(EntryKind::Session),
+        [only] if matches!(only.key(), Some("meeting" | "mtg")) => Some(EntryKind::Meeting),
+        _ => None,
+    }
+}
+
+/// Whether words describe riding along on a joint sales call, which is not
+/// coaching: the same test for a typed note and a form's.
+pub fn is_ride_along(text: &str) -> bool {
+    recognise::mentions_ride_along(&recognise::words(text))
 }
 
 fn nothing_after(rest: &[Token], command: Command) -> Result<Command, CommandError> {
@@ -159,6 +191,23 @@ mod tests {
         assert_eq!(command("help"), Ok(Command::Help));
         assert_eq!(command("HELP meeting"), Ok(Command::Help));
         assert_eq!(command("?"), Ok(Command::Help));
+    }
+
+    #[test]
+    fn log_alone_opens_a_form_and_log_with_words_is_a_line() {
+        assert_eq!(command("log"), Ok(Command::OpenForm(EntryKind::Session)));
+        assert_eq!(
+            command("Log meeting"),
+            Ok(Command::OpenForm(EntryKind::Meeting))
+        );
+        assert!(matches!(
+            command(&format!("log 30m {DANA} pipeline")),
+            Ok(Command::Log(entries)) if entries[0].minutes == minutes(30)
+        ));
+        assert_eq!(form_request(" LOG "), Some(EntryKind::Session));
+        assert_eq!(form_request("log mtg"), Some(EntryKind::Meeting));
+        assert_eq!(form_request("log 30m"), None);
+        assert_eq!(form_request("status"), None);
     }
 
     #[test]

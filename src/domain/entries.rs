@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::types::{Activity, Minutes, SlackUserId, Topic};
+use super::types::{Activity, Minutes, SlackUserId, Topic, OLDEST_DAYS_BACK};
 
 /// What the manager wrote about an entry: trimmed, at most
 /// [`Note::MAX_CHARS`] characters, possibly empty.
@@ -37,6 +37,27 @@ impl Note {
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Why a day cannot hold an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOutOfRange {
+    Future,
+    /// More than [`OLDEST_DAYS_BACK`] days before today.
+    TooFarBack,
+}
+
+/// The one rule for an entry's day, typed or picked in a form: not in the
+/// future, at most [`OLDEST_DAYS_BACK`] days back.
+pub fn entry_day(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, DayOutOfRange> {
+    let days_back = (today - day).num_days();
+    if days_back < 0 {
+        Err(DayOutOfRange::Future)
+    } else if days_back > OLDEST_DAYS_BACK {
+        Err(DayOutOfRange::TooFarBack)
+    } else {
+        Ok(day)
     }
 }
 
@@ -74,6 +95,13 @@ pub struct MeetingEntry {
     pub held_on: NaiveDate,
 }
 
+/// The two kinds of entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    Session,
+    Meeting,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Session(SessionEntry),
@@ -81,6 +109,13 @@ pub enum Entry {
 }
 
 impl Entry {
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            Entry::Session(_) => EntryKind::Session,
+            Entry::Meeting(_) => EntryKind::Meeting,
+        }
+    }
+
     pub fn minutes(&self) -> Minutes {
         match self {
             Entry::Session(session) => session.minutes,

@@ -16,7 +16,8 @@ pub mod team;
 pub mod types;
 
 pub use entries::{
-    Entry, EntryId, LineId, MeetingEntry, Note, NoteTooLong, SessionEntry, StoredEntry,
+    entry_day, DayOutOfRange, Entry, EntryId, EntryKind, LineId, MeetingEntry, Note, NoteTooLong,
+    SessionEntry, StoredEntry,
 };
 pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
 pub use pace::{pace, rep_month_minutes, Pace, RepMinutes, RepProgress};

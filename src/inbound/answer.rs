@@ -8,35 +8,35 @@ use std::future::Future;
 use std::time::Duration;
 
 use slack_morphism::prelude::SlackMessageContent;
-use tokio::task::JoinError;
+use tokio::task::{JoinError, JoinHandle};
 
+use super::interactions;
+use crate::app::forms::Preset;
 use crate::app::{Answer, AppContext, Invocation, Reply};
 use crate::messages;
 
 /// Slack waits 3000 ms for the acknowledgement; answer well inside that.
 pub const ANSWER_BUDGET: Duration = Duration::from_millis(2500);
 
+/// Work given a budget: done within it, or still going.
+pub enum InTime<T> {
+    /// Finished; a panic in the work is its result too.
+    Done(Result<T, JoinError>),
+    /// Still running, to be awaited by whoever answers late.
+    Late(JoinHandle<T>),
+}
+
 /// Runs `work` and returns its result if it is ready within `budget`;
-/// otherwise returns `None` at once and lets the work go on, handing its
-/// result to `late` when it comes. A panic in the work is its result too.
-pub async fn in_time<T, Late, LateDone>(
+/// otherwise returns at once and lets the work go on.
+pub async fn in_time<T: Send + 'static>(
     budget: Duration,
     work: impl Future<Output = T> + Send + 'static,
-    late: Late,
-) -> Option<Result<T, JoinError>>
-where
-    T: Send + 'static,
-    Late: FnOnce(Result<T, JoinError>) -> LateDone + Send + 'static,
-    LateDone: Future<Output = ()> + Send,
-{
+) -> InTime<T> {
     // Spawned, so that the work goes on after the budget runs out.
     let mut work = tokio::spawn(work);
     match tokio::time::timeout(budget, &mut work).await {
-        Ok(done) => Some(done),
-        Err(_) => {
-            tokio::spawn(async move { late(work.await).await });
-            None
-        }
+        Ok(done) => InTime::Done(done),
+        Err(_) => InTime::Late(work),
     }
 }
 
@@ -47,6 +47,8 @@ pub struct SlashCommand {
     pub user_id: String,
     pub text: String,
     pub response_url: String,
+    /// Opens a form within 3 seconds of the command (`/coach log`).
+    pub trigger_id: String,
 }
 
 /// Carries out a slash command and returns what to answer now: the real
@@ -62,42 +64,54 @@ pub async fn answer_slash_command(
         .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed team or user ID"))
         .ok()?;
     let (team, user) = (invocation.team.clone(), invocation.user.clone());
+    if let Some(kind) = invocation.form_request() {
+        // The trigger lives 3 seconds: the form opens before anything else.
+        let opened = interactions::open_form(
+            ctx,
+            &team,
+            &user,
+            &command.trigger_id,
+            kind,
+            Preset::default(),
+            None,
+        )
+        .await;
+        return Some(messages::reply(&Answer {
+            reply: Reply::FormOpening { kind, opened },
+            today: ctx.clock.now().date_naive(),
+        }));
+    }
     let worker = ctx.clone();
-    let slack = ctx.slack.clone();
     let sorry = apology(ctx);
-    let late = {
-        let sorry = sorry.clone();
-        let (team, user) = (team.clone(), user.clone());
-        move |done: Result<Answer, JoinError>| async move {
-            let answer = done.unwrap_or_else(|panic| {
-                tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
-                sorry
-            });
-            if let Err(error) = slack
-                .respond(&command.response_url, messages::reply(&answer))
-                .await
-            {
-                tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
-            }
-        }
-    };
-    let now = in_time(
+    let answer = match in_time(
         ANSWER_BUDGET,
         async move { worker.handle(invocation).await },
-        late,
     )
-    .await;
-    Some(match now {
-        Some(Ok(answer)) => messages::reply(&answer),
-        Some(Err(panic)) => {
-            tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
-            messages::reply(&sorry)
-        }
-        None => {
+    .await
+    {
+        InTime::Done(done) => done,
+        InTime::Late(work) => {
             tracing::info!(%team, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
-            working_on_it()
+            let (slack, sorry) = (ctx.slack.clone(), sorry.clone());
+            ctx.follow_ups.spawn(async move {
+                let answer = work.await.unwrap_or_else(|panic| {
+                    tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+                    sorry
+                });
+                if let Err(error) = slack
+                    .respond(&command.response_url, messages::reply(&answer))
+                    .await
+                {
+                    tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
+                }
+            });
+            return Some(working_on_it());
         }
-    })
+    };
+    Some(messages::reply(&answer.unwrap_or_else(|panic| {
+        tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+        sorry
+    })))
 }
 
 /// The holding answer; the real one replaces it (`replace_original`).
@@ -118,55 +132,39 @@ pub fn apology(ctx: &AppContext) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::sync::oneshot;
     use tokio::time::{sleep, Instant};
 
     #[tokio::test(start_paused = true)]
     async fn work_done_within_the_budget_is_the_answer() {
         let started = Instant::now();
-        let answer = in_time(
-            ANSWER_BUDGET,
-            async {
-                sleep(Duration::from_millis(2400)).await;
-                "done"
-            },
-            |_| async { panic!("nothing is late") },
-        )
+        let answer = in_time(ANSWER_BUDGET, async {
+            sleep(Duration::from_millis(2400)).await;
+            "done"
+        })
         .await;
-        assert_eq!(answer.map(Result::unwrap), Some("done"));
+        assert!(matches!(answer, InTime::Done(Ok("done"))));
         assert_eq!(started.elapsed(), Duration::from_millis(2400));
     }
 
     #[tokio::test(start_paused = true)]
     async fn slow_work_is_answered_at_the_budget_and_its_result_comes_later() {
         let started = Instant::now();
-        let (delivered, late_answer) = oneshot::channel();
-        let answer = in_time(
-            ANSWER_BUDGET,
-            async {
-                sleep(Duration::from_secs(4)).await;
-                "done"
-            },
-            move |done| async move {
-                let _ = delivered.send((done.map_err(|e| e.to_string()), Instant::now()));
-            },
-        )
+        let answer = in_time(ANSWER_BUDGET, async {
+            sleep(Duration::from_secs(4)).await;
+            "done"
+        })
         .await;
-        assert!(answer.is_none());
         assert_eq!(started.elapsed(), ANSWER_BUDGET);
-        let (late, at) = late_answer.await.expect("the late answer comes");
-        assert_eq!(late, Ok("done"));
-        assert_eq!(at - started, Duration::from_secs(4));
+        let InTime::Late(work) = answer else {
+            panic!("slow work is not done at the budget");
+        };
+        assert_eq!(work.await.expect("finishes"), "done");
+        assert_eq!(started.elapsed(), Duration::from_secs(4));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_panic_in_the_work_is_its_result_not_a_crash() {
-        let answer = in_time::<(), _, _>(
-            ANSWER_BUDGET,
-            async { panic!("the command broke") },
-            |_| async {},
-        )
-        .await;
-        assert!(matches!(answer, Some(Err(error)) if error.is_panic()));
+        let answer = in_time::<()>(ANSWER_BUDGET, async { panic!("the command broke") }).await;
+        assert!(matches!(answer, InTime::Done(Err(error)) if error.is_panic()));
     }
 }

@@ -13,9 +13,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use slack_morphism::prelude::SlackMessageContent;
+use slack_morphism::prelude::{
+    SlackInteractionEvent, SlackInteractionResponse, SlackMessageContent, SlackPushEvent,
+};
 
 use super::answer::{answer_slash_command, SlashCommand};
+use super::{events, interactions};
 use crate::app::AppContext;
 use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
@@ -115,6 +118,8 @@ struct CommandForm {
     text: String,
     #[serde(default)]
     response_url: String,
+    #[serde(default)]
+    trigger_id: String,
 }
 
 /// An answer only the manager sees.
@@ -142,6 +147,7 @@ async fn command(State(state): State<AppState>, body: Bytes) -> Response {
         user_id: form.user_id,
         text: form.text,
         response_url: form.response_url,
+        trigger_id: form.trigger_id,
     };
     match answer_slash_command(&state.ctx, command).await {
         Some(content) => ephemeral(content),
@@ -149,28 +155,46 @@ async fn command(State(state): State<AppState>, body: Bytes) -> Response {
     }
 }
 
-/// Buttons and modals are acknowledged; coachbot sends none yet.
-async fn interaction() -> StatusCode {
-    StatusCode::OK
-}
-
+/// A button, form or shortcut: Slack sends it form-encoded as `payload`.
 #[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum EventEnvelope {
-    UrlVerification {
-        challenge: String,
-    },
-    #[serde(other)]
-    Other,
+struct InteractionForm {
+    payload: String,
 }
 
-/// Answers Slack's URL check; other events are acknowledged.
-async fn event(body: Bytes) -> Response {
-    match serde_json::from_slice::<EventEnvelope>(&body) {
-        Ok(EventEnvelope::UrlVerification { challenge }) => {
-            Json(serde_json::json!({ "challenge": challenge })).into_response()
+/// Interactions, answered with what a form submission needs (its errors or
+/// the view it closes with), or an empty 200.
+async fn interaction(State(state): State<AppState>, body: Bytes) -> Response {
+    let Ok(form) = serde_urlencoded::from_bytes::<InteractionForm>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Slack interaction").into_response();
+    };
+    let event = match serde_json::from_str::<SlackInteractionEvent>(&form.payload) {
+        Ok(event) => event,
+        Err(error) => {
+            // A kind of interaction coachbot offers nothing for.
+            tracing::info!(%error, "acknowledged an interaction it cannot read");
+            return StatusCode::OK.into_response();
         }
-        Ok(EventEnvelope::Other) => StatusCode::OK.into_response(),
+    };
+    match interactions::handle(&state.ctx, event).await {
+        SlackInteractionResponse::Empty => StatusCode::OK.into_response(),
+        answer => Json(answer).into_response(),
+    }
+}
+
+/// Answers Slack's URL check; event callbacks are handled once each.
+async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match serde_json::from_slice::<SlackPushEvent>(&body) {
+        Ok(SlackPushEvent::UrlVerification(check)) => {
+            Json(serde_json::json!({ "challenge": check.challenge })).into_response()
+        }
+        Ok(SlackPushEvent::EventCallback(callback)) => {
+            if let Some(retry) = header_text(&headers, "x-slack-retry-num") {
+                tracing::info!(%retry, reason = header_text(&headers, "x-slack-retry-reason").unwrap_or_default(), "Slack delivered an event again");
+            }
+            events::handle(&state.ctx, callback).await;
+            StatusCode::OK.into_response()
+        }
+        Ok(SlackPushEvent::AppRateLimited(_)) => StatusCode::OK.into_response(),
         Err(_) => (StatusCode::BAD_REQUEST, "not a Slack event").into_response(),
     }
 }

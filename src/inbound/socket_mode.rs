@@ -16,13 +16,14 @@ use slack_morphism::listener::{HttpStatusCode, SlackClientEventsUserState};
 use slack_morphism::prelude::{
     SlackClientEventsListenerEnvironment, SlackClientSocketModeConfig,
     SlackClientSocketModeListener, SlackCommandEvent, SlackCommandEventResponse,
-    SlackInteractionEvent, SlackMessageResponseType, SlackPushEventCallback,
-    SlackSocketModeListenerCallbacks, ValueStruct,
+    SlackInteractionEvent, SlackInteractionResponse, SlackMessageResponseType,
+    SlackPushEventCallback, SlackSocketModeListenerCallbacks, ValueStruct,
 };
 use slack_morphism::{SlackApiToken, SlackApiTokenValue, SlackClient, UserCallbackResult};
 use tokio::task::JoinHandle;
 
 use super::answer::{answer_slash_command, SlashCommand};
+use super::{events, interactions};
 use crate::app::AppContext;
 use crate::messages;
 use crate::slack::client::Connector;
@@ -198,6 +199,7 @@ async fn on_command(
         user_id: event.user_id.value().to_string(),
         text: event.text.unwrap_or_default(),
         response_url: event.response_url.value().to_string(),
+        trigger_id: event.trigger_id.value().to_string(),
     };
     let content = match answer_slash_command(&state.ctx, command).await {
         Some(content) => content,
@@ -207,23 +209,29 @@ async fn on_command(
         .with_response_type(SlackMessageResponseType::Ephemeral))
 }
 
-/// coachbot sends no buttons or modals yet: acknowledged and dropped.
+/// Buttons, forms and shortcuts over the socket: the same handling as over
+/// HTTP; a form submission's answer travels in the acknowledgement.
 async fn on_interaction(
-    _event: SlackInteractionEvent,
+    event: SlackInteractionEvent,
     _client: Arc<SlackClient<Connector>>,
-    _states: SlackClientEventsUserState,
-) -> UserCallbackResult<()> {
-    tracing::debug!("Socket Mode: acknowledged an interaction");
-    Ok(())
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<SlackInteractionResponse> {
+    let Some(state) = listener_state(&states).await else {
+        return Err(Box::new(SocketModeError::NoState));
+    };
+    Ok(interactions::handle(&state.ctx, event).await)
 }
 
-/// coachbot subscribes to no events: acknowledged and dropped.
+/// Events over the socket: the same handling as over HTTP, each event once.
 async fn on_push_event(
-    _event: SlackPushEventCallback,
+    event: SlackPushEventCallback,
     _client: Arc<SlackClient<Connector>>,
-    _states: SlackClientEventsUserState,
+    states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
-    tracing::debug!("Socket Mode: acknowledged an event");
+    let Some(state) = listener_state(&states).await else {
+        return Err(Box::new(SocketModeError::NoState));
+    };
+    events::handle(&state.ctx, event).await;
     Ok(())
 }
 

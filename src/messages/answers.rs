@@ -4,13 +4,15 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
+use super::buttons::Button;
 use super::{
     day, escape, meeting_line, mentions, minutes, progress_line, topics, Message, Period,
     MAX_BLOCKS,
 };
 use crate::app::{Answer, Dashboard, MonthReport, Reply};
 use crate::domain::{
-    plural, Entry, JoinChange, RemoveOutcome, SessionEntry, SlackUserId, StoredEntry, STUDY_MINUTES,
+    plural, Entry, EntryKind, JoinChange, RemoveOutcome, SessionEntry, SlackUserId, StoredEntry,
+    STUDY_MINUTES,
 };
 
 /// The message for a `/coach` answer.
@@ -21,11 +23,11 @@ pub fn reply(answer: &Answer) -> SlackMessageContent {
 fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
     match reply {
         Reply::Logged {
+            line,
             entries,
             progress,
             moved,
             duplicates,
-            ..
         } => {
             let what = match entries.as_slice() {
                 [one] => format!("Logged {}.", session_summary(one, today)),
@@ -68,13 +70,16 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
                 .iter()
                 .map(|p| progress_line(p, today, Period::ThisMonth))
                 .collect();
-            message.text(&lines.join("\n")).into_content()
+            message
+                .text(&lines.join("\n"))
+                .buttons(vec![Button::Undo(*line).element("Undo", 0)])
+                .into_content()
         }
         Reply::MeetingLogged {
+            line,
             log,
             reps_counted,
             duplicates,
-            ..
         } => {
             let what = format!(
                 "Logged a {} team meeting on {}; it counts for {}.",
@@ -96,7 +101,9 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             if !duplicates.is_empty() {
                 message = message.text(&duplicate_warning(duplicates, today));
             }
-            message.into_content()
+            message
+                .buttons(vec![Button::Undo(*line).element("Undo", 0)])
+                .into_content()
         }
         Reply::NotOnTeam {
             reps,
@@ -176,16 +183,32 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
         Reply::Report(report) => month_report(report, today),
         Reply::Undone(entries) => {
             let what: Vec<String> = entries.iter().map(|e| entry_summary(e, today)).collect();
-            let text = format!("Removed your last entry: {}.", what.join("; "));
+            let text = match what.len() {
+                1 => format!("Removed {}.", what.join("")),
+                n => format!("Removed {n} entries: {}.", what.join("; ")),
+            };
             Message::new(text.clone())
                 .text(&format!(":leftwards_arrow_with_hook: {text}"))
                 .into_content()
         }
         Reply::NothingToUndo => plain("There's nothing to undo: you haven't logged anything yet."),
+        Reply::AlreadyUndone => plain(":leftwards_arrow_with_hook: That was taken back already; nothing changed."),
+        Reply::NoLongerThere => plain("That entry is no longer there (it was deleted), so there is nothing to take back."),
         Reply::SnoozeState(None) => plain("Reminders are on. To pause them, try `/coach snooze 1w` or `/coach snooze until 2026-12-24`."),
         Reply::SnoozeState(Some(until)) => plain(&format!("Reminders are paused; they start again on {}. Turn them back on now with `/coach snooze off`.", day(*until, today))),
         Reply::Snoozed(until) => plain(&format!(":zzz: Reminders paused; they start again on {}. Changed your mind? `/coach snooze off`.", day(*until, today))),
         Reply::SnoozeOff => plain(":bell: Reminders are back on."),
+        Reply::AlreadySnoozed(until) => plain(&format!(":zzz: Reminders were already paused until {}; that stays as it was. `/coach snooze off` turns them back on.", day(*until, today))),
+        Reply::FormOpening { opened: true, .. } => plain(":pencil2: The form is open."),
+        Reply::FormOpening { opened: false, kind } => plain(match kind {
+            EntryKind::Session => "Slack didn't open the form just now. Type the entry instead, like `/coach 45m @dana pipeline review`.",
+            EntryKind::Meeting => "Slack didn't open the form just now. Type the meeting instead, like `/coach meeting 60m stuck deals, wins`.",
+        }),
+        Reply::ButtonGone => plain("That button no longer does anything. `/coach help` shows what you can do."),
+        Reply::FormNeedsSlack(kind) => plain(match kind {
+            EntryKind::Session => "The logging form opens in Slack. Here, type the entry instead, like `45m @dana pipeline review`.",
+            EntryKind::Meeting => "The meeting form opens in Slack. Here, type the meeting instead, like `meeting 60m stuck deals, wins`.",
+        }),
         Reply::TimeZone { tz, overridden, local_now } => {
             let source = if *overridden {
                 "you set it; `/coach tz reset` goes back to your Slack time zone".to_string()

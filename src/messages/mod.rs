@@ -4,6 +4,8 @@
 //! `/coach` says back; `reminders` what the jobs send.
 
 mod answers;
+pub mod buttons;
+pub mod forms;
 mod reminders;
 mod text;
 
@@ -68,6 +70,26 @@ impl Message {
             .push(SlackSectionBlock::new().with_text(md!(text)).into());
     }
 
+    /// mrkdwn text with a button beside it.
+    pub fn text_with_button(mut self, text: &str, button: SlackBlockButtonElement) -> Self {
+        self.blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!(truncate(text, SECTION_LIMIT)))
+                .with_accessory(button.into())
+                .into(),
+        );
+        self
+    }
+
+    /// A row of buttons.
+    pub fn buttons(mut self, buttons: Vec<SlackBlockButtonElement>) -> Self {
+        if !buttons.is_empty() {
+            self.blocks
+                .push(SlackActionsBlock::new(buttons.into_iter().map(Into::into).collect()).into());
+        }
+        self
+    }
+
     pub fn context(mut self, text: &str) -> Self {
         self.blocks.push(
             SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
@@ -88,6 +110,43 @@ impl Message {
             .with_text(truncate(&self.fallback, SECTION_LIMIT))
             .with_blocks(self.blocks)
     }
+}
+
+/// A message a button sat on, after the press: that button gone (and a row
+/// or accessory it leaves empty), and `outcome` (what was done) added as a
+/// line at the end. `blocks` are the message's blocks as Slack sent them.
+pub fn after_press(
+    blocks: &serde_json::Value,
+    pressed: &str,
+    outcome: &SlackMessageContent,
+) -> SlackMessageContent {
+    let mut kept = Vec::new();
+    for block in blocks.as_array().into_iter().flatten() {
+        let mut block = block.clone();
+        if block["type"] == "actions" {
+            if let Some(elements) = block["elements"].as_array_mut() {
+                elements.retain(|element| element["action_id"] != pressed);
+                if elements.is_empty() {
+                    continue;
+                }
+            }
+        }
+        if block["accessory"]["action_id"] == pressed {
+            if let Some(section) = block.as_object_mut() {
+                section.remove("accessory");
+            }
+        }
+        if let Ok(block) = serde_json::from_value::<SlackBlock>(block) {
+            kept.push(block);
+        }
+    }
+    let said = outcome.text.clone().unwrap_or_default();
+    let mut message = Message {
+        fallback: said.clone(),
+        blocks: kept,
+    };
+    message.blocks.truncate(MAX_BLOCKS - 1);
+    message.context(&said).into_content()
 }
 
 fn truncate(text: &str, limit: usize) -> String {
@@ -254,29 +313,58 @@ fn days(n: u32) -> String {
 pub(crate) mod limits {
     //! Block Kit's limits, checked on what the app renders.
 
-    use slack_morphism::prelude::SlackMessageContent;
+    use serde_json::Value;
+    use slack_morphism::prelude::{SlackMessageContent, SlackView};
+
+    fn chars(value: &Value) -> usize {
+        value.as_str().map_or(0, |t| t.chars().count())
+    }
 
     /// Why a message would be refused by Slack, if it would.
     pub fn check(content: &SlackMessageContent) -> Result<(), String> {
-        let blocks = serde_json::to_value(&content.blocks).map_err(|e| e.to_string())?;
-        let blocks = blocks.as_array().cloned().unwrap_or_default();
-        if blocks.len() > 50 {
-            return Err(format!("{} blocks", blocks.len()));
-        }
-        let chars = |value: &serde_json::Value| value.as_str().map_or(0, |t| t.chars().count());
-        if chars(&serde_json::Value::from(
-            content.text.clone().unwrap_or_default(),
-        )) > 3000
-        {
+        if content.text.as_deref().map_or(0, |t| t.chars().count()) > 3000 {
             return Err("fallback text over 3000 characters".into());
         }
+        let blocks = serde_json::to_value(&content.blocks).map_err(|e| e.to_string())?;
+        check_blocks(&blocks, 50)
+    }
+
+    /// Why a modal or Home tab would be refused by Slack, if it would.
+    pub fn check_view(view: &SlackView) -> Result<(), String> {
+        let view = serde_json::to_value(view).map_err(|e| e.to_string())?;
+        for field in ["title", "submit", "close"] {
+            if chars(&view[field]["text"]) > 24 {
+                return Err(format!("{field} over 24 characters"));
+            }
+        }
+        if chars(&view["private_metadata"]) > 3000 || chars(&view["callback_id"]) > 255 {
+            return Err("metadata or callback ID over its limit".into());
+        }
+        check_blocks(&view["blocks"], 100)
+    }
+
+    fn check_blocks(blocks: &Value, max: usize) -> Result<(), String> {
+        let blocks = blocks.as_array().cloned().unwrap_or_default();
+        if blocks.len() > max {
+            return Err(format!("{} blocks", blocks.len()));
+        }
         for block in &blocks {
+            if chars(&block["block_id"]) > 255 {
+                return Err("block ID over 255 characters".into());
+            }
             match block["type"].as_str() {
                 Some("header") if chars(&block["text"]["text"]) > 150 => {
                     return Err("header over 150 characters".into())
                 }
-                Some("section") if chars(&block["text"]["text"]) > 3000 => {
-                    return Err("section over 3000 characters".into())
+                Some("section") => {
+                    let fields = block["fields"].as_array().cloned().unwrap_or_default();
+                    if chars(&block["text"]["text"]) > 3000
+                        || fields.len() > 10
+                        || fields.iter().any(|f| chars(&f["text"]) > 2000)
+                    {
+                        return Err("section over its limits".into());
+                    }
+                    check_element(&block["accessory"])?;
                 }
                 Some("context") => {
                     let elements = block["elements"].as_array().cloned().unwrap_or_default();
@@ -289,17 +377,34 @@ pub(crate) mod limits {
                     if elements.len() > 25 {
                         return Err("actions block over 25 elements".into());
                     }
-                    for button in &elements {
-                        if chars(&button["text"]["text"]) > 75
-                            || chars(&button["value"]) > 2000
-                            || chars(&button["action_id"]) > 255
-                        {
-                            return Err(format!("button over its limits: {button}"));
-                        }
+                    elements.iter().try_for_each(check_element)?;
+                }
+                Some("input") => {
+                    if chars(&block["label"]["text"]) > 2000 || chars(&block["hint"]["text"]) > 2000
+                    {
+                        return Err("input label or hint over 2000 characters".into());
                     }
+                    check_element(&block["element"])?;
                 }
                 _ => {}
             }
+        }
+        Ok(())
+    }
+
+    /// A button, select or input inside a block.
+    fn check_element(element: &Value) -> Result<(), String> {
+        if chars(&element["action_id"]) > 255 {
+            return Err(format!("action ID over 255 characters: {element}"));
+        }
+        if element["type"] == "button"
+            && (chars(&element["text"]["text"]) > 75 || chars(&element["value"]) > 2000)
+        {
+            return Err(format!("button over its limits: {element}"));
+        }
+        let options = element["options"].as_array().cloned().unwrap_or_default();
+        if options.len() > 100 || options.iter().any(|o| chars(&o["text"]["text"]) > 75) {
+            return Err("options over their limits".into());
         }
         Ok(())
     }
@@ -405,7 +510,21 @@ mod tests {
                 suggestion: crate::domain::Activity::Deal,
             })
             .collect();
-        assert_eq!(limits::check(&pace_nudge(&behind, 180)), Ok(()));
+        let nudge = pace_nudge(&behind, 180);
+        assert_eq!(limits::check(&nudge), Ok(()));
+        let nudge = serde_json::to_value(&nudge.blocks).expect("json");
+        let log_buttons = nudge
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .filter(|b| {
+                b["accessory"]["action_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("log_coaching"))
+            })
+            .count();
+        assert_eq!(log_buttons, 6, "five reps, then one button for the rest");
+        assert!(nudge.to_string().contains("…and 595 more"));
         let managers: Vec<crate::domain::ManagerDigest> = (0..900)
             .map(|i| crate::domain::ManagerDigest {
                 manager: SlackUserId::parse(&format!("U0MGR{i:05}")).expect("id"),
@@ -417,6 +536,42 @@ mod tests {
             })
             .collect();
         assert_eq!(limits::check(&digest(&managers, today, 180)), Ok(()));
+    }
+
+    #[test]
+    fn a_pressed_button_leaves_its_message_and_what_was_done_is_added() {
+        use super::buttons::Button;
+        let reminder = Message::new("Two reps are behind.")
+            .text_with_button(
+                "<@U0ANA> is behind",
+                Button::SnoozeWeek.element("Log coaching", 0),
+            )
+            .buttons(vec![
+                Button::LogMeeting.element("Log the meeting", 1),
+                Button::SnoozeWeek.element("Snooze a week", 2),
+            ])
+            .into_content();
+        let blocks = serde_json::to_value(&reminder.blocks).expect("json");
+        let outcome = Message::new("Reminders paused until Fri 4 Dec.").into_content();
+
+        let after =
+            serde_json::to_value(after_press(&blocks, "snooze_week:2", &outcome)).expect("json");
+
+        assert_eq!(
+            after["blocks"][0]["accessory"]["action_id"],
+            "snooze_week:0"
+        );
+        assert_eq!(
+            after["blocks"][1]["elements"].as_array().map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(
+            after["blocks"][2]["elements"][0]["text"],
+            "Reminders paused until Fri 4 Dec."
+        );
+        let alone =
+            serde_json::to_value(after_press(&blocks, "snooze_week:0", &outcome)).expect("json");
+        assert!(alone["blocks"][0].get("accessory").is_none());
     }
 
     #[test]

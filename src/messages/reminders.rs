@@ -3,9 +3,11 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
+use super::buttons::Button;
 use super::{day, days, minutes, started, Message};
+use crate::app::forms::Preset;
 use crate::domain::{
-    format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Topic,
+    format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Minutes, Topic,
     STUDY_MINUTES,
 };
 use crate::domain::{BehindRep, ManagerDigest};
@@ -85,9 +87,18 @@ pub fn meeting_nudge(state: MeetingState, policy: MeetingPolicy) -> SlackMessage
             cadence(policy)
         ))
         .text(&agenda())
-        .context("Afterwards, log it in one line: `/coach meeting 60m stuck deals, pipeline, wins`. On holiday? `/coach snooze 1w`.")
+        .context("Afterwards, log it here, or in one line: `/coach meeting 60m stuck deals, pipeline, wins`.")
+        .buttons(vec![
+            Button::LogMeeting.element("Log the meeting", 0),
+            Button::SnoozeWeek.element("Snooze a week", 1),
+        ])
         .into_content()
 }
+
+/// How many reps behind pace get a button of their own; the rest share one.
+const REPS_WITH_A_BUTTON: usize = 5;
+/// A form opened from a pace reminder starts at this length.
+const SUGGESTED_MINUTES: u32 = 30;
 
 /// `coaching-pace`: a DM listing each rep behind pace and what to try.
 pub fn pace_nudge(behind: &[BehindRep], target: u32) -> SlackMessageContent {
@@ -96,27 +107,45 @@ pub fn pace_nudge(behind: &[BehindRep], target: u32) -> SlackMessageContent {
         plural(behind.len(), "rep", "reps"),
         if behind.len() == 1 { "is" } else { "are" }
     );
-    let lines: Vec<String> = behind
-        .iter()
-        .map(|b| {
-            let p = &b.progress;
-            format!(
-                "• {} — {} this month, {} short of today's pace. Try: {}, then `/coach 30m @name {}`.",
-                p.rep.mention(),
-                format_minutes(i64::from(p.pace.minutes)),
-                format_minutes(i64::from(p.pace.gap())),
-                suggestion(b.suggestion),
-                log_words(b.suggestion)
-            )
-        })
-        .collect();
-    Message::new(headline.clone())
-        .text(&format!(":hourglass_flowing_sand: *{headline}*"))
-        .text(&lines.join("\n"))
+    let mut message =
+        Message::new(headline.clone()).text(&format!(":hourglass_flowing_sand: *{headline}*"));
+    let minutes = Minutes::new(SUGGESTED_MINUTES).ok();
+    for (index, b) in behind.iter().take(REPS_WITH_A_BUTTON).enumerate() {
+        let p = &b.progress;
+        let line = format!(
+            "{} — {} this month, {} short of today's pace. Try: {}.",
+            p.rep.mention(),
+            format_minutes(i64::from(p.pace.minutes)),
+            format_minutes(i64::from(p.pace.gap())),
+            suggestion(b.suggestion)
+        );
+        let button = Button::LogCoaching(Preset {
+            reps: vec![p.rep.clone()],
+            activity: Some(b.suggestion),
+            minutes,
+        });
+        message = message.text_with_button(&line, button.element("Log coaching", index));
+    }
+    let rest: Vec<&BehindRep> = behind.iter().skip(REPS_WITH_A_BUTTON).collect();
+    if !rest.is_empty() {
+        let names: Vec<String> = rest.iter().map(|b| b.progress.rep.mention()).collect();
+        let button = Button::LogCoaching(Preset {
+            reps: rest.iter().map(|b| b.progress.rep.clone()).collect(),
+            activity: None,
+            minutes,
+        });
+        message = message.text_with_button(
+            &format!("…and {} more: {}", rest.len(), names.join(", ")),
+            button.element("Log coaching", REPS_WITH_A_BUTTON),
+        );
+    }
+    message
         .context(&format!(
-            "The target is {} of one-on-one coaching and team meetings per rep per month. Log with `/coach 45m @rep pipeline review`; pause reminders with `/coach snooze 1w`.",
-            format_minutes(i64::from(target))
+            "The target is {} of one-on-one coaching and team meetings per rep per month. Or type it: `/coach 30m @rep {}`.",
+            format_minutes(i64::from(target)),
+            behind.first().map_or("pipeline review", |b| log_words(b.suggestion))
         ))
+        .buttons(vec![Button::SnoozeWeek.element("Snooze a week", 0)])
         .into_content()
 }
 

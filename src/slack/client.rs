@@ -178,6 +178,39 @@ impl SlackApi {
         }
     }
 
+    /// Opens a modal with a trigger (which Slack honours for 3 seconds);
+    /// returns the view's ID, to update it later.
+    #[tracing::instrument(skip(self, trigger_id, view))]
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<String, SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        let opened = Self::timed(session.views_open(&request)).await?;
+        Ok(opened.view.state_params.id.to_string())
+    }
+
+    /// Replaces an open view, as a button in it or a slow lookup needs.
+    #[tracing::instrument(skip(self, view))]
+    pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
+        Self::timed(session.views_update(&request)).await?;
+        Ok(())
+    }
+
+    /// Replaces a message the bot posted (a reminder a button sits on).
+    #[tracing::instrument(skip(self, content))]
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
+        Self::timed(session.chat_update(&request)).await?;
+        Ok(())
+    }
+
     /// Answers a slash command later through its `response_url`.
     pub async fn respond(
         &self,

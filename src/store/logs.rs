@@ -8,9 +8,9 @@ use super::{
     date_text, instant_text, parse_date, parse_topics, parse_user, placeholders, Store, StoreError,
 };
 use crate::domain::{
-    Activity, Entry, EntryId, LineId, Manager, MeetingEntry, MeetingRecord, Membership, Minutes,
-    MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId, StoredEntry,
-    YearMonth,
+    Activity, Entry, EntryId, EntryKind, LineId, Manager, MeetingEntry, MeetingRecord, Membership,
+    Minutes, MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId,
+    StoredEntry, YearMonth,
 };
 
 /// Which line `undo` takes back.
@@ -116,7 +116,52 @@ async fn line_entries(
     Ok(entries)
 }
 
+/// What a manager logs most often, to open a form with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usual {
+    pub minutes: Option<Minutes>,
+    /// For 1:1 sessions only.
+    pub activity: Option<Activity>,
+}
+
 impl Store {
+    /// The length (and, for sessions, the kind) the manager logs most often,
+    /// the latest winning a tie.
+    pub async fn usual_entry(
+        &self,
+        manager: &Manager,
+        kind: EntryKind,
+    ) -> Result<Usual, StoreError> {
+        let kind = match kind {
+            EntryKind::Session => "session",
+            EntryKind::Meeting => "meeting",
+        };
+        let minutes: Option<u32> = sqlx::query_scalar(
+            "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = ?
+             GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(kind)
+        .fetch_optional(&self.readers)
+        .await?;
+        let activity: Option<String> = sqlx::query_scalar(
+            "SELECT activity FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'session'
+             GROUP BY activity ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(Usual {
+            minutes: minutes.and_then(|m| Minutes::new(m).ok()),
+            activity: activity
+                .as_deref()
+                .and_then(Activity::from_code)
+                .filter(|_| kind == "session"),
+        })
+    }
+
     /// The manager's entries held on these days, each with its reps.
     pub async fn entries_on(
         &self,

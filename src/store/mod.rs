@@ -4,6 +4,7 @@
 //! the hot path, are also group-committed (`lines`).
 
 mod integrity;
+mod interactions;
 mod lines;
 mod logs;
 mod managers;
@@ -24,6 +25,7 @@ use tokio::sync::watch;
 use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
 
 pub use integrity::{Checked, Finding, Stint};
+pub use interactions::FormOrigin;
 pub use logs::{ExportRow, UndoTarget, Undone};
 pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
 

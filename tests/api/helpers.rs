@@ -455,16 +455,23 @@ impl TestApp {
         n
     }
 
-    /// The one late answer posted to `response_url`, waiting up to 30 s.
+    /// Once `count` pieces of work done after an acknowledgement (a late
+    /// answer, a message updated after a press) have finished.
+    pub async fn follow_ups(&self, count: u64) {
+        let mut finished = self.ctx.follow_ups.finished();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            finished.wait_for(|done| *done >= count),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{count} follow-ups did not finish"))
+        .expect("the app is running");
+    }
+
+    /// The one late answer posted to `response_url`, once it is sent.
     pub async fn late_answer(&self) -> serde_json::Value {
-        let mut late = Vec::new();
-        for _ in 0..300 {
-            late = self.slack_calls("/respond/1").await;
-            if !late.is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        self.follow_ups(1).await;
+        let late = self.slack_calls("/respond/1").await;
         assert_eq!(late.len(), 1, "expected one late answer");
         serde_json::from_slice(&late[0].body).expect("json")
     }
@@ -609,5 +616,260 @@ impl HeldFirstPost {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+}
+
+/// `views.open`, `views.update` and `chat.update` on the fake Slack: each
+/// answers as Slack does, echoing what it was sent (a view comes back with
+/// its ID, `V0VIEW1`, `V0VIEW2`… in order of opening).
+pub async fn mount_views_and_updates(slack: &MockServer) {
+    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Mock::given(method("POST"))
+        .and(path("/api/views.open"))
+        .respond_with(move |request: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let n = opened.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "view": stateful_view(&body["view"], &format!("V0VIEW{n}")),
+            }))
+        })
+        .mount(slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/views.update"))
+        .respond_with(|request: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let id = body["view_id"].as_str().unwrap_or("V0VIEW1").to_string();
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "view": stateful_view(&body["view"], &id),
+            }))
+        })
+        .mount(slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.update"))
+        .respond_with(|request: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "channel": body["channel"],
+                "ts": body["ts"],
+                "text": body["text"],
+                "message": { "text": body["text"], "blocks": body["blocks"], "bot_id": "B0BOT" },
+            }))
+        })
+        .mount(slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/actions/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "ok": true })))
+        .mount(slack)
+        .await;
+}
+
+/// A view as Slack returns it once open: what was sent, with its ID, hash
+/// and workspace.
+pub fn stateful_view(view: &serde_json::Value, id: &str) -> serde_json::Value {
+    let mut view = view.clone();
+    view["id"] = serde_json::json!(id);
+    view["team_id"] = serde_json::json!(TEAM);
+    view["hash"] = serde_json::json!("1700000000.abcd");
+    view["state"] = serde_json::json!({ "values": {} });
+    view
+}
+
+impl TestApp {
+    /// A button, form or shortcut payload, signed and posted as Slack does.
+    pub async fn interact(&self, payload: &serde_json::Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        let ts = self.now_timestamp();
+        let signature = sign(SIGNING_SECRET, &ts, &body);
+        self.post_signed("/slack/interactions", body, &ts, &signature)
+            .await
+    }
+
+    /// The bodies the fake Slack received at a method, oldest first.
+    pub async fn slack_bodies(&self, method_path: &str) -> Vec<serde_json::Value> {
+        self.slack_calls(method_path)
+            .await
+            .iter()
+            .filter_map(|request| {
+                serde_json::from_slice(&request.body).ok().or_else(|| {
+                    // response_url answers may be form-encoded; views and chat are JSON.
+                    let form: HashMap<String, String> =
+                        serde_urlencoded::from_bytes(&request.body).ok()?;
+                    form.get("payload")
+                        .and_then(|p| serde_json::from_str(p).ok())
+                })
+            })
+            .collect()
+    }
+}
+
+/// Slack's payloads for interactions, in the shape Slack sends them.
+pub mod payloads {
+    use super::{BOSS, TEAM};
+    use serde_json::{json, Value};
+
+    fn user(id: &str) -> Value {
+        json!({ "id": id, "username": "boss", "name": "boss", "team_id": TEAM })
+    }
+
+    fn team() -> Value {
+        json!({ "id": TEAM, "domain": "acme" })
+    }
+
+    /// A press of the button `action_id` (with `value`) on a message the
+    /// bot posted in a DM, with that message's blocks.
+    pub fn press_on_bot_message(
+        user_id: &str,
+        action_id: &str,
+        value: Option<&str>,
+        message_blocks: &Value,
+    ) -> Value {
+        json!({
+            "type": "block_actions",
+            "user": user(user_id),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": "1700000000.000100",
+                "channel_id": "D0DM",
+                "is_ephemeral": false
+            },
+            "trigger_id": "trigger-from-button",
+            "team": team(),
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "channel": { "id": "D0DM", "name": "directmessage" },
+            "message": {
+                "type": "message",
+                "user": "U0BOT",
+                "ts": "1700000000.000100",
+                "bot_id": "B0BOT",
+                "text": "a reminder",
+                "blocks": message_blocks
+            },
+            "state": { "values": {} },
+            "response_url": "https://hooks.slack.com/actions/T0TEAM/1/abc",
+            "actions": [press(action_id, value)]
+        })
+    }
+
+    /// A press on an ephemeral message (a typed confirmation), whose only
+    /// way to be changed is its `response_url`.
+    pub fn press_on_ephemeral(action_id: &str, value: Option<&str>, response_url: &str) -> Value {
+        json!({
+            "type": "block_actions",
+            "user": user(BOSS),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": "1700000000.000200",
+                "channel_id": "C0GENERAL",
+                "is_ephemeral": true
+            },
+            "trigger_id": "trigger-from-ephemeral",
+            "team": team(),
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "channel": { "id": "C0GENERAL", "name": "general" },
+            "state": { "values": {} },
+            "response_url": response_url,
+            "actions": [press(action_id, value)]
+        })
+    }
+
+    /// A press of a button inside a modal.
+    pub fn press_in_view(action_id: &str, value: Option<&str>, view_id: &str) -> Value {
+        json!({
+            "type": "block_actions",
+            "user": user(BOSS),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": { "type": "view", "view_id": view_id },
+            "trigger_id": "trigger-from-view",
+            "team": team(),
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "view": {
+                "id": view_id, "team_id": TEAM, "type": "modal", "hash": "1.a",
+                "title": { "type": "plain_text", "text": "coachbot" }, "blocks": []
+            },
+            "actions": [press(action_id, value)]
+        })
+    }
+
+    fn press(action_id: &str, value: Option<&str>) -> Value {
+        let mut action = json!({
+            "action_id": action_id,
+            "block_id": "b1",
+            "text": { "type": "plain_text", "text": "Press", "emoji": true },
+            "type": "button",
+            "action_ts": "1700000001.000300"
+        });
+        if let Some(value) = value {
+            action["value"] = json!(value);
+        }
+        action
+    }
+
+    /// The global shortcut "Log coaching".
+    pub fn shortcut(user_id: &str, callback_id: &str) -> Value {
+        json!({
+            "type": "shortcut",
+            "token": "legacy-verification-token",
+            "action_ts": "1700000002.000400",
+            "team": team(),
+            "user": user(user_id),
+            "is_enterprise_install": false,
+            "enterprise": null,
+            "callback_id": callback_id,
+            "trigger_id": "trigger-from-shortcut"
+        })
+    }
+
+    /// A form submitted with these `values` (block → action → value), as
+    /// its `view` (what views.open was given, with its ID) shows it.
+    pub fn submission(view: &Value, view_id: &str, values: Value) -> Value {
+        let mut view = super::stateful_view(view, view_id);
+        view["state"] = json!({ "values": values });
+        view["root_view_id"] = json!(view_id);
+        view["app_id"] = json!("A0APP");
+        view["bot_id"] = json!("B0BOT");
+        json!({
+            "type": "view_submission",
+            "team": team(),
+            "user": user(BOSS),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "trigger_id": "trigger-from-submission",
+            "view": view,
+            "response_urls": [],
+            "is_enterprise_install": false,
+            "enterprise": null
+        })
+    }
+
+    /// A 1:1 form's values.
+    pub fn session_values(
+        reps: &[&str],
+        minutes: &str,
+        kind: &str,
+        day: &str,
+        note: &str,
+    ) -> Value {
+        json!({
+            "reps": { "reps": { "type": "multi_users_select", "selected_users": reps } },
+            "minutes": { "minutes": { "type": "number_input", "value": minutes } },
+            "kind": { "kind": { "type": "static_select", "selected_option": {
+                "text": { "type": "plain_text", "text": kind }, "value": kind } } },
+            "day": { "day": { "type": "datepicker", "selected_date": day } },
+            "note": { "note": { "type": "plain_text_input", "value": note } }
+        })
     }
 }

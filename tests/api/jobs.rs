@@ -159,7 +159,11 @@ async fn meeting_check_dms_due_and_overdue_managers_the_agenda_and_skips_one_not
             assert!(text.contains(&format!("• {topic}")), "{topic}: {text}");
         }
         assert!(
-            text.contains("log it in one line: `/coach meeting 60m"),
+            text.contains("log it here, or in one line: `/coach meeting 60m"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Log the meeting") && text.contains("Snooze a week"),
             "{text}"
         );
     }

@@ -4,6 +4,7 @@ mod binary;
 mod check;
 mod commands;
 mod helpers;
+mod interactions;
 mod jobs;
 mod model;
 mod repair;

@@ -560,6 +560,7 @@ impl Real {
             slack,
             settings: Arc::new(settings),
             clock: Clock::fixed(now),
+            follow_ups: Default::default(),
         };
         Self { ctx, _dir: dir }
     }

@@ -2,15 +2,13 @@
 //! `apps.connections.open` points at a WebSocket server in the test, which
 //! greets it with `hello`, sends envelopes and collects the acknowledgements.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use coachbot::inbound::socket_mode::SocketModeOptions;
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -27,7 +25,7 @@ struct FakeSocket {
     url: String,
     outgoing: mpsc::UnboundedSender<String>,
     acks: mpsc::UnboundedReceiver<serde_json::Value>,
-    connections: Arc<AtomicUsize>,
+    connections: watch::Receiver<usize>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -43,8 +41,8 @@ impl FakeSocket {
         let address = listener.local_addr().expect("address");
         let (outgoing, frames) = mpsc::unbounded_channel();
         let (acked, acks) = mpsc::unbounded_channel();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let server = tokio::spawn(serve_sockets(listener, frames, acked, connections.clone()));
+        let (connected, connections) = watch::channel(0);
+        let server = tokio::spawn(serve_sockets(listener, frames, acked, connected));
         Self {
             url: format!("ws://{address}/socket"),
             outgoing,
@@ -70,18 +68,15 @@ impl FakeSocket {
     }
 
     fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
+        *self.connections.borrow()
     }
 
     /// Until the app has connected and been greeted.
     async fn wait_for_connection(&self) {
-        for _ in 0..600 {
-            if self.connections() > 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the app did not connect");
+        tokio::time::timeout(PATIENCE, self.connections.clone().wait_for(|n| *n > 0))
+            .await
+            .expect("the app connected in time")
+            .expect("fake socket running");
     }
 }
 
@@ -90,7 +85,7 @@ async fn serve_sockets(
     listener: TcpListener,
     mut frames: mpsc::UnboundedReceiver<String>,
     acked: mpsc::UnboundedSender<serde_json::Value>,
-    connections: Arc<AtomicUsize>,
+    connected: watch::Sender<usize>,
 ) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
@@ -99,7 +94,6 @@ async fn serve_sockets(
         let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
             continue;
         };
-        connections.fetch_add(1, Ordering::SeqCst);
         if socket
             .send(Message::text(hello().to_string()))
             .await
@@ -107,6 +101,7 @@ async fn serve_sockets(
         {
             continue;
         }
+        connected.send_modify(|n| *n += 1);
         loop {
             tokio::select! {
                 frame = frames.recv() => match frame {
@@ -319,22 +314,7 @@ async fn a_refused_connection_is_retried_until_slack_accepts_it() {
 async fn interactions_and_events_over_the_socket_are_acknowledged() {
     let (slack, mut socket) = slack_with_socket().await;
     let _app = spawn_socket_mode_app(slack, &[], quick()).await;
-    socket.send(serde_json::json!({
-        "envelope_id": "env-event",
-        "type": "events_api",
-        "accepts_response_payload": false,
-        "retry_attempt": 0,
-        "retry_reason": "",
-        "payload": {
-            "token": "legacy-verification-token",
-            "team_id": TEAM,
-            "api_app_id": "A0APP",
-            "event": { "type": "app_mention", "user": BOSS, "text": "<@U0BOT> hi", "ts": "1700000000.000100", "channel": "C0GENERAL", "event_ts": "1700000000.000100" },
-            "type": "event_callback",
-            "event_id": "Ev0001",
-            "event_time": 1700000000
-        }
-    }));
+    socket.send(event_envelope("env-event", "Ev0001", 0));
     let ack = socket.next_ack().await;
     assert_eq!(ack["envelope_id"], "env-event", "{ack}");
     socket.send(serde_json::json!({
@@ -375,4 +355,123 @@ async fn with_only_the_app_token_http_slack_requests_are_refused_and_healthz_ans
         "{ack}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 1);
+}
+
+/// An interaction envelope, carrying `payload` as Slack does.
+fn interactive(envelope_id: &str, payload: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "envelope_id": envelope_id,
+        "type": "interactive",
+        "accepts_response_payload": true,
+        "payload": payload
+    })
+}
+
+#[tokio::test]
+async fn a_reminder_button_and_its_form_work_over_the_socket_answered_in_the_acknowledgements() {
+    use crate::helpers::payloads::*;
+    use crate::interactions::{button, pace_reminder, team, text_of};
+
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    mount_views_and_updates(&slack).await;
+    let posts = FakePosts::mount(&slack).await;
+    let mut socket = FakeSocket::start().await;
+    mount_connections_open(&slack, &socket.url).await;
+    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    socket.wait_for_connection().await;
+    team(&app).await;
+    let reminder = pace_reminder(&app, &posts).await;
+    let (action_id, value) = button(&reminder, "log_coaching:0");
+
+    // The button opens the form with Ana chosen; the envelope is acknowledged.
+    socket.send(interactive(
+        "env-press",
+        press_on_bot_message(BOSS, &action_id, value.as_deref(), &reminder),
+    ));
+    let ack = socket.next_ack().await;
+    assert_eq!(ack["envelope_id"], "env-press", "{ack}");
+    let opened = app.slack_bodies("/api/views.open").await;
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0]["trigger_id"], "trigger-from-button");
+    let form = opened[0]["view"].clone();
+    let reps = form["blocks"]
+        .as_array()
+        .and_then(|blocks| blocks.iter().find(|b| b["block_id"] == "reps"))
+        .map(|block| block["element"]["initial_users"].clone());
+    assert_eq!(reps, Some(serde_json::json!(["U0ANA"])));
+
+    // A mistake comes back next to its field in the acknowledgement.
+    socket.send(interactive(
+        "env-wrong",
+        submission(
+            &form,
+            "V0VIEW1",
+            session_values(&["U0ANA"], "0", "pipeline", "2026-11-27", ""),
+        ),
+    ));
+    let ack = socket.next_ack().await;
+    assert_eq!(ack["envelope_id"], "env-wrong", "{ack}");
+    assert_eq!(ack["payload"]["response_action"], "errors", "{ack}");
+    assert!(ack["payload"]["errors"]["minutes"].is_string(), "{ack}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+
+    // The right form stores the session and closes with the result view.
+    socket.send(interactive(
+        "env-right",
+        submission(
+            &form,
+            "V0VIEW1",
+            session_values(&["U0ANA"], "30", "pipeline", "2026-11-27", ""),
+        ),
+    ));
+    let ack = socket.next_ack().await;
+    assert_eq!(ack["envelope_id"], "env-right", "{ack}");
+    assert_eq!(ack["payload"]["response_action"], "update", "{ack}");
+    let result = text_of(&ack["payload"]["view"]["blocks"]);
+    assert!(
+        result.contains("Logged 30m of pipeline review with <@U0ANA> on Fri 27 Nov."),
+        "{result}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0ANA' AND minutes = 30")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_event_delivered_again_over_the_socket_is_acknowledged_and_handled_once() {
+    let (slack, mut socket) = slack_with_socket().await;
+    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    for (envelope, attempt) in [("env-first", 0), ("env-again", 1)] {
+        socket.send(event_envelope(envelope, "Ev0AGAIN", attempt));
+        let ack = socket.next_ack().await;
+        assert_eq!(ack["envelope_id"], envelope, "{ack}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM seen_events WHERE event_id = 'Ev0AGAIN'")
+            .await,
+        1
+    );
+}
+
+/// An Events API envelope; `attempt` above 0 is Slack delivering it again.
+fn event_envelope(envelope_id: &str, event_id: &str, attempt: u32) -> serde_json::Value {
+    serde_json::json!({
+        "envelope_id": envelope_id,
+        "type": "events_api",
+        "accepts_response_payload": false,
+        "retry_attempt": attempt,
+        "retry_reason": if attempt == 0 { "" } else { "timeout" },
+        "payload": {
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "api_app_id": "A0APP",
+            "event": { "type": "app_mention", "user": BOSS, "text": "<@U0BOT> hi", "ts": "1700000000.000100", "channel": "C0GENERAL", "event_ts": "1700000000.000100" },
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000
+        }
+    })
 }

@@ -1,0 +1,101 @@
+//! What Slack's interactions need remembered: which events were handled,
+//! and which message a form was opened from.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{instant_text, Store, StoreError};
+use crate::domain::SlackTeamId;
+
+/// How long an event ID or a form's origin is kept.
+const KEPT_FOR: Duration = Duration::days(1);
+
+/// The message a button sat on when it opened a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormOrigin {
+    pub channel: String,
+    pub message_ts: String,
+    /// The message's blocks, as Slack showed them (JSON).
+    pub blocks: String,
+    /// The action ID of the button pressed.
+    pub action_id: String,
+}
+
+impl Store {
+    /// `true` the first time an event ID comes, `false` for a redelivery.
+    #[tracing::instrument(skip(self))]
+    pub async fn first_sighting(
+        &self,
+        event_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM seen_events WHERE seen_at < ?")
+            .bind(instant_text(now - KEPT_FOR))
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(instant_text(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(inserted == 1)
+    }
+
+    /// Keeps the message a form was opened from, under the form's view ID.
+    #[tracing::instrument(skip(self, origin))]
+    pub async fn remember_form_origin(
+        &self,
+        view_id: &str,
+        team: &SlackTeamId,
+        origin: &FormOrigin,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM form_origins WHERE created_at < ?")
+            .bind(instant_text(now - KEPT_FOR))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO form_origins (view_id, team_id, channel_id, message_ts, blocks, action_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (view_id) DO NOTHING",
+        )
+        .bind(view_id)
+        .bind(team.as_str())
+        .bind(&origin.channel)
+        .bind(&origin.message_ts)
+        .bind(&origin.blocks)
+        .bind(&origin.action_id)
+        .bind(instant_text(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The message a form was opened from, forgotten as it is read.
+    #[tracing::instrument(skip(self))]
+    pub async fn take_form_origin(&self, view_id: &str) -> Result<Option<FormOrigin>, StoreError> {
+        let mut tx = self.write().await?;
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "DELETE FROM form_origins WHERE view_id = ?
+             RETURNING channel_id, message_ts, blocks, action_id",
+        )
+        .bind(view_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(
+            row.map(|(channel, message_ts, blocks, action_id)| FormOrigin {
+                channel,
+                message_ts,
+                blocks,
+                action_id,
+            }),
+        )
+    }
+}
