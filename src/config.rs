@@ -36,6 +36,9 @@ pub struct CoachingSettings {
     /// pace, so a rep a few minutes short is no reason for a DM; `status`
     /// and reports keep the strict pace.
     pub nudge_when_behind_minutes: u32,
+    /// Each rep in a logged 1:1 is asked to confirm it; a session a rep
+    /// says did not happen stops counting until the manager keeps it.
+    pub ask_reps_to_confirm: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -51,6 +54,7 @@ pub struct JobSchedules {
     pub meeting_check: cron::Schedule,
     pub coaching_pace: cron::Schedule,
     pub digest: cron::Schedule,
+    pub team_digest: cron::Schedule,
 }
 
 impl JobSchedules {
@@ -59,6 +63,7 @@ impl JobSchedules {
             Job::MeetingCheck => &self.meeting_check,
             Job::CoachingPace => &self.coaching_pace,
             Job::Digest => &self.digest,
+            Job::TeamDigest => &self.team_digest,
         }
     }
 }
@@ -106,6 +111,7 @@ struct RawJobs {
     meeting_check: String,
     coaching_pace: String,
     digest: String,
+    team_digest: String,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +186,7 @@ impl RawSettings {
                 meeting_check: schedule("jobs.meeting_check", &self.jobs.meeting_check)?,
                 coaching_pace: schedule("jobs.coaching_pace", &self.jobs.coaching_pace)?,
                 digest: schedule("jobs.digest", &self.jobs.digest)?,
+                team_digest: schedule("jobs.team_digest", &self.jobs.team_digest)?,
             },
             digest: DigestSettings { channel, timezone },
         })

@@ -60,7 +60,7 @@ enum Action {
     /// Run one job once for every manager, as if the clock read --at. Without --dry-run it really sends.
     #[command(after_help = run_job_help())]
     RunJob {
-        /// meeting-check, coaching-pace or digest.
+        /// meeting-check, coaching-pace, digest or team-digest.
         #[arg(value_parser = parse_job)]
         job: Job,
         /// When: an instant (2026-11-30T09:00:00+01:00) or a day (2026-11-30, each manager at the

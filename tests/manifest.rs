@@ -7,15 +7,18 @@ use std::collections::BTreeSet;
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// The bot scope each slack-morphism method the client calls needs
-/// (`None`: no scope, as for views).
-const SCOPES: &[(&str, Option<&str>)] = &[
-    ("users_info", Some("users:read")),
-    ("chat_post_message", Some("chat:write")),
-    ("chat_update", Some("chat:write")),
-    ("views_open", None),
-    ("views_update", None),
-    ("views_publish", None),
+/// The bot scopes each slack-morphism method the client calls needs
+/// (none for views).
+const SCOPES: &[(&str, &[&str])] = &[
+    ("users_info", &["users:read"]),
+    ("chat_post_message", &["chat:write"]),
+    ("chat_update", &["chat:write"]),
+    ("views_open", &[]),
+    ("views_update", &[]),
+    ("views_publish", &[]),
+    // Public and private channels alike, to check the bot is in a digest
+    // channel before it is set.
+    ("conversations_info", &["channels:read", "groups:read"]),
 ];
 
 fn manifest() -> Yaml {
@@ -52,7 +55,7 @@ fn the_manifest_asks_for_every_scope_the_app_uses_and_no_other() {
                 panic!("the client calls {method}: add the scope it needs to SCOPES")
             })
             .1;
-        needed.extend(scope.map(str::to_string));
+        needed.extend(scope.iter().map(|scope| scope.to_string()));
     }
     let asked: BTreeSet<String> = manifest()["oauth_config"]["scopes"]["bot"]
         .as_vec()

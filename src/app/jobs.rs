@@ -12,7 +12,7 @@ use super::AppContext;
 use crate::domain::reminders;
 use crate::domain::{
     local_date, scheduled_on, start_of_day, todays_firing, BehindRep, Job, Manager, ManagerDigest,
-    MeetingState, SkipReason, SlackTeamId, YearMonth,
+    MeetingState, SkipReason, SlackTeamId, TeamDigest, YearMonth,
 };
 use crate::store::StoreError;
 
@@ -67,6 +67,8 @@ pub enum Say {
     Behind(Vec<BehindRep>),
     /// `digest`: each manager's numbers.
     Digest(Vec<ManagerDigest>),
+    /// `team-digest`: one team's numbers, for its channel.
+    TeamDigest(TeamDigest),
     /// Nothing today, and why.
     Nothing(SkipReason),
 }
@@ -79,6 +81,9 @@ pub struct Decision {
     pub job: Job,
     /// A user ID (a DM) or a channel ID.
     pub recipient: String,
+    /// What it is about beyond recipient and day: the manager of a team
+    /// digest, so that two teams sharing a channel each get theirs.
+    pub subject: String,
     /// The instant the decision was made for.
     pub at: DateTime<Utc>,
     /// The recipient's day: the reminder goes out at most once on it.
@@ -95,6 +100,7 @@ impl Decision {
             team,
             job,
             recipient,
+            subject: String::new(),
             at,
             local_date,
             expires_at: start_of_day(tz, local_date + Duration::days(1)),
@@ -167,6 +173,30 @@ pub async fn decide(
                 decisions.push(decision);
             }
         }
+        Job::TeamDigest => {
+            for manager in managers {
+                let Some(channel) = manager.digest_channel.clone() else {
+                    continue;
+                };
+                let now = at.instant_in(manager.tz(), schedule);
+                if !fired(manager.tz(), now) {
+                    continue;
+                }
+                let mut decision = Decision::new(
+                    manager.team.clone(),
+                    job,
+                    channel.as_str().to_string(),
+                    manager.tz(),
+                    now,
+                );
+                decision.subject = manager.id.as_str().to_string();
+                if already_decided(ctx, &decision).await? {
+                    continue;
+                }
+                decision.say = Say::TeamDigest(team_digest(ctx, &manager, now).await?);
+                decisions.push(decision);
+            }
+        }
     }
     Ok(decisions)
 }
@@ -178,6 +208,7 @@ async fn already_decided(ctx: &AppContext, decision: &Decision) -> Result<bool, 
             decision.job,
             &decision.recipient,
             decision.local_date,
+            &decision.subject,
         )
         .await
 }
@@ -230,22 +261,40 @@ async fn digest(
     let mut lines = Vec::with_capacity(managers.len());
     for manager in managers {
         let today = manager.today(now);
-        let team = ctx.store.current_team(manager).await?;
-        let progress = ctx
-            .team_month(manager, &team, YearMonth::of(today), now)
-            .await?
-            .0;
-        let meetings = ctx
-            .store
-            .meetings_between(
-                manager,
-                today - Duration::days(6),
-                today + Duration::days(1),
-            )
-            .await?;
+        let team = team_digest(ctx, manager, now).await?;
         lines.push(reminders::manager_digest(
-            manager, &progress, meetings, today,
+            manager,
+            &team.reps,
+            team.meetings_last_7_days,
+            today,
         ));
     }
     Ok(lines)
+}
+
+/// A manager's team this month, and their meetings in the last 7 days.
+async fn team_digest(
+    ctx: &AppContext,
+    manager: &Manager,
+    now: DateTime<Utc>,
+) -> Result<TeamDigest, StoreError> {
+    let today = manager.today(now);
+    let team = ctx.store.current_team(manager).await?;
+    let reps = ctx
+        .team_month(manager, &team, YearMonth::of(today), now)
+        .await?
+        .0;
+    let meetings_last_7_days = ctx
+        .store
+        .meetings_between(
+            manager,
+            today - Duration::days(6),
+            today + Duration::days(1),
+        )
+        .await?;
+    Ok(TeamDigest {
+        manager: manager.id.clone(),
+        meetings_last_7_days,
+        reps,
+    })
 }

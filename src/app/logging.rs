@@ -6,12 +6,22 @@ use chrono::{DateTime, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::domain::{
-    session_day, Entry, JoinMove, Manager, MeetingEntry, Membership, SessionDay, SessionEntry,
-    SessionRecord, SlackUserId, StoredEntry, YearMonth,
+    session_day, Confirmation, Entry, JoinMove, Manager, MeetingEntry, Membership, SessionDay,
+    SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
 use crate::store::{UndoTarget, Undone};
 
 impl AppContext {
+    /// A new 1:1's reps' word to begin with: asked, where the workspace asks
+    /// reps to confirm.
+    pub(super) fn asking(&self) -> Confirmation {
+        if self.settings.coaching.ask_reps_to_confirm {
+            Confirmation::Asked
+        } else {
+            Confirmation::NotAsked
+        }
+    }
+
     /// Takes back a line: the manager's latest (`/coach undo`) or the one a
     /// confirmation showed (its Undo button). One function for both; a
     /// second undo of the same line changes nothing and says so.
@@ -100,7 +110,7 @@ impl AppContext {
         let duplicates = duplicates_of(&stored, earlier);
         let line = self
             .store
-            .insert_line(manager, &stored, &moves, now)
+            .insert_line(manager, &stored, &moves, self.asking(), now)
             .await?;
         for moved in &moves {
             if let Some(current) = activity
@@ -158,7 +168,10 @@ impl AppContext {
         let earlier = self.store.entries_on(manager, &[log.held_on]).await?;
         let stored = [Entry::Meeting(log.clone())];
         let duplicates = duplicates_of(&stored, earlier);
-        let line = self.store.insert_line(manager, &stored, &[], now).await?;
+        let line = self
+            .store
+            .insert_line(manager, &stored, &[], Confirmation::NotAsked, now)
+            .await?;
         Ok(Reply::MeetingLogged {
             line,
             log,

@@ -212,6 +212,7 @@ impl AppContext {
             Command::OpenForm(kind) => Reply::FormNeedsSlack(kind),
             Command::Snooze(change) => self.snooze(manager, change, now).await?,
             Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
+            Command::Digest(change) => self.digest_channel(manager, change).await?,
             Command::Help => Reply::Help {
                 target: self.target(),
             },

@@ -1,9 +1,10 @@
-//! What a manager sets about themselves: a snooze and a time zone.
+//! What a manager sets about themselves: a snooze, a time zone and where
+//! their team's digest goes.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Failure, Reply};
-use crate::command::{SnoozeChange, TimeZoneChange};
+use crate::command::{DigestChange, SnoozeChange, TimeZoneChange};
 use crate::domain::Manager;
 
 impl AppContext {
@@ -65,6 +66,34 @@ impl AppContext {
             tz,
             overridden,
             local_now: now.with_timezone(&tz).naive_local(),
+        })
+    }
+
+    /// Sets, shows or stops the team's digest channel. A channel is set only
+    /// once Slack says the bot is in it: it is never given the right to
+    /// post where nobody invited it.
+    pub(super) async fn digest_channel(
+        &self,
+        manager: &Manager,
+        change: DigestChange,
+    ) -> Result<Reply, Failure> {
+        Ok(match change {
+            DigestChange::Show => Reply::DigestChannel(manager.digest_channel.clone()),
+            DigestChange::Off => {
+                self.store.set_digest_channel(manager, None).await?;
+                Reply::DigestOff
+            }
+            DigestChange::Set(channel) => match self.slack.channel_if_member(&channel).await {
+                Err(error) if error.is_retryable() => Reply::DigestUnchecked(channel),
+                Err(error) => return Err(error.into()),
+                Ok(Some(_)) => {
+                    self.store
+                        .set_digest_channel(manager, Some(channel.clone()))
+                        .await?;
+                    Reply::DigestSet(channel)
+                }
+                Ok(None) => Reply::DigestNeedsInvite(channel),
+            },
         })
     }
 }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use crate::domain::{
     EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, RemoveOutcome,
-    RepProgress, SessionEntry, SlackUserId, StoredEntry, YearMonth,
+    RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
 };
 
 /// `status`: the manager's team this month.
@@ -99,6 +99,14 @@ pub enum Reply {
         overridden: bool,
         local_now: NaiveDateTime,
     },
+    /// Where the team's digest goes, if anywhere.
+    DigestChannel(Option<SlackChannelId>),
+    DigestSet(SlackChannelId),
+    DigestOff,
+    /// The bot is not in the channel, so the digest cannot go there yet.
+    DigestNeedsInvite(SlackChannelId),
+    /// Slack could not be asked whether the bot is in the channel.
+    DigestUnchecked(SlackChannelId),
     /// A button this version does not know, on an old message.
     ButtonGone,
     /// `/coach log`: whether Slack opened the form.

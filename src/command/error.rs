@@ -113,6 +113,9 @@ pub enum CommandError {
 
     #[error("I don't know the time zone “{}”. Use a name from the IANA time zone list, like `/coach tz Europe/Berlin`.", shown(.0))]
     UnknownTimeZone(String),
+
+    #[error("“{}” isn't one channel picked from Slack's list. Type # and pick the channel, like `/coach digest #team-sales`.", shown(.0))]
+    BadDigestChannel(String),
 }
 
 /// Echoes typed text without letting it break the message: no Slack markup, no stray code
@@ -250,6 +253,7 @@ mod tests {
             CommandError::SnoozeNotAfterToday(day),
             CommandError::SnoozeTooLong("53w".into()),
             CommandError::UnknownTimeZone("Mars/Olympus".into()),
+            CommandError::BadDigestChannel("#sales".into()),
         ]
     }
 
@@ -272,7 +276,8 @@ mod tests {
                 .strip_prefix("/coach ")
                 .unwrap_or_else(|| panic!("{message}"))
                 .replace("@dana", "<@U0DANA001|dana>")
-                .replace("@sam", "<@U0SAM0002|sam>");
+                .replace("@sam", "<@U0SAM0002|sam>")
+                .replace("#team-sales", "<#C0SALES01|team-sales>");
             assert!(super::super::parse(&text, today).is_ok(), "{example}");
         }
     }

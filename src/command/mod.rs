@@ -2,6 +2,7 @@
 //!
 //! Pure: no I/O and no clock; "today" (in the manager's time zone) is passed in.
 
+mod digest;
 mod duration;
 mod entry;
 mod error;
@@ -17,7 +18,9 @@ mod when;
 
 use chrono::NaiveDate;
 
-use crate::domain::{EntryKind, MeetingEntry, SessionEntry, SlackUserId, YearMonth};
+use crate::domain::{
+    EntryKind, MeetingEntry, SessionEntry, SlackChannelId, SlackUserId, YearMonth,
+};
 
 pub use error::{CommandError, MentionContext};
 
@@ -38,7 +41,16 @@ pub enum Command {
     Undo,
     Snooze(SnoozeChange),
     TimeZone(TimeZoneChange),
+    /// Where the team's digest goes.
+    Digest(DigestChange),
     Help,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DigestChange {
+    Show,
+    Set(SlackChannelId),
+    Off,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +94,7 @@ impl Command {
             Command::Undo => "undo",
             Command::Snooze(_) => "snooze",
             Command::TimeZone(_) => "tz",
+            Command::Digest(_) => "digest",
             Command::Help => "help",
         }
     }
@@ -111,6 +124,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Command, CommandError> {
         Some("report") => report::parse(rest, today).map(Command::Report),
         Some("snooze") => snooze::parse(rest, today).map(Command::Snooze),
         Some("tz" | "timezone") => timezone::parse(rest).map(Command::TimeZone),
+        Some("digest") => digest::parse(rest).map(Command::Digest),
         Some("meeting" | "mtg") => entry::meeting(rest, today).map(Command::Meeting),
         Some("team" | "sales") if matches!(second, Some("meeting" | "mtg")) => {
             entry::meeting(&rest[1..], today).map(Command::Meeting)

@@ -1,7 +1,7 @@
 //! Splits `/coach` text into words and Slack's `<…>` markup (mentions, groups, links), undoing
 //! Slack's `&amp;`/`&lt;`/`&gt;` escaping.
 
-use crate::domain::SlackUserId;
+use crate::domain::{SlackChannelId, SlackUserId};
 
 use super::error::{CommandError, MentionContext};
 
@@ -13,8 +13,13 @@ pub(super) enum Token {
     Mention { user: SlackUserId, shown: String },
     /// `@dana` that Slack did not turn into a mention.
     PlainAt { name: String },
-    /// A user group, a channel, `@here`: never one rep.
+    /// A user group or `@here`: never one rep.
     Group { name: String },
+    /// `<#C123|sales>`: a channel, never one rep, but where a digest can go.
+    Channel {
+        channel: SlackChannelId,
+        name: String,
+    },
 }
 
 impl Token {
@@ -63,7 +68,7 @@ impl Token {
         match self {
             Token::Word { text, .. } => text,
             Token::Mention { shown, .. } => shown,
-            Token::PlainAt { name } | Token::Group { name } => name,
+            Token::PlainAt { name } | Token::Group { name } | Token::Channel { name, .. } => name,
         }
     }
 
@@ -131,8 +136,10 @@ fn markup(inner: &str) -> Token {
         };
     }
     if let Some(channel) = target.strip_prefix('#') {
-        return Token::Group {
-            name: format!("#{}", label.as_deref().unwrap_or(channel)),
+        let name = format!("#{}", label.as_deref().unwrap_or(channel));
+        return match SlackChannelId::parse(channel) {
+            Ok(channel) => Token::Channel { channel, name },
+            Err(_) => Token::Group { name },
         };
     }
     if let Some(special) = target.strip_prefix('!') {
@@ -179,7 +186,7 @@ pub(super) fn refuse_unusable_mentions(
                     context,
                 })
             }
-            Token::Group { name } => {
+            Token::Group { name } | Token::Channel { name, .. } => {
                 return Err(CommandError::GroupMention {
                     group: name.clone(),
                     context,
@@ -302,7 +309,8 @@ mod tests {
                 Token::Group {
                     name: "@sales".into()
                 },
-                Token::Group {
+                Token::Channel {
+                    channel: SlackChannelId::parse("C123").expect("channel"),
                     name: "#general".into()
                 },
                 Token::Group {

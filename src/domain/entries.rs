@@ -163,7 +163,79 @@ impl Entry {
 pub struct StoredEntry {
     pub id: EntryId,
     pub line: LineId,
+    /// How many times it was edited: a rep's answer about an earlier
+    /// revision is about a session that no longer reads that way.
+    pub revision: u32,
     pub entry: Entry,
+}
+
+/// A rep's word on a 1:1 they were in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Confirmation {
+    /// Nobody asked: reps are not asked to confirm in this workspace.
+    NotAsked,
+    Asked,
+    /// "It helped."
+    Helped,
+    /// "That didn't happen": the session stops counting toward the rep's
+    /// pace until the manager keeps it or deletes it.
+    Disputed,
+    /// Disputed, then kept by the manager: it counts again.
+    Kept,
+}
+
+impl Confirmation {
+    pub const ALL: [Confirmation; 5] = [
+        Confirmation::NotAsked,
+        Confirmation::Asked,
+        Confirmation::Helped,
+        Confirmation::Disputed,
+        Confirmation::Kept,
+    ];
+
+    /// As stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Confirmation::NotAsked => "none",
+            Confirmation::Asked => "asked",
+            Confirmation::Helped => "helped",
+            Confirmation::Disputed => "disputed",
+            Confirmation::Kept => "kept",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// Whether the session counts toward the rep's pace.
+    pub fn counts(self) -> bool {
+        self != Confirmation::Disputed
+    }
+}
+
+/// What a rep answers when asked about a 1:1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepAnswer {
+    Helped,
+    DidNotHappen,
+}
+
+/// What a manager does about a session a rep disputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisputeDecision {
+    Keep,
+    Delete,
+}
+
+/// Where a rep's answer leaves their row, or why it changes nothing.
+pub fn answer_rep(current: Confirmation, answer: RepAnswer) -> Result<Confirmation, Confirmation> {
+    match (current, answer) {
+        (Confirmation::Asked, RepAnswer::Helped) => Ok(Confirmation::Helped),
+        (Confirmation::Asked, RepAnswer::DidNotHappen) => Ok(Confirmation::Disputed),
+        // Answered before (or decided by the manager): the first word stands.
+        (settled, _) => Err(settled),
+    }
 }
 
 /// The stored line (a command or a form) that entries came from. Never

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::types::{Activity, SlackTeamId, SlackUserId};
+use super::types::{Activity, SlackChannelId, SlackTeamId, SlackUserId};
 
 /// A manager as the bot knows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,8 @@ pub struct Manager {
     /// When they first used coachbot: a team that never met is not counted
     /// as overdue from before then.
     pub first_used: DateTime<Utc>,
+    /// Where their team's digest goes, if anywhere.
+    pub digest_channel: Option<SlackChannelId>,
 }
 
 impl Manager {

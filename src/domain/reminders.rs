@@ -143,6 +143,15 @@ pub fn manager_digest(
     }
 }
 
+/// A team's own digest, for its channel: the manager's meetings and each
+/// rep's month against pace. Numbers only, never notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamDigest {
+    pub manager: SlackUserId,
+    pub meetings_last_7_days: u32,
+    pub reps: Vec<RepProgress>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +167,7 @@ mod tests {
             tz_override: None,
             snoozed_until: snoozed_until.map(day),
             first_used: "2026-01-01T00:00:00Z".parse().expect("instant"),
+            digest_channel: None,
         }
     }
 

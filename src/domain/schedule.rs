@@ -8,16 +8,24 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// The three jobs of PRODUCT.md.
+/// The jobs: the three of PRODUCT.md and each team's own digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     MeetingCheck,
     CoachingPace,
+    /// The leaders' roll-up of every team, to `digest.channel`.
     Digest,
+    /// Each team's digest, to the channel its manager set.
+    TeamDigest,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::MeetingCheck, Job::CoachingPace, Job::Digest];
+    pub const ALL: [Job; 4] = [
+        Job::MeetingCheck,
+        Job::CoachingPace,
+        Job::Digest,
+        Job::TeamDigest,
+    ];
 
     /// The name used on the command line and in the database.
     pub fn name(self) -> &'static str {
@@ -25,6 +33,7 @@ impl Job {
             Job::MeetingCheck => "meeting-check",
             Job::CoachingPace => "coaching-pace",
             Job::Digest => "digest",
+            Job::TeamDigest => "team-digest",
         }
     }
 }
@@ -36,7 +45,7 @@ impl fmt::Display for Job {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("there is no job called {0:?}; the jobs are meeting-check, coaching-pace and digest")]
+#[error("there is no job called {0:?}; the jobs are meeting-check, coaching-pace, digest and team-digest")]
 pub struct UnknownJob(pub String);
 
 impl FromStr for Job {

@@ -64,6 +64,17 @@ impl SlackChannelId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `<#C123>`, which Slack shows as the channel's name.
+    pub fn mention(&self) -> String {
+        format!("<#{}>", self.0)
+    }
+}
+
+impl fmt::Display for SlackChannelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

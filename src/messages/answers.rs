@@ -245,6 +245,12 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             content
         }
         Reply::Mistake(text) => plain(text),
+        Reply::DigestChannel(None) => plain("Your team has no digest channel. To post a weekly digest of your team's coaching, invite me to a channel (`/invite @coachbot`), then `/coach digest #team-sales`."),
+        Reply::DigestChannel(Some(channel)) => plain(&format!(":mega: Your team's digest goes to {} every week. `/coach digest off` stops it.", channel.mention())),
+        Reply::DigestSet(channel) => plain(&format!(":mega: Your team's digest will go to {} every week: each rep's month against pace and your meetings, never notes. `/coach digest off` stops it.", channel.mention())),
+        Reply::DigestOff => plain(":mega: Your team's digest is off. `/coach digest #team-sales` starts it again."),
+        Reply::DigestNeedsInvite(channel) => plain(&format!("I'm not in {} yet, so I can't post your digest there. Invite me first: type `/invite @coachbot` in that channel, then set it again. Nothing changed.", channel.mention())),
+        Reply::DigestUnchecked(channel) => plain(&format!("I couldn't reach Slack to check that I'm in {}, so nothing changed. Please try again in a minute.", channel.mention())),
         Reply::SlackUnavailable => plain("Sorry, I couldn't reach Slack to set you up just now. Nothing was saved; please try again in a minute."),
         Reply::Apology => plain("Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."),
     }
@@ -461,9 +467,11 @@ Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`. Da
 *Log a team meeting* (counts for everyone on your team): `/coach meeting 60m stuck deals, wins`
 *Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee`
 *See where you stand*: `/coach status` · `/coach report` · `/coach report last month`
-*Fix a mistake*: `/coach undo` takes back your last line.
+*Fix a mistake*: `/coach undo` takes back your last line; the Home tab edits or deletes any entry.
+*Forms*: `/coach log` · `/coach log meeting`
 *Holidays*: `/coach snooze 1w` · `/coach snooze until 2026-12-24` · `/coach snooze off`
-*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`"
+*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`
+*Team digest*: `/coach digest #team-sales` · `/coach digest off`"
     );
     Message::new("How to use /coach")
         .header("How to use /coach")

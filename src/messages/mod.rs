@@ -18,7 +18,7 @@ use crate::domain::{
 };
 
 pub use answers::reply;
-pub use reminders::{digest, meeting_nudge, pace_nudge};
+pub use reminders::{digest, meeting_nudge, pace_nudge, team_digest};
 pub use text::as_text;
 
 /// Section text is capped at 3000 characters; leave room for safety.
@@ -191,6 +191,42 @@ fn topics(topics: &[Topic]) -> String {
 
 fn minutes(count: u32) -> String {
     format_minutes(i64::from(count))
+}
+
+/// How many cells a progress bar has.
+const BAR_CELLS: u32 = 10;
+
+/// A month's minutes against its target as a text bar that reads at a
+/// glance, `▓▓▓▓░░░░░░`, full at the target.
+pub fn bar(minutes: u32, target: u32) -> String {
+    let filled = if target == 0 {
+        BAR_CELLS
+    } else {
+        (minutes.saturating_mul(BAR_CELLS) / target).min(BAR_CELLS)
+    };
+    format!(
+        "`{}{}`",
+        "▓".repeat(filled as usize),
+        "░".repeat((BAR_CELLS - filled) as usize)
+    )
+}
+
+/// One rep's month with its bar, short enough for a list:
+/// `▓▓▓▓░░░░░░ @dana — 1h 12m of 3h · 1h 24m behind today's pace`.
+pub fn bar_line(p: &RepProgress) -> String {
+    let pace = p.pace;
+    let state = if pace.behind {
+        format!(":warning: {} behind today's pace", minutes(pace.gap()))
+    } else {
+        ":white_check_mark: on pace".to_string()
+    };
+    format!(
+        "{} {} — {} of {} · {state}",
+        bar(pace.minutes, pace.month_target),
+        p.rep.mention(),
+        minutes(pace.minutes),
+        minutes(pace.month_target),
+    )
 }
 
 /// Which month a progress line is about.

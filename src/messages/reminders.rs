@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use super::buttons::Button;
-use super::{day, days, minutes, started, Message};
+use super::{bar_line, day, days, minutes, started, Message};
 use crate::app::forms::Preset;
 use crate::domain::{
     format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Minutes, Topic,
     STUDY_MINUTES,
 };
-use crate::domain::{BehindRep, ManagerDigest};
+use crate::domain::{BehindRep, ManagerDigest, TeamDigest};
 
 /// The article's sales-meeting agenda, as a reminder lists it.
 fn agenda() -> String {
@@ -211,4 +211,49 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> Slac
             minutes(target)
         ))
         .into_content()
+}
+
+/// A team digest lists at most this many reps, furthest behind first.
+const REPS_IN_A_DIGEST: usize = 40;
+
+/// `team-digest`: one team's week and month, for the channel its manager
+/// chose. Numbers only, never notes.
+pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMessageContent {
+    let title = format!("Team coaching digest — week to {}", day(today, today));
+    let on_pace = team.reps.iter().filter(|p| !p.pace.behind).count();
+    let summary = format!(
+        "*{}'s team:* {} in the last 7 days · {on_pace} of {} on pace",
+        team.manager.mention(),
+        plural(
+            team.meetings_last_7_days as usize,
+            "team meeting",
+            "team meetings"
+        ),
+        plural(team.reps.len(), "rep", "reps"),
+    );
+    let mut reps: Vec<_> = team.reps.iter().collect();
+    reps.sort_by_key(|p| std::cmp::Reverse(p.pace.gap()));
+    let mut lines: Vec<String> = reps
+        .iter()
+        .take(REPS_IN_A_DIGEST)
+        .map(|p| bar_line(p))
+        .collect();
+    if reps.len() > REPS_IN_A_DIGEST {
+        lines.push(format!(
+            "…and {} more on the team.",
+            reps.len() - REPS_IN_A_DIGEST
+        ));
+    }
+    Message::new(format!(
+        "{title}. {on_pace} of {} reps on pace.",
+        team.reps.len()
+    ))
+    .header(&title)
+    .text(&summary)
+    .text(&lines.join("\n"))
+    .context(&format!(
+        "The target is {} of one-on-one coaching and team meetings per rep per month. Log yours with `/coach`.",
+        minutes(target)
+    ))
+    .into_content()
 }

@@ -12,7 +12,7 @@ use crate::app::jobs::{decide, Decision, RunAt, Say, Trigger};
 use crate::app::AppContext;
 use crate::domain::Job;
 use crate::messages;
-use crate::store::{NewReminder, StoreError};
+use crate::store::{MessageKind, NewReminder, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -60,6 +60,21 @@ impl Rendered {
                     format!(
                         "{} managers, {on_pace} of {reps} reps on pace",
                         managers.len()
+                    ),
+                )
+            }
+            Say::TeamDigest(team) => {
+                let on_pace = team.reps.iter().filter(|p| !p.pace.behind).count();
+                (
+                    Some(messages::team_digest(
+                        team,
+                        decision.local_date,
+                        ctx.target(),
+                    )),
+                    format!(
+                        "{}'s team, {on_pace} of {} reps on pace",
+                        team.manager,
+                        team.reps.len()
                     ),
                 )
             }
@@ -115,9 +130,10 @@ pub async fn persist(
         let d = &r.decision;
         let reminder = NewReminder {
             team: d.team.clone(),
-            job: d.job,
+            kind: MessageKind::Job(d.job),
             recipient: d.recipient.clone(),
             local_date: d.local_date,
+            subject: d.subject.clone(),
             message: r.message.as_ref().map(serde_json::to_string).transpose()?,
             summary: r.summary.clone(),
             expires_at: d.expires_at,

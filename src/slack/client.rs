@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
 /// listener) runs on.
@@ -195,6 +195,39 @@ impl SlackApi {
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
         Self::timed(session.views_update(&request)).await?;
         Ok(())
+    }
+
+    /// Shows `view` as the user's App Home tab.
+    #[tracing::instrument(skip(self, view), fields(user = %user))]
+    pub async fn publish_home(
+        &self,
+        user: &SlackUserId,
+        view: SlackView,
+    ) -> Result<(), SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view);
+        Self::timed(session.views_publish(&request)).await?;
+        Ok(())
+    }
+
+    /// The channel's name, if the bot is in it (it can post there); `None`
+    /// if it is not, or cannot see it at all (a private channel it was not
+    /// invited to).
+    #[tracing::instrument(skip(self), fields(channel = %channel))]
+    pub async fn channel_if_member(
+        &self,
+        channel: &SlackChannelId,
+    ) -> Result<Option<String>, SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
+        match Self::timed(session.conversations_info(&request)).await {
+            Ok(info) if info.channel.flags.is_member == Some(true) => Ok(Some(
+                info.channel.name.unwrap_or_else(|| channel.to_string()),
+            )),
+            Ok(_) => Ok(None),
+            Err(SlackError::Rejected(code)) if code == "channel_not_found" => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// Replaces a message the bot posted (a reminder a button sits on).

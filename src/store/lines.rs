@@ -10,7 +10,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{date_text, instant_text, topics_text, Store, StoreError};
-use crate::domain::{Entry, JoinMove, LineId, Manager};
+use crate::domain::{Confirmation, Entry, JoinMove, LineId, Manager, SessionEntry};
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
@@ -24,6 +24,8 @@ pub(super) struct QueuedLine {
     entries: Vec<Entry>,
     /// Join days that move back to a session in this line, stored with it.
     moves: Vec<JoinMove>,
+    /// Each session rep's word as the line is stored: asked, or not.
+    confirmation: Confirmation,
     logged_at: String,
     stored: oneshot::Sender<Result<LineId, StoreError>>,
 }
@@ -104,45 +106,76 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
         .await?;
         if let Entry::Session(session) = entry {
             let reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
-            sqlx::query(
-                "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity)
-                 SELECT ?, value, ?, ?, ?, ? FROM json_each(?)",
-            )
-            .bind(entry_id)
-            .bind(&line.team)
-            .bind(&held_on)
-            .bind(session.minutes.get())
-            .bind(session.activity.code())
-            .bind(serde_json::Value::from(reps).to_string())
-            .execute(&mut *tx)
-            .await?;
+            insert_rep_rows(tx, entry_id, &line.team, session, &reps, line.confirmation).await?;
         }
     }
-    for moved in &line.moves {
+    move_join_days(tx, &line.team, &line.manager, &line.moves).await?;
+    Ok(LineId::new(line_id))
+}
+
+/// A session's rows for these reps, each with a copy of the session's day,
+/// minutes and kind; a rep asked to confirm gets a question to send.
+pub(super) async fn insert_rep_rows(
+    tx: &mut SqliteConnection,
+    entry_id: i64,
+    team: &str,
+    session: &SessionEntry,
+    reps: &[&str],
+    confirmation: Confirmation,
+) -> Result<(), StoreError> {
+    let notify = (confirmation == Confirmation::Asked).then_some("ask");
+    sqlx::query(
+        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation, notify)
+         SELECT ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
+    )
+    .bind(entry_id)
+    .bind(team)
+    .bind(date_text(session.held_on))
+    .bind(session.minutes.get())
+    .bind(session.activity.code())
+    .bind(confirmation.code())
+    .bind(notify)
+    .bind(serde_json::Value::from(reps.to_vec()).to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves join days back to sessions stored with them.
+pub(super) async fn move_join_days(
+    tx: &mut SqliteConnection,
+    team: &str,
+    manager: &str,
+    moves: &[JoinMove],
+) -> Result<(), StoreError> {
+    for moved in moves {
         sqlx::query(
             "UPDATE memberships SET joined_on = ?
              WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND left_on IS NULL AND joined_on > ?",
         )
         .bind(date_text(moved.to))
-        .bind(&line.team)
-        .bind(&line.manager)
+        .bind(team)
+        .bind(manager)
         .bind(moved.rep.as_str())
         .bind(date_text(moved.to))
         .execute(&mut *tx)
         .await?;
     }
-    Ok(LineId::new(line_id))
+    Ok(())
 }
 
 impl Store {
     /// Stores a line's entries, and the join days they move back, together;
     /// returns once they are committed.
+    /// `confirmation` is each session rep's word to begin with: asked (a
+    /// question goes out to them) or not.
     #[tracing::instrument(skip(self, manager, entries, moves), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
     pub async fn insert_line(
         &self,
         manager: &Manager,
         entries: &[Entry],
         moves: &[JoinMove],
+        confirmation: Confirmation,
         now: DateTime<Utc>,
     ) -> Result<LineId, StoreError> {
         let (stored, done) = oneshot::channel();
@@ -151,6 +184,7 @@ impl Store {
             manager: manager.id.as_str().to_string(),
             entries: entries.to_vec(),
             moves: moves.to_vec(),
+            confirmation,
             logged_at: instant_text(now),
             stored,
         };

@@ -45,9 +45,10 @@ type ActivityRow = (
 
 /// A stored entry's row, before its reps are attached.
 #[derive(sqlx::FromRow)]
-struct EntryRow {
-    id: i64,
+pub(super) struct EntryRow {
+    pub(super) id: i64,
     line_id: i64,
+    revision: u32,
     kind: String,
     minutes: u32,
     activity: Option<String>,
@@ -56,8 +57,12 @@ struct EntryRow {
     held_on: String,
 }
 
+/// The columns of an [`EntryRow`], in its order, from `logs`.
+pub(super) const ENTRY_COLUMNS: &str =
+    "id, line_id, revision, kind, minutes, activity, topics, note, held_on";
+
 impl EntryRow {
-    fn into_stored(self, reps: Vec<SlackUserId>) -> Result<StoredEntry, StoreError> {
+    pub(super) fn into_stored(self, reps: Vec<SlackUserId>) -> Result<StoredEntry, StoreError> {
         let minutes = Minutes::new(self.minutes)
             .map_err(|_| StoreError::Corrupt(format!("minutes {}", self.minutes)))?;
         let note = Note::parse(&self.note)
@@ -86,6 +91,7 @@ impl EntryRow {
         Ok(StoredEntry {
             id: EntryId::new(self.id),
             line: LineId::new(self.line_id),
+            revision: self.revision,
             entry,
         })
     }
@@ -96,24 +102,31 @@ async fn line_entries(
     tx: &mut SqliteConnection,
     line: LineId,
 ) -> Result<Vec<StoredEntry>, StoreError> {
-    let rows: Vec<EntryRow> = sqlx::query_as(
-        "SELECT id, line_id, kind, minutes, activity, topics, note, held_on FROM logs
-         WHERE line_id = ? ORDER BY id",
-    )
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM logs WHERE line_id = ? ORDER BY id"
+    ))
     .bind(line.get())
     .fetch_all(&mut *tx)
     .await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let reps: Vec<String> =
-            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
-                .bind(row.id)
-                .fetch_all(&mut *tx)
-                .await?;
-        let reps = reps.into_iter().map(parse_user).collect::<Result<_, _>>()?;
+        let reps = entry_reps(tx, row.id).await?;
         entries.push(row.into_stored(reps)?);
     }
     Ok(entries)
+}
+
+/// An entry's reps, in the order they were given.
+pub(super) async fn entry_reps(
+    tx: &mut SqliteConnection,
+    entry: i64,
+) -> Result<Vec<SlackUserId>, StoreError> {
+    let reps: Vec<String> =
+        sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
+            .bind(entry)
+            .fetch_all(&mut *tx)
+            .await?;
+    reps.into_iter().map(parse_user).collect()
 }
 
 /// What a manager logs most often, to open a form with.
@@ -172,8 +185,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT l.id, l.line_id, l.kind, l.minutes, l.activity, l.topics, l.note, l.held_on,
-                    r.rep_id
+            "SELECT l.id, l.line_id, l.revision, l.kind, l.minutes, l.activity, l.topics, l.note,
+                    l.held_on, r.rep_id
              FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
              WHERE l.team_id = ? AND l.manager_id = ? AND l.held_on IN ({})
              ORDER BY l.id, r.rowid",
@@ -184,6 +197,7 @@ impl Store {
             (
                 i64,
                 i64,
+                u32,
                 String,
                 u32,
                 Option<String>,
@@ -199,13 +213,14 @@ impl Store {
             query = query.bind(date_text(*day));
         }
         let mut entries: Vec<(EntryRow, Vec<SlackUserId>)> = Vec::new();
-        for (id, line_id, kind, minutes, activity, topics, note, held_on, rep) in
+        for (id, line_id, revision, kind, minutes, activity, topics, note, held_on, rep) in
             query.fetch_all(&self.readers).await?
         {
             if entries.last().is_none_or(|(row, _)| row.id != id) {
                 let row = EntryRow {
                     id,
                     line_id,
+                    revision,
                     kind,
                     minutes,
                     activity,
@@ -278,7 +293,8 @@ impl Store {
 
     /// The records needed to total these reps' month, in one read: every
     /// membership they have had, their 1:1 minutes in the month (summed per
-    /// day and kind), and the meetings of every manager they were with.
+    /// day and kind, leaving out sessions they disputed), and the meetings
+    /// of every manager they were with.
     pub async fn month_activity(
         &self,
         team: &SlackTeamId,
@@ -297,6 +313,7 @@ impl Store {
              UNION ALL
              SELECT 'session', rep_id, activity, SUM(minutes), held_on, NULL FROM log_reps
              WHERE team_id = ? AND rep_id IN ({reps_list}) AND held_on >= ? AND held_on < ?
+               AND confirmation <> 'disputed'
              GROUP BY rep_id, held_on, activity
              UNION ALL
              SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL FROM logs

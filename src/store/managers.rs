@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use super::{
     date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, Store, StoreError,
 };
-use crate::domain::{Manager, SlackTeamId, SlackUserId};
+use crate::domain::{Manager, SlackChannelId, SlackTeamId, SlackUserId};
 
 type ManagerRow = (
     String,
@@ -18,12 +18,14 @@ type ManagerRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
 );
 
-const MANAGER_COLUMNS: &str = "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at";
+const MANAGER_COLUMNS: &str =
+    "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, digest_channel";
 
 fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
-    let (team, id, slack_tz, tz_override, snoozed_until, created_at) = row;
+    let (team, id, slack_tz, tz_override, snoozed_until, created_at, digest_channel) = row;
     let tz = |raw: &str| {
         Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")))
     };
@@ -34,6 +36,12 @@ fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
         tz_override: tz_override.as_deref().map(tz).transpose()?,
         snoozed_until: snoozed_until.as_deref().map(parse_date).transpose()?,
         first_used: parse_instant(&created_at)?,
+        digest_channel: digest_channel
+            .map(|raw| {
+                SlackChannelId::parse(&raw)
+                    .map_err(|_| StoreError::Corrupt(format!("digest channel {raw:?}")))
+            })
+            .transpose()?,
     })
 }
 
@@ -149,14 +157,30 @@ impl Store {
         .await
     }
 
-    /// Stores what a manager can change about themselves: time zone and snooze.
+    /// The channel the manager's team digest goes to, or none.
+    pub async fn set_digest_channel(
+        &self,
+        manager: &Manager,
+        channel: Option<SlackChannelId>,
+    ) -> Result<(), StoreError> {
+        self.save_preferences(Manager {
+            digest_channel: channel,
+            ..manager.clone()
+        })
+        .await
+    }
+
+    /// Stores what a manager can change about themselves: time zone,
+    /// snooze and digest channel.
     async fn save_preferences(&self, manager: Manager) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "UPDATE managers SET tz_override = ?, snoozed_until = ? WHERE team_id = ? AND user_id = ?",
+            "UPDATE managers SET tz_override = ?, snoozed_until = ?, digest_channel = ?
+             WHERE team_id = ? AND user_id = ?",
         )
         .bind(manager.tz_override.map(|tz| tz.name()))
         .bind(manager.snoozed_until.map(date_text))
+        .bind(manager.digest_channel.as_ref().map(SlackChannelId::as_str))
         .bind(manager.team.as_str())
         .bind(manager.id.as_str())
         .execute(&mut *tx)

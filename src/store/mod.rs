@@ -3,6 +3,8 @@
 //! queue in-process instead of spinning on SQLite's busy lock; logged lines,
 //! the hot path, are also group-committed (`lines`).
 
+mod confirmations;
+mod entries;
 mod integrity;
 mod interactions;
 mod lines;
@@ -24,10 +26,12 @@ use tokio::sync::watch;
 
 use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
 
+pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
+pub use entries::{Edited, ListedEntry, RepSession};
 pub use integrity::{Checked, Finding, Stint};
 pub use interactions::FormOrigin;
 pub use logs::{ExportRow, UndoTarget, Undone};
-pub use reminders::{ExpiredReminder, NewReminder, PendingReminder};
+pub use reminders::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -4,19 +4,43 @@
 //! claim lapses, the one known gap.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::SqliteConnection;
 
 use super::{date_text, instant_text, parse_team, Store, StoreError};
 use crate::domain::Job;
 use crate::domain::SlackTeamId;
 
-/// A reminder as a job decided it.
+/// What a reminder row carries: a job's message, or a notice that a change
+/// caused (a rep asked to confirm a 1:1, a manager told of a dispute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Job(Job),
+    ConfirmAsk,
+    DisputeNotice,
+}
+
+impl MessageKind {
+    /// As stored in the `job` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::Job(job) => job.name(),
+            MessageKind::ConfirmAsk => "confirm-ask",
+            MessageKind::DisputeNotice => "dispute-notice",
+        }
+    }
+}
+
+/// A reminder as a job (or a change) decided it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewReminder {
     pub team: SlackTeamId,
-    pub job: Job,
+    pub kind: MessageKind,
     /// A user ID (a DM) or a channel ID.
     pub recipient: String,
     pub local_date: NaiveDate,
+    /// What it is about beyond recipient and day (the manager of a team
+    /// digest, the session a question is about); empty when nothing.
+    pub subject: String,
     /// The chat.postMessage content as JSON, or `None` when there is
     /// nothing to send today.
     pub message: Option<String>,
@@ -53,14 +77,17 @@ impl Store {
         job: Job,
         recipient: &str,
         local_date: NaiveDate,
+        subject: &str,
     ) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM reminders WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ?",
+            "SELECT id FROM reminders
+             WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ? AND subject = ?",
         )
         .bind(team.as_str())
         .bind(job.name())
         .bind(recipient)
         .bind(date_text(local_date))
+        .bind(subject)
         .fetch_optional(&self.readers)
         .await?;
         Ok(found.is_some())
@@ -68,37 +95,16 @@ impl Store {
 
     /// Stores a decided reminder; `false` when one with the same key exists
     /// already (another run got there first).
-    #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = %reminder.job, recipient = %reminder.recipient, day = %reminder.local_date))]
+    #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
     pub async fn insert_reminder(
         &self,
         reminder: &NewReminder,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
-        let status = if reminder.message.is_some() {
-            "pending"
-        } else {
-            "skipped"
-        };
-        let inserted = sqlx::query(
-            "INSERT INTO reminders (team_id, job, recipient, local_date, status, message, summary, expires_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (team_id, job, recipient, local_date) DO NOTHING",
-        )
-        .bind(reminder.team.as_str())
-        .bind(reminder.job.name())
-        .bind(&reminder.recipient)
-        .bind(date_text(reminder.local_date))
-        .bind(status)
-        .bind(&reminder.message)
-        .bind(&reminder.summary)
-        .bind(instant_text(reminder.expires_at))
-        .bind(instant_text(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let inserted = insert_reminder_row(&mut tx, reminder, now).await?;
         tx.commit().await?;
-        Ok(inserted == 1)
+        Ok(inserted)
     }
 
     /// Pending reminders whose day is not over and whose next try is due.
@@ -234,4 +240,36 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts a reminder row unless one with its key exists; `true` if new.
+pub(super) async fn insert_reminder_row(
+    tx: &mut SqliteConnection,
+    reminder: &NewReminder,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let status = if reminder.message.is_some() {
+        "pending"
+    } else {
+        "skipped"
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO reminders (team_id, job, recipient, local_date, subject, status, message, summary, expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING",
+    )
+    .bind(reminder.team.as_str())
+    .bind(reminder.kind.name())
+    .bind(&reminder.recipient)
+    .bind(date_text(reminder.local_date))
+    .bind(&reminder.subject)
+    .bind(status)
+    .bind(&reminder.message)
+    .bind(&reminder.summary)
+    .bind(instant_text(reminder.expires_at))
+    .bind(instant_text(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
 }

@@ -764,7 +764,7 @@ async fn run_job_with_an_unknown_job_fails_naming_the_jobs_there_are() {
     assert!(!run.success);
     assert!(
         run.stderr
-            .contains("there is no job called \"nonsense\"; the jobs are meeting-check, coaching-pace and digest"),
+            .contains("there is no job called \"nonsense\"; the jobs are meeting-check, coaching-pace, digest and team-digest"),
         "{}",
         run.stderr
     );
@@ -975,4 +975,131 @@ async fn run_job_dry_run_changes_no_file() {
         );
     }
     assert_eq!(files(dir.path()), before);
+}
+
+/// `conversations.info`: the bot is in C0SALES and C0SHARED, not in
+/// C0OUTSIDE, and cannot see the private G0SECRET at all.
+async fn mount_channels(app: &TestApp) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, Request, ResponseTemplate};
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.info"))
+        .respond_with(|request: &Request| {
+            let channel = request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == "channel")
+                .map(|(_, value)| value.to_string())
+                .unwrap_or_default();
+            let info = |is_member: bool| {
+                serde_json::json!({ "ok": true, "channel": {
+                    "id": channel, "name": channel.to_lowercase(), "created": 1700000000,
+                    "is_channel": true, "is_member": is_member
+                } })
+            };
+            ResponseTemplate::new(200).set_body_json(match channel.as_str() {
+                "C0SALES" | "C0SHARED" => info(true),
+                "C0OUTSIDE" => info(false),
+                _ => serde_json::json!({ "ok": false, "error": "channel_not_found" }),
+            })
+        })
+        .mount(&app.slack)
+        .await;
+}
+
+#[tokio::test]
+async fn each_team_digest_lands_in_its_own_channel_and_two_teams_sharing_one_each_get_theirs() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    mount_channels(&app).await;
+    const THIRD_BOSS: &str = "U0THIRD";
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    manager(&app, THIRD_BOSS, "Europe/Berlin", &["U0CY"]).await;
+    log(
+        &app,
+        BOSS,
+        "45m <@U0ANA> pipeline review secret margin numbers",
+    )
+    .await;
+
+    let set = app.coach_as(BOSS, "digest <#C0SALES|team-sales>").await;
+    assert!(
+        set.text()
+            .contains("Your team's digest will go to <#C0SALES> every week"),
+        "{set:?}"
+    );
+    for boss in [OTHER_BOSS, THIRD_BOSS] {
+        let set = app.coach_as(boss, "digest <#C0SHARED|leaders>").await;
+        assert!(set.text().contains("<#C0SHARED>"), "{set:?}");
+    }
+
+    // Fridays at 16:00 in each manager's zone (Berlin: 15:00 UTC).
+    tick_at(&app, "2026-11-27T14:59:59Z").await;
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    tick_at(&app, "2026-11-27T15:00:00Z").await;
+    tick_at(&app, "2026-11-27T15:30:00Z").await;
+
+    let mut to = posts.delivered_to();
+    to.sort();
+    assert_eq!(to, ["C0SALES", "C0SHARED", "C0SHARED"]);
+    let sales = one_to(&posts.delivered(), "C0SALES").text();
+    assert!(sales.contains("<@U0BOSS>'s team:"), "{sales}");
+    assert!(sales.contains("<@U0ANA> — 45m of 3h"), "{sales}");
+    assert!(
+        !sales.contains("secret"),
+        "a note leaked into the digest: {sales}"
+    );
+    let shared: Vec<String> = posts
+        .delivered()
+        .iter()
+        .filter(|post| post.channel() == "C0SHARED")
+        .map(|post| post.text())
+        .collect();
+    assert!(shared
+        .iter()
+        .any(|text| text.contains("<@U0OTHER>'s team:") && text.contains("<@U0BEN>")));
+    assert!(shared
+        .iter()
+        .any(|text| text.contains("<@U0THIRD>'s team:") && text.contains("<@U0CY>")));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reminders WHERE job = 'team-digest' AND status = 'sent'")
+            .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_digest_channel_the_bot_is_not_in_is_refused_with_the_fix_and_nothing_changes() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    mount_channels(&app).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    app.coach_as(BOSS, "digest <#C0SALES|team-sales>").await;
+
+    for channel in ["<#C0OUTSIDE|random>", "<#G0SECRET|secret>"] {
+        let refused = app.coach_as(BOSS, &format!("digest {channel}")).await;
+        assert!(
+            refused
+                .text()
+                .contains("yet, so I can't post your digest there"),
+            "{refused:?}"
+        );
+        assert!(
+            refused.text().contains("`/invite @coachbot`"),
+            "{refused:?}"
+        );
+    }
+    let shown = app.coach_as(BOSS, "digest").await;
+    assert!(shown.text().contains("goes to <#C0SALES>"), "{shown:?}");
+
+    let off = app.coach_as(BOSS, "digest off").await;
+    assert!(off.text().contains("digest is off"), "{off:?}");
+    tick_at(&app, "2026-11-27T15:00:00Z").await;
+    assert!(
+        !posts
+            .delivered_to()
+            .iter()
+            .any(|channel| channel.starts_with('C')),
+        "{:?}",
+        posts.delivered_to()
+    );
 }

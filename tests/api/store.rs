@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    Activity, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId, SlackUserId,
+    Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId,
+    SlackUserId,
 };
 use coachbot::store::{Store, StoreError, UndoTarget, Undone};
 
@@ -71,11 +72,16 @@ async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
     let logs: Vec<Entry> = (0..200)
         .map(|i| session(&format!("U0REP{}", i % 7), 1 + i % 60))
         .collect();
-    let results =
-        futures::future::join_all(logs.iter().map(|log| {
-            store.insert_line(&manager, std::slice::from_ref(log), &[], friday_morning())
-        }))
-        .await;
+    let results = futures::future::join_all(logs.iter().map(|log| {
+        store.insert_line(
+            &manager,
+            std::slice::from_ref(log),
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+    }))
+    .await;
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 200);
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 200);
@@ -103,7 +109,13 @@ async fn a_session_that_cannot_be_stored_fails_alone_and_the_rest_of_its_batch_i
     let mut calls = Vec::new();
     for i in 0..20 {
         let who = if i == 7 { &stranger } else { &manager };
-        calls.push(store.insert_line(who, std::slice::from_ref(&good), &[], friday_morning()));
+        calls.push(store.insert_line(
+            who,
+            std::slice::from_ref(&good),
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        ));
     }
     let results = futures::future::join_all(calls).await;
     assert!(
@@ -138,7 +150,13 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
         .collect();
     for log in &logs {
         store
-            .insert_line(&manager, std::slice::from_ref(log), &[], friday_morning())
+            .insert_line(
+                &manager,
+                std::slice::from_ref(log),
+                &[],
+                Confirmation::NotAsked,
+                friday_morning(),
+            )
             .await
             .expect("stored");
     }
@@ -176,11 +194,23 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
     // The sequence that exposed the bug: a meeting and a 1:1 move entry IDs
     // and rep-row IDs apart before a session with several reps.
     store
-        .insert_line(&manager, &[meeting(30)], &[], friday_morning())
+        .insert_line(
+            &manager,
+            &[meeting(30)],
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
         .await
         .expect("meeting");
     store
-        .insert_line(&manager, &[session("U0ANN", 30)], &[], friday_morning())
+        .insert_line(
+            &manager,
+            &[session("U0ANN", 30)],
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
         .await
         .expect("one rep");
     store
@@ -188,6 +218,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
             &manager,
             &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
             &[],
+            Confirmation::NotAsked,
             friday_morning(),
         )
         .await
@@ -199,6 +230,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
             &manager,
             &[session_with(&reps, 45, Activity::Deal)],
             &[],
+            Confirmation::NotAsked,
             friday_morning(),
         )
         .await
@@ -231,11 +263,23 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
 async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes_nothing() {
     let (store, manager, dir) = store_with_manager().await;
     store
-        .insert_line(&manager, &[meeting(30)], &[], friday_morning())
+        .insert_line(
+            &manager,
+            &[meeting(30)],
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
         .await
         .expect("meeting");
     store
-        .insert_line(&manager, &[session("U0ANN", 30)], &[], friday_morning())
+        .insert_line(
+            &manager,
+            &[session("U0ANN", 30)],
+            &[],
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
         .await
         .expect("one rep");
     let line = store
@@ -243,6 +287,7 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
             &manager,
             &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
             &[],
+            Confirmation::NotAsked,
             friday_morning(),
         )
         .await
