@@ -199,11 +199,10 @@ const BAR_CELLS: u32 = 10;
 /// A month's minutes against its target as a text bar that reads at a
 /// glance, `▓▓▓▓░░░░░░`, full at the target.
 pub fn bar(minutes: u32, target: u32) -> String {
-    let filled = if target == 0 {
-        BAR_CELLS
-    } else {
-        (minutes.saturating_mul(BAR_CELLS) / target).min(BAR_CELLS)
-    };
+    let filled = minutes
+        .saturating_mul(BAR_CELLS)
+        .checked_div(target)
+        .map_or(BAR_CELLS, |cells| cells.min(BAR_CELLS));
     format!(
         "`{}{}`",
         "▓".repeat(filled as usize),
