@@ -75,6 +75,8 @@ fn every_request_url_in_the_manifest_is_a_route_of_the_server() {
     let urls = [
         &features["slash_commands"][0]["url"],
         &settings["interactivity"]["request_url"],
+        &settings["interactivity"]["message_menu_options_url"],
+        &settings["event_subscriptions"]["request_url"],
     ];
     for url in urls {
         let url = url.as_str().expect("a request URL");

@@ -4,7 +4,9 @@ use std::io::{self, Write};
 
 use crate::store::ExportRow;
 
-const HEADER: [&str; 10] = [
+/// The columns; new ones are added at the end, so a spreadsheet reading
+/// by position keeps working.
+const HEADER: [&str; 11] = [
     "workspace",
     "date",
     "kind",
@@ -15,6 +17,7 @@ const HEADER: [&str; 10] = [
     "topics",
     "note",
     "logged_at",
+    "confirmation",
 ];
 
 /// Writes RFC 4180 CSV: fields with commas, quotes or line breaks are quoted.
@@ -33,6 +36,7 @@ pub fn write_csv(rows: &[ExportRow], out: &mut impl Write) -> io::Result<()> {
             &row.topics,
             &row.note,
             &row.logged_at,
+            &row.confirmation,
         ];
         let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
         writeln!(out, "{}", line.join(","))?;
@@ -70,6 +74,7 @@ mod tests {
             topics: String::new(),
             note: note.into(),
             logged_at: "2026-11-27T10:00:00+00:00".into(),
+            confirmation: String::new(),
         }
     }
 
@@ -83,7 +88,7 @@ mod tests {
     fn rows_follow_the_header() {
         assert_eq!(
             csv(&[row("pipeline review")]),
-            "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at\nT0TEAM,2026-11-27,session,U0BOSS,U0ANA,45,pipeline,,pipeline review,2026-11-27T10:00:00+00:00\n"
+            "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at,confirmation\nT0TEAM,2026-11-27,session,U0BOSS,U0ANA,45,pipeline,,pipeline review,2026-11-27T10:00:00+00:00,\n"
         );
     }
 

@@ -9,8 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Answer, AppContext, Failure, Reply};
 use crate::command::is_ride_along;
 use crate::domain::{
-    entry_day, format_minutes, plural, Activity, DayOutOfRange, EntryKind, Manager, MeetingEntry,
-    Minutes, Note, SessionEntry, ShownDay, SlackTeamId, SlackUserId, Topic, OLDEST_DAYS_BACK,
+    entry_day, format_minutes, plural, Activity, DayOutOfRange, Entry, EntryId, EntryKind, Manager,
+    MeetingEntry, Minutes, Note, SessionEntry, ShownDay, SlackTeamId, SlackUserId, StoredEntry,
+    Topic, OLDEST_DAYS_BACK,
 };
 
 /// A form's minutes when nothing better is known: a typical 1:1.
@@ -32,14 +33,41 @@ pub struct FormSpec {
     pub reps: Vec<SlackUserId>,
     pub minutes: Option<Minutes>,
     pub activity: Activity,
-    /// The manager's today, the day the form opens on.
-    pub today: NaiveDate,
+    /// The day the form opens on: the manager's today for a new entry.
+    pub day: NaiveDate,
+    pub topics: Vec<Topic>,
+    pub note: Option<Note>,
+    /// The entry an edit form changes; `None` for a new one.
+    pub editing: Option<EntryId>,
+}
+
+impl FormSpec {
+    /// The form for changing `stored`, filled in as it is.
+    pub fn editing(stored: &StoredEntry) -> Self {
+        let (reps, activity, topics) = match &stored.entry {
+            Entry::Session(session) => (session.reps.clone(), session.activity, Vec::new()),
+            Entry::Meeting(meeting) => (Vec::new(), Activity::Pipeline, meeting.topics.clone()),
+        };
+        let note = stored.entry.note();
+        Self {
+            kind: stored.entry.kind(),
+            reps,
+            minutes: Some(stored.entry.minutes()),
+            activity,
+            day: stored.entry.held_on(),
+            topics,
+            note: (!note.is_empty()).then(|| note.clone()),
+            editing: Some(stored.id),
+        }
+    }
 }
 
 /// A submitted form's values, as Slack sent them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
     pub kind: EntryKind,
+    /// The entry an edit form changes.
+    pub editing: Option<EntryId>,
     pub reps: Vec<String>,
     pub minutes: Option<String>,
     pub activity: Option<String>,
@@ -57,6 +85,9 @@ pub enum Field {
     Day,
     Topics,
     Note,
+    /// Settings forms: a channel, a time zone.
+    Channel,
+    TimeZone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,8 +150,29 @@ impl AppContext {
                 .activity
                 .or(usual.activity)
                 .unwrap_or(Activity::Pipeline),
-            today: manager.today(now),
+            day: manager.today(now),
+            topics: Vec::new(),
+            note: None,
+            editing: None,
         }))
+    }
+
+    /// The form to change the manager's entry `id`, filled in as it is;
+    /// `None` once the entry is gone.
+    pub async fn edit_form(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        id: EntryId,
+    ) -> Result<Option<FormSpec>, Failure> {
+        let Some(manager) = self.store.manager(team, user).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .entry(&manager, id)
+            .await?
+            .map(|stored| FormSpec::editing(&stored)))
     }
 
     /// Checks a submitted form and, if it is right, stores it exactly as the
@@ -162,9 +214,19 @@ impl AppContext {
             Ok(entry) => entry,
             Err(errors) => return Ok(Submitted::Errors(errors)),
         };
-        let reply = match entry {
-            Checked::Session(entry) => self.log_sessions(&manager, vec![entry], now).await?,
-            Checked::Meeting(entry) => self.log_meeting(&manager, entry, now).await?,
+        let reply = match (submission.editing, entry) {
+            (Some(id), Checked::Session(entry)) => {
+                self.edit_entry(&manager, id, Entry::Session(entry), now)
+                    .await?
+            }
+            (Some(id), Checked::Meeting(entry)) => {
+                self.edit_entry(&manager, id, Entry::Meeting(entry), now)
+                    .await?
+            }
+            (None, Checked::Session(entry)) => {
+                self.log_sessions(&manager, vec![entry], now).await?
+            }
+            (None, Checked::Meeting(entry)) => self.log_meeting(&manager, entry, now).await?,
         };
         Ok(match refusal(&reply, &submission, today) {
             Some(error) => Submitted::Errors(vec![error]),

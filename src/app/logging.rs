@@ -1,15 +1,17 @@
 //! Logging coaching: a line of 1:1 sessions or a team meeting, whether it
 //! was typed or came from a form, checked against who was on the team on
-//! each day and stored with any join days it moves.
+//! each day and stored with any join days it moves; and an entry changed or
+//! deleted after the fact, by the same rules.
 
 use chrono::{DateTime, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::domain::{
-    session_day, Confirmation, Entry, JoinMove, Manager, MeetingEntry, Membership, SessionDay,
-    SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
+    session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, Membership,
+    MonthActivity, RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry,
+    YearMonth,
 };
-use crate::store::{UndoTarget, Undone};
+use crate::store::{Edited, UndoTarget, Undone};
 
 impl AppContext {
     /// A new 1:1's reps' word to begin with: asked, where the workspace asks
@@ -61,49 +63,10 @@ impl AppContext {
             .store
             .month_activity(&manager.team, &reps, month)
             .await?;
-        let mut moves: Vec<JoinMove> = Vec::new();
-        let mut not_on_team: Vec<SlackUserId> = Vec::new();
-        for entry in &entries {
-            for rep in &entry.reps {
-                match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
-                    SessionDay::OnTeam => {}
-                    SessionDay::NotOnTeam => {
-                        if !not_on_team.contains(rep) {
-                            not_on_team.push(rep.clone());
-                        }
-                    }
-                    SessionDay::OnAnotherTeam { manager: other } => {
-                        return Ok(Reply::OnAnotherTeamThatDay {
-                            rep: rep.clone(),
-                            manager: other,
-                            day: entry.held_on,
-                        })
-                    }
-                    SessionDay::BeforeEarlierStint { joined } => {
-                        return Ok(Reply::BeforeEarlierStint {
-                            rep: rep.clone(),
-                            joined,
-                        })
-                    }
-                    SessionDay::JoinDayMovesBack { from, to } => {
-                        match moves.iter_mut().find(|m| &m.rep == rep) {
-                            Some(earlier) => earlier.to = earlier.to.min(to),
-                            None => moves.push(JoinMove {
-                                rep: rep.clone(),
-                                from,
-                                to,
-                            }),
-                        }
-                    }
-                }
-            }
-        }
-        if !not_on_team.is_empty() {
-            return Ok(Reply::NotOnTeam {
-                manager_is_one: not_on_team.contains(&manager.id),
-                reps: not_on_team,
-            });
-        }
+        let moves = match session_rules(manager, &entries, &activity) {
+            Ok(moves) => moves,
+            Err(refusal) => return Ok(*refusal),
+        };
         let days: Vec<_> = entries.iter().map(|e| e.held_on).collect();
         let earlier = self.store.entries_on(manager, &days).await?;
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
@@ -131,16 +94,7 @@ impl AppContext {
                     held_on: entry.held_on,
                 }));
         }
-        let members: Vec<Membership> = reps
-            .iter()
-            .filter_map(|rep| {
-                activity
-                    .memberships
-                    .iter()
-                    .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
-                    .cloned()
-            })
-            .collect();
+        let members = current_members(&activity, manager, &reps);
         let progress = self.rep_progress(&members, month, &activity, manager.today(now));
         Ok(Reply::Logged {
             line,
@@ -149,6 +103,79 @@ impl AppContext {
             moved: moves,
             duplicates,
         })
+    }
+
+    /// Changes the manager's entry `id` to `entry`, by the same rules as a
+    /// new one, and answers with the reps' months as they now stand. Every
+    /// rep is asked again, where reps are asked.
+    pub(super) async fn edit_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+        entry: Entry,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let mut moves = Vec::new();
+        if let Entry::Session(session) = &entry {
+            let month = YearMonth::of(session.held_on);
+            let activity = self
+                .store
+                .month_activity(&manager.team, &session.reps, month)
+                .await?;
+            match session_rules(manager, std::slice::from_ref(session), &activity) {
+                Ok(found) => moves = found,
+                Err(refusal) => return Ok(*refusal),
+            }
+        }
+        let edited = self
+            .store
+            .edit_entry(manager, id, &entry, &moves, self.asking(), now)
+            .await?;
+        let Edited::Changed { before, after } = edited else {
+            return Ok(Reply::EntryGone);
+        };
+        let progress = match &after.entry {
+            Entry::Session(session) => {
+                self.reps_month(manager, &session.reps, session.held_on, now)
+                    .await?
+            }
+            Entry::Meeting(_) => Vec::new(),
+        };
+        Ok(Reply::Edited {
+            before,
+            after,
+            progress,
+        })
+    }
+
+    /// Deletes the manager's entry `id` whole.
+    pub(super) async fn delete_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+    ) -> Result<Reply, Failure> {
+        Ok(match self.store.delete_entry(manager, id).await? {
+            Some(entry) => Reply::Deleted(entry),
+            None => Reply::EntryGone,
+        })
+    }
+
+    /// These reps' months (the month of `day`) as they stand, for those
+    /// still on the manager's team.
+    async fn reps_month(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        day: chrono::NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RepProgress>, Failure> {
+        let month = YearMonth::of(day);
+        let activity = self
+            .store
+            .month_activity(&manager.team, reps, month)
+            .await?;
+        let members = current_members(&activity, manager, reps);
+        Ok(self.rep_progress(&members, month, &activity, manager.today(now)))
     }
 
     pub(super) async fn log_meeting(
@@ -179,6 +206,77 @@ impl AppContext {
             duplicates,
         })
     }
+}
+
+/// Whether every rep may have these sessions on their days, by the rules
+/// of who was on whose team: the join days the sessions move back, or the
+/// reply that refuses them.
+fn session_rules(
+    manager: &Manager,
+    entries: &[SessionEntry],
+    activity: &MonthActivity,
+) -> Result<Vec<JoinMove>, Box<Reply>> {
+    let mut moves: Vec<JoinMove> = Vec::new();
+    let mut not_on_team: Vec<SlackUserId> = Vec::new();
+    for entry in entries {
+        for rep in &entry.reps {
+            match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
+                SessionDay::OnTeam => {}
+                SessionDay::NotOnTeam => {
+                    if !not_on_team.contains(rep) {
+                        not_on_team.push(rep.clone());
+                    }
+                }
+                SessionDay::OnAnotherTeam { manager: other } => {
+                    return Err(Box::new(Reply::OnAnotherTeamThatDay {
+                        rep: rep.clone(),
+                        manager: other,
+                        day: entry.held_on,
+                    }))
+                }
+                SessionDay::BeforeEarlierStint { joined } => {
+                    return Err(Box::new(Reply::BeforeEarlierStint {
+                        rep: rep.clone(),
+                        joined,
+                    }))
+                }
+                SessionDay::JoinDayMovesBack { from, to } => {
+                    match moves.iter_mut().find(|m| &m.rep == rep) {
+                        Some(earlier) => earlier.to = earlier.to.min(to),
+                        None => moves.push(JoinMove {
+                            rep: rep.clone(),
+                            from,
+                            to,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    if !not_on_team.is_empty() {
+        return Err(Box::new(Reply::NotOnTeam {
+            manager_is_one: not_on_team.contains(&manager.id),
+            reps: not_on_team,
+        }));
+    }
+    Ok(moves)
+}
+
+/// These reps' current memberships of the manager's team.
+fn current_members(
+    activity: &MonthActivity,
+    manager: &Manager,
+    reps: &[SlackUserId],
+) -> Vec<Membership> {
+    reps.iter()
+        .filter_map(|rep| {
+            activity
+                .memberships
+                .iter()
+                .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
+                .cloned()
+        })
+        .collect()
 }
 
 /// The stored entries each new entry looks like.

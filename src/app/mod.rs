@@ -4,15 +4,18 @@
 //! asked of Slack for their time zone the first time), at their local date,
 //! and answered with a [`Reply`] as data; `messages` decides how it looks.
 
+mod confirmations;
 pub mod delivery;
 pub mod export;
 mod follow_ups;
 pub mod forms;
+pub mod home;
 pub mod jobs;
 mod logging;
 mod months;
 mod preferences;
 mod reply;
+pub mod settings;
 mod team;
 
 use std::sync::Arc;
@@ -25,7 +28,8 @@ use crate::clock::Clock;
 use crate::command::{self, Command};
 use crate::config::Settings;
 use crate::domain::{
-    EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackTeamId, SlackUserId, YearMonth,
+    DisputeDecision, EntryId, EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackTeamId,
+    SlackUserId, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError, UndoTarget};
@@ -45,12 +49,20 @@ pub struct AppContext {
 
 /// A button a manager pressed, carried out by the same use case as the
 /// command it stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pressed {
     /// Undo, on a confirmation: takes back the line it was shown with.
     Undo(LineId),
     /// Snooze a week, on a reminder; a pause already running stays as it is.
     SnoozeWeek,
+    /// Delete, confirmed: the whole entry.
+    Delete(EntryId),
+    /// Keep or Delete on the notice of a session a rep disputed.
+    SettleDispute {
+        entry: EntryId,
+        rep: SlackUserId,
+        decision: DisputeDecision,
+    },
 }
 
 /// One `/coach` call, already verified and parsed from Slack's payload.
@@ -138,6 +150,12 @@ impl AppContext {
                     let week_on = manager.today(now) + chrono::Duration::days(7);
                     self.pause_until(&manager, week_on, now, true).await?
                 }
+                Pressed::Delete(entry) => self.delete_entry(&manager, entry).await?,
+                Pressed::SettleDispute {
+                    entry,
+                    rep,
+                    decision,
+                } => self.settle_dispute(&manager, entry, &rep, decision).await?,
             };
             Ok::<_, Failure>(Answer {
                 reply,

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Dashboard, Failure, MonthReport};
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, Manager, MeetingState, Membership, MonthActivity,
-    RepProgress, SlackUserId, YearMonth,
+    meeting_state, pace, rep_month_minutes, Confirmation, Manager, MeetingState, Membership,
+    MonthActivity, RepProgress, SlackUserId, YearMonth,
 };
 use crate::store::StoreError;
 
@@ -114,12 +114,21 @@ impl AppContext {
             .meetings_between(manager, month.first_day(), month.next().first_day())
             .await?;
         let today = manager.today(now);
+        let rep_ids: Vec<SlackUserId> = reps.iter().map(|p| p.rep.clone()).collect();
+        let words = self
+            .store
+            .month_confirmations(&manager.team, month, &rep_ids)
+            .await?
+            .into_iter()
+            .filter(|(_, word, _)| *word != Confirmation::NotAsked)
+            .collect();
         Ok(MonthReport {
             month,
             finished: today >= month.next().first_day(),
             target: self.target(),
             reps,
             meetings,
+            words,
         })
     }
 }

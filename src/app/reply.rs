@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership, RemoveOutcome,
-    RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
+    Confirmation, EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership,
+    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
 };
 
 /// `status`: the manager's team this month.
@@ -28,6 +28,9 @@ pub struct MonthReport {
     pub target: u32,
     pub reps: Vec<RepProgress>,
     pub meetings: u32,
+    /// How many of each rep's 1:1s stand at each word (none where reps
+    /// are not asked).
+    pub words: Vec<(SlackUserId, Confirmation, u32)>,
 }
 
 /// A reply with the manager's local date, so that every day in it reads
@@ -85,6 +88,43 @@ pub enum Reply {
     /// The entries of the line `undo` took back.
     Undone(Vec<StoredEntry>),
     NothingToUndo,
+    /// An entry changed after the fact: as it was, as it is, and its reps'
+    /// months now.
+    Edited {
+        before: StoredEntry,
+        after: StoredEntry,
+        progress: Vec<RepProgress>,
+    },
+    Deleted(StoredEntry),
+    /// An entry to edit or delete is no longer there.
+    EntryGone,
+    /// A rep's word on a 1:1, recorded.
+    RepAnswered {
+        entry: StoredEntry,
+        manager: SlackUserId,
+        word: Confirmation,
+    },
+    /// The rep (or their manager) had settled it already.
+    RepAnsweredBefore(Confirmation),
+    /// The session was changed after the question; a new one was sent.
+    RepQuestionChanged,
+    /// The manager kept a session the rep disputed: it counts again.
+    DisputeKept {
+        entry: StoredEntry,
+        rep: SlackUserId,
+    },
+    /// The manager deleted a disputed session for the rep (`whole`: the
+    /// entry, which was theirs alone).
+    DisputeDeleted {
+        entry: StoredEntry,
+        rep: SlackUserId,
+        whole: bool,
+    },
+    /// Keep or Delete on a session that is not (or no longer) disputed.
+    NotDisputed {
+        rep: SlackUserId,
+        word: Confirmation,
+    },
     /// An Undo button on a line taken back before.
     AlreadyUndone,
     /// An Undo button on a line whose entries are gone.
@@ -131,4 +171,29 @@ pub enum Reply {
     /// Slack could not be reached for the first-use time zone lookup.
     SlackUnavailable,
     Apology,
+}
+
+impl Reply {
+    /// Whether what the manager did changed their records, so that their
+    /// Home tab is drawn again.
+    pub fn changed_records(&self) -> bool {
+        match self {
+            Reply::Welcome { then, .. } => then.changed_records(),
+            Reply::Logged { .. }
+            | Reply::MeetingLogged { .. }
+            | Reply::TeamAdded(_)
+            | Reply::TeamRemoved(_)
+            | Reply::Undone(_)
+            | Reply::Snoozed(_)
+            | Reply::SnoozeOff
+            | Reply::TimeZone { .. }
+            | Reply::DigestSet(_)
+            | Reply::DigestOff
+            | Reply::Edited { .. }
+            | Reply::Deleted(_)
+            | Reply::DisputeKept { .. }
+            | Reply::DisputeDeleted { .. } => true,
+            _ => false,
+        }
+    }
 }

@@ -279,6 +279,26 @@ impl fmt::Display for EntryId {
     }
 }
 
+/// An entry with each of its reps' word on it (none for a meeting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEntry {
+    pub stored: StoredEntry,
+    /// Aligned with the session's reps.
+    pub confirmations: Vec<Confirmation>,
+}
+
+/// One of a rep's 1:1s, as the rep sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepSession {
+    pub entry: EntryId,
+    pub revision: u32,
+    pub manager: SlackUserId,
+    pub minutes: u32,
+    pub activity: Activity,
+    pub held_on: NaiveDate,
+    pub confirmation: Confirmation,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

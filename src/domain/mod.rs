@@ -17,7 +17,8 @@ pub mod types;
 
 pub use entries::{
     answer_rep, entry_day, Confirmation, DayOutOfRange, DisputeDecision, Entry, EntryId, EntryKind,
-    LineId, MeetingEntry, Note, NoteTooLong, RepAnswer, SessionEntry, StoredEntry,
+    LineId, ListedEntry, MeetingEntry, Note, NoteTooLong, RepAnswer, RepSession, SessionEntry,
+    StoredEntry,
 };
 pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
 pub use pace::{pace, rep_month_minutes, Pace, RepMinutes, RepProgress};
@@ -25,6 +26,6 @@ pub use records::{
     local_date, JoinMove, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord,
 };
 pub use reminders::{BehindRep, ManagerDigest, SkipReason, TeamDigest};
-pub use schedule::{scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
+pub use schedule::{next_firing, scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
 pub use team::{join_change, session_day, JoinChange, RemoveOutcome, SessionDay};
 pub use types::*;

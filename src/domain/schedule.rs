@@ -108,10 +108,48 @@ pub fn todays_firing(
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The first firing of `schedule` after `now`, read in `tz`, on a local
+/// day no earlier than `from_day` (the day a snooze ends); `None` if none
+/// comes within the firings looked at.
+pub fn next_firing(
+    schedule: &cron::Schedule,
+    tz: Tz,
+    now: DateTime<Utc>,
+    from_day: Option<NaiveDate>,
+) -> Option<DateTime<Utc>> {
+    // A year of hourly firings: enough for any snooze coachbot allows.
+    const LOOKED_AT: usize = 10_000;
+    schedule
+        .after(&now.with_timezone(&tz))
+        .take(LOOKED_AT)
+        .find(|t| from_day.is_none_or(|day| t.date_naive() >= day))
+        .map(|t| t.with_timezone(&Utc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono_tz::{America, Asia, Europe};
+
+    #[test]
+    fn the_next_firing_is_in_the_managers_zone_and_waits_for_a_snooze_to_end() {
+        let monday_nine = cron("0 0 9 * * Mon");
+        // Friday 27 Nov 2026, 10:00 UTC.
+        let now = at("2026-11-27T10:00:00Z");
+        assert_eq!(
+            next_firing(&monday_nine, Europe::Berlin, now, None),
+            Some(at("2026-11-30T08:00:00Z"))
+        );
+        assert_eq!(
+            next_firing(&monday_nine, America::New_York, now, None),
+            Some(at("2026-11-30T14:00:00Z"))
+        );
+        let snoozed_until = NaiveDate::from_ymd_opt(2026, 12, 2);
+        assert_eq!(
+            next_firing(&monday_nine, Europe::Berlin, now, snoozed_until),
+            Some(at("2026-12-07T08:00:00Z"))
+        );
+    }
 
     fn cron(s: &str) -> cron::Schedule {
         cron::Schedule::from_str(s).expect("test schedule")

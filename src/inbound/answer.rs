@@ -10,7 +10,7 @@ use std::time::Duration;
 use slack_morphism::prelude::SlackMessageContent;
 use tokio::task::{JoinError, JoinHandle};
 
-use super::interactions;
+use super::{home, interactions};
 use crate::app::forms::Preset;
 use crate::app::{Answer, AppContext, Invocation, Reply};
 use crate::messages;
@@ -66,16 +66,9 @@ pub async fn answer_slash_command(
     let (team, user) = (invocation.team.clone(), invocation.user.clone());
     if let Some(kind) = invocation.form_request() {
         // The trigger lives 3 seconds: the form opens before anything else.
-        let opened = interactions::open_form(
-            ctx,
-            &team,
-            &user,
-            &command.trigger_id,
-            kind,
-            Preset::default(),
-            None,
-        )
-        .await;
+        let form = (kind, Preset::default());
+        let opened =
+            interactions::open_form(ctx, &team, &user, &command.trigger_id, form, None).await;
         return Some(messages::reply(&Answer {
             reply: Reply::FormOpening { kind, opened },
             today: ctx.clock.now().date_naive(),
@@ -92,26 +85,31 @@ pub async fn answer_slash_command(
         InTime::Done(done) => done,
         InTime::Late(work) => {
             tracing::info!(%team, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
-            let (slack, sorry) = (ctx.slack.clone(), sorry.clone());
+            let (answering, sorry) = (ctx.clone(), sorry.clone());
             ctx.follow_ups.spawn(async move {
+                let ctx = answering;
                 let answer = work.await.unwrap_or_else(|panic| {
                     tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
                     sorry
                 });
-                if let Err(error) = slack
+                if let Err(error) = ctx
+                    .slack
                     .respond(&command.response_url, messages::reply(&answer))
                     .await
                 {
                     tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
                 }
+                home::publish_if_changed(&ctx, &team, &user, &answer.reply);
             });
             return Some(working_on_it());
         }
     };
-    Some(messages::reply(&answer.unwrap_or_else(|panic| {
+    let answer = answer.unwrap_or_else(|panic| {
         tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
         sorry
-    })))
+    });
+    home::publish_if_changed(ctx, &team, &user, &answer.reply);
+    Some(messages::reply(&answer))
 }
 
 /// The holding answer; the real one replaces it (`replace_original`).

@@ -1,10 +1,14 @@
 //! Events from the Events API, over HTTP or Socket Mode alike. Slack
 //! delivers an event again when it did not hear back in time (and a Socket
-//! Mode envelope can come twice): each event ID is handled once.
+//! Mode envelope can come twice): each event ID is handled once. The one
+//! event coachbot subscribes to is `app_home_opened`: the Home tab is drawn
+//! for whoever opened it.
 
 use slack_morphism::prelude::*;
 
+use super::home;
 use crate::app::AppContext;
+use crate::domain;
 
 /// Handles one event callback, unless its ID was seen before.
 pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
@@ -19,5 +23,18 @@ pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
             tracing::error!(%error, %event_id, "could not record an event; handling it anyway");
         }
     }
-    tracing::debug!(%event_id, team = %callback.team_id, "an event arrived");
+    match callback.event {
+        SlackEventCallbackBody::AppHomeOpened(opened)
+            if opened.tab.as_deref().is_none_or(|tab| tab == "home") =>
+        {
+            match (
+                domain::SlackTeamId::parse(callback.team_id.value()),
+                domain::SlackUserId::parse(opened.user.value()),
+            ) {
+                (Ok(team), Ok(user)) => home::publish(ctx, &team, &user),
+                _ => tracing::warn!(%event_id, "refused an event with a malformed team or user ID"),
+            }
+        }
+        _ => tracing::debug!(%event_id, team = %callback.team_id, "an event coachbot does not use"),
+    }
 }

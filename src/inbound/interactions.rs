@@ -1,42 +1,42 @@
-//! Buttons, forms and the "Log coaching" shortcut, over HTTP or Socket
-//! Mode alike. Each press or submission calls its use case in the
-//! application, then shows what came back where it belongs: the message the
-//! button sat on, the modal, or the answer to a submission.
+//! Buttons, forms, menus and the "Log coaching" shortcut, over HTTP or
+//! Socket Mode alike. Each press or submission calls its use case in the
+//! application, then shows what came back where it belongs: the message
+//! the button sat on, the modal, or the answer to a submission; and draws
+//! the Home tab again when the records changed.
 
+use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
+use super::home;
 use crate::app::forms::{Preset, Submitted};
 use crate::app::{Answer, AppContext, Pressed, Reply};
-use crate::domain::{EntryKind, SlackTeamId, SlackUserId};
+use crate::domain::{DisputeDecision, EntryKind, Manager, SlackTeamId, SlackUserId};
 use crate::messages::buttons::Button;
-use crate::messages::{self, forms};
+use crate::messages::{self, forms, settings};
 use crate::store::FormOrigin;
 
 /// The `callback_id` of the global shortcut, as in the app's manifest.
 pub const LOG_SHORTCUT: &str = "log_coaching";
 
 /// Handles one interaction and returns Slack's acknowledgement: the answer
-/// to a form submission, or nothing. Work that can wait (updating the
-/// message a button sat on) goes on after it.
+/// to a form submission or a search, or nothing. Work that can wait
+/// (updating the message a button sat on) goes on after it.
 pub async fn handle(ctx: &AppContext, event: SlackInteractionEvent) -> SlackInteractionResponse {
     match event {
         SlackInteractionEvent::BlockActions(event) => {
             block_actions(ctx, event).await;
             SlackInteractionResponse::Empty
         }
+        SlackInteractionEvent::BlockSuggestion(event) => {
+            // The one search coachbot offers: time zones, by name.
+            settings::time_zones_matching(&event.value).into()
+        }
         SlackInteractionEvent::Shortcut(event) => {
             if event.callback_id.value() == LOG_SHORTCUT {
                 if let Some((team, user)) = who(&event.team.id, &event.user.id) {
-                    open_form(
-                        ctx,
-                        &team,
-                        &user,
-                        event.trigger_id.value(),
-                        EntryKind::Session,
-                        Preset::default(),
-                        None,
-                    )
-                    .await;
+                    let trigger = event.trigger_id.value();
+                    let form = (EntryKind::Session, Preset::default());
+                    open_form(ctx, &team, &user, trigger, form, None).await;
                 }
             }
             SlackInteractionResponse::Empty
@@ -74,6 +74,15 @@ fn who(
     }
 }
 
+/// One press, with what it needs to answer where it happened.
+struct Press<'a> {
+    ctx: &'a AppContext,
+    event: &'a SlackInteractionBlockActionsEvent,
+    team: SlackTeamId,
+    user: SlackUserId,
+    action_id: &'a str,
+}
+
 async fn block_actions(ctx: &AppContext, event: SlackInteractionBlockActionsEvent) {
     let Some(user) = &event.user else {
         return;
@@ -83,114 +92,242 @@ async fn block_actions(ctx: &AppContext, event: SlackInteractionBlockActionsEven
     };
     for action in event.actions.iter().flatten() {
         let action_id = action.action_id.value();
-        let button = Button::read(action_id, action.value.as_deref());
+        // A menu's choice carries its button in the chosen option.
+        let value = action
+            .value
+            .as_deref()
+            .or(action.selected_option.as_ref().map(|o| o.value.as_str()));
+        let press = Press {
+            ctx,
+            event: &event,
+            team: team.clone(),
+            user: user.clone(),
+            action_id,
+        };
         tracing::info!(%team, %user, action = action_id, "a button was pressed");
-        let answer = match button {
-            Some(Button::Undo(line)) => ctx.press(&team, &user, Pressed::Undo(line)).await,
-            Some(Button::SnoozeWeek) => ctx.press(&team, &user, Pressed::SnoozeWeek).await,
-            Some(Button::LogCoaching(preset)) => {
-                let form = (EntryKind::Session, preset);
-                open_form_from(ctx, &event, action_id, &team, &user, form).await;
-                continue;
-            }
-            Some(Button::LogMeeting) => {
-                let form = (EntryKind::Meeting, Preset::default());
-                open_form_from(ctx, &event, action_id, &team, &user, form).await;
-                continue;
-            }
-            None => Answer {
-                reply: Reply::ButtonGone,
-                today: ctx.clock.now().date_naive(),
-            },
-        };
-        show_outcome(ctx, &event, action_id, &answer);
-    }
-}
-
-/// A button that opens a form, remembering the message it sat on.
-async fn open_form_from(
-    ctx: &AppContext,
-    event: &SlackInteractionBlockActionsEvent,
-    action_id: &str,
-    team: &SlackTeamId,
-    user: &SlackUserId,
-    (kind, preset): (EntryKind, Preset),
-) {
-    let origin = origin(event, action_id);
-    let trigger = event.trigger_id.value();
-    open_form(ctx, team, user, trigger, kind, preset, origin).await;
-}
-
-/// The bot message a button sits on, to update once its form is submitted;
-/// `None` for an ephemeral message or a view, which are updated otherwise.
-fn origin(event: &SlackInteractionBlockActionsEvent, action_id: &str) -> Option<FormOrigin> {
-    let SlackInteractionActionContainer::Message(container) = &event.container else {
-        return None;
-    };
-    if container.is_ephemeral == Some(true) {
-        return None;
-    }
-    let message = event.message.as_ref()?;
-    Some(FormOrigin {
-        channel: container.channel_id.as_ref()?.to_string(),
-        message_ts: container.message_ts.to_string(),
-        blocks: serde_json::to_string(&message.content.blocks).ok()?,
-        action_id: action_id.to_string(),
-    })
-}
-
-/// Shows what a press did where the button sat, after the acknowledgement:
-/// a modal is updated in place; an ephemeral message (a typed
-/// confirmation) is replaced through its `response_url`; a bot message (a
-/// reminder) keeps its other buttons and says what was done.
-fn show_outcome(
-    ctx: &AppContext,
-    event: &SlackInteractionBlockActionsEvent,
-    action_id: &str,
-    answer: &Answer,
-) {
-    let slack = ctx.slack.clone();
-    let content = messages::reply(answer);
-    let view = forms::result(answer);
-    let container = event.container.clone();
-    let response_url = event.response_url.clone();
-    let blocks = event
-        .message
-        .as_ref()
-        .and_then(|message| serde_json::to_value(&message.content.blocks).ok());
-    let action_id = action_id.to_string();
-    ctx.follow_ups.spawn(async move {
-        let shown = match container {
-            SlackInteractionActionContainer::View(view_container) => {
-                slack
-                    .update_view(view_container.view_id.value(), view)
-                    .await
-            }
-            SlackInteractionActionContainer::Message(message)
-                if message.is_ephemeral == Some(true) =>
-            {
-                match response_url {
-                    Some(url) => slack.respond(url.0.as_ref(), content).await,
-                    None => Ok(()),
-                }
-            }
-            SlackInteractionActionContainer::Message(message) => {
-                match (message.channel_id, blocks) {
-                    (Some(channel), Some(blocks)) => {
-                        let updated = messages::after_press(&blocks, &action_id, &content);
-                        slack
-                            .update_message(channel.value(), message.message_ts.value(), updated)
-                            .await
-                    }
-                    _ => Ok(()),
-                }
-            }
-            SlackInteractionActionContainer::MessageAttachment(_) => Ok(()),
-        };
-        if let Err(error) = shown {
-            tracing::warn!(%error, "could not show what a button did on its message");
+        match Button::read(action_id, value) {
+            Some(button) => press.carry_out(button).await,
+            None => press.show(
+                &Answer {
+                    reply: Reply::ButtonGone,
+                    today: ctx.clock.now().date_naive(),
+                },
+                false,
+            ),
         }
-    });
+    }
+}
+
+impl Press<'_> {
+    async fn carry_out(&self, button: Button) {
+        let ctx = self.ctx;
+        let (team, user) = (&self.team, &self.user);
+        let pressed = match button {
+            Button::Undo(line) => Pressed::Undo(line),
+            Button::SnoozeWeek => Pressed::SnoozeWeek,
+            Button::KeepDisputed { entry, rep } => Pressed::SettleDispute {
+                entry,
+                rep,
+                decision: DisputeDecision::Keep,
+            },
+            Button::DeleteDisputed { entry, rep } => Pressed::SettleDispute {
+                entry,
+                rep,
+                decision: DisputeDecision::Delete,
+            },
+            Button::Confirm {
+                entry,
+                revision,
+                answer,
+            } => {
+                let answer = ctx.answer_as_rep(team, user, entry, revision, answer).await;
+                self.show(&answer, true);
+                return;
+            }
+            Button::LogCoaching(preset) => {
+                let origin = self.origin();
+                let form = (EntryKind::Session, preset);
+                open_form(ctx, team, user, self.trigger(), form, origin).await;
+                return;
+            }
+            Button::LogMeeting => {
+                let origin = self.origin();
+                let form = (EntryKind::Meeting, Preset::default());
+                open_form(ctx, team, user, self.trigger(), form, origin).await;
+                return;
+            }
+            Button::EditEntry(entry) => {
+                let view = match ctx.edit_form(team, user, entry).await {
+                    Ok(Some(spec)) => forms::form(&spec),
+                    Ok(None) => self.result(Reply::EntryGone),
+                    Err(_) => self.result(Reply::Apology),
+                };
+                self.open(view).await;
+                return;
+            }
+            Button::DeleteEntry(entry) => {
+                let view = match ctx.entry_to_delete(team, user, entry).await {
+                    Ok(Some((stored, today))) => forms::confirm_delete(&stored, today),
+                    Ok(None) => self.result(Reply::EntryGone),
+                    Err(_) => self.result(Reply::Apology),
+                };
+                self.open(view).await;
+                return;
+            }
+            settings => {
+                let view = self.settings_form(settings).await;
+                self.open(view).await;
+                return;
+            }
+        };
+        let answers_a_question = matches!(pressed, Pressed::SettleDispute { .. });
+        let answer = ctx.press(team, user, pressed).await;
+        self.show(&answer, answers_a_question);
+        home::publish_if_changed(ctx, team, user, &answer.reply);
+    }
+
+    fn trigger(&self) -> &str {
+        self.event.trigger_id.value()
+    }
+
+    fn result(&self, reply: Reply) -> SlackView {
+        forms::result(&Answer {
+            reply,
+            today: self.ctx.clock.now().date_naive(),
+        })
+    }
+
+    async fn open(&self, view: SlackView) {
+        if let Err(error) = self.ctx.slack.open_view(self.trigger(), view).await {
+            tracing::warn!(%error, "Slack did not open a form");
+        }
+    }
+
+    /// The small form a Home tab setting opens, filled in as things stand.
+    async fn settings_form(&self, button: Button) -> SlackView {
+        let manager = match self.ctx.store.manager(&self.team, &self.user).await {
+            Ok(manager) => manager,
+            Err(_) => return self.result(Reply::Apology),
+        };
+        let now = self.ctx.clock.now();
+        let today = manager
+            .as_ref()
+            .map_or(now.date_naive(), |m: &Manager| m.today(now));
+        match (button, manager) {
+            (Button::AddReps, _) => settings::add_reps(today),
+            (Button::ChangeTimeZone, Some(manager)) => settings::time_zone(manager.tz()),
+            (Button::ChangeSnooze, Some(manager)) => {
+                settings::snooze(today, manager.snoozed_on(today))
+            }
+            (Button::ChangeDigest, Some(manager)) => {
+                settings::digest(manager.digest_channel.as_ref())
+            }
+            (Button::RemoveRep(rep), Some(_)) => settings::remove_rep(&rep),
+            (Button::ChangeJoinDay(rep), Some(manager)) => {
+                match self.join_day(&manager, &rep).await {
+                    Some(joined) => settings::join_day(&rep, joined),
+                    None => self.result(Reply::NotOnTeam {
+                        reps: vec![rep],
+                        manager_is_one: false,
+                    }),
+                }
+            }
+            _ => self.result(Reply::NoTeamYet),
+        }
+    }
+
+    async fn join_day(&self, manager: &Manager, rep: &SlackUserId) -> Option<NaiveDate> {
+        let team = self.ctx.store.current_team(manager).await.ok()?;
+        team.iter()
+            .find(|member| &member.rep == rep)
+            .map(|member| member.joined_on)
+    }
+
+    /// The bot message the button sits on, to update once its form is
+    /// submitted; `None` for an ephemeral message or a view, which are
+    /// updated otherwise.
+    fn origin(&self) -> Option<FormOrigin> {
+        let SlackInteractionActionContainer::Message(container) = &self.event.container else {
+            return None;
+        };
+        if container.is_ephemeral == Some(true) {
+            return None;
+        }
+        let message = self.event.message.as_ref()?;
+        Some(FormOrigin {
+            channel: container.channel_id.as_ref()?.to_string(),
+            message_ts: container.message_ts.to_string(),
+            blocks: serde_json::to_string(&message.content.blocks).ok()?,
+            action_id: self.action_id.to_string(),
+        })
+    }
+
+    /// Shows what a press did where the button sat, after the
+    /// acknowledgement: a modal is updated in place; an ephemeral message
+    /// (a typed confirmation) is replaced through its `response_url`; a bot
+    /// message (a reminder, a question) keeps its other buttons, or loses
+    /// the whole row for an answered question, and says what was done.
+    fn show(&self, answer: &Answer, answers_a_question: bool) {
+        let slack = self.ctx.slack.clone();
+        let content = messages::reply(answer);
+        let view = forms::result(answer);
+        let container = self.event.container.clone();
+        let response_url = self.event.response_url.clone();
+        let blocks = self
+            .event
+            .message
+            .as_ref()
+            .and_then(|message| serde_json::to_value(&message.content.blocks).ok());
+        let action_id = self.action_id.to_string();
+        // A button on the Home tab answers in a modal of its own, not over
+        // the tab.
+        let on_home = matches!(self.event.view, Some(SlackView::Home(_)));
+        let trigger = self.trigger().to_string();
+        self.ctx.follow_ups.spawn(async move {
+            let shown = match container {
+                SlackInteractionActionContainer::View(_) if on_home => {
+                    slack.open_view(&trigger, view).await.map(|_| ())
+                }
+                SlackInteractionActionContainer::View(view_container) => {
+                    slack
+                        .update_view(view_container.view_id.value(), view)
+                        .await
+                }
+                SlackInteractionActionContainer::Message(message)
+                    if message.is_ephemeral == Some(true) =>
+                {
+                    match response_url {
+                        Some(url) => slack.respond(url.0.as_ref(), content).await,
+                        None => Ok(()),
+                    }
+                }
+                SlackInteractionActionContainer::Message(message) => {
+                    match (message.channel_id, blocks) {
+                        (Some(channel), Some(blocks)) => {
+                            let updated = messages::after_press(
+                                &blocks,
+                                &action_id,
+                                &content,
+                                answers_a_question,
+                            );
+                            slack
+                                .update_message(
+                                    channel.value(),
+                                    message.message_ts.value(),
+                                    updated,
+                                )
+                                .await
+                        }
+                        _ => Ok(()),
+                    }
+                }
+                SlackInteractionActionContainer::MessageAttachment(_) => Ok(()),
+            };
+            if let Err(error) = shown {
+                tracing::warn!(%error, "could not show what a button did on its message");
+            }
+        });
+    }
 }
 
 /// Opens a logging form for a trigger, which Slack honours for 3 seconds:
@@ -201,8 +338,7 @@ pub async fn open_form(
     team: &SlackTeamId,
     user: &SlackUserId,
     trigger_id: &str,
-    kind: EntryKind,
-    preset: Preset,
+    (kind, preset): (EntryKind, Preset),
     origin: Option<FormOrigin>,
 ) -> bool {
     let opened = match ctx.form(team, user, kind, preset.clone(), false).await {
@@ -210,21 +346,7 @@ pub async fn open_form(
         Ok(None) => {
             let opened = ctx.slack.open_view(trigger_id, forms::loading(kind)).await;
             if let Ok(view_id) = &opened {
-                let (filling, team, user, view_id) =
-                    (ctx.clone(), team.clone(), user.clone(), view_id.clone());
-                ctx.follow_ups.spawn(async move {
-                    let ctx = filling;
-                    let view = match ctx.form(&team, &user, kind, preset, true).await {
-                        Ok(Some(spec)) => forms::form(&spec),
-                        _ => forms::result(&Answer {
-                            reply: Reply::SlackUnavailable,
-                            today: ctx.clock.now().date_naive(),
-                        }),
-                    };
-                    if let Err(error) = ctx.slack.update_view(&view_id, view).await {
-                        tracing::warn!(%error, "could not fill in a form opened for a new manager");
-                    }
-                });
+                fill_in_later(ctx, team, user, view_id, kind, preset);
             }
             opened
         }
@@ -253,24 +375,68 @@ pub async fn open_form(
     }
 }
 
-/// A submitted form: each mistake next to its field, or what was stored, in
+/// Fills in a holding view once a new manager's time zone has come.
+fn fill_in_later(
+    ctx: &AppContext,
+    team: &SlackTeamId,
+    user: &SlackUserId,
+    view_id: &str,
+    kind: EntryKind,
+    preset: Preset,
+) {
+    let (filling, team, user, view_id) =
+        (ctx.clone(), team.clone(), user.clone(), view_id.to_string());
+    ctx.follow_ups.spawn(async move {
+        let ctx = filling;
+        let view = match ctx.form(&team, &user, kind, preset, true).await {
+            Ok(Some(spec)) => forms::form(&spec),
+            _ => forms::result(&Answer {
+                reply: Reply::SlackUnavailable,
+                today: ctx.clock.now().date_naive(),
+            }),
+        };
+        if let Err(error) = ctx.slack.update_view(&view_id, view).await {
+            tracing::warn!(%error, "could not fill in a form opened for a new manager");
+        }
+    });
+}
+
+/// A submitted form: each mistake next to its field, or what was done, in
 /// the view the form closes with (and on the message it was opened from).
 async fn view_submission(
     ctx: &AppContext,
     event: SlackInteractionViewSubmissionEvent,
 ) -> SlackInteractionResponse {
-    let callback = match &event.view.view {
-        SlackView::Modal(modal) => modal.callback_id.as_ref().map(|id| id.to_string()),
-        SlackView::Home(_) => None,
+    let (callback, metadata) = match &event.view.view {
+        SlackView::Modal(modal) => (
+            modal.callback_id.as_ref().map(|id| id.to_string()),
+            modal.private_metadata.clone(),
+        ),
+        SlackView::Home(_) => (None, None),
     };
-    let Some(kind) = callback.as_deref().and_then(forms::form_kind) else {
+    let Some(callback) = callback else {
         return SlackInteractionResponse::Empty;
     };
     let Some((team, user)) = who(&event.team.id, &event.user.id) else {
         return SlackInteractionResponse::Empty;
     };
-    let submission = forms::submission(kind, event.view.state_params.state.as_ref());
-    match ctx.submit(&team, &user, submission).await {
+    let state = event.view.state_params.state.as_ref();
+    let submitted = if let Some(kind) = forms::form_kind(&callback) {
+        let submission = forms::submission(kind, forms::entry_of(metadata.as_deref()), state);
+        ctx.submit(&team, &user, submission).await
+    } else if callback == forms::DELETE_FORM {
+        match forms::entry_of(metadata.as_deref()) {
+            Some(entry) => {
+                Submitted::Answered(ctx.press(&team, &user, Pressed::Delete(entry)).await)
+            }
+            None => return SlackInteractionResponse::Empty,
+        }
+    } else if let Some(setting) = settings::setting(&callback, metadata.as_deref(), state) {
+        ctx.apply_setting(&team, &user, setting).await
+    } else {
+        return SlackInteractionResponse::Empty;
+    };
+    match submitted {
         Submitted::Errors(errors) => forms::field_errors(&errors).into(),
         Submitted::Answered(answer) => {
             if matches!(
@@ -279,6 +445,7 @@ async fn view_submission(
             ) {
                 update_origin(ctx, event.view.state_params.id.value(), &answer);
             }
+            home::publish_if_changed(ctx, &team, &user, &answer.reply);
             SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
                 forms::result(&answer),
             ))
@@ -302,7 +469,7 @@ fn update_origin(ctx: &AppContext, view_id: &str, answer: &Answer) {
             }
         };
         let blocks = serde_json::from_str(&origin.blocks).unwrap_or_default();
-        let updated = messages::after_press(&blocks, &origin.action_id, &content);
+        let updated = messages::after_press(&blocks, &origin.action_id, &content, false);
         if let Err(error) = ctx
             .slack
             .update_message(&origin.channel, &origin.message_ts, updated)

@@ -8,6 +8,7 @@
 
 pub mod answer;
 pub mod events;
+pub mod home;
 pub mod http;
 pub mod interactions;
 pub mod socket_mode;

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::app::{Answer, Dashboard, MonthReport, Reply};
 use crate::domain::{
-    plural, Entry, EntryKind, JoinChange, RemoveOutcome, SessionEntry, SlackUserId, StoredEntry,
-    STUDY_MINUTES,
+    plural, Confirmation, Entry, EntryKind, JoinChange, RemoveOutcome, SessionEntry, SlackUserId,
+    StoredEntry, STUDY_MINUTES,
 };
 
 /// The message for a `/coach` answer.
@@ -105,6 +105,63 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
                 .buttons(vec![Button::Undo(*line).element("Undo", 0)])
                 .into_content()
         }
+        Reply::Edited {
+            before,
+            after,
+            progress,
+        } => {
+            let what = format!(
+                "Changed {} to {}.",
+                entry_summary(before, today),
+                entry_summary(after, today)
+            );
+            let lines: Vec<String> = progress
+                .iter()
+                .map(|p| progress_line(p, today, Period::ThisMonth))
+                .collect();
+            Message::new(what.clone())
+                .text(&format!(":pencil2: {what}"))
+                .text(&lines.join("\n"))
+                .into_content()
+        }
+        Reply::Deleted(entry) => plain(&format!(
+            ":wastebasket: Deleted {}.",
+            entry_summary(entry, today)
+        )),
+        Reply::RepAnswered { entry, manager, word } => {
+            let what = rep_summary(entry, manager, today);
+            plain(&match word {
+                Confirmation::Disputed => format!(":warning: Noted: the {what} didn't happen. It no longer counts toward your month, and {} will be asked to keep it or delete it.", manager.mention()),
+                _ => format!(":white_check_mark: Thanks! You confirmed the {what}."),
+            })
+        }
+        Reply::RepAnsweredBefore(word) => plain(match word {
+            Confirmation::Helped => "You confirmed this session already; that stands.",
+            Confirmation::Disputed => "You said this session didn't happen; your manager has been asked to keep it or delete it.",
+            Confirmation::Kept => "You said this session didn't happen, and your manager kept it after that.",
+            Confirmation::Asked | Confirmation::NotAsked => "Nothing changed.",
+        }),
+        Reply::RepQuestionChanged => plain("That session was changed after I asked, so this question is out of date; I've asked you about it as it is now."),
+        Reply::DisputeKept { entry, rep } => plain(&format!(
+            ":white_check_mark: Kept {}: it counts for {} again.",
+            entry_summary(entry, today),
+            rep.mention()
+        )),
+        Reply::DisputeDeleted { entry, rep, whole: true } => plain(&format!(
+            ":wastebasket: Deleted {}, as {} said it didn't happen.",
+            entry_summary(entry, today),
+            rep.mention()
+        )),
+        Reply::DisputeDeleted { entry, rep, whole: false } => plain(&format!(
+            ":wastebasket: Took {} out of {}; it still counts for the others in it.",
+            rep.mention(),
+            entry_summary(entry, today)
+        )),
+        Reply::NotDisputed { rep, word } => plain(&match word {
+            Confirmation::Kept => format!("You kept this session already; it counts for {}.", rep.mention()),
+            _ => format!("There's nothing to settle: {} doesn't dispute this session (any more).", rep.mention()),
+        }),
+        Reply::EntryGone => plain("That entry is no longer there: it was deleted or taken back, so nothing changed."),
         Reply::NotOnTeam {
             reps,
             manager_is_one,
@@ -287,7 +344,21 @@ fn session_summary(entry: &SessionEntry, today: NaiveDate) -> String {
     )
 }
 
-fn entry_summary(stored: &StoredEntry, today: NaiveDate) -> String {
+/// A 1:1 as its rep reads it: `45m of pipeline review with @boss on Fri 27 Nov`.
+pub(super) fn rep_summary(stored: &StoredEntry, manager: &SlackUserId, today: NaiveDate) -> String {
+    format!(
+        "{} of {} with {} on {}",
+        stored.entry.minutes(),
+        match &stored.entry {
+            Entry::Session(session) => session.activity.label(),
+            Entry::Meeting(_) => "team meeting",
+        },
+        manager.mention(),
+        day(stored.entry.held_on(), today)
+    )
+}
+
+pub(super) fn entry_summary(stored: &StoredEntry, today: NaiveDate) -> String {
     match &stored.entry {
         Entry::Session(session) => session_summary(session, today),
         Entry::Meeting(meeting) => format!(
@@ -447,12 +518,42 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
             .collect();
         message = message.text(&lines.join("\n"));
     }
+    if !r.words.is_empty() {
+        message = message.text(&reps_words(&r.words));
+    }
     message
         .context(&format!(
             "Target: {} per rep per month, from the day each rep joined.",
             minutes(r.target)
         ))
         .into_content()
+}
+
+/// Each rep's word on their 1:1s: `@ana — 2 confirmed · 1 disputed, not counted · …`.
+fn reps_words(words: &[(SlackUserId, Confirmation, u32)]) -> String {
+    let mut reps: Vec<&SlackUserId> = words.iter().map(|(rep, _, _)| rep).collect();
+    reps.dedup();
+    let lines: Vec<String> = reps
+        .into_iter()
+        .map(|rep| {
+            let count = |wanted: &[Confirmation]| -> u32 {
+                words
+                    .iter()
+                    .filter(|(who, word, _)| who == rep && wanted.contains(word))
+                    .map(|(_, _, n)| n)
+                    .sum()
+            };
+            format!(
+                "{} — {} confirmed · {} disputed, not counted · {} kept after a dispute · {} waiting",
+                rep.mention(),
+                count(&[Confirmation::Helped]),
+                count(&[Confirmation::Disputed]),
+                count(&[Confirmation::Kept]),
+                count(&[Confirmation::Asked])
+            )
+        })
+        .collect();
+    format!("*Reps' word on their 1:1s*\n{}", lines.join("\n"))
 }
 
 fn help(target: u32, today: NaiveDate) -> SlackMessageContent {

@@ -6,7 +6,7 @@
 use slack_morphism::prelude::*;
 
 use crate::app::forms::Preset;
-use crate::domain::{Activity, LineId, Minutes, SlackUserId};
+use crate::domain::{Activity, EntryId, LineId, Minutes, RepAnswer, SlackUserId};
 
 /// What a button does when pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,27 +19,92 @@ pub enum Button {
     LogMeeting,
     /// Pauses reminders for a week.
     SnoozeWeek,
+    /// Opens the form to change an entry.
+    EditEntry(EntryId),
+    /// Asks once, then deletes an entry.
+    DeleteEntry(EntryId),
+    /// A rep's answer about revision `revision` of a 1:1.
+    Confirm {
+        entry: EntryId,
+        revision: u32,
+        answer: RepAnswer,
+    },
+    /// The manager keeps a session `rep` disputed.
+    KeepDisputed {
+        entry: EntryId,
+        rep: SlackUserId,
+    },
+    /// The manager deletes a session `rep` disputed, for them.
+    DeleteDisputed {
+        entry: EntryId,
+        rep: SlackUserId,
+    },
+    /// The Home tab's settings: each opens its small form.
+    AddReps,
+    ChangeJoinDay(SlackUserId),
+    RemoveRep(SlackUserId),
+    ChangeTimeZone,
+    ChangeSnooze,
+    ChangeDigest,
 }
 
 const UNDO: &str = "undo";
 const LOG_COACHING: &str = "log_coaching";
 const LOG_MEETING: &str = "log_meeting";
 const SNOOZE_WEEK: &str = "snooze_week";
+const EDIT_ENTRY: &str = "edit_entry";
+const DELETE_ENTRY: &str = "delete_entry";
+const IT_HELPED: &str = "it_helped";
+const DID_NOT_HAPPEN: &str = "did_not_happen";
+const KEEP_DISPUTED: &str = "keep_disputed";
+const DELETE_DISPUTED: &str = "delete_disputed";
+const ADD_REPS: &str = "add_reps";
+const JOIN_DAY: &str = "join_day";
+const REMOVE_REP: &str = "remove_rep";
+const TIME_ZONE: &str = "time_zone";
+const SNOOZE: &str = "snooze";
+const DIGEST: &str = "digest";
+/// An overflow menu: each option's value is its button's name and value.
+const MENU: &str = "menu";
 
 impl Button {
+    /// What the button is called in its action ID, and the value it carries.
+    fn parts(&self) -> (&'static str, Option<String>) {
+        match self {
+            Button::Undo(line) => (UNDO, Some(line.to_string())),
+            Button::LogCoaching(preset) => (LOG_COACHING, Some(preset_value(preset))),
+            Button::LogMeeting => (LOG_MEETING, None),
+            Button::SnoozeWeek => (SNOOZE_WEEK, None),
+            Button::EditEntry(entry) => (EDIT_ENTRY, Some(entry.to_string())),
+            Button::DeleteEntry(entry) => (DELETE_ENTRY, Some(entry.to_string())),
+            Button::Confirm {
+                entry,
+                revision,
+                answer,
+            } => {
+                let name = match answer {
+                    RepAnswer::Helped => IT_HELPED,
+                    RepAnswer::DidNotHappen => DID_NOT_HAPPEN,
+                };
+                (name, Some(format!("{entry}.{revision}")))
+            }
+            Button::KeepDisputed { entry, rep } => (KEEP_DISPUTED, Some(format!("{entry}.{rep}"))),
+            Button::DeleteDisputed { entry, rep } => {
+                (DELETE_DISPUTED, Some(format!("{entry}.{rep}")))
+            }
+            Button::AddReps => (ADD_REPS, None),
+            Button::ChangeJoinDay(rep) => (JOIN_DAY, Some(rep.to_string())),
+            Button::RemoveRep(rep) => (REMOVE_REP, Some(rep.to_string())),
+            Button::ChangeTimeZone => (TIME_ZONE, None),
+            Button::ChangeSnooze => (SNOOZE, None),
+            Button::ChangeDigest => (DIGEST, None),
+        }
+    }
+
     /// The button, labelled. `index` keeps action IDs apart within one
     /// block, as Slack requires.
     pub fn element(&self, label: &str, index: usize) -> SlackBlockButtonElement {
-        let (name, value, style) = match self {
-            Button::Undo(line) => (UNDO, Some(line.to_string()), None),
-            Button::LogCoaching(preset) => (
-                LOG_COACHING,
-                Some(preset_value(preset)),
-                Some(SlackBlockButtonStyle::Primary),
-            ),
-            Button::LogMeeting => (LOG_MEETING, None, Some(SlackBlockButtonStyle::Primary)),
-            Button::SnoozeWeek => (SNOOZE_WEEK, None, None),
-        };
+        let (name, value) = self.parts();
         let label: String = label.chars().take(75).collect();
         let button = SlackBlockButtonElement::new(pt!(label))
             .with_action_id(format!("{name}:{index}").into());
@@ -47,21 +112,81 @@ impl Button {
             Some(value) => button.with_value(value),
             None => button,
         };
-        match style {
-            Some(style) => button.with_style(style),
-            None => button,
+        match self {
+            Button::LogCoaching(_) | Button::LogMeeting => {
+                button.with_style(SlackBlockButtonStyle::Primary)
+            }
+            Button::DeleteDisputed { .. } => button.with_style(SlackBlockButtonStyle::Danger),
+            _ => button,
         }
     }
 
-    /// A press, from its action ID and value; `None` for a button this
-    /// version does not know (or one whose value was tampered with).
+    /// A menu of buttons under "⋯", for a row with more than one thing to
+    /// do (Edit and Delete on an entry).
+    pub fn menu(options: &[(&str, Button)], index: usize) -> SlackBlockOverflowElement {
+        let options = options
+            .iter()
+            .map(|(label, button)| {
+                let (name, value) = button.parts();
+                let label: String = label.chars().take(75).collect();
+                SlackBlockChoiceItem::new(
+                    pt!(label),
+                    format!("{name}={}", value.unwrap_or_default()),
+                )
+            })
+            .collect();
+        SlackBlockOverflowElement::new(options).with_action_id(format!("{MENU}:{index}").into())
+    }
+
+    /// A press, from its action ID and value (a menu's chosen option's
+    /// value); `None` for a button this version does not know (or one
+    /// whose value was tampered with).
     pub fn read(action_id: &str, value: Option<&str>) -> Option<Button> {
         let name = action_id.split(':').next().unwrap_or(action_id);
+        if name == MENU {
+            let (name, value) = value?.split_once('=')?;
+            return Self::read(name, Some(value).filter(|v| !v.is_empty()));
+        }
+        let entry = || value?.parse().ok().map(EntryId::new);
+        let user = || SlackUserId::parse(value?).ok();
+        let entry_and = || value?.split_once('.');
         match name {
             UNDO => value?.parse().ok().map(|id| Button::Undo(LineId::new(id))),
             LOG_COACHING => read_preset(value.unwrap_or_default()).map(Button::LogCoaching),
             LOG_MEETING => Some(Button::LogMeeting),
             SNOOZE_WEEK => Some(Button::SnoozeWeek),
+            EDIT_ENTRY => entry().map(Button::EditEntry),
+            DELETE_ENTRY => entry().map(Button::DeleteEntry),
+            IT_HELPED | DID_NOT_HAPPEN => {
+                let (entry, revision) = entry_and()?;
+                Some(Button::Confirm {
+                    entry: EntryId::new(entry.parse().ok()?),
+                    revision: revision.parse().ok()?,
+                    answer: if name == IT_HELPED {
+                        RepAnswer::Helped
+                    } else {
+                        RepAnswer::DidNotHappen
+                    },
+                })
+            }
+            KEEP_DISPUTED | DELETE_DISPUTED => {
+                let (entry, rep) = entry_and()?;
+                let (entry, rep) = (
+                    EntryId::new(entry.parse().ok()?),
+                    SlackUserId::parse(rep).ok()?,
+                );
+                Some(if name == KEEP_DISPUTED {
+                    Button::KeepDisputed { entry, rep }
+                } else {
+                    Button::DeleteDisputed { entry, rep }
+                })
+            }
+            ADD_REPS => Some(Button::AddReps),
+            JOIN_DAY => user().map(Button::ChangeJoinDay),
+            REMOVE_REP => user().map(Button::RemoveRep),
+            TIME_ZONE => Some(Button::ChangeTimeZone),
+            SNOOZE => Some(Button::ChangeSnooze),
+            DIGEST => Some(Button::ChangeDigest),
             _ => None,
         }
     }
@@ -134,14 +259,57 @@ mod tests {
             activity: Some(Activity::Observation),
             minutes: Minutes::new(30).ok(),
         };
-        for button in [
+        let ana = SlackUserId::parse("U0ANA").expect("id");
+        let entry = EntryId::new(7);
+        let every = [
             Button::Undo(LineId::new(42)),
             Button::LogCoaching(preset),
             Button::LogCoaching(Preset::default()),
             Button::LogMeeting,
             Button::SnoozeWeek,
-        ] {
+            Button::EditEntry(entry),
+            Button::DeleteEntry(entry),
+            Button::Confirm {
+                entry,
+                revision: 2,
+                answer: RepAnswer::Helped,
+            },
+            Button::Confirm {
+                entry,
+                revision: 0,
+                answer: RepAnswer::DidNotHappen,
+            },
+            Button::KeepDisputed {
+                entry,
+                rep: ana.clone(),
+            },
+            Button::DeleteDisputed {
+                entry,
+                rep: ana.clone(),
+            },
+            Button::AddReps,
+            Button::ChangeJoinDay(ana.clone()),
+            Button::RemoveRep(ana),
+            Button::ChangeTimeZone,
+            Button::ChangeSnooze,
+            Button::ChangeDigest,
+        ];
+        for button in every.clone() {
             assert_eq!(round_trip(button.clone()), Some(button));
+        }
+        // In a menu, each option reads back as its button.
+        let options: Vec<(&str, Button)> = every.iter().map(|b| ("Do it", b.clone())).collect();
+        let menu = serde_json::to_value(Button::menu(&options, 4)).expect("json");
+        for (option, button) in menu["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .zip(every)
+        {
+            assert_eq!(
+                Button::read("menu:4", option["value"].as_str()),
+                Some(button)
+            );
         }
     }
 

@@ -7,16 +7,35 @@ use slack_morphism::prelude::*;
 use super::{answers, Message};
 use crate::app::forms::{Field, FieldError, FormSpec, Submission};
 use crate::app::Answer;
-use crate::domain::{Activity, EntryKind, Minutes, Note, Topic};
+use chrono::NaiveDate;
+
+use crate::domain::{Activity, EntryId, EntryKind, Minutes, Note, StoredEntry, Topic};
 
 /// The `callback_id` of each form, so that a submission says which it was.
 pub const SESSION_FORM: &str = "log_coaching";
 pub const MEETING_FORM: &str = "log_meeting";
+/// The question before an entry is deleted.
+pub const DELETE_FORM: &str = "delete_entry";
+
+/// An edit form's (or a delete question's) `private_metadata`: the entry.
+fn entry_metadata(id: EntryId) -> String {
+    format!("entry={id}")
+}
+
+/// The entry a form's `private_metadata` names, if any.
+pub fn entry_of(metadata: Option<&str>) -> Option<EntryId> {
+    metadata?
+        .strip_prefix("entry=")?
+        .parse()
+        .ok()
+        .map(EntryId::new)
+}
 
 /// A modal holds at most this many blocks.
 const MAX_VIEW_BLOCKS: usize = 100;
 
-fn block(field: Field) -> &'static str {
+/// The block (and action) ID of a field, in every form.
+pub(super) fn block(field: Field) -> &'static str {
     match field {
         Field::Reps => "reps",
         Field::Minutes => "minutes",
@@ -24,6 +43,8 @@ fn block(field: Field) -> &'static str {
         Field::Day => "day",
         Field::Topics => "topics",
         Field::Note => "note",
+        Field::Channel => "channel",
+        Field::TimeZone => "tz",
     }
 }
 
@@ -82,23 +103,24 @@ fn day_input(spec: &FormSpec) -> SlackBlock {
         "Day",
         SlackBlockDatePickerElement::new()
             .with_action_id(block(Field::Day).into())
-            .with_initial_date(spec.today.format("%Y-%m-%d").to_string())
+            .with_initial_date(spec.day.format("%Y-%m-%d").to_string())
             .into(),
     )
 }
 
-fn note_input() -> SlackBlock {
-    SlackInputBlock::new(
-        pt!("Note"),
-        SlackBlockPlainTextInputElement::new()
-            .with_action_id(block(Field::Note).into())
-            .with_multiline(true)
-            .with_max_length(Note::MAX_CHARS as u64)
-            .into(),
-    )
-    .with_block_id(block(Field::Note).into())
-    .with_optional(true)
-    .into()
+fn note_input(spec: &FormSpec) -> SlackBlock {
+    let note = SlackBlockPlainTextInputElement::new()
+        .with_action_id(block(Field::Note).into())
+        .with_multiline(true)
+        .with_max_length(Note::MAX_CHARS as u64);
+    let note = match &spec.note {
+        Some(text) => note.with_initial_value(text.as_str().to_string()),
+        None => note,
+    };
+    SlackInputBlock::new(pt!("Note"), note.into())
+        .with_block_id(block(Field::Note).into())
+        .with_optional(true)
+        .into()
 }
 
 /// A logging form, opened with what `spec` says.
@@ -125,19 +147,29 @@ pub fn form(spec: &FormSpec) -> SlackView {
                 minutes_input(spec),
                 input(Field::Kind, "Kind of coaching", kinds.into()),
                 day_input(spec),
-                note_input(),
+                note_input(spec),
                 SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(md!(
                     "Each rep gets the full minutes. Riding along on a joint sales call is not coaching."
                 ))])
                 .into(),
             ];
-            ("Log coaching", SESSION_FORM, blocks)
+            let title = if spec.editing.is_some() {
+                "Edit coaching"
+            } else {
+                "Log coaching"
+            };
+            (title, SESSION_FORM, blocks)
         }
         EntryKind::Meeting => {
             let topics = SlackBlockCheckboxesElement::new(
                 Topic::ALL.into_iter().map(topic_option).collect(),
             )
             .with_action_id(block(Field::Topics).into());
+            let topics = if spec.topics.is_empty() {
+                topics
+            } else {
+                topics.with_initial_options(spec.topics.iter().copied().map(topic_option).collect())
+            };
             let blocks: Vec<SlackBlock> = vec![
                 minutes_input(spec),
                 day_input(spec),
@@ -145,20 +177,50 @@ pub fn form(spec: &FormSpec) -> SlackView {
                     .with_block_id(block(Field::Topics).into())
                     .with_optional(true)
                     .into(),
-                note_input(),
+                note_input(spec),
                 SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(md!(
                     "A team meeting counts for everyone on your team that day."
                 ))])
                 .into(),
             ];
-            ("Log a team meeting", MEETING_FORM, blocks)
+            let title = if spec.editing.is_some() {
+                "Edit team meeting"
+            } else {
+                "Log a team meeting"
+            };
+            (title, MEETING_FORM, blocks)
         }
     };
+    let modal = SlackModalView::new(pt!(title), blocks)
+        .with_close(pt!("Cancel"))
+        .with_callback_id(callback.into());
+    SlackView::Modal(match spec.editing {
+        Some(id) => modal
+            .with_submit(pt!("Save"))
+            .with_private_metadata(entry_metadata(id)),
+        None => modal.with_submit(pt!("Log it")),
+    })
+}
+
+/// Asks once before an entry is deleted.
+pub fn confirm_delete(stored: &StoredEntry, today: NaiveDate) -> SlackView {
+    let question = format!(
+        "Delete {}? It stops counting at once, and this can't be undone.",
+        answers::entry_summary(stored, today)
+    );
     SlackView::Modal(
-        SlackModalView::new(pt!(title), blocks)
-            .with_submit(pt!("Log it"))
-            .with_close(pt!("Cancel"))
-            .with_callback_id(callback.into()),
+        SlackModalView::new(
+            pt!("Delete this entry?"),
+            Message::new(question.clone())
+                .text(&question)
+                .into_content()
+                .blocks
+                .unwrap_or_default(),
+        )
+        .with_submit(pt!("Delete"))
+        .with_close(pt!("Keep it"))
+        .with_callback_id(DELETE_FORM.into())
+        .with_private_metadata(entry_metadata(stored.id)),
     )
 }
 
@@ -198,8 +260,13 @@ pub fn field_errors(errors: &[FieldError]) -> SlackViewSubmissionResponse {
     SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors))
 }
 
-/// A submitted form's values, from the view's state.
-pub fn submission(kind: EntryKind, state: Option<&SlackViewState>) -> Submission {
+/// A submitted form's values, from the view's state; `editing` is the entry
+/// its `private_metadata` names.
+pub fn submission(
+    kind: EntryKind,
+    editing: Option<EntryId>,
+    state: Option<&SlackViewState>,
+) -> Submission {
     let value = |field: Field| {
         state
             .and_then(|state| state.values.get(&block(field).into()))
@@ -215,6 +282,7 @@ pub fn submission(kind: EntryKind, state: Option<&SlackViewState>) -> Submission
     };
     Submission {
         kind,
+        editing,
         reps: value(Field::Reps)
             .and_then(|v| v.selected_users.clone())
             .unwrap_or_default()
@@ -237,7 +305,6 @@ pub fn submission(kind: EntryKind, state: Option<&SlackViewState>) -> Submission
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     fn spec(kind: EntryKind) -> FormSpec {
         FormSpec {
@@ -245,7 +312,10 @@ mod tests {
             reps: vec![crate::domain::SlackUserId::parse("U0ANA").expect("id")],
             minutes: Minutes::new(30).ok(),
             activity: Activity::Observation,
-            today: NaiveDate::from_ymd_opt(2026, 11, 27).expect("day"),
+            day: NaiveDate::from_ymd_opt(2026, 11, 27).expect("day"),
+            topics: Vec::new(),
+            note: None,
+            editing: None,
         }
     }
 
@@ -303,9 +373,10 @@ mod tests {
         }))
         .expect("state");
         assert_eq!(
-            submission(EntryKind::Session, Some(&state)),
+            submission(EntryKind::Session, None, Some(&state)),
             Submission {
                 kind: EntryKind::Session,
+                editing: None,
                 reps: vec!["U0ANA".into(), "U0BEN".into()],
                 minutes: Some("45".into()),
                 activity: Some("deal".into()),

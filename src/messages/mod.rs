@@ -6,7 +6,9 @@
 mod answers;
 pub mod buttons;
 pub mod forms;
+pub mod home;
 mod reminders;
+pub mod settings;
 mod text;
 
 use chrono::NaiveDate;
@@ -18,7 +20,7 @@ use crate::domain::{
 };
 
 pub use answers::reply;
-pub use reminders::{digest, meeting_nudge, pace_nudge, team_digest};
+pub use reminders::{confirm_ask, digest, dispute_notice, meeting_nudge, pace_nudge, team_digest};
 pub use text::as_text;
 
 /// Section text is capped at 3000 characters; leave room for safety.
@@ -81,6 +83,32 @@ impl Message {
         self
     }
 
+    /// mrkdwn text with a "⋯" menu beside it.
+    pub fn text_with_menu(mut self, text: &str, menu: SlackBlockOverflowElement) -> Self {
+        self.blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!(truncate(text, SECTION_LIMIT)))
+                .with_accessory(menu.into())
+                .into(),
+        );
+        self
+    }
+
+    pub fn divider(mut self) -> Self {
+        self.blocks.push(SlackDividerBlock::new().into());
+        self
+    }
+
+    /// The blocks alone, for a view, which holds up to `max`; past that,
+    /// the last says that some are cut.
+    pub fn into_blocks(mut self, max: usize) -> Vec<SlackBlock> {
+        if self.blocks.len() > max {
+            self.blocks.truncate(max - 1);
+            self = self.context("… and more than fits here.");
+        }
+        self.blocks
+    }
+
     /// A row of buttons.
     pub fn buttons(mut self, buttons: Vec<SlackBlockButtonElement>) -> Self {
         if !buttons.is_empty() {
@@ -115,18 +143,24 @@ impl Message {
 /// A message a button sat on, after the press: that button gone (and a row
 /// or accessory it leaves empty), and `outcome` (what was done) added as a
 /// line at the end. `blocks` are the message's blocks as Slack sent them.
+/// For a question, whose answers exclude each other, `whole_row` takes the
+/// pressed button's row of buttons away with it.
 pub fn after_press(
     blocks: &serde_json::Value,
     pressed: &str,
     outcome: &SlackMessageContent,
+    whole_row: bool,
 ) -> SlackMessageContent {
     let mut kept = Vec::new();
     for block in blocks.as_array().into_iter().flatten() {
         let mut block = block.clone();
         if block["type"] == "actions" {
             if let Some(elements) = block["elements"].as_array_mut() {
+                let held = elements
+                    .iter()
+                    .any(|element| element["action_id"] == pressed);
                 elements.retain(|element| element["action_id"] != pressed);
-                if elements.is_empty() {
+                if elements.is_empty() || (held && whole_row) {
                     continue;
                 }
             }
@@ -589,8 +623,8 @@ mod tests {
         let blocks = serde_json::to_value(&reminder.blocks).expect("json");
         let outcome = Message::new("Reminders paused until Fri 4 Dec.").into_content();
 
-        let after =
-            serde_json::to_value(after_press(&blocks, "snooze_week:2", &outcome)).expect("json");
+        let after = serde_json::to_value(after_press(&blocks, "snooze_week:2", &outcome, false))
+            .expect("json");
 
         assert_eq!(
             after["blocks"][0]["accessory"]["action_id"],
@@ -604,9 +638,14 @@ mod tests {
             after["blocks"][2]["elements"][0]["text"],
             "Reminders paused until Fri 4 Dec."
         );
-        let alone =
-            serde_json::to_value(after_press(&blocks, "snooze_week:0", &outcome)).expect("json");
+        let alone = serde_json::to_value(after_press(&blocks, "snooze_week:0", &outcome, false))
+            .expect("json");
         assert!(alone["blocks"][0].get("accessory").is_none());
+        // An answer to a question takes its whole row of answers away.
+        let answered = serde_json::to_value(after_press(&blocks, "snooze_week:2", &outcome, true))
+            .expect("json");
+        assert_eq!(answered["blocks"].as_array().map(Vec::len), Some(2));
+        assert_eq!(answered["blocks"][1]["type"], "context");
     }
 
     #[test]

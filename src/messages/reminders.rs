@@ -1,8 +1,11 @@
-//! What the jobs send: the meeting and pace nudges, and the channel digest.
+//! What the jobs send: the meeting and pace nudges and the digests; and
+//! the notices changes call for: a rep asked to confirm a 1:1, a manager
+//! told of a dispute.
 
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
+use super::answers::entry_summary;
 use super::buttons::Button;
 use super::{bar_line, day, days, minutes, started, Message};
 use crate::app::forms::Preset;
@@ -10,7 +13,9 @@ use crate::domain::{
     format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Minutes, Topic,
     STUDY_MINUTES,
 };
-use crate::domain::{BehindRep, ManagerDigest, TeamDigest};
+use crate::domain::{
+    BehindRep, Entry, ManagerDigest, RepAnswer, SlackUserId, StoredEntry, TeamDigest,
+};
 
 /// The article's sales-meeting agenda, as a reminder lists it.
 fn agenda() -> String {
@@ -256,4 +261,64 @@ pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMes
         minutes(target)
     ))
     .into_content()
+}
+
+/// A DM to a rep about a 1:1 just logged with them: who, what kind, how
+/// long, which day, never the manager's note; and the two answers.
+pub fn confirm_ask(
+    entry: &StoredEntry,
+    manager: &SlackUserId,
+    today: NaiveDate,
+) -> SlackMessageContent {
+    let kind = match &entry.entry {
+        Entry::Session(session) => session.activity.label(),
+        Entry::Meeting(_) => "team meeting",
+    };
+    let question = format!(
+        "{} logged a 1:1 with you: {} of {kind} on {}. Did it happen, and did it help?",
+        manager.mention(),
+        entry.entry.minutes(),
+        day(entry.entry.held_on(), today)
+    );
+    let answer = |answer| Button::Confirm {
+        entry: entry.id,
+        revision: entry.revision,
+        answer,
+    };
+    Message::new(question.clone())
+        .text(&format!(":speech_balloon: {question}"))
+        .buttons(vec![
+            answer(RepAnswer::Helped).element("It helped", 0),
+            answer(RepAnswer::DidNotHappen).element("That didn't happen", 1),
+        ])
+        .context("Your answer goes to your manager's records, so the coaching hours stay honest. A session you say didn't happen stops counting until your manager keeps it or deletes it.")
+        .into_content()
+}
+
+/// A DM to a manager: a rep says a 1:1 did not happen.
+pub fn dispute_notice(
+    entry: &StoredEntry,
+    rep: &SlackUserId,
+    today: NaiveDate,
+) -> SlackMessageContent {
+    let what = entry_summary(entry, today);
+    let notice = format!(
+        "{} says this 1:1 didn't happen: {what}. It no longer counts toward their pace until you keep it or delete it.",
+        rep.mention()
+    );
+    Message::new(notice.clone())
+        .text(&format!(":warning: {notice}"))
+        .buttons(vec![
+            Button::KeepDisputed {
+                entry: entry.id,
+                rep: rep.clone(),
+            }
+            .element("Keep it", 0),
+            Button::DeleteDisputed {
+                entry: entry.id,
+                rep: rep.clone(),
+            }
+            .element("Delete it", 1),
+        ])
+        .into_content()
 }

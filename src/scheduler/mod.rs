@@ -3,6 +3,7 @@
 //! the reminder jobs it runs ([`jobs`]), which `run-job` runs too.
 
 pub mod jobs;
+mod notices;
 
 use std::time::Duration;
 
@@ -19,8 +20,9 @@ use jobs::{persist, render, JobError};
 pub const TICK_EVERY: Duration = Duration::from_secs(20);
 
 /// Everything due at `now`: each job for each recipient whose local firing
-/// has passed today and who has no reminder for today yet; then delivery of
-/// whatever is pending, including reminders `run-job` could not deliver.
+/// has passed today and who has no reminder for today yet, and the notices
+/// changes call for; then delivery of whatever is pending, including
+/// reminders `run-job` could not deliver.
 #[tracing::instrument(skip(ctx, policy))]
 pub async fn tick(
     ctx: &AppContext,
@@ -34,6 +36,7 @@ pub async fn tick(
         }
         persist(ctx, &reminders, now).await?;
     }
+    notices::store_notices(ctx, now).await?;
     Ok(deliver_due(ctx, now, policy).await?)
 }
 

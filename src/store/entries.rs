@@ -9,17 +9,9 @@ use super::lines::{insert_rep_rows, move_join_days};
 use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
 use super::{date_text, instant_text, parse_date, parse_user, topics_text, Store, StoreError};
 use crate::domain::{
-    Activity, Confirmation, Entry, EntryId, JoinMove, Manager, SlackTeamId, SlackUserId,
-    StoredEntry, YearMonth,
+    Activity, Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession,
+    SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
-
-/// An entry with each of its reps' word on it (none for a meeting).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedEntry {
-    pub stored: StoredEntry,
-    /// Aligned with the session's reps.
-    pub confirmations: Vec<Confirmation>,
-}
 
 /// What an edit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,18 +23,6 @@ pub enum Edited {
     },
     /// No such entry of this manager's (deleted, or taken back).
     Gone,
-}
-
-/// One of a rep's 1:1s, as the rep sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepSession {
-    pub entry: EntryId,
-    pub revision: u32,
-    pub manager: SlackUserId,
-    pub minutes: u32,
-    pub activity: Activity,
-    pub held_on: chrono::NaiveDate,
-    pub confirmation: Confirmation,
 }
 
 pub(super) fn parse_confirmation(code: &str) -> Result<Confirmation, StoreError> {

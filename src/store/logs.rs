@@ -416,6 +416,9 @@ pub struct ExportRow {
     pub topics: String,
     pub note: String,
     pub logged_at: String,
+    /// A session rep's word: empty when nobody asked (and for a meeting),
+    /// else `asked`, `helped`, `disputed` (not counted) or `kept`.
+    pub confirmation: String,
 }
 
 impl Store {
@@ -427,7 +430,9 @@ impl Store {
                     COALESCE(r.rep_id, '') AS rep_id, l.minutes,
                     COALESCE(l.activity, '') AS activity,
                     REPLACE(COALESCE(l.topics, ''), ',', ';') AS topics,
-                    l.note, l.logged_at
+                    l.note, l.logged_at,
+                    CASE WHEN r.confirmation IS NULL OR r.confirmation = 'none' THEN ''
+                         ELSE r.confirmation END AS confirmation
              FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
              WHERE l.held_on >= ? AND l.held_on < ?
              ORDER BY l.held_on, l.id, r.rowid",

@@ -455,22 +455,26 @@ impl TestApp {
         n
     }
 
-    /// Once `count` pieces of work done after an acknowledgement (a late
-    /// answer, a message updated after a press) have finished.
-    pub async fn follow_ups(&self, count: u64) {
-        let mut finished = self.ctx.follow_ups.finished();
-        tokio::time::timeout(
+    /// Once every piece of work started after an acknowledgement (a late
+    /// answer, a message updated after a press, a Home tab drawn again) has
+    /// finished.
+    pub async fn follow_ups_settled(&self) {
+        let mut counts = self.ctx.follow_ups.counts();
+        let settled = tokio::time::timeout(
             std::time::Duration::from_secs(30),
-            finished.wait_for(|done| *done >= count),
+            counts.wait_for(|counts| counts.settled()),
         )
         .await
-        .unwrap_or_else(|_| panic!("{count} follow-ups did not finish"))
-        .expect("the app is running");
+        .map(|settled| settled.map(|_| ()));
+        match settled {
+            Ok(running) => running.expect("the app is running"),
+            Err(_) => panic!("follow-ups did not finish: {:?}", *counts.borrow()),
+        }
     }
 
     /// The one late answer posted to `response_url`, once it is sent.
     pub async fn late_answer(&self) -> serde_json::Value {
-        self.follow_ups(1).await;
+        self.follow_ups_settled().await;
         let late = self.slack_calls("/respond/1").await;
         assert_eq!(late.len(), 1, "expected one late answer");
         serde_json::from_slice(&late[0].body).expect("json")
@@ -667,6 +671,46 @@ pub async fn mount_views_and_updates(slack: &MockServer) {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "ok": true })))
         .mount(slack)
         .await;
+    Mock::given(method("POST"))
+        .and(path("/api/views.publish"))
+        .respond_with(|request: &Request| {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "view": stateful_view(&body["view"], "V0HOME"),
+            }))
+        })
+        .mount(slack)
+        .await;
+}
+
+/// `conversations.info`: the bot is in C0SALES and C0SHARED, not in
+/// C0OUTSIDE, and cannot see any other channel (a private one it was not
+/// invited to).
+pub async fn mount_channels(slack: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.info"))
+        .respond_with(|request: &Request| {
+            let channel = request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == "channel")
+                .map(|(_, value)| value.to_string())
+                .unwrap_or_default();
+            let info = |is_member: bool| {
+                serde_json::json!({ "ok": true, "channel": {
+                    "id": channel, "name": channel.to_lowercase(), "created": 1700000000,
+                    "is_channel": true, "is_member": is_member
+                } })
+            };
+            ResponseTemplate::new(200).set_body_json(match channel.as_str() {
+                "C0SALES" | "C0SHARED" => info(true),
+                "C0OUTSIDE" => info(false),
+                _ => serde_json::json!({ "ok": false, "error": "channel_not_found" }),
+            })
+        })
+        .mount(slack)
+        .await;
 }
 
 /// A view as Slack returns it once open: what was sent, with its ID, hash
@@ -688,6 +732,31 @@ impl TestApp {
         let signature = sign(SIGNING_SECRET, &ts, &body);
         self.post_signed("/slack/interactions", body, &ts, &signature)
             .await
+    }
+
+    /// An Events API callback, signed and posted as Slack does; `retry` is
+    /// Slack's `X-Slack-Retry-Num` when it delivers the event again.
+    pub async fn event(
+        &self,
+        payload: &serde_json::Value,
+        retry: Option<u32>,
+    ) -> reqwest::Response {
+        let body = payload.to_string();
+        let ts = self.now_timestamp();
+        let signature = sign(SIGNING_SECRET, &ts, &body);
+        let mut request = self
+            .http
+            .post(format!("{}/slack/events", self.address))
+            .header("content-type", "application/json")
+            .header("x-slack-request-timestamp", &ts)
+            .header("x-slack-signature", signature)
+            .body(body);
+        if let Some(retry) = retry {
+            request = request
+                .header("x-slack-retry-num", retry.to_string())
+                .header("x-slack-retry-reason", "http_timeout");
+        }
+        request.send().await.expect("sent")
     }
 
     /// The bodies the fake Slack received at a method, oldest first.
@@ -818,6 +887,69 @@ pub mod payloads {
         action
     }
 
+    /// A press on the Home tab: of a button (`value`), or of an option in
+    /// a "⋯" menu (`option`, its value).
+    pub fn press_on_home(
+        user_id: &str,
+        action_id: &str,
+        value: Option<&str>,
+        option: Option<&str>,
+    ) -> Value {
+        let mut action = press(action_id, value);
+        if let Some(option) = option {
+            action["type"] = json!("overflow");
+            action["selected_option"] =
+                json!({ "text": { "type": "plain_text", "text": "Choose" }, "value": option });
+        }
+        json!({
+            "type": "block_actions",
+            "user": user(user_id),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": { "type": "view", "view_id": "V0HOME" },
+            "trigger_id": "trigger-from-home",
+            "team": team(),
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "view": {
+                "id": "V0HOME", "team_id": TEAM, "type": "home", "hash": "1.a",
+                "blocks": []
+            },
+            "actions": [action]
+        })
+    }
+
+    /// `app_home_opened`, as an event callback.
+    pub fn app_home_opened(user_id: &str, event_id: &str) -> Value {
+        json!({
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "api_app_id": "A0APP",
+            "event": {
+                "type": "app_home_opened", "user": user_id, "channel": "D0HOME",
+                "tab": "home", "event_ts": "1700000000.000100"
+            },
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000
+        })
+    }
+
+    /// A search typed into an `external_select` (the time zone).
+    pub fn suggestion(user_id: &str, action_id: &str, typed: &str) -> Value {
+        json!({
+            "type": "block_suggestion",
+            "user": user(user_id),
+            "team": team(),
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": { "type": "view", "view_id": "V0VIEW1" },
+            "block_id": action_id,
+            "action_id": action_id,
+            "value": typed
+        })
+    }
+
     /// The global shortcut "Log coaching".
     pub fn shortcut(user_id: &str, callback_id: &str) -> Value {
         json!({
@@ -836,6 +968,11 @@ pub mod payloads {
     /// A form submitted with these `values` (block → action → value), as
     /// its `view` (what views.open was given, with its ID) shows it.
     pub fn submission(view: &Value, view_id: &str, values: Value) -> Value {
+        submission_by(BOSS, view, view_id, values)
+    }
+
+    /// The same, by `user_id`.
+    pub fn submission_by(user_id: &str, view: &Value, view_id: &str, values: Value) -> Value {
         let mut view = super::stateful_view(view, view_id);
         view["state"] = json!({ "values": values });
         view["root_view_id"] = json!(view_id);
@@ -844,7 +981,7 @@ pub mod payloads {
         json!({
             "type": "view_submission",
             "team": team(),
-            "user": user(BOSS),
+            "user": user(user_id),
             "api_app_id": "A0APP",
             "token": "legacy-verification-token",
             "trigger_id": "trigger-from-submission",

@@ -185,7 +185,7 @@ async fn from_a_pace_reminder_to_a_stored_session_takes_two_taps() {
 /// The reminder as the `count`th `chat.update` left it: it says `says`
 /// and the button pressed is gone.
 async fn reminder_updated(app: &TestApp, count: usize, says: &str, pressed: &str) -> Value {
-    let updated = bodies_after(app, "/api/chat.update", count as u64).await;
+    let updated = bodies_after(app, "/api/chat.update", count).await;
     let reminder = updated[count - 1].clone();
     assert_eq!(reminder["channel"], "D0DM");
     assert_eq!(reminder["ts"], "1700000000.000100");
@@ -195,11 +195,17 @@ async fn reminder_updated(app: &TestApp, count: usize, says: &str, pressed: &str
     reminder
 }
 
-/// The fake Slack's bodies at `method`, once `count` follow-ups have
-/// finished: updates happen after the acknowledgement.
-async fn bodies_after(app: &TestApp, method: &str, count: u64) -> Vec<Value> {
-    app.follow_ups(count).await;
-    app.slack_bodies(method).await
+/// The fake Slack's bodies at `method` once the work after the
+/// acknowledgement is done (updates happen then): at least `count`.
+async fn bodies_after(app: &TestApp, method: &str, count: usize) -> Vec<Value> {
+    app.follow_ups_settled().await;
+    let bodies = app.slack_bodies(method).await;
+    assert!(
+        bodies.len() >= count,
+        "{method} was called {} times",
+        bodies.len()
+    );
+    bodies
 }
 
 /// The form the shortcut opens, for the submissions below.

@@ -791,7 +791,7 @@ async fn export_prints_csv_with_a_row_per_session_rep_and_per_meeting_of_the_mon
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at"
+        "workspace,date,kind,manager,rep,minutes,activity,topics,note,logged_at,confirmation"
     );
     let rows: Vec<Vec<&str>> = lines[1..]
         .iter()
@@ -977,40 +977,10 @@ async fn run_job_dry_run_changes_no_file() {
     assert_eq!(files(dir.path()), before);
 }
 
-/// `conversations.info`: the bot is in C0SALES and C0SHARED, not in
-/// C0OUTSIDE, and cannot see the private G0SECRET at all.
-async fn mount_channels(app: &TestApp) {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, Request, ResponseTemplate};
-    Mock::given(method("GET"))
-        .and(path("/api/conversations.info"))
-        .respond_with(|request: &Request| {
-            let channel = request
-                .url
-                .query_pairs()
-                .find(|(key, _)| key == "channel")
-                .map(|(_, value)| value.to_string())
-                .unwrap_or_default();
-            let info = |is_member: bool| {
-                serde_json::json!({ "ok": true, "channel": {
-                    "id": channel, "name": channel.to_lowercase(), "created": 1700000000,
-                    "is_channel": true, "is_member": is_member
-                } })
-            };
-            ResponseTemplate::new(200).set_body_json(match channel.as_str() {
-                "C0SALES" | "C0SHARED" => info(true),
-                "C0OUTSIDE" => info(false),
-                _ => serde_json::json!({ "ok": false, "error": "channel_not_found" }),
-            })
-        })
-        .mount(&app.slack)
-        .await;
-}
-
 #[tokio::test]
 async fn each_team_digest_lands_in_its_own_channel_and_two_teams_sharing_one_each_get_theirs() {
     let (app, posts) = spawn_jobs_app(&[]).await;
-    mount_channels(&app).await;
+    mount_channels(&app.slack).await;
     const THIRD_BOSS: &str = "U0THIRD";
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
@@ -1071,7 +1041,7 @@ async fn each_team_digest_lands_in_its_own_channel_and_two_teams_sharing_one_eac
 #[tokio::test]
 async fn a_digest_channel_the_bot_is_not_in_is_refused_with_the_fix_and_nothing_changes() {
     let (app, posts) = spawn_jobs_app(&[]).await;
-    mount_channels(&app).await;
+    mount_channels(&app.slack).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     app.coach_as(BOSS, "digest <#C0SALES|team-sales>").await;
 

@@ -3,7 +3,10 @@
 mod binary;
 mod check;
 mod commands;
+mod confirmations;
+mod edits;
 mod helpers;
+mod home;
 mod interactions;
 mod jobs;
 mod model;

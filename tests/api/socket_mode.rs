@@ -441,19 +441,21 @@ async fn a_reminder_button_and_its_form_work_over_the_socket_answered_in_the_ack
 }
 
 #[tokio::test]
-async fn an_event_delivered_again_over_the_socket_is_acknowledged_and_handled_once() {
+async fn the_home_tab_opened_over_the_socket_is_published_once_however_often_slack_delivers_it() {
     let (slack, mut socket) = slack_with_socket().await;
+    mount_views_and_updates(&slack).await;
     let app = spawn_socket_mode_app(slack, &[], quick()).await;
     for (envelope, attempt) in [("env-first", 0), ("env-again", 1)] {
-        socket.send(event_envelope(envelope, "Ev0AGAIN", attempt));
+        let mut delivered = event_envelope(envelope, "Ev0AGAIN", attempt);
+        delivered["payload"] = crate::helpers::payloads::app_home_opened(BOSS, "Ev0AGAIN");
+        socket.send(delivered);
         let ack = socket.next_ack().await;
         assert_eq!(ack["envelope_id"], envelope, "{ack}");
     }
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM seen_events WHERE event_id = 'Ev0AGAIN'")
-            .await,
-        1
-    );
+    app.follow_ups_settled().await;
+    let published = app.slack_bodies("/api/views.publish").await;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0]["user_id"], BOSS);
 }
 
 /// An Events API envelope; `attempt` above 0 is Slack delivering it again.
