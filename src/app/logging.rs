@@ -67,10 +67,8 @@ impl AppContext {
             Ok(moves) => moves,
             Err(refusal) => return Ok(*refusal),
         };
-        let days: Vec<_> = entries.iter().map(|e| e.held_on).collect();
-        let earlier = self.store.entries_on(manager, &days).await?;
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
-        let duplicates = duplicates_of(&stored, earlier);
+        let duplicates = self.duplicates(manager, &stored).await?;
         let line = self
             .store
             .insert_line(manager, &stored, &moves, self.asking(), now)
@@ -160,6 +158,28 @@ impl AppContext {
         })
     }
 
+    /// The latest stored entries the new ones look like (the same day,
+    /// length and reps), a few at most.
+    async fn duplicates(
+        &self,
+        manager: &Manager,
+        new: &[Entry],
+    ) -> Result<Vec<StoredEntry>, Failure> {
+        let days: Vec<_> = new.iter().map(Entry::held_on).collect();
+        let minutes: Vec<_> = new.iter().map(Entry::minutes).collect();
+        let mut found: Vec<StoredEntry> = self
+            .store
+            .lookalike_candidates(manager, &days, &minutes, LOOKALIKES_COMPARED)
+            .await?
+            .into_iter()
+            .filter(|stored| new.iter().any(|entry| entry.looks_like(&stored.entry)))
+            .collect();
+        found.reverse();
+        found.truncate(LOOKALIKES_NAMED);
+        found.reverse();
+        Ok(found)
+    }
+
     /// These reps' months (the month of `day`) as they stand, for those
     /// still on the manager's team.
     async fn reps_month(
@@ -192,9 +212,8 @@ impl AppContext {
             .team_during(manager, YearMonth::of(log.held_on))
             .await?;
         let present = team.iter().filter(|m| m.covers(log.held_on)).count();
-        let earlier = self.store.entries_on(manager, &[log.held_on]).await?;
         let stored = [Entry::Meeting(log.clone())];
-        let duplicates = duplicates_of(&stored, earlier);
+        let duplicates = self.duplicates(manager, &stored).await?;
         let line = self
             .store
             .insert_line(manager, &stored, &[], Confirmation::NotAsked, now)
@@ -279,10 +298,8 @@ fn current_members(
         .collect()
 }
 
-/// The stored entries each new entry looks like.
-fn duplicates_of(new: &[Entry], earlier: Vec<StoredEntry>) -> Vec<StoredEntry> {
-    earlier
-        .into_iter()
-        .filter(|stored| new.iter().any(|entry| entry.looks_like(&stored.entry)))
-        .collect()
-}
+/// How many of the latest same-day, same-length entries are compared with
+/// a new one.
+const LOOKALIKES_COMPARED: u32 = 20;
+/// How many lookalikes a warning names.
+const LOOKALIKES_NAMED: usize = 3;

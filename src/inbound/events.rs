@@ -31,7 +31,7 @@ pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
                 domain::SlackTeamId::parse(callback.team_id.value()),
                 domain::SlackUserId::parse(opened.user.value()),
             ) {
-                (Ok(team), Ok(user)) => home::publish(ctx, &team, &user),
+                (Ok(team), Ok(user)) => home::opened(ctx, &team, &user),
                 _ => tracing::warn!(%event_id, "refused an event with a malformed team or user ID"),
             }
         }

@@ -193,14 +193,15 @@ impl Store {
         Ok(settled)
     }
 
-    /// Messages that changes call for and that have not gone out yet,
-    /// oldest first.
+    /// Messages that changes call for and that have not gone out yet. Read
+    /// through the index of those alone, in no particular order: the rest of
+    /// log_reps is never scanned.
     pub async fn pending_notices(&self, limit: u32) -> Result<Vec<PendingNotice>, StoreError> {
         let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
             "SELECT r.log_id, r.rep_id, r.notify, l.team_id, l.manager_id
              FROM log_reps r JOIN logs l ON l.id = r.log_id
              WHERE r.notify IS NOT NULL
-             ORDER BY r.log_id, r.rowid LIMIT ?",
+             LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.readers)

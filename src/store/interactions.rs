@@ -1,10 +1,10 @@
 //! What Slack's interactions need remembered: which events were handled,
-//! and which message a form was opened from.
+//! which message a form was opened from, and who has a Home tab.
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::{instant_text, Store, StoreError};
-use crate::domain::SlackTeamId;
+use crate::domain::{SlackTeamId, SlackUserId};
 
 /// How long an event ID or a form's origin is kept.
 const KEPT_FOR: Duration = Duration::days(1);
@@ -97,5 +97,41 @@ impl Store {
                 action_id,
             }),
         )
+    }
+
+    /// Records that `user` opened the Home tab.
+    pub async fn remember_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES (?, ?, ?)
+             ON CONFLICT (team_id, user_id) DO UPDATE SET opened_at = excluded.opened_at",
+        )
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .bind(instant_text(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether `user` has ever opened the Home tab.
+    pub async fn has_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM home_tabs WHERE team_id = ? AND user_id = ?")
+                .bind(team.as_str())
+                .bind(user.as_str())
+                .fetch_optional(&self.readers)
+                .await?;
+        Ok(found.is_some())
     }
 }

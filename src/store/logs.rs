@@ -175,22 +175,31 @@ impl Store {
         })
     }
 
-    /// The manager's entries held on these days, each with its reps.
-    pub async fn entries_on(
+    /// The manager's latest entries (at most `limit`) held on these days
+    /// and this long, each with its reps: what a new entry could repeat.
+    /// Bounded, so a manager who logs the same thing all day long still
+    /// pays for a handful of rows.
+    pub async fn lookalike_candidates(
         &self,
         manager: &Manager,
         days: &[NaiveDate],
+        minutes: &[Minutes],
+        limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        if days.is_empty() {
+        if days.is_empty() || minutes.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
             "SELECT l.id, l.line_id, l.revision, l.kind, l.minutes, l.activity, l.topics, l.note,
                     l.held_on, r.rep_id
              FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
-             WHERE l.team_id = ? AND l.manager_id = ? AND l.held_on IN ({})
+             WHERE l.id IN (SELECT id FROM logs
+                            WHERE team_id = ? AND manager_id = ? AND held_on IN ({})
+                              AND minutes IN ({})
+                            ORDER BY id DESC LIMIT ?)
              ORDER BY l.id, r.rowid",
-            placeholders(days.len())
+            placeholders(days.len()),
+            placeholders(minutes.len())
         );
         let mut query = sqlx::query_as::<
             _,
@@ -212,6 +221,10 @@ impl Store {
         for day in days {
             query = query.bind(date_text(*day));
         }
+        for length in minutes {
+            query = query.bind(length.get());
+        }
+        query = query.bind(limit);
         let mut entries: Vec<(EntryRow, Vec<SlackUserId>)> = Vec::new();
         for (id, line_id, revision, kind, minutes, activity, topics, note, held_on, rep) in
             query.fetch_all(&self.readers).await?

@@ -678,6 +678,32 @@ async fn the_same_session_typed_twice_is_stored_with_a_warning_and_how_to_undo_i
 }
 
 #[tokio::test]
+async fn a_session_repeated_all_day_is_warned_about_naming_the_latest_three_only() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    for note in ["one", "two", "three", "four", "five"] {
+        app.coach(&format!("45m <@U0ANA> pipeline review {note}"))
+            .await;
+    }
+    let answer = app
+        .coach("45m <@U0ANA> pipeline review six")
+        .await
+        .blocks_text();
+    let warning = answer
+        .lines()
+        .find(|line| line.contains("looks like something you logged already"))
+        .unwrap_or_else(|| panic!("no warning in {answer}"));
+    assert_eq!(
+        warning
+            .matches("45m of pipeline review with <@U0ANA>")
+            .count(),
+        3,
+        "{warning}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 6);
+}
+
+#[tokio::test]
 async fn the_time_zone_example_is_never_the_managers_own_zone() {
     let app = spawn_app().await;
     let answer = app.coach("tz").await.blocks_text();

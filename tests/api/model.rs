@@ -10,10 +10,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use coachbot::app::{AppContext, Invocation, Reply};
+use coachbot::app::forms::Submission;
+use coachbot::app::{AppContext, Invocation, Pressed, Reply};
 use coachbot::clock::Clock;
 use coachbot::config::Settings;
-use coachbot::domain::{MeetingState, SlackTeamId, SlackUserId, YearMonth};
+use coachbot::domain::{EntryId, EntryKind, MeetingState, SlackTeamId, SlackUserId, YearMonth};
 use coachbot::slack::SlackApi;
 use coachbot::store::Store;
 use proptest::prelude::*;
@@ -91,6 +92,19 @@ enum Step {
         when: When,
     },
     Undo(usize),
+    /// The manager's `pick`th entry (counted round their entries, oldest
+    /// first) changed through the edit form to this length and day.
+    Edit {
+        manager: usize,
+        pick: usize,
+        duration: usize,
+        when: When,
+    },
+    /// The manager's `pick`th entry deleted, as the Home tab's Delete does.
+    Delete {
+        manager: usize,
+        pick: usize,
+    },
 }
 
 fn reps() -> impl Strategy<Value = Vec<usize>> {
@@ -137,7 +151,11 @@ fn step() -> impl Strategy<Value = Step> {
         ),
         2 => (manager.clone(), 0..DURATIONS.len(), when())
             .prop_map(|(manager, duration, when)| Step::Meeting { manager, duration, when }),
-        1 => manager.prop_map(Step::Undo),
+        1 => manager.clone().prop_map(Step::Undo),
+        1 => (manager.clone(), 0..8usize, 0..DURATIONS.len(), when()).prop_map(
+            |(manager, pick, duration, when)| Step::Edit { manager, pick, duration, when }
+        ),
+        1 => (manager, 0..8usize).prop_map(|(manager, pick)| Step::Delete { manager, pick }),
     ]
 }
 
@@ -274,11 +292,23 @@ impl Model {
                 activity: Some(NOTES[spec.note].1),
             });
         }
+        if self.admit(manager, &line) {
+            self.lines.push(Line {
+                manager,
+                entries: line,
+                undone: false,
+            });
+        }
+    }
+
+    /// Whether these 1:1s may be stored; if so, the join days they move
+    /// back are moved.
+    fn admit(&mut self, manager: usize, line: &[ModelEntry]) -> bool {
         let mut moves: Vec<(usize, NaiveDate)> = Vec::new();
-        for entry in &line {
+        for entry in line {
             for &rep in &entry.reps {
                 let Some(current) = self.current(manager, rep) else {
-                    return;
+                    return false;
                 };
                 let covered = self
                     .stints
@@ -292,7 +322,7 @@ impl Model {
                     at != current && s.rep == rep && s.shares_a_day(entry.held_on, joined)
                 });
                 if blocked {
-                    return;
+                    return false;
                 }
                 match moves.iter_mut().find(|(r, _)| *r == rep) {
                     Some((_, to)) => *to = (*to).min(entry.held_on),
@@ -304,11 +334,39 @@ impl Model {
             let at = self.current(manager, rep).expect("on the team");
             self.stints[at].joined = to;
         }
-        self.lines.push(Line {
-            manager,
-            entries: line,
-            undone: false,
-        });
+        true
+    }
+
+    /// The manager's entries, oldest first, as (line, entry) positions.
+    fn positions(&self, manager: usize) -> Vec<(usize, usize)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.manager == manager && !l.undone)
+            .flat_map(|(at, l)| (0..l.entries.len()).map(move |e| (at, e)))
+            .collect()
+    }
+
+    /// An edit: the same rules as a new entry, for its new length and day.
+    fn edit(&mut self, manager: usize, pick: usize, duration: usize, when: &When) {
+        let positions = self.positions(manager);
+        let Some(&(line, at)) = positions.get(pick % positions.len().max(1)) else {
+            return;
+        };
+        let minutes = DURATIONS[duration].1;
+        let held_on = self.day(manager, when);
+        let back = (self.today(manager) - held_on).num_days();
+        if !(1..=480).contains(&minutes) || back > OLDEST_DAYS_BACK {
+            return;
+        }
+        let edited = ModelEntry {
+            minutes,
+            held_on,
+            ..self.lines[line].entries[at].clone()
+        };
+        if edited.activity.is_none() || self.admit(manager, std::slice::from_ref(&edited)) {
+            self.lines[line].entries[at] = edited;
+        }
     }
 
     fn apply(&mut self, step: &Step) {
@@ -380,9 +438,21 @@ impl Model {
                     .lines
                     .iter_mut()
                     .rev()
-                    .find(|l| l.manager == *manager && !l.undone)
+                    .find(|l| l.manager == *manager && !l.undone && !l.entries.is_empty())
                 {
                     line.undone = true;
+                }
+            }
+            Step::Edit {
+                manager,
+                pick,
+                duration,
+                when,
+            } => self.edit(*manager, *pick, *duration, when),
+            Step::Delete { manager, pick } => {
+                let positions = self.positions(*manager);
+                if let Some(&(line, at)) = positions.get(pick % positions.len().max(1)) {
+                    self.lines[line].entries.remove(at);
                 }
             }
         }
@@ -533,15 +603,17 @@ impl Model {
 /// The real thing: the command layer over a real SQLite file.
 struct Real {
     ctx: AppContext,
+    /// A reader of its own, to find the entries an edit or delete picks.
+    db: sqlx::SqlitePool,
     _dir: tempfile::TempDir,
 }
 
 impl Real {
     async fn start(now: DateTime<Utc>) -> Self {
         let dir = tempfile::tempdir().expect("dir");
-        let store = Store::connect(&format!("sqlite://{}", dir.path().join("m.db").display()))
-            .await
-            .expect("store");
+        let url = format!("sqlite://{}", dir.path().join("m.db").display());
+        let store = Store::connect(&url).await.expect("store");
+        let db = sqlx::SqlitePool::connect(&url).await.expect("reader");
         let team = SlackTeamId::parse(TEAM).expect("team");
         for (id, tz) in MANAGERS {
             store
@@ -562,7 +634,7 @@ impl Real {
             clock: Clock::fixed(now),
             follow_ups: Default::default(),
         };
-        Self { ctx, _dir: dir }
+        Self { ctx, db, _dir: dir }
     }
 
     async fn coach(&self, manager: usize, text: &str) -> Reply {
@@ -574,6 +646,71 @@ impl Real {
             })
             .await
             .reply
+    }
+
+    /// The manager's `pick`th entry (oldest first, round the count): its
+    /// ID, kind, reps and kind of coaching.
+    async fn pick(
+        &self,
+        manager: usize,
+        pick: usize,
+    ) -> Option<(i64, String, Vec<String>, String)> {
+        let pool = &self.db;
+        let entries: Vec<(i64, String, Option<String>)> =
+            sqlx::query_as("SELECT id, kind, activity FROM logs WHERE manager_id = ? ORDER BY id")
+                .bind(MANAGERS[manager].0)
+                .fetch_all(pool)
+                .await
+                .expect("entries");
+        let (id, kind, activity) = entries.get(pick % entries.len().max(1))?.clone();
+        let reps: Vec<String> =
+            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
+                .bind(id)
+                .fetch_all(pool)
+                .await
+                .expect("reps");
+        Some((id, kind, reps, activity.unwrap_or_default()))
+    }
+
+    /// The edit form submitted for the manager's `pick`th entry.
+    async fn edit(&self, model: &Model, manager: usize, pick: usize, duration: usize, when: &When) {
+        let Some((id, kind, reps, activity)) = self.pick(manager, pick).await else {
+            return;
+        };
+        let kind = if kind == "session" {
+            EntryKind::Session
+        } else {
+            EntryKind::Meeting
+        };
+        let submission = Submission {
+            kind,
+            editing: Some(EntryId::new(id)),
+            reps,
+            minutes: Some(DURATIONS[duration].1.to_string()),
+            activity: Some(activity),
+            day: Some(model.day(manager, when).format("%Y-%m-%d").to_string()),
+            topics: Vec::new(),
+            note: None,
+        };
+        let (team, user) = self.who(manager);
+        self.ctx.submit(&team, &user, submission).await;
+    }
+
+    /// The Home tab's Delete, confirmed, on the manager's `pick`th entry.
+    async fn delete(&self, manager: usize, pick: usize) {
+        if let Some((id, ..)) = self.pick(manager, pick).await {
+            let (team, user) = self.who(manager);
+            self.ctx
+                .press(&team, &user, Pressed::Delete(EntryId::new(id)))
+                .await;
+        }
+    }
+
+    fn who(&self, manager: usize) -> (SlackTeamId, SlackUserId) {
+        (
+            SlackTeamId::parse(TEAM).expect("team"),
+            SlackUserId::parse(MANAGERS[manager].0).expect("id"),
+        )
     }
 
     async fn export(&self, month: YearMonth) -> Vec<String> {
@@ -658,6 +795,7 @@ fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
             ),
         ),
         Step::Undo(manager) => (*manager, "undo".into()),
+        Step::Edit { .. } | Step::Delete { .. } => return None,
     })
 }
 
@@ -772,6 +910,27 @@ async fn play(steps: Vec<Step>) {
                 model.today(manager)
             ));
             real.coach(manager, &text).await;
+        }
+        match step {
+            Step::Edit {
+                manager,
+                pick,
+                duration,
+                when,
+            } => {
+                history.push(format!(
+                    "{} edits entry {pick} to {} on {}",
+                    MANAGERS[*manager].0,
+                    DURATIONS[*duration].0,
+                    model.day(*manager, when)
+                ));
+                real.edit(&model, *manager, *pick, *duration, when).await;
+            }
+            Step::Delete { manager, pick } => {
+                history.push(format!("{} deletes entry {pick}", MANAGERS[*manager].0));
+                real.delete(*manager, *pick).await;
+            }
+            _ => {}
         }
         model.apply(step);
         real.ctx.clock.set(model.now());
