@@ -7,7 +7,9 @@ use sqlx::SqliteConnection;
 
 use super::lines::{insert_rep_rows, move_join_days};
 use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
-use super::{date_text, instant_text, parse_date, parse_user, topics_text, Store, StoreError};
+use super::{
+    date_text, instant_text, parse_date, parse_user, placeholders, topics_text, Store, StoreError,
+};
 use crate::domain::{
     Activity, Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession,
     SlackTeamId, SlackUserId, StoredEntry, YearMonth,
@@ -224,30 +226,34 @@ impl Store {
             .collect()
     }
 
-    /// How many of each rep's 1:1s in the month stand at each word.
+    /// How many of each rep's 1:1s in the month stand at each word, in one
+    /// read however many reps.
     pub async fn month_confirmations(
         &self,
         team: &SlackTeamId,
         month: YearMonth,
         reps: &[SlackUserId],
     ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError> {
-        let mut counts = Vec::new();
+        if reps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT rep_id, confirmation, COUNT(*) FROM log_reps
+             WHERE team_id = ? AND rep_id IN ({}) AND held_on >= ? AND held_on < ?
+             GROUP BY rep_id, confirmation ORDER BY rep_id",
+            placeholders(reps.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, String, u32)>(&sql).bind(team.as_str());
         for rep in reps {
-            let rows: Vec<(String, u32)> = sqlx::query_as(
-                "SELECT confirmation, COUNT(*) FROM log_reps
-                 WHERE team_id = ? AND rep_id = ? AND held_on >= ? AND held_on < ?
-                 GROUP BY confirmation",
-            )
-            .bind(team.as_str())
-            .bind(rep.as_str())
+            query = query.bind(rep.as_str());
+        }
+        let rows = query
             .bind(date_text(month.first_day()))
             .bind(date_text(month.next().first_day()))
             .fetch_all(&self.readers)
             .await?;
-            for (word, count) in rows {
-                counts.push((rep.clone(), parse_confirmation(&word)?, count));
-            }
-        }
-        Ok(counts)
+        rows.into_iter()
+            .map(|(rep, word, count)| Ok((parse_user(rep)?, parse_confirmation(&word)?, count)))
+            .collect()
     }
 }
