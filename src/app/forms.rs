@@ -175,6 +175,25 @@ impl AppContext {
             .map(|stored| FormSpec::editing(&stored)))
     }
 
+    /// The manager's entry to ask about before deleting it; `None` once it
+    /// is gone.
+    pub async fn entry_to_delete(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        id: EntryId,
+    ) -> Result<Option<(StoredEntry, NaiveDate)>, Failure> {
+        let Some(manager) = self.store.manager(team, user).await? else {
+            return Ok(None);
+        };
+        let today = manager.today(self.clock.now());
+        Ok(self
+            .store
+            .entry(&manager, id)
+            .await?
+            .map(|entry| (entry, today)))
+    }
+
     /// Checks a submitted form and, if it is right, stores it exactly as the
     /// typed line would be stored.
     #[tracing::instrument(skip(self, submission), fields(team = %team, user = %user))]

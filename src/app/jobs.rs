@@ -124,26 +124,32 @@ pub async fn decide(
     let managers = ctx.store.managers_with_reps().await?;
     let mut decisions = Vec::new();
     match job {
-        Job::MeetingCheck | Job::CoachingPace => {
+        Job::MeetingCheck | Job::CoachingPace | Job::TeamDigest => {
             for manager in managers {
+                // A DM to the manager, or their team's digest to its channel,
+                // keyed by the manager so teams sharing a channel each get one.
+                let (recipient, subject) = match (job, &manager.digest_channel) {
+                    (Job::TeamDigest, Some(channel)) => (
+                        channel.as_str().to_string(),
+                        manager.id.as_str().to_string(),
+                    ),
+                    (Job::TeamDigest, None) => continue,
+                    _ => (manager.id.as_str().to_string(), String::new()),
+                };
                 let now = at.instant_in(manager.tz(), schedule);
                 if !fired(manager.tz(), now) {
                     continue;
                 }
-                let mut decision = Decision::new(
-                    manager.team.clone(),
-                    job,
-                    manager.id.as_str().to_string(),
-                    manager.tz(),
-                    now,
-                );
+                let mut decision =
+                    Decision::new(manager.team.clone(), job, recipient, manager.tz(), now);
+                decision.subject = subject;
                 if already_decided(ctx, &decision).await? {
                     continue;
                 }
-                decision.say = if job == Job::MeetingCheck {
-                    meeting_check(ctx, &manager, now).await?
-                } else {
-                    coaching_pace(ctx, &manager, now).await?
+                decision.say = match job {
+                    Job::MeetingCheck => meeting_check(ctx, &manager, now).await?,
+                    Job::CoachingPace => coaching_pace(ctx, &manager, now).await?,
+                    _ => Say::TeamDigest(team_digest(ctx, &manager, now).await?),
                 };
                 decisions.push(decision);
             }
@@ -170,30 +176,6 @@ pub async fn decide(
                     continue;
                 }
                 decision.say = Say::Digest(digest(ctx, &managers, now).await?);
-                decisions.push(decision);
-            }
-        }
-        Job::TeamDigest => {
-            for manager in managers {
-                let Some(channel) = manager.digest_channel.clone() else {
-                    continue;
-                };
-                let now = at.instant_in(manager.tz(), schedule);
-                if !fired(manager.tz(), now) {
-                    continue;
-                }
-                let mut decision = Decision::new(
-                    manager.team.clone(),
-                    job,
-                    channel.as_str().to_string(),
-                    manager.tz(),
-                    now,
-                );
-                decision.subject = manager.id.as_str().to_string();
-                if already_decided(ctx, &decision).await? {
-                    continue;
-                }
-                decision.say = Say::TeamDigest(team_digest(ctx, &manager, now).await?);
                 decisions.push(decision);
             }
         }

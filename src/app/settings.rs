@@ -10,8 +10,7 @@ use super::forms::{Field, FieldError, Submitted};
 use super::{Answer, AppContext, Failure, Reply};
 use crate::command::{DigestChange, SnoozeChange, TeamChange, TimeZoneChange};
 use crate::domain::{
-    entry_day, DayOutOfRange, EntryId, ShownDay, SlackChannelId, SlackTeamId, SlackUserId,
-    StoredEntry, OLDEST_DAYS_BACK,
+    entry_day, DayOutOfRange, ShownDay, SlackChannelId, SlackTeamId, SlackUserId, OLDEST_DAYS_BACK,
 };
 
 /// What a settings form asks for, as Slack sent it.
@@ -114,25 +113,6 @@ impl AppContext {
             }
         };
         Ok(Submitted::Answered(Answer { reply, today }))
-    }
-
-    /// The manager's entry to ask about before deleting it; `None` once it
-    /// is gone.
-    pub async fn entry_to_delete(
-        &self,
-        team: &SlackTeamId,
-        user: &SlackUserId,
-        id: EntryId,
-    ) -> Result<Option<(StoredEntry, NaiveDate)>, Failure> {
-        let Some(manager) = self.store.manager(team, user).await? else {
-            return Ok(None);
-        };
-        let today = manager.today(self.clock.now());
-        Ok(self
-            .store
-            .entry(&manager, id)
-            .await?
-            .map(|entry| (entry, today)))
     }
 }
 
