@@ -14,23 +14,34 @@ use coachbot::app::jobs::RunAt;
 use coachbot::causes;
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, Settings};
-use coachbot::domain::{Job, YearMonth};
+use coachbot::domain::{plural, Job, YearMonth};
 use coachbot::inbound::terminal::{self, TRY_DATABASE};
 use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::TICK_EVERY;
-use coachbot::startup::{context, open_store, try_context, Application};
+use coachbot::startup::{context, open_store, open_store_reporting, try_context, Application};
 use coachbot::store::Open;
 use secrecy::SecretString;
 
-const SLACK_VARIABLES: &str = "\
-  SLACK_BOT_TOKEN         the bot token (xoxb-…), from the Slack app's OAuth & Permissions page
-  SLACK_API_URL           Slack's Web API, default https://slack.com/api/";
-const DATABASE_VARIABLE: &str = "\
-  DATABASE_URL            the database, default sqlite://coachbot.db (in the folder coachbot runs from)";
-const SETTINGS_VARIABLES: &str = "\
-  COACHBOT__SECTION__KEY  any setting, over config/default.toml and --config,
-                          e.g. COACHBOT__MEETINGS__DUE_AFTER_DAYS=10
-  RUST_LOG                log filter, default info,sqlx=warn";
+// Each line of a `Reads:` group starts with two spaces. A string continued
+// with `\` drops the next line's leading spaces, so every line here starts
+// inside its own literal.
+const SLACK_BOT_TOKEN_VARIABLE: &str =
+    "  SLACK_BOT_TOKEN         the bot token (xoxb-…), from the Slack app's OAuth & Permissions page";
+const SLACK_API_URL_VARIABLE: &str =
+    "  SLACK_API_URL           Slack's Web API, default https://slack.com/api/";
+const SETTINGS_VARIABLES: &str = concat!(
+    "  COACHBOT__SECTION__KEY  any setting, over config/default.toml and --config,\n",
+    "                          e.g. COACHBOT__MEETINGS__DUE_AFTER_DAYS=10\n",
+    "  RUST_LOG                log filter, default info,sqlx=warn"
+);
+
+/// The `DATABASE_URL` line of a `Reads:` group; `how` says what the command
+/// needs of the database.
+fn database_variable(how: &str) -> String {
+    format!(
+        "  DATABASE_URL            the database, {how}; default sqlite://coachbot.db in the folder coachbot runs from"
+    )
+}
 
 #[derive(Parser)]
 #[command(
@@ -55,7 +66,7 @@ enum Action {
     #[command(after_help = serve_help())]
     Serve,
     /// Create the database if needed and apply migrations, then exit.
-    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE}"))]
+    #[command(after_help = format!("Reads:\n{}", database_variable("created if missing")))]
     Migrate,
     /// Run one job once for every manager, as if the clock read --at. Without --dry-run it really sends.
     #[command(after_help = run_job_help())]
@@ -72,10 +83,10 @@ enum Action {
         dry_run: bool,
     },
     /// Recount and cross-check the records; exit non-zero on any disagreement.
-    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE} (must exist)"))]
+    #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
     Check,
     /// Print every session (a row per rep) and meeting of a month.
-    #[command(after_help = format!("Reads:\n{DATABASE_VARIABLE} (must exist)"))]
+    #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
     Export {
         /// The month, e.g. 2026-11.
         #[arg(long, value_parser = parse_month)]
@@ -97,22 +108,25 @@ enum Action {
 
 fn serve_help() -> String {
     format!(
-        "Reads:\n{SLACK_VARIABLES}\n  \
+        "Reads:\n{SLACK_BOT_TOKEN_VARIABLE}\n{SLACK_API_URL_VARIABLE}\n  \
          SLACK_SIGNING_SECRET    verifies Slack's requests; required unless SLACK_APP_TOKEN is set\n  \
          SLACK_APP_TOKEN         optional app-level token (xapp-…): Slack's traffic over Socket Mode\n\
-         {DATABASE_VARIABLE} (created and migrated on start)\n  \
-         COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n{SETTINGS_VARIABLES}"
+         {}\n  \
+         COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n{SETTINGS_VARIABLES}",
+        database_variable("created and migrated on start")
     )
 }
 
 fn run_job_help() -> String {
     format!(
         "Jobs: meeting-check (DM managers due a team meeting), coaching-pace (DM managers with reps \
-         behind pace), digest (post the team summary to digest.channel).\n\n\
-         Reads:\n{SLACK_VARIABLES} (not needed with --dry-run)\n{DATABASE_VARIABLE} (must exist)\n\
-         {SETTINGS_VARIABLES}\n\n\
+         behind pace), digest (post the leaders' summary of every team to digest.channel), \
+         team-digest (post each team's summary to the channel its manager set with /coach digest).\n\n\
+         Reads:\n{SLACK_BOT_TOKEN_VARIABLE} (not needed with --dry-run)\n{SLACK_API_URL_VARIABLE}\n\
+         {}\n{SETTINGS_VARIABLES}\n\n\
          A reminder already stored for a recipient's day is not sent again, so a real run at a past \
-         or future --at uses up that day's reminder."
+         or future --at uses up that day's reminder.",
+        database_variable("which must exist")
     )
 }
 
@@ -195,9 +209,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
         }
         Action::Migrate => {
-            let store = open_store(&environment, Open::CreateAndMigrate).await?;
+            let (store, opened) =
+                open_store_reporting(&environment, Open::CreateAndMigrate).await?;
             store.close().await;
-            println!("database {} is up to date", environment.database_url);
+            println!("{}", opened.describe(&environment.database_url));
         }
         Action::RunJob { job, at, dry_run } => {
             run_job(settings, &environment, job, at, dry_run).await?
@@ -285,15 +300,16 @@ async fn check(environment: &Environment) -> anyhow::Result<bool> {
     store.close().await;
     if findings.is_empty() {
         println!(
-            "All records agree: {} entries, {} rep rows and {} team memberships checked.",
-            checked.entries, checked.rep_rows, checked.memberships
+            "All records agree: {}, {} and {} checked.",
+            plural(checked.entries, "entry", "entries"),
+            plural(checked.rep_rows, "rep row", "rep rows"),
+            plural(checked.memberships, "team membership", "team memberships")
         );
         return Ok(true);
     }
-    let count = findings.len();
     println!(
-        "{count} disagreement{} in the records:",
-        if count == 1 { "" } else { "s" }
+        "{} in the records:",
+        plural(findings.len(), "disagreement", "disagreements")
     );
     for finding in findings {
         println!("- {finding}");

@@ -19,7 +19,7 @@ use crate::inbound::socket_mode::{SocketMode, SocketModeOptions};
 use crate::inbound::terminal::TRY_DATABASE;
 use crate::scheduler;
 use crate::slack::{SlackApi, SlackError};
-use crate::store::{Open, Store, StoreError};
+use crate::store::{Open, Opened, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -52,7 +52,15 @@ pub enum ServeError {
 
 /// Opens the database named by `DATABASE_URL`; errors name it.
 pub async fn open_store(environment: &Environment, how: Open) -> Result<Store, StartupError> {
-    Store::open(&environment.database_url, how)
+    Ok(open_store_reporting(environment, how).await?.0)
+}
+
+/// Opens the database like [`open_store`], and says what that did to it.
+pub async fn open_store_reporting(
+    environment: &Environment,
+    how: Open,
+) -> Result<(Store, Opened), StartupError> {
+    Store::open_reporting(&environment.database_url, how)
         .await
         .map_err(|source| StartupError::Store {
             url: environment.database_url.clone(),

@@ -25,7 +25,7 @@ use chrono_tz::Tz;
 
 use crate::causes;
 use crate::clock::Clock;
-use crate::command::{self, Command};
+use crate::command::{self, Command, CommandError, DigestChange};
 use crate::config::Settings;
 use crate::domain::{
     DisputeDecision, EntryId, EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackTeamId,
@@ -71,6 +71,18 @@ pub struct Invocation {
     pub team: SlackTeamId,
     pub user: SlackUserId,
     pub text: String,
+    /// Where it was typed, which decides what can be done from there.
+    pub surface: Surface,
+}
+
+/// Where a `/coach` line was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// Slack, with its channels, forms and Home tab.
+    Slack,
+    /// The terminal of `coachbot try`: typed lines and their answers only,
+    /// with no Slack to post to or to ask.
+    Terminal,
 }
 
 impl Invocation {
@@ -85,6 +97,7 @@ impl Invocation {
             team: SlackTeamId::parse(team_id)?,
             user: SlackUserId::parse(user_id)?,
             text,
+            surface: Surface::Slack,
         })
     }
 
@@ -129,6 +142,7 @@ impl AppContext {
                 let reply = match command::parse(&invocation.text, today) {
                     Ok(Command::Help) => Reply::Help {
                         target: self.target(),
+                        surface: invocation.surface,
                     },
                     _ => Reply::SlackUnavailable,
                 };
@@ -187,7 +201,9 @@ impl AppContext {
         let (manager, first_use) = self
             .manager(&invocation.team, &invocation.user, now)
             .await?;
-        let reply = self.carry_out(&manager, &invocation.text, now).await?;
+        let reply = self
+            .carry_out(&manager, &invocation.text, invocation.surface, now)
+            .await?;
         let reply = if first_use {
             Reply::Welcome {
                 tz: manager.tz(),
@@ -206,10 +222,17 @@ impl AppContext {
         &self,
         manager: &Manager,
         text: &str,
+        surface: Surface,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         let today = manager.today(now);
         let command = match command::parse(text, today) {
+            // A terminal has no channels to pick, so a channel typed there
+            // is no mistake to correct: a digest is set in Slack.
+            Err(CommandError::BadDigestChannel(_)) if surface == Surface::Terminal => {
+                tracing::info!(command = "digest", "answered /coach");
+                return Ok(Reply::DigestNeedsSlack);
+            }
             Ok(command) => command,
             Err(mistake) => {
                 tracing::info!(command = "mistake", "answered /coach");
@@ -230,9 +253,15 @@ impl AppContext {
             Command::OpenForm(kind) => Reply::FormNeedsSlack(kind),
             Command::Snooze(change) => self.snooze(manager, change, now).await?,
             Command::TimeZone(change) => self.time_zone(manager, change, now).await?,
+            Command::Digest(DigestChange::Show | DigestChange::Set(_))
+                if surface == Surface::Terminal =>
+            {
+                Reply::DigestNeedsSlack
+            }
             Command::Digest(change) => self.digest_channel(manager, change).await?,
             Command::Help => Reply::Help {
                 target: self.target(),
+                surface,
             },
         })
     }

@@ -79,6 +79,7 @@ impl AppContext {
     ) -> Result<Reply, Failure> {
         Ok(match change {
             DigestChange::Show => Reply::DigestChannel(manager.digest_channel.clone()),
+            DigestChange::Off if manager.digest_channel.is_none() => Reply::NoDigestToStop,
             DigestChange::Off => {
                 self.store.set_digest_channel(manager, None).await?;
                 Reply::DigestOff

@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
+use super::Surface;
 use crate::domain::{
     Confirmation, EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership,
     RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
@@ -143,6 +144,10 @@ pub enum Reply {
     DigestChannel(Option<SlackChannelId>),
     DigestSet(SlackChannelId),
     DigestOff,
+    /// `digest off` with no digest channel set.
+    NoDigestToStop,
+    /// A digest set or shown where there is no Slack (`coachbot try`).
+    DigestNeedsSlack,
     /// The bot is not in the channel, so the digest cannot go there yet.
     DigestNeedsInvite(SlackChannelId),
     /// Slack could not be asked whether the bot is in the channel.
@@ -159,6 +164,8 @@ pub enum Reply {
     Help {
         /// The manager's monthly target per rep, from the settings.
         target: u32,
+        /// Where it was asked for: a terminal gets only what works there.
+        surface: Surface,
     },
     /// The text did not parse: the parser's sentence and example.
     Mistake(String),

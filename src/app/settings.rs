@@ -9,9 +9,7 @@ use chrono_tz::Tz;
 use super::forms::{Field, FieldError, Submitted};
 use super::{Answer, AppContext, Failure, Reply};
 use crate::command::{DigestChange, SnoozeChange, TeamChange, TimeZoneChange};
-use crate::domain::{
-    entry_day, DayOutOfRange, ShownDay, SlackChannelId, SlackTeamId, SlackUserId, OLDEST_DAYS_BACK,
-};
+use crate::domain::{ShownDay, SlackChannelId, SlackTeamId, SlackUserId};
 
 /// What a settings form asks for, as Slack sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,18 +121,14 @@ fn errors(field: Field, message: &str) -> Submitted {
     }])
 }
 
-/// The typed command's rule for a join day: today or up to 62 days back.
+/// The typed command's rule for a join day: today or any day before.
 fn join_day_error(day: NaiveDate, today: NaiveDate) -> Option<String> {
-    let shown = ShownDay::new(day, today);
-    match entry_day(day, today) {
-        Ok(_) => None,
-        Err(DayOutOfRange::Future) => Some(format!(
-            "{shown} hasn't come yet, and a join day is today or earlier."
-        )),
-        Err(DayOutOfRange::TooFarBack) => Some(format!(
-            "{shown} is more than {OLDEST_DAYS_BACK} days ago, the furthest back a join day goes."
-        )),
-    }
+    (day > today).then(|| {
+        format!(
+            "{} hasn't come yet, and a join day is today or earlier.",
+            ShownDay::new(day, today)
+        )
+    })
 }
 
 /// The typed command's rule for a snooze: back after today, within a year.

@@ -87,9 +87,6 @@ pub enum CommandError {
     #[error("{0} hasn't come yet, and a join day is today or earlier. Give the day they joined, like `/coach team add @dana since monday`.")]
     JoinDayInFuture(ShownDay),
 
-    #[error("{0} is more than {OLDEST_DAYS_BACK} days ago, the furthest back a join day goes. Pick a later day, like `/coach team add @dana since monday`.")]
-    JoinDayTooFarBack(ShownDay),
-
     #[error("Who should I take off your team? Mention the rep, like `/coach team remove @dana`.")]
     TeamRemoveWithoutMention,
 
@@ -244,7 +241,6 @@ mod tests {
             CommandError::TeamAddWithoutMention,
             CommandError::BadJoinDay("soon".into()),
             CommandError::JoinDayInFuture(day),
-            CommandError::JoinDayTooFarBack(day),
             CommandError::TeamRemoveWithoutMention,
             CommandError::BadMonth("2026-13".into()),
             CommandError::FutureMonth(YearMonth::of(date)),

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{ShownDay, SlackUserId, OLDEST_DAYS_BACK};
+use crate::domain::{ShownDay, SlackUserId};
 
 use super::error::{CommandError, MentionContext};
 use super::token::{self, Token};
@@ -49,7 +49,9 @@ fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
     Ok(TeamChange::Add { reps, since })
 }
 
-/// The day after `since`: as a log names days, today or up to 62 days back.
+/// The day after `since`, named as a log names days: today or any day
+/// before. Unlike a log's day it may be long ago, since it only sets from
+/// when pace counts.
 fn join_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
     let typed = || {
         let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
@@ -61,8 +63,6 @@ fn join_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandErro
     };
     if day > today {
         Err(CommandError::JoinDayInFuture(ShownDay::new(day, today)))
-    } else if (today - day).num_days() > OLDEST_DAYS_BACK {
-        Err(CommandError::JoinDayTooFarBack(ShownDay::new(day, today)))
     } else {
         Ok(day)
     }
@@ -123,7 +123,24 @@ mod tests {
     }
 
     #[test]
-    fn team_add_since_refuses_a_future_day_one_too_far_back_and_words_that_are_no_day() {
+    fn team_add_since_takes_any_past_day_however_long_ago() {
+        for (typed, day) in [
+            ("since 2026-09-25", date(2026, 9, 25)),
+            ("since 2025-01-01", date(2025, 1, 1)),
+        ] {
+            assert_eq!(
+                team(&format!("add {DANA} {typed}")),
+                Ok(TeamChange::Add {
+                    reps: vec![dana()],
+                    since: Some(day)
+                }),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn team_add_since_refuses_a_future_day_and_words_that_are_no_day() {
         assert_eq!(
             team(&format!("add {DANA} since 2026-11-28")),
             Err(CommandError::JoinDayInFuture(ShownDay::new(
@@ -131,14 +148,6 @@ mod tests {
                 today()
             )))
         );
-        assert_eq!(
-            team(&format!("add {DANA} since 2026-09-25")),
-            Err(CommandError::JoinDayTooFarBack(ShownDay::new(
-                date(2026, 9, 25),
-                today()
-            )))
-        );
-        assert!(team(&format!("add {DANA} since 2026-09-26")).is_ok());
         assert_eq!(
             team(&format!("add {DANA} since forever")),
             Err(CommandError::BadJoinDay("forever".into()))

@@ -82,13 +82,15 @@ pub enum JoinChange {
     Unchanged(NaiveDate),
     /// On another manager's team now.
     OnAnotherTeam(SlackUserId),
-    /// The day would share days with an earlier stint, on this team
-    /// (`manager` is the one asking) or another; the earliest day that
-    /// would not.
+    /// The day would share days with a stint on another manager's team;
+    /// the earliest day that would not.
     Overlaps {
         manager: SlackUserId,
         earliest: NaiveDate,
     },
+    /// The day would share days with the rep's earlier stint on this team;
+    /// the earliest day that would not.
+    OverlapsEarlierStint { earliest: NaiveDate },
     /// Already on the team, with coaching logged before the new day: moving
     /// the join day past it would leave those sessions outside the team.
     CoachedBefore { first: NaiveDate },
@@ -119,7 +121,7 @@ pub fn join_change(
             if let Some(first) = first_session.filter(|first| *first < day) {
                 return JoinChange::CoachedBefore { first };
             }
-            if let Some(earliest) = earliest_free(&theirs, Some(current), day) {
+            if let Some(earliest) = earliest_free(&theirs, manager, Some(current), day) {
                 return earliest;
             }
             JoinChange::Moves {
@@ -127,14 +129,15 @@ pub fn join_change(
                 to: day,
             }
         }
-        None => earliest_free(&theirs, None, day).unwrap_or(JoinChange::Joins(day)),
+        None => earliest_free(&theirs, manager, None, day).unwrap_or(JoinChange::Joins(day)),
     }
 }
 
 /// The overlap refusal when a stint from `day` on would share days with an
-/// earlier one (other than `current`).
+/// earlier one (other than `current`); `manager` is the one asking.
 fn earliest_free(
     theirs: &[&Membership],
+    manager: &SlackUserId,
     current: Option<&&Membership>,
     day: NaiveDate,
 ) -> Option<JoinChange> {
@@ -144,9 +147,15 @@ fn earliest_free(
         .filter(|s| overlaps(s, day, NaiveDate::MAX))
         .filter_map(|s| s.left_on.map(|left| (left, &s.manager)))
         .max()
-        .map(|(left, manager)| JoinChange::Overlaps {
-            manager: manager.clone(),
-            earliest: left,
+        .map(|(left, theirs)| {
+            if theirs == manager {
+                JoinChange::OverlapsEarlierStint { earliest: left }
+            } else {
+                JoinChange::Overlaps {
+                    manager: theirs.clone(),
+                    earliest: left,
+                }
+            }
         })
 }
 
@@ -326,6 +335,24 @@ mod tests {
                 None
             ),
             JoinChange::Joins(day("2026-11-10"))
+        );
+    }
+
+    #[test]
+    fn team_add_since_never_overlaps_an_earlier_stint_on_the_same_team() {
+        let stints = [stint("U0BOSS", "U0ANA", "2025-06-02", Some("2026-11-10"))];
+        assert_eq!(
+            join_change(
+                &stints,
+                &user("U0BOSS"),
+                &user("U0ANA"),
+                Some(day("2025-01-01")),
+                day("2026-11-27"),
+                None
+            ),
+            JoinChange::OverlapsEarlierStint {
+                earliest: day("2026-11-10")
+            }
         );
     }
 

@@ -140,8 +140,8 @@ pub fn format_minutes(minutes: i64) -> String {
 /// which messages cite before giving the manager's own target.
 pub const STUDY_MINUTES: u32 = 180;
 
-/// How far back an entry or a join day may be dated: about two months, room
-/// to catch up after a break.
+/// How far back an entry may be dated: about two months, room to catch up
+/// after a break. A join day, which only sets pace, has no such limit.
 pub const OLDEST_DAYS_BACK: i64 = 62;
 
 /// A day as every answer shows it: `Fri 27 Nov`, with the year when it is

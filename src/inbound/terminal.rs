@@ -8,7 +8,7 @@ use std::io::Write;
 use chrono_tz::Tz;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::app::{AppContext, Invocation};
+use crate::app::{AppContext, Invocation, Surface};
 use crate::domain::{SlackTeamId, SlackUserId};
 use crate::messages;
 use crate::store::StoreError;
@@ -97,7 +97,7 @@ pub async fn run(
     writeln!(
         output,
         "coachbot try: you are a sales manager in {}. Type what you would type after /coach; \
-         @name makes up a rep. Records are kept in ./{TRY_DATABASE}. `help` lists everything; \
+         @name makes up a rep. Records are kept in ./{TRY_DATABASE}. `help` lists what works here; \
          `exit` or Ctrl-D ends.\nStart with: team add @dana @lee since {}",
         tz.unwrap_or(manager.tz()).name(),
         crate::domain::YearMonth::of(manager.today(now))
@@ -124,6 +124,7 @@ pub async fn run(
                 team: team.clone(),
                 user: you.clone(),
                 text: names.mentions(line),
+                surface: Surface::Terminal,
             })
             .await;
         let text = messages::as_text(&messages::reply(&answer), |id| names.name(id));

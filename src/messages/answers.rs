@@ -9,7 +9,7 @@ use super::{
     day, escape, meeting_line, mentions, minutes, progress_line, topics, Message, Period,
     MAX_BLOCKS,
 };
-use crate::app::{Answer, Dashboard, MonthReport, Reply};
+use crate::app::{Answer, Dashboard, MonthReport, Reply, Surface};
 use crate::domain::{
     plural, Confirmation, Entry, EntryKind, JoinChange, RemoveOutcome, SessionEntry, SlackUserId,
     StoredEntry, STUDY_MINUTES,
@@ -282,7 +282,7 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
                 local_now.format("%H:%M")
             ))
         }
-        Reply::Help { target } => help(*target, today),
+        Reply::Help { target, surface } => help(*target, *surface, today),
         Reply::Welcome { tz, then } => {
             let mut content = render(then, today);
             let welcome = format!(
@@ -306,6 +306,8 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
         Reply::DigestChannel(Some(channel)) => plain(&format!(":mega: Your team's digest goes to {} every week. `/coach digest off` stops it.", channel.mention())),
         Reply::DigestSet(channel) => plain(&format!(":mega: Your team's digest will go to {} every week: each rep's month against pace and your meetings, never notes. `/coach digest off` stops it.", channel.mention())),
         Reply::DigestOff => plain(":mega: Your team's digest is off. `/coach digest #team-sales` starts it again."),
+        Reply::NoDigestToStop => plain("Your team has no digest channel set, so there was no digest to turn off. Nothing changed."),
+        Reply::DigestNeedsSlack => plain("A team digest needs Slack: coachbot posts it to a Slack channel every week, so it can't be set here. In Slack, invite coachbot to a channel (`/invite @coachbot`), then type `/coach digest #team-sales` and pick the channel."),
         Reply::DigestNeedsInvite(channel) => plain(&format!("I'm not in {} yet, so I can't post your digest there. Invite me first: type `/invite @coachbot` in that channel, then set it again. Nothing changed.", channel.mention())),
         Reply::DigestUnchecked(channel) => plain(&format!("I couldn't reach Slack to check that I'm in {}, so nothing changed. Please try again in a minute.", channel.mention())),
         Reply::SlackUnavailable => plain("Sorry, I couldn't reach Slack to set you up just now. Nothing was saved; please try again in a minute."),
@@ -412,6 +414,12 @@ fn team_added(outcomes: &[(SlackUserId, JoinChange)], today: NaiveDate) -> Slack
                 ":no_entry: {} was on {}'s team until {}, and a rep is on one team at a time: the earliest join day is {}.",
                 rep.mention(),
                 manager.mention(),
+                day(*earliest, today),
+                day(*earliest, today)
+            ),
+            JoinChange::OverlapsEarlierStint { earliest } => format!(
+                ":no_entry: {} was on your team before, until {}, and a join day can't reach back into that time: the earliest join day is {}.",
+                rep.mention(),
                 day(*earliest, today),
                 day(*earliest, today)
             ),
@@ -556,8 +564,18 @@ fn reps_words(words: &[(SlackUserId, Confirmation, u32)]) -> String {
     format!("*Reps' word on their 1:1s*\n{}", lines.join("\n"))
 }
 
-fn help(target: u32, today: NaiveDate) -> SlackMessageContent {
+fn help(target: u32, surface: Surface, today: NaiveDate) -> SlackMessageContent {
     let first = first_of_month(today);
+    // The Home tab, the forms and the digest's channel are Slack's: a
+    // terminal hears only of what it can do.
+    let (home_tab, forms, digest) = match surface {
+        Surface::Slack => (
+            "; the Home tab edits or deletes any entry",
+            "\n*Forms*: `/coach log` · `/coach log meeting`",
+            "\n*Team digest*: `/coach digest #team-sales` · `/coach digest off`",
+        ),
+        Surface::Terminal => ("", "", ""),
+    };
     let text = format!(
         "*Log 1:1 coaching* — time, rep(s), what you did:
 • `/coach 45m @dana pipeline review`
@@ -568,11 +586,9 @@ Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`. Da
 *Log a team meeting* (counts for everyone on your team): `/coach meeting 60m stuck deals, wins`
 *Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee`
 *See where you stand*: `/coach status` · `/coach report` · `/coach report last month`
-*Fix a mistake*: `/coach undo` takes back your last line; the Home tab edits or deletes any entry.
-*Forms*: `/coach log` · `/coach log meeting`
+*Fix a mistake*: `/coach undo` takes back your last line{home_tab}.{forms}
 *Holidays*: `/coach snooze 1w` · `/coach snooze until 2026-12-24` · `/coach snooze off`
-*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`
-*Team digest*: `/coach digest #team-sales` · `/coach digest off`"
+*Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`{digest}"
     );
     Message::new("How to use /coach")
         .header("How to use /coach")

@@ -348,7 +348,10 @@ mod tests {
     fn the_view_a_form_closes_with_fits_a_modal_however_long_the_answer() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("day");
         let long = crate::app::Answer {
-            reply: crate::app::Reply::Help { target: 180 },
+            reply: crate::app::Reply::Help {
+                target: 180,
+                surface: crate::app::Surface::Slack,
+            },
             today,
         };
         let view = result(&long);

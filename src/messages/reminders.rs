@@ -206,7 +206,10 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> Slac
             )
         })
         .collect();
-    Message::new(format!("{title}. {on_pace} of {reps} reps on pace."))
+    Message::new(format!(
+        "{title}. {on_pace} of {} on pace.",
+        plural(reps, "rep", "reps")
+    ))
         .header(&title)
         .text(&totals)
         .text(&lines.join("\n"))
@@ -250,8 +253,8 @@ pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMes
         ));
     }
     Message::new(format!(
-        "{title}. {on_pace} of {} reps on pace.",
-        team.reps.len()
+        "{title}. {on_pace} of {} on pace.",
+        plural(team.reps.len(), "rep", "reps")
     ))
     .header(&title)
     .text(&summary)

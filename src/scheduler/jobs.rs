@@ -10,7 +10,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use crate::app::delivery::{deliver_due, DeliveryPolicy, DeliveryReport};
 use crate::app::jobs::{decide, Decision, RunAt, Say, Trigger};
 use crate::app::AppContext;
-use crate::domain::Job;
+use crate::domain::{plural, Job};
 use crate::messages;
 use crate::store::{MessageKind, NewReminder, StoreError};
 
@@ -45,7 +45,11 @@ impl Rendered {
                     .collect();
                 (
                     Some(messages::pace_nudge(behind, ctx.target())),
-                    format!("{} behind pace: {}", behind.len(), names.join(", ")),
+                    format!(
+                        "{} behind pace: {}",
+                        plural(behind.len(), "rep", "reps"),
+                        names.join(", ")
+                    ),
                 )
             }
             Say::Digest(managers) => {
@@ -58,8 +62,9 @@ impl Rendered {
                         ctx.target(),
                     )),
                     format!(
-                        "{} managers, {on_pace} of {reps} reps on pace",
-                        managers.len()
+                        "{}, {on_pace} of {} on pace",
+                        plural(managers.len(), "manager", "managers"),
+                        plural(reps, "rep", "reps")
                     ),
                 )
             }
@@ -72,9 +77,9 @@ impl Rendered {
                         ctx.target(),
                     )),
                     format!(
-                        "{}'s team, {on_pace} of {} reps on pace",
+                        "{}'s team, {on_pace} of {} on pace",
                         team.manager,
-                        team.reps.len()
+                        plural(team.reps.len(), "rep", "reps")
                     ),
                 )
             }

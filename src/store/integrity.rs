@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::{Store, StoreError};
+use crate::domain::plural;
 
 /// One disagreement in the records, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +90,8 @@ impl fmt::Display for Finding {
             ),
             Finding::Undecided { team, rep, day, minutes, activity, was_entry, candidates } => write!(
                 f,
-                "workspace {team}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {candidates} sessions look like it). It counts nowhere until it is logged again"
+                "workspace {team}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {} like it). It counts nowhere until it is logged again",
+                plural(*candidates as usize, "session looks", "sessions look")
             ),
             Finding::EntryWithoutLine { team, entry } => {
                 write!(f, "workspace {team}, entry {entry}: belongs to no logged line, so undo cannot reach it")
@@ -101,9 +103,9 @@ impl fmt::Display for Finding {
 /// What `check` looked at, for its all-clear line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Checked {
-    pub entries: u64,
-    pub rep_rows: u64,
-    pub memberships: u64,
+    pub entries: usize,
+    pub rep_rows: usize,
+    pub memberships: usize,
 }
 
 /// A rep row beside the entry it hangs on.
@@ -281,9 +283,9 @@ impl Store {
         .fetch_one(&self.readers)
         .await?;
         let checked = Checked {
-            entries: entries as u64,
-            rep_rows: rep_rows as u64,
-            memberships: memberships as u64,
+            entries: entries as usize,
+            rep_rows: rep_rows as usize,
+            memberships: memberships as usize,
         };
         Ok((checked, findings))
     }

@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
-use crate::domain::{Manager, SlackTeamId, SlackUserId, Topic};
+use crate::domain::{plural, Manager, SlackTeamId, SlackUserId, Topic};
 
 pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
 pub use entries::Edited;
@@ -41,6 +41,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("there is no database at {path} (DATABASE_URL, by default sqlite://coachbot.db in the folder coachbot runs from). Run coachbot from the folder that holds it, or point DATABASE_URL at it, for example DATABASE_URL=sqlite:///srv/coachbot/coachbot.db")]
     NoDatabase { path: String },
+    #[error("the folder {folder} does not exist, so the database cannot be created in it. Create the folder first, or point DATABASE_URL at a file in a folder that exists, for example DATABASE_URL=sqlite://coachbot.db")]
+    NoFolder { folder: String },
+    #[error("coachbot stores its records in SQLite; this build does not support {engine} yet. Use a SQLite database, for example DATABASE_URL=sqlite://coachbot.db")]
+    NotSqlite { engine: String },
     #[error("the database at {path} was written by an older coachbot and needs `coachbot migrate` (or a start of `coachbot serve`) before it can be read")]
     NeedsMigration { path: String },
     #[error("the database holds a value this version cannot read: {0}")]
@@ -84,6 +88,34 @@ pub enum Open {
     ExistingReadOnly,
 }
 
+/// What opening the database did to it, for `migrate` to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    /// There was no file, and one was created.
+    pub created: bool,
+    /// How many migrations were applied now; none when it was up to date.
+    pub migrations_applied: usize,
+    /// How many migrations this version has in all.
+    pub migrations: usize,
+}
+
+impl Opened {
+    /// What `coachbot migrate` did to the database at `url`, in one sentence.
+    pub fn describe(&self, url: &str) -> String {
+        let applied = plural(self.migrations_applied, "migration", "migrations");
+        if self.created {
+            format!("Created the database {url} and applied {applied}.")
+        } else if self.migrations_applied > 0 {
+            format!("Applied {applied} to the database {url}; it is up to date now.")
+        } else {
+            format!(
+                "The database {url} was up to date already ({} applied before).",
+                plural(self.migrations, "migration", "migrations")
+            )
+        }
+    }
+}
+
 const READERS: u32 = 4;
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -95,11 +127,29 @@ impl Store {
     }
 
     pub async fn open(url: &str, how: Open) -> Result<Self, StoreError> {
+        Ok(Self::open_reporting(url, how).await?.0)
+    }
+
+    /// Opens the database like [`Store::open`], and says what that did to it.
+    pub async fn open_reporting(url: &str, how: Open) -> Result<(Self, Opened), StoreError> {
+        refuse_other_databases(url)?;
         let options = SqliteConnectOptions::from_str(url)?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let path = options.get_filename().display().to_string();
-        if how != Open::CreateAndMigrate && !in_memory && !options.get_filename().exists() {
+        let file = options.get_filename();
+        let path = file.display().to_string();
+        let existed = !in_memory && file.exists();
+        if how != Open::CreateAndMigrate && !in_memory && !existed {
             return Err(StoreError::NoDatabase { path });
+        }
+        // SQLite creates the file but not its folder, and says only that it
+        // cannot open the file.
+        if let Some(folder) = file
+            .parent()
+            .filter(|folder| !in_memory && !folder.as_os_str().is_empty() && !folder.exists())
+        {
+            return Err(StoreError::NoFolder {
+                folder: folder.display().to_string(),
+            });
         }
         let options = options
             .create_if_missing(how == Open::CreateAndMigrate)
@@ -139,18 +189,28 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         let migrations = sqlx::migrate!("./migrations");
+        // A database never migrated has no table of them: none applied.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&writer)
+                .await
+                .unwrap_or_default();
+        let pending = migrations
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count();
         if how == Open::ExistingReadOnly {
-            let applied: Vec<i64> =
-                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                    .fetch_all(&writer)
-                    .await
-                    .unwrap_or_default();
-            if migrations.iter().any(|m| !applied.contains(&m.version)) {
+            if pending > 0 {
                 return Err(StoreError::NeedsMigration { path });
             }
         } else {
             migrations.run(&writer).await?;
         }
+        let opened = Opened {
+            created: !existed,
+            migrations_applied: pending,
+            migrations: migrations.iter().count(),
+        };
         let checkpoints = watch::channel(0).0;
         let (readers, checkpointer) = if in_memory || how == Open::ExistingReadOnly {
             (writer.clone(), None)
@@ -168,14 +228,15 @@ impl Store {
             tokio::spawn(checkpoint_loop(checkpointer.clone(), checkpoints.clone()));
             (readers, Some(checkpointer))
         };
-        Ok(Self {
+        let store = Self {
             readers,
             lines: lines::start_writer(writer.clone()),
             writer,
             managers: Arc::default(),
             checkpointer,
             checkpoints,
-        })
+        };
+        Ok((store, opened))
     }
 
     /// A write transaction that takes SQLite's write lock at once, so it
@@ -230,6 +291,20 @@ async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     }
 }
 
+/// SQLite would read any other URL as a file name and fail with "unable to
+/// open database file"; this says what is wrong instead.
+fn refuse_other_databases(url: &str) -> Result<(), StoreError> {
+    let Some((scheme, _)) = url.split_once("://") else {
+        return Ok(());
+    };
+    let engine = match scheme.to_ascii_lowercase().as_str() {
+        "sqlite" => return Ok(()),
+        "postgres" | "postgresql" => "PostgreSQL".to_string(),
+        other => format!("{other}:// databases"),
+    };
+    Err(StoreError::NotSqlite { engine })
+}
+
 fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
@@ -280,4 +355,34 @@ fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
 
 fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_migrate_did_reads_as_one_sentence_with_its_counts() {
+        let url = "sqlite://coachbot.db";
+        let said = |created, migrations_applied| {
+            Opened {
+                created,
+                migrations_applied,
+                migrations: 8,
+            }
+            .describe(url)
+        };
+        assert_eq!(
+            said(true, 8),
+            "Created the database sqlite://coachbot.db and applied 8 migrations."
+        );
+        assert_eq!(
+            said(false, 1),
+            "Applied 1 migration to the database sqlite://coachbot.db; it is up to date now."
+        );
+        assert_eq!(
+            said(false, 0),
+            "The database sqlite://coachbot.db was up to date already (8 migrations applied before)."
+        );
+    }
 }

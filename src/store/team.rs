@@ -98,6 +98,7 @@ impl Store {
                 JoinChange::Unchanged(_)
                 | JoinChange::OnAnotherTeam(_)
                 | JoinChange::Overlaps { .. }
+                | JoinChange::OverlapsEarlierStint { .. }
                 | JoinChange::CoachedBefore { .. } => {}
             }
             outcomes.push((rep.clone(), change));

@@ -14,6 +14,42 @@ fn coachbot() -> Command {
     command
 }
 
+/// Runs `coachbot try` in `dir` with `args`, types `lines` and ends it; its output, once it
+/// has exited successfully.
+fn try_typing(
+    dir: &std::path::Path,
+    args: &[&str],
+    database_url: Option<&str>,
+    lines: &[&str],
+) -> String {
+    let mut command = coachbot();
+    command.arg("try").args(args).current_dir(dir);
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        for line in lines {
+            writeln!(stdin, "{line}").expect("typed");
+        }
+    }
+    let output = child.wait_with_output().expect("ends");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 #[test]
 fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
@@ -55,10 +91,8 @@ fn serve_without_the_bot_token_stops_with_one_line_naming_it() {
     assert!(stderr.contains("SLACK_BOT_TOKEN is not set"), "{stderr}");
 }
 
-#[test]
-fn migrate_creates_the_database() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("fresh.db");
+/// `coachbot migrate` on the database at `db`: what it printed.
+fn migrate(db: &std::path::Path) -> String {
     let output = coachbot()
         .args(["migrate"])
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
@@ -69,7 +103,86 @@ fn migrate_creates_the_database() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn migrate_says_whether_it_created_the_database_and_how_many_migrations_it_applied() {
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations")
+        .count();
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("fresh.db");
+
+    assert_eq!(
+        migrate(&db),
+        format!(
+            "Created the database sqlite://{} and applied {migrations} migrations.\n",
+            db.display()
+        )
+    );
     assert!(db.exists());
+    assert_eq!(
+        migrate(&db),
+        format!(
+            "The database sqlite://{} was up to date already ({migrations} migrations applied before).\n",
+            db.display()
+        )
+    );
+    // An empty file is a database with nothing in it yet.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").expect("empty file");
+    assert_eq!(
+        migrate(&empty),
+        format!(
+            "Applied {migrations} migrations to the database sqlite://{}; it is up to date now.\n",
+            empty.display()
+        )
+    );
+}
+
+/// `coachbot migrate` with this `DATABASE_URL`, expected to fail; its stderr.
+fn migrate_fails_with(database_url: &str) -> String {
+    let output = coachbot()
+        .args(["migrate"])
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success(), "migrated {database_url}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_postgres_database_url_says_this_build_stores_its_records_in_sqlite_only() {
+    for url in ["postgres://x", "postgresql://coachbot@db/coachbot"] {
+        let stderr = migrate_fails_with(url);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("coachbot stores its records in SQLite; this build does not support PostgreSQL yet. Use a SQLite database, for example DATABASE_URL=sqlite://coachbot.db"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("code: 14"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_database_in_a_folder_that_does_not_exist_names_the_folder() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("no-such-folder");
+    let stderr = migrate_fails_with(&format!(
+        "sqlite://{}",
+        missing.join("coachbot.db").display()
+    ));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the folder {} does not exist, so the database cannot be created in it.",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("code: 14"), "{stderr}");
+    assert!(!missing.exists());
 }
 
 /// `coachbot serve` as a child process, listening, with its log followed.
@@ -442,6 +555,85 @@ fn a_bad_setting_is_reported_once_with_an_example() {
 }
 
 #[test]
+fn a_bad_schedule_setting_is_one_line_naming_the_setting_the_value_and_an_example() {
+    let stderr = serve_fails_with(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("COACHBOT__JOBS__MEETING_CHECK", "nonsense"),
+    ]);
+    assert_eq!(
+        stderr,
+        "coachbot: setting jobs.meeting_check = \"nonsense\" is not a schedule; use cron's six fields, seconds first, for example \"0 0 9 * * Mon\" for Mondays at 09:00\n"
+    );
+}
+
+/// `coachbot <args> --help`: what it printed.
+fn help(args: &[&str]) -> String {
+    let output = coachbot().args(args).arg("--help").output().expect("runs");
+    assert!(output.status.success(), "{args:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_line_of_each_commands_reads_group_is_indented_alike() {
+    for command in ["serve", "migrate", "run-job", "check", "export"] {
+        let text = help(&[command]);
+        let reads: Vec<&str> = text
+            .lines()
+            .skip_while(|line| *line != "Reads:")
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .collect();
+        assert!(!reads.is_empty(), "{command} --help has no Reads:\n{text}");
+        for line in reads {
+            // A variable two spaces in, or a description going on under
+            // the column where descriptions start.
+            let variable = line
+                .strip_prefix("  ")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+            let going_on = line.starts_with(&" ".repeat(26));
+            assert!(
+                variable || going_on,
+                "{command} --help: {line:?} is not indented like the rest:\n{text}"
+            );
+            assert!(!line.contains(") ("), "{command} --help: {line:?}");
+        }
+    }
+}
+
+#[test]
+fn run_job_help_names_every_job_and_needs_no_bot_token_for_a_dry_run() {
+    let text = help(&["run-job"]);
+    for job in [
+        "meeting-check (",
+        "coaching-pace (",
+        "digest (",
+        "team-digest (",
+    ] {
+        assert!(text.contains(job), "run-job --help lacks {job}:\n{text}");
+    }
+    let line_of = |variable: &str| {
+        text.lines()
+            .find(|line| line.trim_start().starts_with(variable))
+            .unwrap_or_else(|| panic!("no {variable} in\n{text}"))
+    };
+    assert!(
+        line_of("SLACK_BOT_TOKEN").ends_with("(not needed with --dry-run)"),
+        "{text}"
+    );
+    assert!(!line_of("SLACK_API_URL").contains("--dry-run"), "{text}");
+}
+
+#[test]
+fn serve_help_says_what_happens_to_the_database_in_one_phrase() {
+    let text = help(&["serve"]);
+    assert!(
+        text.contains("  DATABASE_URL            the database, created and migrated on start; default sqlite://coachbot.db in the folder coachbot runs from\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn each_commands_help_names_what_it_reads() {
     let help = |args: &[&str]| {
         let output = coachbot().args(args).output().expect("runs");
@@ -490,32 +682,15 @@ fn each_commands_help_names_what_it_reads() {
 fn try_answers_typed_lines_as_one_manager_in_its_own_database() {
     let dir = tempfile::tempdir().expect("dir");
     let elsewhere = dir.path().join("real.db");
-    let mut child = coachbot()
-        .args(["try", "--tz", "Europe/Berlin"])
-        .current_dir(dir.path())
-        .env("DATABASE_URL", format!("sqlite://{}", elsewhere.display()))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starts");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        writeln!(stdin, "team add @dana @lee since 2026-11-01").expect("typed");
-        writeln!(
-            stdin,
-            "/coach an hour @dana objection handling, 30m @lee pipeline review yesterday"
-        )
-        .expect("typed");
-        writeln!(stdin, "status").expect("typed");
-    }
-    let output = child.wait_with_output().expect("ends");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = try_typing(
+        dir.path(),
+        &["--tz", "Europe/Berlin"],
+        Some(&format!("sqlite://{}", elsewhere.display())),
+        &[
+            "team add @dana @lee since 2026-11-01",
+            "/coach an hour @dana objection handling, 30m @lee pipeline review today",
+            "status",
+        ],
     );
     assert!(
         stdout.contains("you are a sales manager in Europe/Berlin"),
@@ -535,4 +710,59 @@ fn try_answers_typed_lines_as_one_manager_in_its_own_database() {
     assert!(!stdout.contains("<@"), "raw mentions leaked: {stdout}");
     assert!(dir.path().join("coachbot-try.db").exists());
     assert!(!elsewhere.exists(), "try touched DATABASE_URL");
+}
+
+#[test]
+fn try_says_a_team_digest_needs_slack_and_its_help_leaves_out_what_needs_slack() {
+    let dir = tempfile::tempdir().expect("dir");
+    let stdout = try_typing(
+        dir.path(),
+        &["--tz", "Europe/Berlin"],
+        None,
+        &[
+            "digest #team-sales",
+            "digest <#C0123ABCDEF|team-sales>",
+            "digest off",
+            "help",
+        ],
+    );
+    // Two lines of introduction, then each answer and a blank line.
+    let answered = stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
+    let answers: Vec<&str> = answered.split("\n\n").collect();
+    let needs_slack = "A team digest needs Slack: coachbot posts it to a Slack channel every week, so it can't be set here.";
+    assert!(answers[0].starts_with(needs_slack), "{stdout}");
+    assert!(answers[1].starts_with(needs_slack), "{stdout}");
+    assert_eq!(
+        answers[2],
+        "Your team has no digest channel set, so there was no digest to turn off. Nothing changed."
+    );
+    let help = answers[3];
+    assert!(help.starts_with("== How to use /coach =="), "{stdout}");
+    assert!(
+        help.contains("`/coach undo` takes back your last line."),
+        "{help}"
+    );
+    for slack_only in ["Home tab", "/coach log", "digest"] {
+        assert!(!help.contains(slack_only), "{slack_only} in\n{help}");
+    }
+}
+
+#[test]
+fn try_calls_the_managers_own_team_your_team() {
+    let dir = tempfile::tempdir().expect("dir");
+    let stdout = try_typing(
+        dir.path(),
+        &[],
+        None,
+        &[
+            "team add @dana since 2025-01-01",
+            "team remove @dana",
+            "team add @dana since 2025-03-01",
+        ],
+    );
+    assert!(
+        stdout.contains("⛔ @dana was on your team before, until"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("@you"), "{stdout}");
 }

@@ -40,6 +40,21 @@ async fn check_finds_nothing_wrong_in_records_the_bot_wrote() {
 }
 
 #[tokio::test]
+async fn check_counts_one_of_each_in_the_singular() {
+    let app = spawn_app().await;
+    app.coach("team add <@U0ANA>").await;
+    app.coach("30m <@U0ANA> pipeline review").await;
+
+    let run = run_binary(&app, &["check"]).await;
+
+    assert!(run.success, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "All records agree: 1 entry, 1 rep row and 1 team membership checked."
+    );
+}
+
+#[tokio::test]
 async fn check_names_every_disagreement_and_where_it_is_and_exits_non_zero() {
     let app = app_with_history().await;
     let pool = app.db().await;

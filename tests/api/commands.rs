@@ -428,6 +428,33 @@ async fn help_lists_the_forms_with_examples() {
 }
 
 #[tokio::test]
+async fn help_in_slack_also_names_the_home_tab_the_forms_and_the_team_digest() {
+    let app = spawn_app().await;
+    let text = app.coach("help").await.blocks_text();
+    for slack_only in [
+        "the Home tab edits or deletes any entry",
+        "/coach log",
+        "/coach digest #team-sales",
+    ] {
+        assert!(
+            text.contains(slack_only),
+            "{slack_only} missing from {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn digest_off_with_no_digest_set_says_there_was_none_to_turn_off() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    let answer = app.coach("digest off").await;
+    assert_eq!(
+        answer.text(),
+        "Your team has no digest channel set, so there was no digest to turn off. Nothing changed."
+    );
+}
+
+#[tokio::test]
 async fn a_restart_keeps_everything() {
     let app = spawn_app().await;
     with_team(&app).await;
@@ -562,11 +589,73 @@ async fn team_add_since_moves_the_join_day_of_a_rep_already_on_the_team() {
         .await,
         1
     );
-    let answer = app.coach("team add <@U0ANA> since 2026-09-01").await;
+}
+
+#[tokio::test]
+async fn team_add_since_takes_a_join_day_long_ago() {
+    let app = spawn_app().await;
+    let answer = app.coach("team add <@U0ANA> since 2025-01-01").await;
     assert!(
-        answer.text().contains("more than 62 days ago"),
+        answer
+            .text()
+            .contains("<@U0ANA> is on your team since Wed 1 Jan 2025."),
         "{}",
         answer.text()
+    );
+    let answer = app.coach("team add <@U0ANA> since 2024-06-03").await;
+    assert!(
+        answer
+            .text()
+            .contains("<@U0ANA>'s join day moved from Wed 1 Jan 2025 to Mon 3 Jun 2024"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0ANA' AND joined_on = '2024-06-03'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_join_day_long_ago_still_never_overlaps_the_reps_time_on_another_team() {
+    let app = spawn_app().await;
+    app.coach_as(OTHER_BOSS, "team add <@U0ANA> since 2025-06-02")
+        .await;
+    app.coach_as(OTHER_BOSS, "team remove <@U0ANA>").await;
+
+    let answer = app.coach("team add <@U0ANA> since 2025-01-01").await;
+
+    assert!(
+        answer.text().contains("<@U0ANA> was on <@U0OTHER>'s team until Fri 27 Nov, and a rep is on one team at a time: the earliest join day is Fri 27 Nov."),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE manager_id = 'U0BOSS'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_join_day_over_the_reps_earlier_time_on_your_own_team_calls_it_your_team() {
+    let app = spawn_app().await;
+    app.coach("team add <@U0ANA> since 2025-06-02").await;
+    app.coach("team remove <@U0ANA>").await;
+
+    let answer = app.coach("team add <@U0ANA> since 2025-01-01").await;
+
+    assert_eq!(
+        answer.text(),
+        ":no_entry: <@U0ANA> was on your team before, until Fri 27 Nov, and a join day can't reach back into that time: the earliest join day is Fri 27 Nov."
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE rep_id = 'U0ANA'")
+            .await,
+        1
     );
 }
 

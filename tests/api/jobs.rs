@@ -756,6 +756,31 @@ async fn run_job_dry_run_prints_a_line_per_manager_and_sends_nothing_then_a_real
 }
 
 #[tokio::test]
+async fn the_digest_dry_run_counts_one_manager_and_one_rep_in_the_singular() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+
+    let output = coachbot(&app)
+        .env("COACHBOT__DIGEST__CHANNEL", "C0DIGEST")
+        .args(["run-job", "digest", "--at", "2026-11-27", "--dry-run"])
+        .output()
+        .await
+        .expect("runs");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(": 1 manager, 0 of 1 rep on pace (at "),
+        "{stdout}"
+    );
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+}
+
+#[tokio::test]
 async fn run_job_with_an_unknown_job_fails_naming_the_jobs_there_are() {
     let (app, posts) = spawn_jobs_app(&[]).await;
 
@@ -959,7 +984,10 @@ async fn run_job_dry_run_changes_no_file() {
                 "DATABASE_URL",
                 format!("sqlite://{}", dir.path().join(name).display()),
             )
-            .args(["run-job", "coaching-pace", "--dry-run"])
+            // The test's own instant, never the wall clock: on the first of a month
+            // nobody is behind pace yet.
+            .args(["run-job", "coaching-pace", "--dry-run", "--at"])
+            .arg(app.clock.now().to_rfc3339())
             .output()
             .await
             .expect("runs");

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use coachbot::app::forms::Submission;
-use coachbot::app::{AppContext, Invocation, Pressed, Reply};
+use coachbot::app::{AppContext, Invocation, Pressed, Reply, Surface};
 use coachbot::clock::Clock;
 use coachbot::config::Settings;
 use coachbot::domain::{EntryId, EntryKind, MeetingState, SlackTeamId, SlackUserId, YearMonth};
@@ -132,7 +132,8 @@ fn session_spec() -> impl Strategy<Value = SessionSpec> {
 
 fn step() -> impl Strategy<Value = Step> {
     let manager = 0..MANAGERS.len();
-    let since = prop_oneof![3 => Just(None), 2 => (0..70i64).prop_map(Some)];
+    // A join day may be any past day: recent ones, and some from long ago.
+    let since = prop_oneof![3 => Just(None), 2 => (0..70i64).prop_map(Some), 1 => (0..800i64).prop_map(Some)];
     let line = prop_oneof![
         3 => proptest::collection::vec(session_spec(), 1..=1),
         1 => proptest::collection::vec(session_spec(), 2..=2),
@@ -373,9 +374,6 @@ impl Model {
         match step {
             Step::Wait(hours) => self.now = Some(self.now() + Duration::hours(*hours)),
             Step::TeamAdd(manager, reps, since) => {
-                if since.is_some_and(|back| back > OLDEST_DAYS_BACK) {
-                    return;
-                }
                 let today = self.today(*manager);
                 let day = since.map_or(today, |back| today - Duration::days(back));
                 let mut seen = Vec::new();
@@ -643,6 +641,7 @@ impl Real {
                 team: SlackTeamId::parse(TEAM).expect("team"),
                 user: SlackUserId::parse(MANAGERS[manager].0).expect("id"),
                 text: text.to_string(),
+                surface: Surface::Slack,
             })
             .await
             .reply
