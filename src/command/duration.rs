@@ -10,6 +10,17 @@ pub(super) struct Spoken {
     pub(super) shape: Shape,
     /// How many tokens it spans.
     pub(super) len: usize,
+    /// Why it cannot be logged as typed, though it is plainly meant as the length.
+    pub(super) flaw: Option<Flaw>,
+}
+
+/// A length written so that storing any one number would store something else than was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flaw {
+    /// `-30m`, `+1h`, `1h-`: coaching time is never negative, and a sign is a slip.
+    Signed,
+    /// `30-45m`: two lengths, and an entry holds one.
+    Range,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +60,14 @@ impl Unit {
 pub(super) fn at_start(tokens: &[Token], bare: bool) -> Option<Spoken> {
     let key = |at: usize| tokens.get(at).and_then(Token::key);
     let first = key(0)?;
+    if let Some(len) = range(first, key(1), bare) {
+        return Some(Spoken {
+            minutes: 0,
+            shape: Shape::WithUnit,
+            len,
+            flaw: Some(Flaw::Range),
+        });
+    }
     let (mut minutes, mut len, shape, only) = match amount_and_unit(tokens) {
         Some(spelled) => (spelled.minutes, spelled.len, Shape::WithUnit, spelled.only),
         None => {
@@ -67,11 +86,31 @@ pub(super) fn at_start(tokens: &[Token], bare: bool) -> Option<Spoken> {
             len += and + extra_len;
         }
     }
+    let signed = tokens[..len].iter().any(Token::has_glued_sign);
     Some(Spoken {
         minutes: round(minutes),
         shape,
         len,
+        flaw: signed.then_some(Flaw::Signed),
     })
+}
+
+/// `30-45m`, `1-2h`, `30–45 minutes` (and, where a bare number is a length, `30-45`): how many
+/// tokens a range of lengths takes. `1-1` is a one-on-one, not a range.
+fn range(first: &str, next: Option<&str>, bare: bool) -> Option<usize> {
+    let (low, high) = first.split_once(['-', '–', '—', '~'])?;
+    let plain = |part: &str| number(part).is_some();
+    let low_is_length = plain(low) || compact(low).is_some_and(|low| low.shape == Shape::WithUnit);
+    if !low_is_length || first == "1-1" {
+        return None;
+    }
+    if compact(high).is_some_and(|high| high.shape == Shape::WithUnit) {
+        return Some(1);
+    }
+    if plain(high) && next.and_then(Unit::named).is_some() {
+        return Some(2);
+    }
+    (bare && plain(low) && plain(high)).then_some(1)
 }
 
 /// A duration with a unit that ends exactly at the last token, as in `pipeline review 45m`.
@@ -461,6 +500,49 @@ mod tests {
             end("pipeline two hours and forty five minutes"),
             Some((165, 6))
         );
+    }
+
+    fn flaw(text: &str) -> Option<Flaw> {
+        at_start(&tokens(text), true).and_then(|spoken| spoken.flaw)
+    }
+
+    #[test]
+    fn a_sign_glued_to_a_length_is_a_flaw() {
+        for typed in [
+            "-30m",
+            "+1h",
+            "1h-",
+            "–30m",
+            "—45 minutes",
+            "-1:30",
+            "-90",
+            "2+ hours",
+        ] {
+            assert_eq!(flaw(typed), Some(Flaw::Signed), "{typed}");
+        }
+        assert_eq!(flaw("30m"), None);
+        assert_eq!(start("- 30m"), None);
+    }
+
+    #[test]
+    fn a_range_of_lengths_is_a_flaw_spanning_the_whole_range() {
+        for (typed, len) in [
+            ("30-45m", 1),
+            ("1-2h", 1),
+            ("30–45 minutes", 2),
+            ("1h-1h30m", 1),
+            ("30-45", 1),
+        ] {
+            let spoken = at_start(&tokens(typed), true).expect(typed);
+            assert_eq!(
+                (spoken.flaw, spoken.len),
+                (Some(Flaw::Range), len),
+                "{typed}"
+            );
+        }
+        assert!(at_start(&tokens("30-45"), false).is_none());
+        assert!(at_start(&tokens("1-1"), true).is_none());
+        assert_eq!(end("pipeline 30-45 min").map(|(_, len)| len), Some(2));
     }
 
     #[test]

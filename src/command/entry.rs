@@ -145,7 +145,7 @@ fn session(
         return Err(CommandError::MissingRep);
     }
     let minutes = minutes.ok_or(CommandError::MissingDuration)?;
-    let note = note(&parts.note)?;
+    let note = note(&parts.note_words(tokens))?;
     let day = parts.day.as_ref().map(|day| NamedDay {
         date: day.value,
         leads: day.at < parts.first_time_or_rep,
@@ -170,7 +170,7 @@ pub(super) fn meeting(tokens: &[Token], today: NaiveDate) -> Result<MeetingEntry
     let minutes = parts
         .minutes()?
         .ok_or(CommandError::MeetingWithoutDuration)?;
-    let note = note(&parts.note)?;
+    let note = note(&parts.note_words(tokens))?;
     Ok(MeetingEntry {
         minutes,
         topics: recognise::topics(&recognise::words(note.as_str())),
@@ -186,22 +186,43 @@ struct Found<T> {
     at: usize,
 }
 
-struct Parts<'t> {
-    duration: Option<Found<u64>>,
+/// A length as read: its minutes, or why it cannot be logged as typed.
+struct Length {
+    minutes: u64,
+    flaw: Option<duration::Flaw>,
+    /// The words as typed, sign included, for the error that refuses a flawed length.
+    typed: String,
+}
+
+impl Length {
+    fn of(tokens: &[Token], spoken: &duration::Spoken) -> Length {
+        Length {
+            minutes: spoken.minutes,
+            flaw: spoken.flaw,
+            typed: token::typed(&tokens[..spoken.len]),
+        }
+    }
+}
+
+struct Parts {
+    duration: Option<Found<Length>>,
     day: Option<Found<NaiveDate>>,
     /// Where the note begins: everything before it was a duration, a day, a mention or glue.
     note_start: usize,
     /// Where the first time or mention stands, so that a day before it is known to open the
     /// entry.
     first_time_or_rep: usize,
-    note: Vec<&'t Token>,
+    /// Where the note's words stand: between the preamble and what ends the line, less a day
+    /// after `on` and a time taken from inside it.
+    note: Vec<usize>,
 }
 
-impl<'t> Parts<'t> {
+impl Parts {
     /// Durations, days and mentions are taken from before the note; days and durations with a
     /// unit also from its end. Words in the middle stay in the note, so "reviewed 3 deals"
     /// keeps its 3 and "prep for friday demo" its friday.
-    fn read(tokens: &'t [Token], today: NaiveDate) -> Result<Self, CommandError> {
+    fn read(tokens: &[Token], today: NaiveDate) -> Result<Self, CommandError> {
+        refuse_signed_lengths(tokens)?;
         let mut parts = Parts {
             duration: None,
             day: None,
@@ -212,17 +233,18 @@ impl<'t> Parts<'t> {
         let mut at = filler_before_preamble(tokens, today);
         while let Some(token) = tokens.get(at) {
             let rest = &tokens[at..];
+            // A day before a length, so that `27 nov` is a day and not 27 minutes.
             if token.is_mention() {
                 parts.first_time_or_rep = parts.first_time_or_rep.min(at);
                 at += 1;
-            } else if let Some(spoken) = duration::at_start(rest, parts.duration.is_none()) {
-                parts.first_time_or_rep = parts.first_time_or_rep.min(at);
-                let found = found_at(tokens, at, spoken.len, spoken.minutes);
-                place(&mut parts.duration, found, CommandError::TwoDurations)?;
-                at += spoken.len;
             } else if let Some(spoken) = when::at_start(rest, today)? {
                 let found = found_at(tokens, at, spoken.len, spoken.date);
                 place(&mut parts.day, found, CommandError::TwoDates)?;
+                at += spoken.len;
+            } else if let Some(spoken) = duration::at_start(rest, parts.duration.is_none()) {
+                parts.first_time_or_rep = parts.first_time_or_rep.min(at);
+                let found = found_at(tokens, at, spoken.len, Length::of(rest, &spoken));
+                place(&mut parts.duration, found, CommandError::TwoDurations)?;
                 at += spoken.len;
             } else if is_one_on_one(token)
                 || (token.is_connector() && starts_preamble(&rest[1..], today))
@@ -244,35 +266,62 @@ impl<'t> Parts<'t> {
                 place(&mut parts.day, found, CommandError::TwoDates)?;
             } else if let Some(spoken) = duration::at_end(tail) {
                 end -= spoken.len;
-                let found = found_at(tokens, end, spoken.len, spoken.minutes);
+                let found = found_at(tokens, end, spoken.len, Length::of(&tokens[end..], &spoken));
                 place(&mut parts.duration, found, CommandError::TwoDurations)?;
             } else {
                 break;
             }
         }
-        parts.note = tokens[at..end].iter().collect();
+        parts.note = parts.take_days_after_on(tokens, at, end, today)?;
         if parts.duration.is_none() {
             parts.take_duration_inside_note(tokens, at, end);
         }
         Ok(parts)
     }
 
+    /// `pipeline review on Nov 27 with the new deck`: a day after `on` is the entry's day
+    /// wherever it stands; the rest of the words are the note.
+    fn take_days_after_on(
+        &mut self,
+        tokens: &[Token],
+        start: usize,
+        end: usize,
+        today: NaiveDate,
+    ) -> Result<Vec<usize>, CommandError> {
+        let mut note = Vec::new();
+        let mut at = start;
+        while at < end {
+            if tokens[at].key() == Some("on") {
+                if let Some(spoken) = when::at_start(&tokens[at..end], today)? {
+                    let found = found_at(tokens, at, spoken.len, spoken.date);
+                    place(&mut self.day, found, CommandError::TwoDates)?;
+                    at += spoken.len;
+                    continue;
+                }
+            }
+            note.push(at);
+            at += 1;
+        }
+        Ok(note)
+    }
+
     /// `Met @dana for 40 minutes re pricing`: with no time before or after
     /// the note, a single one with a unit inside it is the session's length
     /// (two would be a guess, so those stay words).
-    fn take_duration_inside_note(&mut self, tokens: &'t [Token], start: usize, end: usize) {
+    fn take_duration_inside_note(&mut self, tokens: &[Token], start: usize, end: usize) {
         let mut inside: Vec<(usize, duration::Spoken)> = Vec::new();
         let mut at = start;
         while at < end {
             match duration::at_start(&tokens[at..end], false)
                 .filter(|spoken| spoken.shape == duration::Shape::WithUnit)
             {
-                Some(spoken) => {
+                // A day after `on` was taken out of the note already.
+                Some(spoken) if self.note.contains(&at) => {
                     let len = spoken.len;
                     inside.push((at, spoken));
                     at += len;
                 }
-                None => at += 1,
+                _ => at += 1,
             }
         }
         let [(at, spoken)] = inside.as_slice() else {
@@ -285,11 +334,13 @@ impl<'t> Parts<'t> {
         } else {
             at
         };
-        self.duration = Some(found_at(tokens, at, len, spoken.minutes));
-        self.note = tokens[start..from]
-            .iter()
-            .chain(&tokens[at + len..end])
-            .collect();
+        self.duration = Some(found_at(tokens, at, len, Length::of(&tokens[at..], spoken)));
+        let taken = from..at + len;
+        self.note.retain(|kept| !taken.contains(kept));
+    }
+
+    fn note_words<'t>(&self, tokens: &'t [Token]) -> Vec<&'t Token> {
+        self.note.iter().map(|&at| &tokens[at]).collect()
     }
 
     fn recognised_nothing(&self) -> bool {
@@ -312,15 +363,39 @@ impl<'t> Parts<'t> {
         let Some(duration) = &self.duration else {
             return Ok(None);
         };
-        if duration.value < u64::from(Minutes::MIN) {
+        let length = &duration.value;
+        match length.flaw {
+            Some(duration::Flaw::Signed) => {
+                return Err(CommandError::SignedDuration(length.typed.clone()))
+            }
+            Some(duration::Flaw::Range) => {
+                return Err(CommandError::DurationRange(length.typed.clone()))
+            }
+            None => {}
+        }
+        if length.minutes < u64::from(Minutes::MIN) {
             return Err(CommandError::DurationTooShort(duration.shown.clone()));
         }
-        u32::try_from(duration.value)
+        u32::try_from(length.minutes)
             .ok()
             .and_then(|minutes| Minutes::new(minutes).ok())
             .map(Some)
             .ok_or_else(|| CommandError::DurationTooLong(duration.shown.clone()))
     }
+}
+
+/// A signed length (`-30m`, `+1h`) is a slip wherever it stands, even inside the note, where
+/// keeping it would store a length the manager did not mean as words.
+fn refuse_signed_lengths(tokens: &[Token]) -> Result<(), CommandError> {
+    for at in 0..tokens.len() {
+        if let Some(spoken) = duration::at_start(&tokens[at..], false) {
+            if spoken.flaw == Some(duration::Flaw::Signed) {
+                let length = Length::of(&tokens[at..], &spoken);
+                return Err(CommandError::SignedDuration(length.typed));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn found_at<T>(tokens: &[Token], at: usize, len: usize, value: T) -> Found<T> {
@@ -420,7 +495,8 @@ fn filler_before_preamble(tokens: &[Token], today: NaiveDate) -> usize {
 fn starts_preamble(tokens: &[Token], today: NaiveDate) -> bool {
     tokens.first().is_some_and(Token::is_mention)
         || duration::at_start(tokens, true).is_some()
-        || matches!(when::at_start(tokens, today), Ok(Some(_)))
+        // A day that cannot be logged (`last week`, `11/5`) is still where the day stands.
+        || !matches!(when::at_start(tokens, today), Ok(None))
 }
 
 /// The typed words, joined by single spaces, without mentions or dangling glue at either end.
@@ -440,7 +516,8 @@ fn note(tokens: &[&Token]) -> Result<Note, CommandError> {
             .join(" "),
         _ => String::new(),
     };
-    Note::parse(note.trim_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c)))
+    // Dashes stay: `-30m` keeps its sign, and a lone dash was dropped above as glue.
+    Note::parse(note.trim_matches(|c: char| c.is_whitespace() || ",;:".contains(c)))
         .map_err(|too_long| CommandError::NoteTooLong(too_long.0))
 }
 
@@ -486,6 +563,184 @@ mod tests {
         assert_eq!(entry.minutes, minutes(90));
         assert_eq!(entry.note, "went through of call recordings");
         assert_eq!(entry.held_on, date(2026, 11, 26));
+    }
+
+    #[test]
+    fn a_sign_glued_to_a_length_is_refused_wherever_the_length_is_read() {
+        for (typed, shown) in [
+            (format!("-30m {DANA} pipeline review"), "-30m"),
+            (format!("+1h {DANA} pipeline review"), "+1h"),
+            (format!("1h- {DANA} pipeline review"), "1h-"),
+            (format!("–30m {DANA} pipeline review"), "–30m"),
+            (format!("{DANA} -30m pipeline review"), "-30m"),
+            (format!("{DANA} pipeline review -45 minutes"), "-45 minutes"),
+            (format!("met {DANA} for -30m re pricing"), "-30m"),
+            (format!("-90 {DANA}"), "-90"),
+        ] {
+            assert_eq!(
+                log_error(&typed),
+                CommandError::SignedDuration(shown.into()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            meet("-30m stuck deals"),
+            Err(CommandError::SignedDuration("-30m".into()))
+        );
+    }
+
+    #[test]
+    fn a_lone_dash_between_words_stays_a_separator() {
+        let entry = log(&format!("45m {DANA} - pipeline review - Q4"));
+        assert_eq!(
+            (entry.minutes, entry.note.as_str()),
+            (minutes(45), "pipeline review - Q4")
+        );
+        let entry = log(&format!("45m {DANA} re-review of the 1-1 notes"));
+        assert_eq!(entry.note, "re-review of the 1-1 notes");
+    }
+
+    #[test]
+    fn a_range_of_lengths_asks_for_one() {
+        for (typed, shown) in [
+            (format!("30-45m {DANA} pipeline review"), "30-45m"),
+            (format!("{DANA} 1-2h deal review"), "1-2h"),
+            (
+                format!("{DANA} pipeline review 30–45 minutes"),
+                "30–45 minutes",
+            ),
+            (format!("30-45 {DANA} pipeline"), "30-45"),
+        ] {
+            assert_eq!(
+                log_error(&typed),
+                CommandError::DurationRange(shown.into()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            meet("30-45m stuck deals"),
+            Err(CommandError::DurationRange("30-45m".into()))
+        );
+    }
+
+    #[test]
+    fn a_day_typed_after_the_note_is_the_day_and_not_the_note() {
+        for typed in [
+            "Nov 20",
+            "20 Nov",
+            "November 20th",
+            "the 20th",
+            "on the 20th",
+            "11/20",
+            "20/11",
+        ] {
+            let entry = log(&format!("45m {DANA} pipeline review {typed}"));
+            assert_eq!(
+                (entry.held_on, entry.note.as_str()),
+                (date(2026, 11, 20), "pipeline review"),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_day_typed_after_the_time_or_the_reps_is_the_day() {
+        let entry = log(&format!("45m {DANA} Nov 20 pipeline review"));
+        assert_eq!(
+            (entry.held_on, entry.note.as_str()),
+            (date(2026, 11, 20), "pipeline review")
+        );
+        let entry = log(&format!("20 nov 45m {DANA} pipeline review"));
+        assert_eq!(
+            (entry.held_on, entry.minutes),
+            (date(2026, 11, 20), minutes(45))
+        );
+        let entry = log(&format!("{DANA} 20 nov 45m pipeline review"));
+        assert_eq!(
+            (entry.held_on, entry.minutes),
+            (date(2026, 11, 20), minutes(45))
+        );
+        let meeting = meet("60m 20 Nov stuck deals").expect("meeting");
+        assert_eq!(
+            (meeting.held_on, meeting.note.as_str()),
+            (date(2026, 11, 20), "stuck deals")
+        );
+    }
+
+    #[test]
+    fn a_day_after_on_is_the_day_wherever_it_stands() {
+        let entry = log(&format!(
+            "45m {DANA} pipeline review on Nov 20 with the new deck"
+        ));
+        assert_eq!(
+            (entry.held_on, entry.note.as_str()),
+            (date(2026, 11, 20), "pipeline review with the new deck")
+        );
+        let entry = log(&format!("45m {DANA} call on tuesday about renewals"));
+        assert_eq!(
+            (entry.held_on, entry.note.as_str()),
+            (date(2026, 11, 24), "call about renewals")
+        );
+    }
+
+    #[test]
+    fn words_that_name_no_day_are_refused_where_the_day_is_read() {
+        for (typed, phrase) in [
+            (format!("45m {DANA} pipeline review last week"), "last week"),
+            (
+                format!("45m {DANA} pipeline review the other day"),
+                "the other day",
+            ),
+            (
+                format!("last month 45m {DANA} pipeline review"),
+                "last month",
+            ),
+            (
+                format!("45m {DANA} earlier this week pipeline review"),
+                "earlier this week",
+            ),
+            (
+                format!("45m {DANA} pipeline review on last week"),
+                "last week",
+            ),
+            (format!("forgot to log last week 45m {DANA}"), "last week"),
+        ] {
+            assert_eq!(
+                log_error(&typed),
+                CommandError::VagueDay(phrase.into()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            meet("60m stuck deals last week"),
+            Err(CommandError::VagueDay("last week".into()))
+        );
+    }
+
+    #[test]
+    fn a_numeric_day_that_reads_two_ways_is_refused() {
+        assert!(matches!(
+            log_error(&format!("45m {DANA} pipeline review 11/5")),
+            CommandError::AmbiguousDate { .. }
+        ));
+    }
+
+    #[test]
+    fn dates_inside_the_note_elsewhere_stay_the_note() {
+        for note in [
+            "prep for Dec 3 QBR",
+            "follow up on last week's call",
+            "recap of last week call prep",
+            "Q4 plan 11/5 deck review",
+            "CRM typo 2026-02-30 fixed",
+        ] {
+            let entry = log(&format!("45m {DANA} {note}"));
+            assert_eq!(
+                (entry.held_on, entry.note.as_str()),
+                (today(), note),
+                "{note}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Everything that can be wrong with `/coach` text, worded for the manager who typed it.
 
+use chrono::NaiveDate;
+
 use crate::domain::{format_minutes, Minutes, Note, ShownDay, YearMonth, OLDEST_DAYS_BACK};
 
 /// Where a mention was expected, so an error about mentions shows an example of the right shape.
@@ -42,6 +44,12 @@ pub enum CommandError {
     #[error("“{}” is longer than {}, the most one entry can hold. Log the time you actually spent, like `/coach 2h @dana field visits`.", shown(.0), format_minutes(i64::from(Minutes::MAX)))]
     DurationTooLong(String),
 
+    #[error("“{}” has a plus or minus sign, and a length of coaching has none. Give the time you spent, like `/coach 30m @dana pipeline review`.", shown(.0))]
+    SignedDuration(String),
+
+    #[error("“{}” is a range, and an entry holds one length. Give the time you spent, like `/coach 45m @dana pipeline review`.", shown(.0))]
+    DurationRange(String),
+
     #[error("I found two times, “{}” and “{}”, and one entry has one. For two sessions, put a rep after each time, like `/coach 45m @dana pipeline review, 30m @sam deal review`.", shown(.0), shown(.1))]
     TwoDurations(String, String),
 
@@ -50,6 +58,20 @@ pub enum CommandError {
 
     #[error("There is no such day as “{}”. Check the date, or name the day instead, like `/coach 45m @dana pipeline review on friday`.", shown(.0))]
     ImpossibleDate(String),
+
+    #[error("“{}” could be {} or {}. Write the month as a word, like `/coach 45m @dana pipeline review on {}`.", shown(.typed), .month_first, .day_first, .example.format("%b %-d"))]
+    AmbiguousDate {
+        typed: String,
+        /// Read as month/day, as in the US.
+        month_first: ShownDay,
+        /// Read as day/month, as in most of the world.
+        day_first: ShownDay,
+        /// A day for the example that can itself be logged: a reading that can, or yesterday.
+        example: NaiveDate,
+    },
+
+    #[error("“{}” doesn't say which day. Name the day, like `/coach 45m @dana pipeline review on monday`.", shown(.0))]
+    VagueDay(String),
 
     #[error("{0} hasn't happened yet, so I can't log it. Log coaching once it's done, like `/coach 45m @dana pipeline review today`.")]
     FutureDate(ShownDay),
@@ -138,7 +160,6 @@ fn shown(typed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     fn backtick_spans(message: &str) -> usize {
         message.matches('`').count() / 2
@@ -214,9 +235,18 @@ mod tests {
             CommandError::MeetingWithoutDuration,
             CommandError::DurationTooShort("0m".into()),
             CommandError::DurationTooLong("9h".into()),
+            CommandError::SignedDuration("-30m".into()),
+            CommandError::DurationRange("30-45m".into()),
             CommandError::TwoDurations("45m".into(), "30m".into()),
             CommandError::TwoDates("friday".into(), "yesterday".into()),
             CommandError::ImpossibleDate("2026-02-30".into()),
+            CommandError::AmbiguousDate {
+                typed: "11/5".into(),
+                month_first: ShownDay::new(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(), date),
+                day_first: ShownDay::new(NaiveDate::from_ymd_opt(2026, 5, 11).unwrap(), date),
+                example: NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(),
+            },
+            CommandError::VagueDay("last week".into()),
             CommandError::FutureDate(day),
             CommandError::TooFarBack(day),
             CommandError::NoteTooLong(501),

@@ -8,6 +8,8 @@ mod entry;
 mod error;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod properties;
 mod recognise;
 mod report;
 mod snooze;

@@ -72,6 +72,24 @@ impl Token {
         }
     }
 
+    /// Whether a plus or minus sign is glued to the word's start (`-30m`, `(+1h`) or end
+    /// (`1h-`, `2+`): a length of time never has one, so such a length is refused.
+    pub(super) fn has_glued_sign(&self) -> bool {
+        let Token::Word { text, .. } = self else {
+            return false;
+        };
+        let is_sign = |c: char| "+-–—−".contains(c);
+        let opened = text.trim_start_matches(|c: char| "([{\"'“‘«".contains(c));
+        let mut start = opened.chars();
+        let leading = start.next().is_some_and(is_sign)
+            && start.next().is_some_and(|c| c.is_ascii_digit() || c == '.');
+        let closed = text.trim_end_matches(|c: char| ")]}\"'”’»,.;:!?".contains(c));
+        let mut end = closed.chars().rev();
+        let trailing =
+            end.next().is_some_and(is_sign) && end.next().is_some_and(char::is_alphanumeric);
+        leading || trailing
+    }
+
     /// Glue between the things a manager lists: `@a, @b`, `@a and @b`, `1:1 with @a`.
     pub(super) fn is_connector(&self) -> bool {
         match self {
@@ -158,6 +176,17 @@ fn markup(inner: &str) -> Token {
     // A link: keep the address itself, which Slack links again when the note is shown.
     let address = target.strip_prefix("mailto:").unwrap_or(target);
     Token::word(unescape(address))
+}
+
+/// The words as typed, for an error to echo, without the punctuation that ends a clause.
+pub(super) fn typed(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(Token::shown)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches([',', '.', ';', ':'])
+        .to_string()
 }
 
 /// The mentioned reps, in the order mentioned, each once.
@@ -364,6 +393,34 @@ mod tests {
     #[test]
     fn an_unclosed_angle_bracket_is_just_text() {
         assert_eq!(tokens("a<b"), vec![word("a<b", "a<b")]);
+    }
+
+    #[test]
+    fn signs_count_only_when_glued_to_a_word() {
+        for glued in [
+            "-30m",
+            "+1h",
+            "1h-",
+            "–30m",
+            "(-45m)",
+            "2+",
+            "−1h",
+            "“-1h”,",
+        ] {
+            assert!(tokens(glued)[0].has_glued_sign(), "{glued}");
+        }
+        for apart in [
+            "-",
+            "–",
+            "30m",
+            "1-1",
+            "30-45m",
+            "re-review",
+            "Q&A",
+            "<@U012AB3CD>",
+        ] {
+            assert!(!tokens(apart)[0].has_glued_sign(), "{apart}");
+        }
     }
 
     #[test]

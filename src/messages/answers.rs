@@ -582,7 +582,7 @@ fn help(target: u32, surface: Surface, today: NaiveDate) -> SlackMessageContent 
 • `/coach 1h30m @dana @lee deal strategy yesterday`
 • `/coach half an hour @dana observed discovery call on {first}`
 • `/coach 45m @dana pipeline review, 30m @lee deal review` (two entries)
-Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`. Dates: `today`, `yesterday`, a weekday, `last friday`, or `{first}`.
+Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`; one length, no sign or range. Dates: `today`, `yesterday`, a weekday, `last friday`, `Nov 27`, `27 Nov`, `the 27th` or `{first}`, right after the time or the reps, at the end, or after `on`; elsewhere a date is part of the note.
 *Log a team meeting* (counts for everyone on your team): `/coach meeting 60m stuck deals, wins`
 *Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee`
 *See where you stand*: `/coach status` · `/coach report` · `/coach report last month`

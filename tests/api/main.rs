@@ -13,4 +13,5 @@ mod model;
 mod repair;
 mod socket_mode;
 mod store;
+mod typed_lines;
 mod verification;
