@@ -263,7 +263,8 @@ fn example_is_accepted(error: &CommandError, today: NaiveDate) -> Result<(), Tes
         .strip_prefix("/coach ")
         .ok_or_else(|| TestCaseError::fail(format!("no example in {message}")))?
         .replace("@dana", DANA)
-        .replace("@sam", "<@U0SAM0002|sam>");
+        .replace("@sam", "<@U0SAM0002|sam>")
+        .replace("#team-sales", "<#C0SALES01|team-sales>");
     prop_assert!(parse(&text, today).is_ok(), "{message}");
     Ok(())
 }
@@ -385,6 +386,192 @@ proptest! {
             Ok(Command::Meeting(meeting)) => prop_assert!(loggable(meeting.held_on, today), "{line}"),
             Ok(_) => {}
             Err(error) => example_is_accepted(&error, today)?,
+        }
+    }
+}
+
+/// The day reminders come back after a snooze typed as `count` `unit`, found by stepping.
+fn snooze_oracle(today: NaiveDate, count: u64, unit: &str) -> Option<NaiveDate> {
+    match unit {
+        "d" | "days" => today.checked_add_days(Days::new(count)),
+        "w" | "weeks" => today.checked_add_days(Days::new(count * 7)),
+        _ => today.checked_add_months(chrono::Months::new(u32::try_from(count).ok()?)),
+    }
+}
+
+fn any_today() -> impl Strategy<Value = NaiveDate> {
+    (0i64..5 * 366).prop_map(|offset| {
+        NaiveDate::from_ymd_opt(2024, 1, 1).expect("a day") + chrono::Duration::days(offset)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_snooze_comes_back_on_the_day_it_names_or_is_refused(
+        today in any_today(),
+        count in 0u64..500,
+        unit in prop::sample::select(&["d", "days", "w", "weeks", "months"][..]),
+        glued in any::<bool>(),
+    ) {
+        let text = if glued && unit.len() == 1 {
+            format!("snooze {count}{unit}")
+        } else {
+            format!("snooze {count} {unit}")
+        };
+        let back_on = snooze_oracle(today, count, unit);
+        let latest = today.checked_add_months(chrono::Months::new(12));
+        match parse(&text, today) {
+            Ok(Command::Snooze(super::SnoozeChange::Until(day))) => {
+                prop_assert_eq!(Some(day), back_on, "{}", text);
+                prop_assert!(day > today && latest.is_some_and(|latest| day <= latest), "{}", text);
+            }
+            Err(error) => {
+                prop_assert!(
+                    back_on.is_none_or(|day| day <= today || latest.is_none_or(|latest| day > latest)),
+                    "{text} refused: {error}"
+                );
+                example_is_accepted(&error, today)?;
+            }
+            other => prop_assert!(false, "{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_snooze_until_a_day_comes_back_that_day_or_is_refused(
+        today in any_today(),
+        ahead in -5i64..400,
+    ) {
+        let day = today + chrono::Duration::days(ahead);
+        let text = format!("snooze until {}", day.format("%Y-%m-%d"));
+        let latest = today.checked_add_months(chrono::Months::new(12)).expect("a year on");
+        match parse(&text, today) {
+            Ok(Command::Snooze(super::SnoozeChange::Until(back_on))) => {
+                prop_assert_eq!(back_on, day);
+                prop_assert!(day > today && day <= latest);
+            }
+            Err(error) => {
+                prop_assert!(day <= today || day > latest, "{text}: {error}");
+                example_is_accepted(&error, today)?;
+            }
+            other => prop_assert!(false, "{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_report_is_for_the_month_it_names_or_refused(
+        today in any_today(),
+        back in -3i32..30,
+        form in 0usize..4,
+    ) {
+        let current = crate::domain::YearMonth::of(today);
+        let mut named = current;
+        for _ in 0..back.max(0) {
+            named = named.previous();
+        }
+        let ahead = back < 0;
+        if ahead {
+            for _ in 0..-back {
+                named = named.next();
+            }
+        }
+        let first = named.first_day();
+        let text = match form {
+            0 => format!("report {}", first.format("%Y-%m")),
+            1 => format!("report {} {}", first.format("%B"), first.format("%Y")),
+            2 => format!("report {}", first.format("%b")),
+            _ => format!("report {}", first.format("%B").to_string().to_lowercase()),
+        };
+        // A month named without its year is the most recent one, found by stepping back.
+        let expected = if form >= 2 {
+            let mut latest = current;
+            while latest.month() != named.month() {
+                latest = latest.previous();
+            }
+            latest
+        } else {
+            named
+        };
+        match parse(&text, today) {
+            Ok(Command::Report(Some(month))) => {
+                prop_assert_eq!(month, expected, "{}", text);
+                prop_assert!(month <= current, "{}", text);
+            }
+            Err(error) => {
+                prop_assert!(expected > current, "{text}: {error}");
+                example_is_accepted(&error, today)?;
+            }
+            other => prop_assert!(false, "{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn team_add_keeps_the_reps_and_the_day_named_or_is_refused(
+        today in any_today(),
+        reps in prop::collection::vec(prop::sample::select(&["U0DANA001", "U0SAM0002", "W0LEE0003", "U0KIM0004"][..]), 1..5),
+        back in prop::option::of(-3i64..2000),
+    ) {
+        let mentions: Vec<String> = reps.iter().map(|id| format!("<@{id}|{}>", id.to_lowercase())).collect();
+        let mut text = format!("team add {}", mentions.join(" "));
+        let since = back.map(|back| today - chrono::Duration::days(back));
+        if let Some(day) = since {
+            text.push_str(&format!(" since {}", day.format("%Y-%m-%d")));
+        }
+        let mut expected: Vec<&str> = Vec::new();
+        for rep in &reps {
+            if !expected.contains(rep) {
+                expected.push(rep);
+            }
+        }
+        match parse(&text, today) {
+            Ok(Command::Team(super::TeamChange::Add { reps, since: stored })) => {
+                let stored_reps: Vec<&str> = reps.iter().map(|rep| rep.as_str()).collect();
+                prop_assert_eq!(stored_reps, expected);
+                prop_assert_eq!(stored, since);
+                prop_assert!(stored.is_none_or(|day| day <= today));
+            }
+            Err(error) => {
+                prop_assert!(since.is_some_and(|day| day > today), "{text}: {error}");
+                example_is_accepted(&error, today)?;
+            }
+            other => prop_assert!(false, "{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_time_zone_is_the_zone_named_whatever_its_case(
+        zone in prop::sample::select(chrono_tz::TZ_VARIANTS.to_vec()),
+        upper in any::<bool>(),
+    ) {
+        let name = if upper { zone.name().to_uppercase() } else { zone.name().to_lowercase() };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("a day");
+        match parse(&format!("tz {name}"), today) {
+            Ok(Command::TimeZone(super::TimeZoneChange::Set(set))) => {
+                prop_assert!(set.name().eq_ignore_ascii_case(zone.name()), "{name}: {set}");
+            }
+            other => prop_assert!(false, "{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_digest_goes_to_the_channel_picked_or_is_refused(
+        id in "[CG][A-Z0-9]{8,10}",
+        name in "[a-z][a-z0-9-]{0,20}",
+        picked in any::<bool>(),
+    ) {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).expect("a day");
+        let text = if picked { format!("digest <#{id}|{name}>") } else { format!("digest #{name}") };
+        match parse(&text, today) {
+            Ok(Command::Digest(super::DigestChange::Set(channel))) => {
+                prop_assert!(picked, "{}", text);
+                prop_assert_eq!(channel.as_str(), id.as_str());
+            }
+            Err(error) => {
+                prop_assert!(!picked, "{text}: {error}");
+                example_is_accepted(&error, today)?;
+            }
+            other => prop_assert!(false, "{text}: {other:?}"),
         }
     }
 }

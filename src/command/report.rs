@@ -6,6 +6,7 @@ use crate::domain::YearMonth;
 
 use super::error::CommandError;
 use super::token::Token;
+use super::when::month_named;
 
 /// The words after `report`; `None` is the current month.
 pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<Option<YearMonth>, CommandError> {
@@ -51,24 +52,6 @@ fn most_recent(month: u32, current: YearMonth) -> YearMonth {
         current.year() - 1
     };
     YearMonth::new(year, month).unwrap_or(current)
-}
-
-fn month_named(word: &str) -> Option<u32> {
-    Some(match word {
-        "jan" | "january" => 1,
-        "feb" | "february" => 2,
-        "mar" | "march" => 3,
-        "apr" | "april" => 4,
-        "may" => 5,
-        "jun" | "june" => 6,
-        "jul" | "july" => 7,
-        "aug" | "august" => 8,
-        "sep" | "sept" | "september" => 9,
-        "oct" | "october" => 10,
-        "nov" | "november" => 11,
-        "dec" | "december" => 12,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

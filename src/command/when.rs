@@ -288,7 +288,7 @@ fn numeric_date(word: &str, today: NaiveDate) -> Option<Result<NaiveDate, Comman
 }
 
 /// `nov`, `november`, `sept`: a month by its name or its first three letters.
-fn month_named(word: &str) -> Option<u32> {
+pub(super) fn month_named(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",
