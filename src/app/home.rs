@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::{AppContext, Failure};
 use crate::domain::{
-    next_firing, Confirmation, Job, ListedEntry, Manager, MeetingState, Membership, RepProgress,
-    RepSession, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    next_firing, reps_month, Confirmation, Counting, Job, ListedEntry, Manager, MeetingState,
+    Membership, RepProgress, RepSession, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
 };
 
 /// How many of the latest entries the tab lists.
@@ -30,7 +30,8 @@ pub struct ManagerHome {
     pub today: NaiveDate,
     pub month: YearMonth,
     pub target: u32,
-    /// Each rep on the team, their month against pace.
+    /// Each rep on the team this month, their month against pace (or the
+    /// day they left).
     pub reps: Vec<RepProgress>,
     /// The team with each rep's join day, in the order they joined.
     pub team: Vec<Membership>,
@@ -91,22 +92,28 @@ impl AppContext {
                 target: self.target(),
             });
         }
-        let current: Vec<Membership> = activity
+        let current = activity
             .memberships
             .iter()
-            .filter(|m| m.left_on.is_none())
-            .cloned()
-            .collect();
-        let progress = self
-            .rep_progress(&current, month, &activity, today)
-            .into_iter()
-            .next();
+            .find(|m| m.left_on.is_none())
+            .map(|m| m.manager.clone());
+        let progress = current.as_ref().and_then(|manager| {
+            let counting = Counting {
+                month,
+                today,
+                held_by: None,
+                target: self.target(),
+            };
+            reps_month(manager, std::slice::from_ref(user), counting, &activity)
+                .into_iter()
+                .next()
+        });
         Ok(Home::Rep(RepHome {
             today,
             month,
             target: self.target(),
             progress,
-            manager: current.first().map(|m| m.manager.clone()),
+            manager: current,
             sessions,
         }))
     }
@@ -119,7 +126,7 @@ impl AppContext {
     ) -> Result<ManagerHome, Failure> {
         let today = manager.today(now);
         let month = YearMonth::of(today);
-        let reps = self.progress(manager, &team, month, now).await?;
+        let (reps, _) = self.team_month(manager, month, today, None).await?;
         let meeting = self.meeting_state(manager, today).await?;
         let snoozed_until = manager.snoozed_on(today);
         let next_reminders = [Job::MeetingCheck, Job::CoachingPace]

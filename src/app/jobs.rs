@@ -218,8 +218,7 @@ async fn coaching_pace(
 ) -> Result<Say, StoreError> {
     let today = manager.today(now);
     let month = YearMonth::of(today);
-    let team = ctx.store.current_team(manager).await?;
-    let (progress, activity) = ctx.team_month(manager, &team, month, now).await?;
+    let (progress, activity) = ctx.team_month(manager, month, today, Some(today)).await?;
     Ok(
         match reminders::coaching_pace(
             manager,
@@ -261,9 +260,8 @@ async fn team_digest(
     now: DateTime<Utc>,
 ) -> Result<TeamDigest, StoreError> {
     let today = manager.today(now);
-    let team = ctx.store.current_team(manager).await?;
     let reps = ctx
-        .team_month(manager, &team, YearMonth::of(today), now)
+        .team_month(manager, YearMonth::of(today), today, Some(today))
         .await?
         .0;
     let meetings_last_7_days = ctx

@@ -7,9 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::domain::{
-    session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, Membership,
-    MonthActivity, RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry,
-    YearMonth,
+    session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, MonthActivity,
+    RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
 use crate::store::{Edited, UndoTarget, Undone};
 
@@ -92,8 +91,7 @@ impl AppContext {
                     held_on: entry.held_on,
                 }));
         }
-        let members = current_members(&activity, manager, &reps);
-        let progress = self.rep_progress(&members, month, &activity, manager.today(now));
+        let progress = self.reps_progress(manager, &reps, month, &activity, manager.today(now));
         Ok(Reply::Logged {
             line,
             entries,
@@ -180,8 +178,8 @@ impl AppContext {
         Ok(found)
     }
 
-    /// These reps' months (the month of `day`) as they stand, for those
-    /// still on the manager's team.
+    /// These reps' months (the month of `day`) as they stand on the
+    /// manager's team.
     async fn reps_month(
         &self,
         manager: &Manager,
@@ -194,8 +192,7 @@ impl AppContext {
             .store
             .month_activity(&manager.team, reps, month)
             .await?;
-        let members = current_members(&activity, manager, reps);
-        Ok(self.rep_progress(&members, month, &activity, manager.today(now)))
+        Ok(self.reps_progress(manager, reps, month, &activity, manager.today(now)))
     }
 
     pub(super) async fn log_meeting(
@@ -279,23 +276,6 @@ fn session_rules(
         }));
     }
     Ok(moves)
-}
-
-/// These reps' current memberships of the manager's team.
-fn current_members(
-    activity: &MonthActivity,
-    manager: &Manager,
-    reps: &[SlackUserId],
-) -> Vec<Membership> {
-    reps.iter()
-        .filter_map(|rep| {
-            activity
-                .memberships
-                .iter()
-                .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
-                .cloned()
-        })
-        .collect()
 }
 
 /// How many of the latest same-day, same-length entries are compared with

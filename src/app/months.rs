@@ -5,66 +5,50 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Dashboard, Failure, MonthReport};
 use crate::domain::{
-    meeting_state, pace, rep_month_minutes, Confirmation, Manager, MeetingState, Membership,
+    meeting_state, reps_month, team_month, Confirmation, Counting, Manager, MeetingState,
     MonthActivity, RepProgress, SlackUserId, YearMonth,
 };
 use crate::store::StoreError;
 
 impl AppContext {
-    /// Each member's month so far against pace.
-    pub(super) async fn progress(
-        &self,
-        manager: &Manager,
-        members: &[Membership],
-        month: YearMonth,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<RepProgress>, StoreError> {
-        Ok(self.team_month(manager, members, month, now).await?.0)
-    }
-
-    /// Each member's month against pace, with the records it came from.
+    /// Everyone on the manager's team in `month` (those who left too), each
+    /// rep's month by the one rule on `today`, counting the entries held on
+    /// or before `held_by` (every one stored, when `None`); with the records
+    /// it came from.
     pub async fn team_month(
         &self,
         manager: &Manager,
-        members: &[Membership],
         month: YearMonth,
-        now: DateTime<Utc>,
+        today: NaiveDate,
+        held_by: Option<NaiveDate>,
     ) -> Result<(Vec<RepProgress>, MonthActivity), StoreError> {
-        let reps: Vec<SlackUserId> = members.iter().map(|m| m.rep.clone()).collect();
-        let activity = self
-            .store
-            .month_activity(&manager.team, &reps, month)
-            .await?;
-        let progress = self.rep_progress(members, month, &activity, manager.today(now));
-        Ok((progress, activity))
+        let activity = self.store.team_month_activity(manager, month).await?;
+        let counting = Counting {
+            month,
+            today,
+            held_by,
+            target: self.target(),
+        };
+        Ok((team_month(&manager.id, counting, &activity), activity))
     }
 
-    pub(super) fn rep_progress(
+    /// These reps' months as the manager's team sees them, from records
+    /// already read; reps never on the team that month are left out.
+    pub(super) fn reps_progress(
         &self,
-        members: &[Membership],
+        manager: &Manager,
+        reps: &[SlackUserId],
         month: YearMonth,
         activity: &MonthActivity,
         today: NaiveDate,
     ) -> Vec<RepProgress> {
-        members
-            .iter()
-            .map(|member| {
-                let minutes = rep_month_minutes(&member.rep, month, activity);
-                RepProgress {
-                    rep: member.rep.clone(),
-                    minutes,
-                    pace: pace(
-                        self.target(),
-                        month,
-                        today,
-                        member.joined_on,
-                        minutes.total(),
-                    ),
-                    joined_mid_month: Some(member.joined_on)
-                        .filter(|joined| *joined > month.first_day()),
-                }
-            })
-            .collect()
+        let counting = Counting {
+            month,
+            today,
+            held_by: None,
+            target: self.target(),
+        };
+        reps_month(&manager.id, reps, counting, activity)
     }
 
     /// How long since the manager's last team meeting, on `today`.
@@ -89,13 +73,12 @@ impl AppContext {
     ) -> Result<Dashboard, StoreError> {
         let today = manager.today(now);
         let month = YearMonth::of(today);
-        let team = self.store.current_team(manager).await?;
-        let progress = self.progress(manager, &team, month, now).await?;
+        let (reps, _) = self.team_month(manager, month, today, None).await?;
         Ok(Dashboard {
             today,
             month,
             target: self.target(),
-            reps: progress,
+            reps,
             meeting: self.meeting_state(manager, today).await?,
             snoozed_until: manager.snoozed_on(today),
         })
@@ -107,13 +90,12 @@ impl AppContext {
         month: YearMonth,
         now: DateTime<Utc>,
     ) -> Result<MonthReport, Failure> {
-        let team = self.store.team_during(manager, month).await?;
-        let reps = self.progress(manager, &team, month, now).await?;
+        let today = manager.today(now);
+        let (reps, _) = self.team_month(manager, month, today, None).await?;
         let meetings = self
             .store
             .meetings_between(manager, month.first_day(), month.next().first_day())
             .await?;
-        let today = manager.today(now);
         let rep_ids: Vec<SlackUserId> = reps.iter().map(|p| p.rep.clone()).collect();
         let words = self
             .store

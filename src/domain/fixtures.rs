@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::records::Membership;
 use super::types::{SlackUserId, YearMonth};
 
 /// `day("2026-11-27")`.
@@ -16,4 +17,14 @@ pub fn month(year: i32, month: u32) -> YearMonth {
 
 pub fn user(id: &str) -> SlackUserId {
     SlackUserId::parse(id).expect("test id")
+}
+
+/// A stint on `manager`'s team: `stint("U0BOSS", "U0ANA", "2026-11-01", None)`.
+pub fn stint(manager: &str, rep: &str, joined: &str, left: Option<&str>) -> Membership {
+    Membership {
+        manager: user(manager),
+        rep: user(rep),
+        joined_on: day(joined),
+        left_on: left.map(day),
+    }
 }

@@ -21,7 +21,10 @@ pub use entries::{
     StoredEntry,
 };
 pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
-pub use pace::{pace, rep_month_minutes, Pace, RepMinutes, RepProgress};
+pub use pace::{
+    pace, rep_month_minutes, reps_month, share_on_pace, team_month, Counting, Pace, RepMinutes,
+    RepProgress, Standing,
+};
 pub use records::{
     local_date, JoinMove, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord,
 };

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::meetings::MeetingState;
-use super::pace::RepProgress;
+use super::pace::{share_on_pace, RepProgress};
 use super::records::{Manager, MonthActivity};
 use super::types::{Activity, SlackUserId, YearMonth};
 
@@ -63,7 +63,7 @@ pub fn meeting_check(
 }
 
 /// `coaching-pace`: a DM listing every rep at least `threshold` minutes
-/// behind today's pace.
+/// behind today's pace; a rep who left is never behind.
 pub fn coaching_pace(
     manager: &Manager,
     progress: &[RepProgress],
@@ -75,12 +75,12 @@ pub fn coaching_pace(
     if let Some(reason) = snoozed(manager, today) {
         return Err(reason);
     }
-    if progress.is_empty() {
+    if !progress.iter().any(RepProgress::on_team) {
         return Err(SkipReason::NoReps);
     }
     let behind: Vec<BehindRep> = progress
         .iter()
-        .filter(|p| p.pace.behind && p.pace.gap() >= threshold)
+        .filter(|p| p.behind() && p.gap() >= threshold)
         .map(|p| BehindRep {
             progress: p.clone(),
             suggestion: least_coached(&p.rep, activity, month),
@@ -127,18 +127,25 @@ pub struct ManagerDigest {
     pub snoozed_until: Option<NaiveDate>,
 }
 
+/// The manager's line from their team's month: the share on pace counts
+/// only the reps on the team today.
 pub fn manager_digest(
     manager: &Manager,
     progress: &[RepProgress],
     meetings_last_7_days: u32,
     today: NaiveDate,
 ) -> ManagerDigest {
+    let (reps_on_pace, reps) = share_on_pace(progress);
     ManagerDigest {
         manager: manager.id.clone(),
         meetings_last_7_days,
-        reps_on_pace: progress.iter().filter(|p| !p.pace.behind).count(),
-        reps: progress.len(),
-        minutes_this_month: progress.iter().map(|p| p.pace.minutes).sum(),
+        reps_on_pace,
+        reps,
+        minutes_this_month: progress
+            .iter()
+            .filter(|p| p.on_team())
+            .map(|p| p.minutes.total())
+            .sum(),
         snoozed_until: manager.snoozed_on(today),
     }
 }
@@ -156,7 +163,9 @@ pub struct TeamDigest {
 mod tests {
     use super::*;
     use crate::domain::fixtures::{day, user};
-    use crate::domain::{pace, CountedFrom, Pace, RepMinutes, SessionRecord, SlackTeamId};
+    use crate::domain::{
+        pace, CountedFrom, Pace, RepMinutes, SessionRecord, SlackTeamId, Standing,
+    };
     use chrono_tz::Tz;
 
     fn manager(snoozed_until: Option<&str>) -> Manager {
@@ -178,8 +187,10 @@ mod tests {
                 one_on_one: p.minutes,
                 meetings: 0,
             },
-            pace: p,
-            joined_mid_month: None,
+            standing: Standing::OnTeam {
+                pace: p,
+                counted_from: None,
+            },
         }
     }
 
@@ -272,7 +283,7 @@ mod tests {
         .expect("someone behind");
         assert_eq!(behind.len(), 1);
         assert_eq!(behind[0].progress.rep, user("U0ANA"));
-        assert_eq!(behind[0].progress.pace.gap(), 60);
+        assert_eq!(behind[0].progress.gap(), 60);
         // She has had pipeline reviews but no observation yet.
         assert_eq!(behind[0].suggestion, Activity::Observation);
         assert_eq!(
@@ -307,7 +318,7 @@ mod tests {
         // 90 minutes expected on the 16th.
         let close = progress("U0ANA", pace(180, month, today, day("2026-10-01"), 61));
         let far = progress("U0BEN", pace(180, month, today, day("2026-10-01"), 60));
-        assert_eq!(close.pace.gap(), 29);
+        assert_eq!(close.gap(), 29);
         let activity = MonthActivity::default();
         assert_eq!(
             coaching_pace(
@@ -324,6 +335,61 @@ mod tests {
             .expect("one far enough behind");
         assert_eq!(behind.len(), 1);
         assert_eq!(behind[0].progress.rep, user("U0BEN"));
+    }
+
+    fn left(rep: &str, minutes: u32, last_day: &str) -> RepProgress {
+        RepProgress {
+            rep: user(rep),
+            minutes: RepMinutes {
+                one_on_one: minutes,
+                meetings: 0,
+            },
+            standing: Standing::Left {
+                last_day: day(last_day),
+            },
+        }
+    }
+
+    #[test]
+    fn a_rep_who_left_is_never_nudged() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-16");
+        let gone = left("U0CAL", 0, "2026-11-09");
+        assert_eq!(
+            coaching_pace(
+                &manager(None),
+                std::slice::from_ref(&gone),
+                &MonthActivity::default(),
+                month,
+                today,
+                30
+            ),
+            Err(SkipReason::NoReps)
+        );
+        let ana = progress("U0ANA", pace(180, month, today, day("2026-10-01"), 120));
+        assert_eq!(
+            coaching_pace(
+                &manager(None),
+                &[ana, gone],
+                &MonthActivity::default(),
+                month,
+                today,
+                30
+            ),
+            Err(SkipReason::EveryoneOnPace)
+        );
+    }
+
+    #[test]
+    fn the_digests_share_on_pace_counts_only_the_reps_on_the_team_today() {
+        let month = YearMonth::new(2026, 11).expect("m");
+        let today = day("2026-11-16");
+        let reps = [
+            progress("U0ANA", pace(180, month, today, day("2026-10-01"), 120)),
+            left("U0CAL", 45, "2026-11-09"),
+        ];
+        let digest = manager_digest(&manager(None), &reps, 0, today);
+        assert_eq!((digest.reps_on_pace, digest.reps), (1, 1));
     }
 
     #[test]

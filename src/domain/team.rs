@@ -162,16 +162,7 @@ fn earliest_free(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{day, user};
-
-    fn stint(manager: &str, rep: &str, joined: &str, left: Option<&str>) -> Membership {
-        Membership {
-            manager: user(manager),
-            rep: user(rep),
-            joined_on: day(joined),
-            left_on: left.map(day),
-        }
-    }
+    use crate::domain::fixtures::{day, stint, user};
 
     #[test]
     fn a_session_on_or_after_the_join_day_is_on_the_team() {

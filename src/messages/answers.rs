@@ -11,8 +11,8 @@ use super::{
 };
 use crate::app::{Answer, Dashboard, MonthReport, Reply, Surface};
 use crate::domain::{
-    plural, Confirmation, Entry, EntryKind, JoinChange, RemoveOutcome, SessionEntry, SlackUserId,
-    StoredEntry, STUDY_MINUTES,
+    plural, share_on_pace, Confirmation, Entry, EntryKind, JoinChange, Pace, RemoveOutcome,
+    RepProgress, SessionEntry, SlackUserId, Standing, StoredEntry, STUDY_MINUTES,
 };
 
 /// The message for a `/coach` answer.
@@ -450,7 +450,7 @@ fn status(d: &Dashboard) -> SlackMessageContent {
         message =
             message.text("Your team is empty. Add your reps with `/coach team add @dana @lee`.");
     } else {
-        let behind = d.reps.iter().filter(|p| p.pace.behind).count();
+        let (on_pace, on_team) = share_on_pace(&d.reps);
         let lines: Vec<String> = d
             .reps
             .iter()
@@ -458,13 +458,20 @@ fn status(d: &Dashboard) -> SlackMessageContent {
             .collect();
         message = message
             .text(&format!(
-                "*{} of {} on pace* — the target is {} per rep per month.",
-                d.reps.len() - behind,
-                plural(d.reps.len(), "rep", "reps"),
+                "*{on_pace} of {} on pace* — the target is {} per rep per month.",
+                plural(on_team, "rep", "reps"),
                 minutes(d.target)
             ))
             .text(&lines.join("\n"));
-        if d.reps.iter().any(|p| p.joined_mid_month.is_some()) {
+        if d.reps.iter().any(|p| {
+            matches!(
+                p.standing,
+                Standing::OnTeam {
+                    counted_from: Some(_),
+                    ..
+                }
+            )
+        }) {
             message = message.context(&format!(
                 "Pace counts from each rep's join day. If someone was on your team before they were added, set the day: `/coach team add @name since {}`.",
                 first_of_month(d.today)
@@ -496,11 +503,12 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
     } else {
         format!("Coaching report: {name} so far")
     };
-    let total: u32 = r.reps.iter().map(|p| p.pace.minutes).sum();
-    let on_target = r
-        .reps
+    let total: u32 = r.reps.iter().map(|p| p.minutes.total()).sum();
+    // Reps who left have no target to reach on the team.
+    let on_team: Vec<Pace> = r.reps.iter().filter_map(RepProgress::pace).collect();
+    let on_target = on_team
         .iter()
-        .filter(|p| p.pace.minutes >= p.pace.month_target)
+        .filter(|pace| pace.minutes >= pace.month_target)
         .count();
     let summary = format!(
         "{} · {} of coaching across {} · {} of {} reached the month's target.",
@@ -508,7 +516,7 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
         minutes(total),
         plural(r.reps.len(), "rep", "reps"),
         on_target,
-        r.reps.len()
+        on_team.len()
     );
     let mut message = Message::new(format!("{title}. {summary}"))
         .header(&title)

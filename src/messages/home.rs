@@ -7,10 +7,12 @@ use slack_morphism::prelude::*;
 
 use super::answers::entry_summary;
 use super::buttons::Button;
-use super::{bar, bar_line, day, meeting_line, minutes, plural, Message};
+use super::{bar, bar_line, day, furthest_behind_first, meeting_line, minutes, plural, Message};
 use crate::app::forms::Preset;
 use crate::app::home::{Home, ManagerHome, RepHome};
-use crate::domain::{Confirmation, Job, ListedEntry, YearMonth, STUDY_MINUTES};
+use crate::domain::{
+    share_on_pace, Confirmation, Job, ListedEntry, RepProgress, YearMonth, STUDY_MINUTES,
+};
 
 /// A Home tab holds at most this many blocks.
 const MAX_HOME_BLOCKS: usize = 100;
@@ -50,15 +52,21 @@ fn newcomer(target: u32) -> Message {
 
 fn manager_home(home: &ManagerHome) -> Message {
     let today = home.today;
-    let on_pace = home.reps.iter().filter(|p| !p.pace.behind).count();
-    let expected = home.reps.iter().map(|p| p.pace.expected).max().unwrap_or(0);
+    let (on_pace, on_team) = share_on_pace(&home.reps);
+    let expected = home
+        .reps
+        .iter()
+        .filter_map(RepProgress::pace)
+        .map(|pace| pace.expected)
+        .max()
+        .unwrap_or(0);
     let mut message = Message::new("coachbot")
         .header(&format!("Your coaching — {}", month_name(home.month)))
         .text(&format!(
             "Target {} per rep per month · today's pace {} · *{on_pace} of {} on pace*",
             minutes(home.target),
             minutes(expected),
-            plural(home.reps.len(), "rep", "reps"),
+            plural(on_team, "rep", "reps"),
         ))
         .buttons(vec![
             Button::LogCoaching(Preset::default()).element("Log coaching", 0),
@@ -66,21 +74,25 @@ fn manager_home(home: &ManagerHome) -> Message {
         ])
         .divider();
 
-    let mut reps: Vec<_> = home.reps.iter().collect();
-    reps.sort_by_key(|p| std::cmp::Reverse(p.pace.gap()));
+    let reps = furthest_behind_first(&home.reps);
     let lines: Vec<String> = reps
         .iter()
         .take(REPS_WITH_A_BAR)
-        .map(|p| bar_line(p))
+        .map(|p| bar_line(p, today))
         .collect();
     message = message.text(&format!("*This month*\n{}", lines.join("\n")));
     if reps.len() > REPS_WITH_A_BAR {
         let rest = &reps[REPS_WITH_A_BAR..];
-        let behind = rest.iter().filter(|p| p.pace.behind).count();
+        let on_team = rest.iter().filter(|p| p.on_team()).count();
+        let behind = rest.iter().filter(|p| p.behind()).count();
+        let left = match rest.len() - on_team {
+            0 => String::new(),
+            left => format!(", {left} left the team"),
+        };
         message = message.context(&format!(
-            "…and {} more: {} on pace, {behind} behind. `/coach status` lists everyone.",
+            "…and {} more: {} on pace, {behind} behind{left}. `/coach status` lists everyone.",
             rest.len(),
-            rest.len() - behind
+            on_team - behind
         ));
     }
     let due = home
@@ -255,14 +267,15 @@ fn rep_home(home: &RepHome) -> Message {
     let today = home.today;
     let mut message =
         Message::new("coachbot").header(&format!("Your coaching — {}", month_name(home.month)));
-    message = match (&home.progress, &home.manager) {
-        (Some(p), Some(manager)) => message.text(&format!(
+    let pace = home.progress.as_ref().and_then(RepProgress::pace);
+    message = match (pace, &home.manager) {
+        (Some(pace), Some(manager)) => message.text(&format!(
             "{} *{}* of {} this month, with {}'s team · today's pace {}",
-            bar(p.pace.minutes, p.pace.month_target),
-            minutes(p.pace.minutes),
-            minutes(p.pace.month_target),
+            bar(pace.minutes, pace.month_target),
+            minutes(pace.minutes),
+            minutes(pace.month_target),
             manager.mention(),
-            minutes(p.pace.expected)
+            minutes(pace.expected)
         )),
         _ => message.text("You are on no team right now."),
     };

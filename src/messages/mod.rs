@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::domain::{
-    format_minutes, plural, CountedFrom, MeetingState, RepProgress, ShownDay, SlackUserId, Topic,
-    YearMonth,
+    format_minutes, plural, CountedFrom, MeetingState, RepProgress, ShownDay, SlackUserId,
+    Standing, Topic, YearMonth,
 };
 
 pub use answers::reply;
@@ -245,9 +245,20 @@ pub fn bar(minutes: u32, target: u32) -> String {
 }
 
 /// One rep's month with its bar, short enough for a list:
-/// `▓▓▓▓░░░░░░ @dana — 1h 12m of 3h · 1h 24m behind today's pace`.
-pub fn bar_line(p: &RepProgress) -> String {
-    let pace = p.pace;
+/// `▓▓▓▓░░░░░░ @dana — 1h 12m of 3h · 1h 24m behind today's pace`; a rep
+/// who left has no target to fill: `@cal — 45m this month · left on Mon 9 Nov`.
+pub fn bar_line(p: &RepProgress, today: NaiveDate) -> String {
+    let pace = match p.standing {
+        Standing::OnTeam { pace, .. } => pace,
+        Standing::Left { last_day } => {
+            return format!(
+                "{} — {} this month · {}",
+                p.rep.mention(),
+                minutes(p.minutes.total()),
+                left_on(last_day, today)
+            )
+        }
+    };
     let state = if pace.behind {
         format!(":warning: {} behind today's pace", minutes(pace.gap()))
     } else {
@@ -262,6 +273,17 @@ pub fn bar_line(p: &RepProgress) -> String {
     )
 }
 
+/// The reps to list, those furthest behind first and those who left last.
+pub fn furthest_behind_first(reps: &[RepProgress]) -> Vec<&RepProgress> {
+    let mut reps: Vec<&RepProgress> = reps.iter().collect();
+    reps.sort_by_key(|p| (!p.on_team(), std::cmp::Reverse(p.gap())));
+    reps
+}
+
+fn left_on(last_day: NaiveDate, today: NaiveDate) -> String {
+    format!("left on {}", day(last_day, today))
+}
+
 /// Which month a progress line is about.
 #[derive(Clone, Copy)]
 pub enum Period {
@@ -271,11 +293,11 @@ pub enum Period {
     Finished(YearMonth),
 }
 
-/// One rep's month in plain words: the minutes, the target (since joining,
-/// when that was mid-month), today's pace and where they stand.
+/// One rep's month in plain words: the minutes, the target (counted from
+/// the first day they were on a team, when that was mid-month), today's
+/// pace and where they stand, or the day they left.
 /// `@rep — 45m this month · target 3h · today's pace 2h 36m · ⚠ 1h 51m behind`.
 pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> String {
-    let pace = p.pace;
     let detail = if p.minutes.meetings > 0 {
         format!(
             " ({} 1:1, {} meetings)",
@@ -285,41 +307,46 @@ pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> Strin
     } else {
         String::new()
     };
-    let since = p
-        .joined_mid_month
-        .map(|joined| format!(" since joining {}", day(joined, today)))
+    let credit = match period {
+        Period::ThisMonth => format!("{} this month{detail}", minutes(p.minutes.total())),
+        Period::Finished(month) => format!(
+            "{} in {}{detail}",
+            minutes(p.minutes.total()),
+            month.first_day().format("%B")
+        ),
+    };
+    let (pace, counted_from) = match p.standing {
+        Standing::OnTeam { pace, counted_from } => (pace, counted_from),
+        Standing::Left { last_day } => {
+            return format!(
+                "{} — {credit} · {}",
+                p.rep.mention(),
+                left_on(last_day, today)
+            )
+        }
+    };
+    let since = counted_from
+        .map(|from| format!(" since joining {}", day(from, today)))
         .unwrap_or_default();
     let target = format!("target {}{since}", minutes(pace.month_target));
+    let state = match period {
+        Period::ThisMonth if pace.behind => format!(":warning: {} behind", minutes(pace.gap())),
+        Period::ThisMonth => ":white_check_mark: on pace".to_string(),
+        Period::Finished(_) if pace.minutes >= pace.month_target => {
+            ":white_check_mark: reached".to_string()
+        }
+        Period::Finished(_) => format!(
+            ":warning: {} short",
+            minutes(pace.month_target - pace.minutes)
+        ),
+    };
     match period {
-        Period::ThisMonth => {
-            let state = if pace.behind {
-                format!(":warning: {} behind", minutes(pace.gap()))
-            } else {
-                ":white_check_mark: on pace".to_string()
-            };
-            format!(
-                "{} — {} this month{detail} · {target} · today's pace {} · {state}",
-                p.rep.mention(),
-                minutes(pace.minutes),
-                minutes(pace.expected),
-            )
-        }
-        Period::Finished(month) => {
-            let state = if pace.minutes >= pace.month_target {
-                ":white_check_mark: reached".to_string()
-            } else {
-                format!(
-                    ":warning: {} short",
-                    minutes(pace.month_target - pace.minutes)
-                )
-            };
-            format!(
-                "{} — {} in {}{detail} · {target} · {state}",
-                p.rep.mention(),
-                minutes(pace.minutes),
-                month.first_day().format("%B"),
-            )
-        }
+        Period::ThisMonth => format!(
+            "{} — {credit} · {target} · today's pace {} · {state}",
+            p.rep.mention(),
+            minutes(pace.expected),
+        ),
+        Period::Finished(_) => format!("{} — {credit} · {target} · {state}", p.rep.mention()),
     }
 }
 
@@ -551,8 +578,10 @@ mod tests {
                 one_on_one: 30,
                 meetings: 60,
             },
-            pace: crate::domain::pace(180, month, today, month.first_day(), 90),
-            joined_mid_month: Some(NaiveDate::from_ymd_opt(2026, 11, 2).expect("day")),
+            standing: Standing::OnTeam {
+                pace: crate::domain::pace(180, month, today, month.first_day(), 90),
+                counted_from: Some(NaiveDate::from_ymd_opt(2026, 11, 2).expect("day")),
+            },
         }
     }
 

@@ -7,11 +7,11 @@ use slack_morphism::prelude::*;
 
 use super::answers::entry_summary;
 use super::buttons::Button;
-use super::{bar_line, day, days, minutes, started, Message};
+use super::{bar_line, day, days, furthest_behind_first, minutes, started, Message};
 use crate::app::forms::Preset;
 use crate::domain::{
-    format_minutes, plural, Activity, CountedFrom, MeetingPolicy, MeetingState, Minutes, Topic,
-    STUDY_MINUTES,
+    format_minutes, plural, share_on_pace, Activity, CountedFrom, MeetingPolicy, MeetingState,
+    Minutes, Topic, STUDY_MINUTES,
 };
 use crate::domain::{
     BehindRep, Entry, ManagerDigest, RepAnswer, SlackUserId, StoredEntry, TeamDigest,
@@ -120,8 +120,8 @@ pub fn pace_nudge(behind: &[BehindRep], target: u32) -> SlackMessageContent {
         let line = format!(
             "{} — {} this month, {} short of today's pace. Try: {}.",
             p.rep.mention(),
-            format_minutes(i64::from(p.pace.minutes)),
-            format_minutes(i64::from(p.pace.gap())),
+            format_minutes(i64::from(p.minutes.total())),
+            format_minutes(i64::from(p.gap())),
             suggestion(b.suggestion)
         );
         let button = Button::LogCoaching(Preset {
@@ -228,7 +228,7 @@ const REPS_IN_A_DIGEST: usize = 40;
 /// chose. Numbers only, never notes.
 pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMessageContent {
     let title = format!("Team coaching digest — week to {}", day(today, today));
-    let on_pace = team.reps.iter().filter(|p| !p.pace.behind).count();
+    let (on_pace, on_team) = share_on_pace(&team.reps);
     let summary = format!(
         "*{}'s team:* {} in the last 7 days · {on_pace} of {} on pace",
         team.manager.mention(),
@@ -237,14 +237,13 @@ pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMes
             "team meeting",
             "team meetings"
         ),
-        plural(team.reps.len(), "rep", "reps"),
+        plural(on_team, "rep", "reps"),
     );
-    let mut reps: Vec<_> = team.reps.iter().collect();
-    reps.sort_by_key(|p| std::cmp::Reverse(p.pace.gap()));
+    let reps = furthest_behind_first(&team.reps);
     let mut lines: Vec<String> = reps
         .iter()
         .take(REPS_IN_A_DIGEST)
-        .map(|p| bar_line(p))
+        .map(|p| bar_line(p, today))
         .collect();
     if reps.len() > REPS_IN_A_DIGEST {
         lines.push(format!(
@@ -254,7 +253,7 @@ pub fn team_digest(team: &TeamDigest, today: NaiveDate, target: u32) -> SlackMes
     }
     Message::new(format!(
         "{title}. {on_pace} of {} on pace.",
-        plural(team.reps.len(), "rep", "reps")
+        plural(on_team, "rep", "reps")
     ))
     .header(&title)
     .text(&summary)

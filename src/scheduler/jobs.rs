@@ -10,7 +10,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use crate::app::delivery::{deliver_due, DeliveryPolicy, DeliveryReport};
 use crate::app::jobs::{decide, Decision, RunAt, Say, Trigger};
 use crate::app::AppContext;
-use crate::domain::{plural, Job};
+use crate::domain::{plural, share_on_pace, Job};
 use crate::messages;
 use crate::store::{MessageKind, NewReminder, StoreError};
 
@@ -41,7 +41,7 @@ impl Rendered {
             Say::Behind(behind) => {
                 let names: Vec<String> = behind
                     .iter()
-                    .map(|b| format!("{} short {}m", b.progress.rep, b.progress.pace.gap()))
+                    .map(|b| format!("{} short {}m", b.progress.rep, b.progress.gap()))
                     .collect();
                 (
                     Some(messages::pace_nudge(behind, ctx.target())),
@@ -69,7 +69,7 @@ impl Rendered {
                 )
             }
             Say::TeamDigest(team) => {
-                let on_pace = team.reps.iter().filter(|p| !p.pace.behind).count();
+                let (on_pace, reps) = share_on_pace(&team.reps);
                 (
                     Some(messages::team_digest(
                         team,
@@ -79,7 +79,7 @@ impl Rendered {
                     format!(
                         "{}'s team, {on_pace} of {} on pace",
                         team.manager,
-                        plural(team.reps.len(), "rep", "reps")
+                        plural(reps, "rep", "reps")
                     ),
                 )
             }

@@ -8,9 +8,8 @@ use super::{
     date_text, instant_text, parse_date, parse_topics, parse_user, placeholders, Store, StoreError,
 };
 use crate::domain::{
-    Activity, Entry, EntryId, EntryKind, LineId, Manager, MeetingEntry, MeetingRecord, Membership,
-    Minutes, MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId,
-    StoredEntry, YearMonth,
+    Activity, Entry, EntryId, EntryKind, LineId, Manager, MeetingEntry, Minutes, Note,
+    SessionEntry, SlackUserId, StoredEntry, YearMonth,
 };
 
 /// Which line `undo` takes back.
@@ -32,16 +31,6 @@ pub enum Undone {
     /// The manager has nothing (left) to take back.
     Nothing,
 }
-
-/// One row of [`Store::month_activity`]'s union: a kind, then its fields.
-type ActivityRow = (
-    String,
-    String,
-    Option<String>,
-    Option<u32>,
-    String,
-    Option<String>,
-);
 
 /// A stored entry's row, before its reps are attached.
 #[derive(sqlx::FromRow)]
@@ -302,83 +291,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(Undone::Removed(line, entries))
-    }
-
-    /// The records needed to total these reps' month, in one read: every
-    /// membership they have had, their 1:1 minutes in the month (summed per
-    /// day and kind, leaving out sessions they disputed), and the meetings
-    /// of every manager they were with.
-    pub async fn month_activity(
-        &self,
-        team: &SlackTeamId,
-        reps: &[SlackUserId],
-        month: YearMonth,
-    ) -> Result<MonthActivity, StoreError> {
-        if reps.is_empty() {
-            return Ok(MonthActivity::default());
-        }
-        let from = date_text(month.first_day());
-        let until = date_text(month.next().first_day());
-        let reps_list = placeholders(reps.len());
-        let sql = format!(
-            "SELECT 'membership', manager_id, rep_id, NULL, joined_on, left_on FROM memberships
-             WHERE team_id = ? AND rep_id IN ({reps_list})
-             UNION ALL
-             SELECT 'session', rep_id, activity, SUM(minutes), held_on, NULL FROM log_reps
-             WHERE team_id = ? AND rep_id IN ({reps_list}) AND held_on >= ? AND held_on < ?
-               AND confirmation <> 'disputed'
-             GROUP BY rep_id, held_on, activity
-             UNION ALL
-             SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL FROM logs
-             WHERE team_id = ? AND kind = 'meeting' AND held_on >= ? AND held_on < ?
-               AND manager_id IN (SELECT manager_id FROM memberships
-                                  WHERE team_id = ? AND rep_id IN ({reps_list}))
-             GROUP BY manager_id, held_on"
-        );
-        let mut query = sqlx::query_as::<_, ActivityRow>(&sql).bind(team.as_str());
-        for rep in reps {
-            query = query.bind(rep.as_str());
-        }
-        query = query.bind(team.as_str());
-        for rep in reps {
-            query = query.bind(rep.as_str());
-        }
-        query = query
-            .bind(&from)
-            .bind(&until)
-            .bind(team.as_str())
-            .bind(&from)
-            .bind(&until)
-            .bind(team.as_str());
-        for rep in reps {
-            query = query.bind(rep.as_str());
-        }
-        let mut activity = MonthActivity::default();
-        for (kind, who, what, minutes, day, until) in query.fetch_all(&self.readers).await? {
-            match kind.as_str() {
-                "membership" => activity.memberships.push(Membership {
-                    manager: parse_user(who)?,
-                    rep: parse_user(what.unwrap_or_default())?,
-                    joined_on: parse_date(&day)?,
-                    left_on: until.as_deref().map(parse_date).transpose()?,
-                }),
-                "session" => activity.sessions.push(SessionRecord {
-                    rep: parse_user(who)?,
-                    minutes: minutes.unwrap_or(0),
-                    activity: what
-                        .as_deref()
-                        .and_then(Activity::from_code)
-                        .unwrap_or(Activity::Other),
-                    held_on: parse_date(&day)?,
-                }),
-                _ => activity.meetings.push(MeetingRecord {
-                    manager: parse_user(who)?,
-                    minutes: minutes.unwrap_or(0),
-                    held_on: parse_date(&day)?,
-                }),
-            }
-        }
-        Ok(activity)
     }
 
     /// The day of the manager's latest team meeting.

@@ -10,6 +10,7 @@ mod interactions;
 mod lines;
 mod logs;
 mod managers;
+mod months;
 mod reminders;
 mod team;
 

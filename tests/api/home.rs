@@ -19,7 +19,7 @@ async fn spawn_home_app() -> TestApp {
 }
 
 /// Opens the Home tab as `user` and returns the view published for them.
-async fn open_home(app: &TestApp, user: &str, event_id: &str) -> Value {
+pub(crate) async fn open_home(app: &TestApp, user: &str, event_id: &str) -> Value {
     app.follow_ups_settled().await;
     let before = app.slack_bodies("/api/views.publish").await.len();
     let response = app.event(&app_home_opened(user, event_id), None).await;

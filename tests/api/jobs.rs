@@ -25,7 +25,7 @@ const MONDAY_9_BERLIN: &str = "2026-11-30T08:00:00Z";
 
 /// Delivery without the production pauses; Slack's Retry-After is still
 /// honoured because it is under `max_wait`.
-fn fast() -> DeliveryPolicy {
+pub(crate) fn fast() -> DeliveryPolicy {
     DeliveryPolicy {
         attempts_per_pass: 4,
         backoff: Duration::from_millis(10),
@@ -49,7 +49,7 @@ async fn spawn_jobs_app(extra_env: &[(&str, &str)]) -> (TestApp, FakePosts) {
 
 /// Runs `/coach <text>` as `user` with the clock at `when`, then puts the
 /// clock back.
-async fn coach_at(app: &TestApp, when: &str, user: &str, text: &str) -> Answer {
+pub(crate) async fn coach_at(app: &TestApp, when: &str, user: &str, text: &str) -> Answer {
     let now = app.clock.now();
     app.clock.set(at(when));
     let answer = app.coach_as(user, text).await;
@@ -85,7 +85,12 @@ async fn log(app: &TestApp, user: &str, text: &str) {
 }
 
 /// `run-job`: every manager now, whatever the schedule.
-async fn run_job(app: &TestApp, job: Job, now: &str, policy: &DeliveryPolicy) -> DeliveryReport {
+pub(crate) async fn run_job(
+    app: &TestApp,
+    job: Job,
+    now: &str,
+    policy: &DeliveryPolicy,
+) -> DeliveryReport {
     run_now(&app.ctx, job, RunAt::Instant(at(now)), false, policy)
         .await
         .expect("runs")

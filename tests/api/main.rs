@@ -10,6 +10,7 @@ mod home;
 mod interactions;
 mod jobs;
 mod model;
+mod months;
 mod repair;
 mod socket_mode;
 mod store;

@@ -5,7 +5,7 @@
 //! model of the product's rules written here; at the end `check` must find
 //! nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -14,7 +14,9 @@ use coachbot::app::forms::Submission;
 use coachbot::app::{AppContext, Invocation, Pressed, Reply, Surface};
 use coachbot::clock::Clock;
 use coachbot::config::Settings;
-use coachbot::domain::{EntryId, EntryKind, MeetingState, SlackTeamId, SlackUserId, YearMonth};
+use coachbot::domain::{
+    EntryId, EntryKind, MeetingState, SlackTeamId, SlackUserId, Standing, YearMonth,
+};
 use coachbot::slack::SlackApi;
 use coachbot::store::Store;
 use proptest::prelude::*;
@@ -487,39 +489,57 @@ impl Model {
         (one_on_one, meetings)
     }
 
-    /// The manager's current team, in the order they joined.
-    fn team(&self, manager: usize) -> Vec<(usize, NaiveDate)> {
-        let mut team: Vec<(usize, NaiveDate)> = self
+    /// Everyone on the manager's team on some day of the month, or on it
+    /// now while the month runs, in the order they joined it: each rep
+    /// with the last day they were on the team, if they left.
+    fn month_team(
+        &self,
+        manager: usize,
+        month: YearMonth,
+        today: NaiveDate,
+    ) -> Vec<(usize, Option<NaiveDate>)> {
+        let first = month.first_day();
+        let next = month.next().first_day();
+        let mut shown: Vec<(usize, &Stint)> = self
             .stints
             .iter()
-            .filter(|s| s.manager == manager && s.left.is_none())
-            .map(|s| (s.rep, s.joined))
+            .enumerate()
+            .filter(|(_, s)| {
+                s.manager == manager
+                    && (s.shares_a_day(first, next) || (s.left.is_none() && month.contains(today)))
+            })
             .collect();
-        team.sort_by_key(|(_, joined)| *joined);
+        shown.sort_by_key(|(order, s)| (s.joined, *order));
+        let mut team: Vec<(usize, Option<NaiveDate>)> = Vec::new();
+        for (_, stint) in &shown {
+            if team.iter().any(|(rep, _)| *rep == stint.rep) {
+                continue;
+            }
+            let latest = shown
+                .iter()
+                .filter(|(_, s)| s.rep == stint.rep)
+                .map(|(_, s)| *s)
+                .max_by_key(|s| s.joined)
+                .expect("the rep's stint");
+            let last_day = latest
+                .left
+                .filter(|left| *left <= next)
+                .map(|left| left - Duration::days(1));
+            team.push((stint.rep, last_day));
+        }
         team
     }
 
-    /// Everyone on the manager's team on some day of the month, with their
-    /// earliest join day among those stints, in that order.
-    fn team_during(&self, manager: usize, month: YearMonth) -> Vec<(usize, NaiveDate)> {
+    /// The first day of the month the rep was on any team: their pace
+    /// counts from it.
+    fn first_day_on_a_team(&self, rep: usize, month: YearMonth) -> NaiveDate {
         let first = month.first_day();
-        let next = month.next().first_day();
-        let mut seen: BTreeMap<usize, (NaiveDate, usize)> = BTreeMap::new();
-        for (order, stint) in self.stints.iter().enumerate() {
-            let overlaps = stint.joined < next && stint.left.is_none_or(|left| left > first);
-            if stint.manager == manager && overlaps {
-                let slot = seen.entry(stint.rep).or_insert((stint.joined, order));
-                if stint.joined < slot.0 {
-                    slot.0 = stint.joined;
-                }
-                slot.1 = slot.1.min(order);
-            }
-        }
-        let mut team: Vec<(usize, (NaiveDate, usize))> = seen.into_iter().collect();
-        team.sort_by_key(|(_, (joined, order))| (*joined, *order));
-        team.into_iter()
-            .map(|(rep, (joined, _))| (rep, joined))
-            .collect()
+        self.stints
+            .iter()
+            .filter(|s| s.rep == rep && s.shares_a_day(first, month.next().first_day()))
+            .map(|s| s.joined.max(first))
+            .min()
+            .unwrap_or(first)
     }
 
     /// Days since the last meeting (or since the later of the team's first
@@ -805,34 +825,35 @@ async fn compare(model: &Model, real: &Real, context: &str) {
         let Reply::Status(dashboard) = real.coach(manager, "status").await else {
             panic!("{context}: status did not answer with the dashboard");
         };
-        let expected: Vec<(String, u32, u32, u32, u32, bool)> = model
-            .team(manager)
+        type RepLine = (String, u32, u32, Result<(u32, u32, bool), NaiveDate>);
+        let expected: Vec<RepLine> = model
+            .month_team(manager, month, today)
             .into_iter()
-            .map(|(rep, joined)| {
+            .map(|(rep, left)| {
                 let (one_on_one, meetings) = model.month_minutes(rep, month);
-                let (expected, target, behind) =
-                    Model::pace(month, today, joined, one_on_one + meetings);
-                (
-                    REPS[rep].to_string(),
-                    one_on_one,
-                    meetings,
-                    expected,
-                    target,
-                    behind,
-                )
+                let from = model.first_day_on_a_team(rep, month);
+                let standing = match left {
+                    Some(last_day) => Err(last_day),
+                    None => Ok(Model::pace(month, today, from, one_on_one + meetings)),
+                };
+                (REPS[rep].to_string(), one_on_one, meetings, standing)
             })
             .collect();
-        let actual: Vec<(String, u32, u32, u32, u32, bool)> = dashboard
+        let actual: Vec<RepLine> = dashboard
             .reps
             .iter()
             .map(|p| {
+                let standing = match p.standing {
+                    Standing::OnTeam { pace, .. } => {
+                        Ok((pace.expected, pace.month_target, pace.behind))
+                    }
+                    Standing::Left { last_day } => Err(last_day),
+                };
                 (
                     p.rep.to_string(),
                     p.minutes.one_on_one,
                     p.minutes.meetings,
-                    p.pace.expected,
-                    p.pace.month_target,
-                    p.pace.behind,
+                    standing,
                 )
             })
             .collect();
@@ -859,7 +880,7 @@ async fn compare(model: &Model, real: &Real, context: &str) {
                 panic!("{context}: report {month} did not answer with a report");
             };
             let expected: Vec<(String, u32)> = model
-                .team_during(manager, month)
+                .month_team(manager, month, today)
                 .into_iter()
                 .map(|(rep, _)| {
                     let (one_on_one, meetings) = model.month_minutes(rep, month);
@@ -869,7 +890,7 @@ async fn compare(model: &Model, real: &Real, context: &str) {
             let actual: Vec<(String, u32)> = report
                 .reps
                 .iter()
-                .map(|p| (p.rep.to_string(), p.pace.minutes))
+                .map(|p| (p.rep.to_string(), p.minutes.total()))
                 .collect();
             assert_eq!(
                 actual, expected,

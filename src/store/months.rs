@@ -1,0 +1,138 @@
+//! The one read a rep's month is made from: every stint the reps have had,
+//! on any team, their 1:1 minutes in the month and the meetings of every
+//! manager they were with, for the domain's one rule to total.
+
+use super::{date_text, parse_date, parse_user, Store, StoreError};
+use crate::domain::{
+    Activity, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord, SlackTeamId,
+    SlackUserId, YearMonth,
+};
+
+/// One row of the month's union: what it is, then its fields.
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    kind: String,
+    /// The manager of a stint or a meeting; the rep of a session.
+    who: String,
+    /// The rep of a stint; the kind of coaching of a session.
+    what: Option<String>,
+    minutes: Option<u32>,
+    /// The join day of a stint; the day a session or meeting was held.
+    day: String,
+    left_on: Option<String>,
+}
+
+impl Store {
+    /// The records needed to total these reps' month, in one read: every
+    /// membership they have had, their 1:1 minutes in the month (summed per
+    /// day and kind, leaving out sessions they disputed), and the meetings
+    /// of every manager they were with.
+    pub async fn month_activity(
+        &self,
+        team: &SlackTeamId,
+        reps: &[SlackUserId],
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        if reps.is_empty() {
+            return Ok(MonthActivity::default());
+        }
+        let reps_sql = format!("VALUES {}", vec!["(?)"; reps.len()].join(", "));
+        let binds: Vec<String> = reps.iter().map(|rep| rep.as_str().to_string()).collect();
+        self.activity(team, &reps_sql, &binds, month).await
+    }
+
+    /// The month of everyone on the manager's team on some day of it, or on
+    /// it now, as [`Store::month_activity`] reads it for a list of reps.
+    pub async fn team_month_activity(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        let reps_sql = "SELECT rep_id FROM memberships
+                        WHERE team_id = ? AND manager_id = ?
+                          AND (left_on IS NULL OR (joined_on < ? AND left_on > ?))";
+        let binds = [
+            manager.team.as_str().to_string(),
+            manager.id.as_str().to_string(),
+            date_text(month.next().first_day()),
+            date_text(month.first_day()),
+        ];
+        self.activity(&manager.team, reps_sql, &binds, month).await
+    }
+
+    /// The union behind both reads; `reps_sql` selects the reps' IDs with
+    /// `binds` as its parameters.
+    async fn activity(
+        &self,
+        team: &SlackTeamId,
+        reps_sql: &str,
+        binds: &[String],
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        let from = date_text(month.first_day());
+        let until = date_text(month.next().first_day());
+        // Stints come first, in the order they began, so that reps who
+        // joined on the same day are listed in the order they were added.
+        let sql = format!(
+            "WITH reps(rep_id) AS ({reps_sql})
+             SELECT 'membership' AS kind, manager_id AS who, rep_id AS what, NULL AS minutes,
+                    joined_on AS day, left_on, id AS position
+             FROM memberships
+             WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
+             UNION ALL
+             SELECT 'session', rep_id, activity, SUM(minutes), held_on, NULL, 0 FROM log_reps
+             WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
+               AND held_on >= ? AND held_on < ? AND confirmation <> 'disputed'
+             GROUP BY rep_id, held_on, activity
+             UNION ALL
+             SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL, 0 FROM logs
+             WHERE team_id = ? AND kind = 'meeting' AND held_on >= ? AND held_on < ?
+               AND manager_id IN (SELECT manager_id FROM memberships
+                                  WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps))
+             GROUP BY manager_id, held_on
+             ORDER BY kind, day, position"
+        );
+        let mut query = sqlx::query_as::<_, ActivityRow>(&sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        let rows = query
+            .bind(team.as_str())
+            .bind(team.as_str())
+            .bind(&from)
+            .bind(&until)
+            .bind(team.as_str())
+            .bind(&from)
+            .bind(&until)
+            .bind(team.as_str())
+            .fetch_all(&self.readers)
+            .await?;
+        let mut activity = MonthActivity::default();
+        for row in rows {
+            match row.kind.as_str() {
+                "membership" => activity.memberships.push(Membership {
+                    manager: parse_user(row.who)?,
+                    rep: parse_user(row.what.unwrap_or_default())?,
+                    joined_on: parse_date(&row.day)?,
+                    left_on: row.left_on.as_deref().map(parse_date).transpose()?,
+                }),
+                "session" => activity.sessions.push(SessionRecord {
+                    rep: parse_user(row.who)?,
+                    minutes: row.minutes.unwrap_or(0),
+                    activity: row
+                        .what
+                        .as_deref()
+                        .and_then(Activity::from_code)
+                        .unwrap_or(Activity::Other),
+                    held_on: parse_date(&row.day)?,
+                }),
+                _ => activity.meetings.push(MeetingRecord {
+                    manager: parse_user(row.who)?,
+                    minutes: row.minutes.unwrap_or(0),
+                    held_on: parse_date(&row.day)?,
+                }),
+            }
+        }
+        Ok(activity)
+    }
+}
