@@ -333,7 +333,8 @@ pub struct ExportRow {
     pub held_on: String,
     pub kind: String,
     pub manager_id: String,
-    /// Empty for a meeting, which counts for the whole team.
+    /// The rep the row counts for; empty for a meeting no rep was on the
+    /// team for.
     pub rep_id: String,
     pub minutes: u32,
     pub activity: String,
@@ -347,20 +348,26 @@ pub struct ExportRow {
 }
 
 impl Store {
-    /// Every session (one row per rep) and meeting held in the month, in
-    /// every workspace, oldest first.
+    /// Every session and meeting held in the month, in every workspace,
+    /// oldest first: one row per rep the entry counts for (a meeting, for
+    /// each rep on the team that day, as `Membership::covers` has it), so
+    /// that each rep's rows add up to their month; a meeting that counted
+    /// for nobody still has its row.
     pub async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT l.team_id, l.held_on, l.kind, l.manager_id,
-                    COALESCE(r.rep_id, '') AS rep_id, l.minutes,
+                    COALESCE(r.rep_id, m.rep_id, '') AS rep_id, l.minutes,
                     COALESCE(l.activity, '') AS activity,
                     REPLACE(COALESCE(l.topics, ''), ',', ';') AS topics,
                     l.note, l.logged_at,
                     CASE WHEN r.confirmation IS NULL OR r.confirmation = 'none' THEN ''
                          ELSE r.confirmation END AS confirmation
              FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
+             LEFT JOIN memberships m
+               ON l.kind = 'meeting' AND m.team_id = l.team_id AND m.manager_id = l.manager_id
+              AND m.joined_on <= l.held_on AND (m.left_on IS NULL OR l.held_on < m.left_on)
              WHERE l.held_on >= ? AND l.held_on < ?
-             ORDER BY l.held_on, l.id, r.rowid",
+             ORDER BY l.held_on, l.id, r.rowid, m.joined_on, m.id",
         )
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))

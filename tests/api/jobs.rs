@@ -803,7 +803,7 @@ async fn run_job_with_an_unknown_job_fails_naming_the_jobs_there_are() {
 }
 
 #[tokio::test]
-async fn export_prints_csv_with_a_row_per_session_rep_and_per_meeting_of_the_month() {
+async fn export_prints_csv_with_a_row_per_rep_of_each_session_and_meeting_of_the_month() {
     let (app, _posts) = spawn_jobs_app(&[]).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA", "U0BEN"]).await;
     log(
@@ -855,7 +855,17 @@ async fn export_prints_csv_with_a_row_per_session_rep_and_per_meeting_of_the_mon
                 "2026-11-23",
                 "meeting",
                 "U0BOSS",
+                "U0ANA",
+                "45",
                 "",
+                "stuck_deals;customer_wins_losses"
+            ],
+            vec![
+                "T0TEAM",
+                "2026-11-23",
+                "meeting",
+                "U0BOSS",
+                "U0BEN",
                 "45",
                 "",
                 "stuck_deals;customer_wins_losses"

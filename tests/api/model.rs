@@ -607,10 +607,23 @@ impl Model {
                         entry.held_on, REPS[*rep], entry.minutes
                     )
                 })),
-                None => rows.push(format!(
-                    "{} meeting {manager}  {} ",
-                    entry.held_on, entry.minutes
-                )),
+                None => {
+                    // One row per rep the meeting counts for, so that the
+                    // rows add up to each rep's month.
+                    let reps: Vec<&str> = self
+                        .stints
+                        .iter()
+                        .filter(|s| MANAGERS[s.manager].0 == manager && s.covers(entry.held_on))
+                        .map(|s| REPS[s.rep])
+                        .collect();
+                    let reps = if reps.is_empty() { vec![""] } else { reps };
+                    rows.extend(reps.into_iter().map(|rep| {
+                        format!(
+                            "{} meeting {manager} {rep} {} ",
+                            entry.held_on, entry.minutes
+                        )
+                    }));
+                }
             }
         }
         rows.sort();

@@ -2,7 +2,9 @@
 //! tab, both digests, `coaching-pace` and the export agree on what counts
 //! for a rep and against which target, whatever team changes came first.
 
-use coachbot::domain::Job;
+use std::collections::BTreeMap;
+
+use coachbot::domain::{format_minutes, Job};
 
 use crate::helpers::*;
 use crate::home::open_home;
@@ -162,4 +164,40 @@ async fn the_digests_share_on_pace_counts_only_the_reps_on_the_team_today() {
         "{}",
         leaders[0]
     );
+}
+
+#[tokio::test]
+async fn the_exports_rows_add_up_to_each_reps_month_in_the_report() {
+    let (app, _posts) = spawn_month_app(&[]).await;
+    with_a_rep_who_left(&app).await;
+    app.coach("1h <@U0ANA> <@U0BEN> deal strategy on 2026-11-18")
+        .await;
+    app.coach("meeting 45m stuck deals on 2026-11-19").await;
+    app.coach("45m <@U0ANA> pipeline review").await;
+    // After Cal left: counts for Ana and Ben only.
+    app.coach("meeting 30m customer wins on 2026-11-23").await;
+
+    let export = run_binary(&app, &["export", "--month", "2026-11"]).await;
+    assert!(export.success, "{}", export.stderr);
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    for row in export.stdout.lines().skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let (rep, minutes, confirmation) = (fields[4], fields[5], fields[10]);
+        if !rep.is_empty() && confirmation != "disputed" {
+            *totals.entry(rep.to_string()).or_default() += minutes.parse::<i64>().expect("minutes");
+        }
+    }
+    assert_eq!(
+        totals,
+        BTreeMap::from([
+            ("U0ANA".to_string(), 60 + 45 + 45 + 30),
+            ("U0BEN".to_string(), 60 + 45 + 30),
+            ("U0CAL".to_string(), 30 + 45),
+        ])
+    );
+    let report = app.coach("report 2026-11").await.blocks_text();
+    for (rep, minutes) in totals {
+        let line = format!("<@{rep}> — {} this month", format_minutes(minutes));
+        assert!(report.contains(&line), "{line} in {report}");
+    }
 }
