@@ -83,7 +83,7 @@ pub fn coaching_pace(
         .filter(|p| p.behind() && p.gap() >= threshold)
         .map(|p| BehindRep {
             progress: p.clone(),
-            suggestion: least_coached(&p.rep, activity, month),
+            suggestion: least_coached(&p.rep, activity, month, today),
         })
         .collect();
     if behind.is_empty() {
@@ -94,8 +94,14 @@ pub fn coaching_pace(
 }
 
 /// Of the article's four kinds of coaching, the one the rep has had fewest
-/// minutes of this month (ties go to the earlier in this list).
-pub fn least_coached(rep: &SlackUserId, activity: &MonthActivity, month: YearMonth) -> Activity {
+/// minutes of this month by `today`, as their pace counts them (ties go to
+/// the earlier in this list).
+pub fn least_coached(
+    rep: &SlackUserId,
+    activity: &MonthActivity,
+    month: YearMonth,
+    today: NaiveDate,
+) -> Activity {
     const KINDS: [Activity; 4] = [
         Activity::Pipeline,
         Activity::Observation,
@@ -106,7 +112,8 @@ pub fn least_coached(rep: &SlackUserId, activity: &MonthActivity, month: YearMon
         activity
             .sessions
             .iter()
-            .filter(|s| &s.rep == rep && s.activity == kind && month.contains(s.held_on))
+            .filter(|s| &s.rep == rep && s.activity == kind)
+            .filter(|s| month.contains(s.held_on) && s.held_on <= today)
             .map(|s| s.minutes)
             .sum()
     };
@@ -264,12 +271,21 @@ mod tests {
         let ana = progress("U0ANA", pace(180, month, today, day("2026-10-01"), 30));
         let ben = progress("U0BEN", pace(180, month, today, day("2026-10-01"), 120));
         let activity = MonthActivity {
-            sessions: vec![SessionRecord {
-                rep: user("U0ANA"),
-                minutes: 30,
-                activity: Activity::Pipeline,
-                held_on: day("2026-11-03"),
-            }],
+            sessions: vec![
+                SessionRecord {
+                    rep: user("U0ANA"),
+                    minutes: 30,
+                    activity: Activity::Pipeline,
+                    held_on: day("2026-11-03"),
+                },
+                // Held after the day the job is run for: not hers yet.
+                SessionRecord {
+                    rep: user("U0ANA"),
+                    minutes: 60,
+                    activity: Activity::Observation,
+                    held_on: day("2026-11-20"),
+                },
+            ],
             ..MonthActivity::default()
         };
         let behind = coaching_pace(

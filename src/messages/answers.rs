@@ -539,7 +539,7 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
     }
     message
         .context(&format!(
-            "Target: {} per rep per month, from the day each rep joined.",
+            "Target: {} per rep per month, from the first day each rep was on a team that month.",
             minutes(r.target)
         ))
         .into_content()
