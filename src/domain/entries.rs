@@ -185,29 +185,6 @@ pub enum Confirmation {
 }
 
 impl Confirmation {
-    pub const ALL: [Confirmation; 5] = [
-        Confirmation::NotAsked,
-        Confirmation::Asked,
-        Confirmation::Helped,
-        Confirmation::Disputed,
-        Confirmation::Kept,
-    ];
-
-    /// As stored.
-    pub fn code(self) -> &'static str {
-        match self {
-            Confirmation::NotAsked => "none",
-            Confirmation::Asked => "asked",
-            Confirmation::Helped => "helped",
-            Confirmation::Disputed => "disputed",
-            Confirmation::Kept => "kept",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-
     /// Whether the session counts toward the rep's pace.
     pub fn counts(self) -> bool {
         self != Confirmation::Disputed

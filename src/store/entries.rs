@@ -5,14 +5,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
+use super::confirmations::StoredWord;
 use super::lines::{insert_rep_rows, move_join_days};
-use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
-use super::{
-    date_text, instant_text, parse_date, parse_user, placeholders, topics_text, Store, StoreError,
-};
+use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
+use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
-    Activity, Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession,
-    SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SlackTeamId,
+    SlackUserId, StoredEntry, YearMonth,
 };
 
 /// What an edit did.
@@ -27,32 +26,15 @@ pub enum Edited {
     Gone,
 }
 
-pub(super) fn parse_confirmation(code: &str) -> Result<Confirmation, StoreError> {
-    Confirmation::from_code(code)
-        .ok_or_else(|| StoreError::Corrupt(format!("confirmation {code:?}")))
-}
-
-/// The manager's entry `id`, with its reps, inside a transaction.
+/// The manager's entry `id`, with its reps.
 pub(super) async fn owned_entry(
-    tx: &mut SqliteConnection,
+    conn: &mut SqliteConnection,
     manager: &Manager,
     id: EntryId,
-) -> Result<Option<StoredEntry>, StoreError> {
-    let row: Option<EntryRow> = sqlx::query_as(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM logs WHERE id = ? AND team_id = ? AND manager_id = ?"
-    ))
-    .bind(id.get())
-    .bind(manager.team.as_str())
-    .bind(manager.id.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    match row {
-        Some(row) => {
-            let reps = entry_reps(tx, id.get()).await?;
-            Ok(Some(row.into_stored(reps)?))
-        }
-        None => Ok(None),
-    }
+) -> Result<Option<EntryRead>, StoreError> {
+    Ok(read_entry(conn, &manager.team, id)
+        .await?
+        .filter(|read| read.manager == manager.id))
 }
 
 impl Store {
@@ -64,7 +46,9 @@ impl Store {
         id: EntryId,
     ) -> Result<Option<StoredEntry>, StoreError> {
         let mut reader = self.readers.acquire().await?;
-        owned_entry(&mut reader, manager, id).await
+        Ok(owned_entry(&mut reader, manager, id)
+            .await?
+            .map(|read| read.stored))
     }
 
     /// The manager's latest entries by day held (then by when they were
@@ -74,36 +58,18 @@ impl Store {
         manager: &Manager,
         limit: u32,
     ) -> Result<Vec<ListedEntry>, StoreError> {
-        let mut reader = self.readers.acquire().await?;
-        let rows: Vec<EntryRow> = sqlx::query_as(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM logs WHERE team_id = ? AND manager_id = ?
-             ORDER BY held_on DESC, id DESC LIMIT ?"
-        ))
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(limit)
-        .fetch_all(&mut *reader)
-        .await?;
-        let mut listed = Vec::with_capacity(rows.len());
-        for row in rows {
-            let words: Vec<(String, String)> = sqlx::query_as(
-                "SELECT rep_id, confirmation FROM log_reps WHERE log_id = ? ORDER BY rowid",
-            )
-            .bind(row.id)
-            .fetch_all(&mut *reader)
+        let sql = entries_with_reps(
+            "l.id IN (SELECT id FROM logs WHERE team_id = ? AND manager_id = ?
+                      ORDER BY held_on DESC, id DESC LIMIT ?)",
+            "l.held_on DESC, l.id DESC",
+        );
+        let rows = sqlx::query_as(&sql)
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str())
+            .bind(limit)
+            .fetch_all(&self.readers)
             .await?;
-            let mut reps = Vec::with_capacity(words.len());
-            let mut confirmations = Vec::with_capacity(words.len());
-            for (rep, word) in words {
-                reps.push(parse_user(rep)?);
-                confirmations.push(parse_confirmation(&word)?);
-            }
-            listed.push(ListedEntry {
-                stored: row.into_stored(reps)?,
-                confirmations,
-            });
-        }
-        Ok(listed)
+        Ok(gather(rows)?.into_iter().map(EntryRead::listed).collect())
     }
 
     /// Changes the manager's entry `id` to `entry` (of the same kind), and
@@ -121,7 +87,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Edited, StoreError> {
         let mut tx = self.write().await?;
-        let Some(before) = owned_entry(&mut tx, manager, id).await? else {
+        let Some(EntryRead { stored: before, .. }) = owned_entry(&mut tx, manager, id).await?
+        else {
             return Ok(Edited::Gone);
         };
         if before.entry.kind() != entry.kind() {
@@ -165,7 +132,8 @@ impl Store {
         move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
         let after = owned_entry(&mut tx, manager, id)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?
+            .stored;
         tx.commit().await?;
         Ok(Edited::Changed { before, after })
     }
@@ -179,7 +147,7 @@ impl Store {
         id: EntryId,
     ) -> Result<Option<StoredEntry>, StoreError> {
         let mut tx = self.write().await?;
-        let Some(entry) = owned_entry(&mut tx, manager, id).await? else {
+        let Some(EntryRead { stored: entry, .. }) = owned_entry(&mut tx, manager, id).await? else {
             return Ok(None);
         };
         sqlx::query("DELETE FROM logs WHERE id = ?")
@@ -197,32 +165,40 @@ impl Store {
         rep: &SlackUserId,
         month: YearMonth,
     ) -> Result<Vec<RepSession>, StoreError> {
-        let rows: Vec<(i64, u32, String, u32, String, String, String)> = sqlx::query_as(
-            "SELECT l.id, l.revision, l.manager_id, r.minutes, r.activity, r.held_on, r.confirmation
-             FROM log_reps r JOIN logs l ON l.id = r.log_id
-             WHERE r.team_id = ? AND r.rep_id = ? AND r.held_on >= ? AND r.held_on < ?
-             ORDER BY r.held_on, l.id",
-        )
-        .bind(team.as_str())
-        .bind(rep.as_str())
-        .bind(date_text(month.first_day()))
-        .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
-        .await?;
-        rows.into_iter()
-            .map(
-                |(entry, revision, manager, minutes, activity, held_on, confirmation)| {
-                    Ok(RepSession {
-                        entry: EntryId::new(entry),
-                        revision,
-                        manager: parse_user(manager)?,
-                        minutes,
-                        activity: Activity::from_code(&activity).unwrap_or(Activity::Other),
-                        held_on: parse_date(&held_on)?,
-                        confirmation: parse_confirmation(&confirmation)?,
-                    })
-                },
-            )
+        let sql = entries_with_reps(
+            "l.id IN (SELECT log_id FROM log_reps
+                      WHERE team_id = ? AND rep_id = ? AND held_on >= ? AND held_on < ?)",
+            "l.held_on, l.id",
+        );
+        let rows = sqlx::query_as(&sql)
+            .bind(team.as_str())
+            .bind(rep.as_str())
+            .bind(date_text(month.first_day()))
+            .bind(date_text(month.next().first_day()))
+            .fetch_all(&self.readers)
+            .await?;
+        gather(rows)?
+            .into_iter()
+            .map(|read| {
+                let Entry::Session(session) = &read.stored.entry else {
+                    return Err(StoreError::Corrupt(format!(
+                        "rep row on meeting {}",
+                        read.stored.id
+                    )));
+                };
+                let word = read.rep(rep).map(|row| row.word).ok_or_else(|| {
+                    StoreError::Corrupt(format!("rep of entry {}", read.stored.id))
+                })?;
+                Ok(RepSession {
+                    entry: read.stored.id,
+                    revision: read.stored.revision,
+                    manager: read.manager.clone(),
+                    minutes: session.minutes.get(),
+                    activity: session.activity,
+                    held_on: session.held_on,
+                    confirmation: word,
+                })
+            })
             .collect()
     }
 
@@ -243,7 +219,7 @@ impl Store {
              GROUP BY rep_id, confirmation ORDER BY rep_id",
             placeholders(reps.len())
         );
-        let mut query = sqlx::query_as::<_, (String, String, u32)>(&sql).bind(team.as_str());
+        let mut query = sqlx::query_as::<_, (String, StoredWord, u32)>(&sql).bind(team.as_str());
         for rep in reps {
             query = query.bind(rep.as_str());
         }
@@ -253,7 +229,7 @@ impl Store {
             .fetch_all(&self.readers)
             .await?;
         rows.into_iter()
-            .map(|(rep, word, count)| Ok((parse_user(rep)?, parse_confirmation(&word)?, count)))
+            .map(|(rep, word, count)| Ok((parse_user(rep)?, word.into(), count)))
             .collect()
     }
 }

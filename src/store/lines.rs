@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use super::confirmations::{NoticeKind, StoredWord};
+use super::logs::StoredKind;
 use super::{date_text, instant_text, topics_text, Store, StoreError};
 use crate::domain::{Confirmation, Entry, JoinMove, LineId, Manager, SessionEntry};
 
@@ -84,9 +86,9 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
     .await?;
     for entry in &line.entries {
         let held_on = date_text(entry.held_on());
-        let (kind, activity, topics) = match entry {
-            Entry::Session(session) => ("session", Some(session.activity.code()), None),
-            Entry::Meeting(meeting) => ("meeting", None, Some(topics_text(&meeting.topics))),
+        let (activity, topics) = match entry {
+            Entry::Session(session) => (Some(session.activity.code()), None),
+            Entry::Meeting(meeting) => (None, Some(topics_text(&meeting.topics))),
         };
         let entry_id: i64 = sqlx::query_scalar(
             "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
@@ -94,7 +96,7 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
         )
         .bind(&line.team)
         .bind(&line.manager)
-        .bind(kind)
+        .bind(StoredKind::from(entry.kind()))
         .bind(entry.minutes().get())
         .bind(activity)
         .bind(topics)
@@ -123,7 +125,7 @@ pub(super) async fn insert_rep_rows(
     reps: &[&str],
     confirmation: Confirmation,
 ) -> Result<(), StoreError> {
-    let notify = (confirmation == Confirmation::Asked).then_some("ask");
+    let notify = (confirmation == Confirmation::Asked).then_some(NoticeKind::Ask);
     sqlx::query(
         "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation, notify)
          SELECT ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
@@ -133,7 +135,7 @@ pub(super) async fn insert_rep_rows(
     .bind(date_text(session.held_on))
     .bind(session.minutes.get())
     .bind(session.activity.code())
-    .bind(confirmation.code())
+    .bind(StoredWord::from(confirmation))
     .bind(notify)
     .bind(serde_json::Value::from(reps.to_vec()).to_string())
     .execute(&mut *tx)
