@@ -74,7 +74,10 @@ async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Vec<Li
 }
 
 /// Every ID is read back from the statement that created its row, so each
-/// rep row hangs on its own entry however many rows a statement adds.
+/// rep row hangs on its own entry however many rows a statement adds. An
+/// entry takes the ID after the highest ever handed out (`entry_ids`), so a
+/// button or a reminder that names an entry taken back never reaches a new
+/// one.
 async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<LineId, StoreError> {
     let line_id: i64 = sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
@@ -91,8 +94,9 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
             Entry::Meeting(meeting) => (None, Some(topics_text(&meeting.topics))),
         };
         let entry_id: i64 = sqlx::query_scalar(
-            "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO logs (id, team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
+             VALUES ((SELECT last_handed_out + 1 FROM entry_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING id",
         )
         .bind(&line.team)
         .bind(&line.manager)

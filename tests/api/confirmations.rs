@@ -14,7 +14,7 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("test instant")
 }
 
-async fn spawn_asking_app() -> (TestApp, FakePosts) {
+pub(crate) async fn spawn_asking_app() -> (TestApp, FakePosts) {
     let slack = fake_slack().await;
     mount_users_info(&slack).await;
     mount_views_and_updates(&slack).await;
@@ -29,7 +29,7 @@ async fn spawn_asking_app() -> (TestApp, FakePosts) {
 }
 
 /// A scheduler pass a minute after `minute` past 10:00 UTC on Friday.
-async fn pass(app: &TestApp, minute: u32) {
+pub(crate) async fn pass(app: &TestApp, minute: u32) {
     tick(
         &app.ctx,
         at(&format!("2026-11-27T10:{minute:02}:00Z")),
@@ -40,7 +40,7 @@ async fn pass(app: &TestApp, minute: u32) {
 }
 
 /// The messages delivered to `who` so far.
-fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
+pub(crate) fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
     posts
         .delivered()
         .into_iter()
@@ -48,7 +48,7 @@ fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
         .collect()
 }
 
-async fn ana_this_month(app: &TestApp) -> String {
+pub(crate) async fn ana_this_month(app: &TestApp) -> String {
     let status = app.coach("status").await.blocks_text();
     status
         .lines()
@@ -58,7 +58,7 @@ async fn ana_this_month(app: &TestApp) -> String {
 }
 
 /// A press by `user` on a DM the bot sent them.
-fn press_in_dm(user: &str, post: &PostCall, label: &str) -> Value {
+pub(crate) fn press_in_dm(user: &str, post: &PostCall, label: &str) -> Value {
     let blocks = post.body["blocks"].clone();
     let (action_id, value) = button(&blocks, label);
     let mut payload = press_on_bot_message(user, &action_id, value.as_deref(), &blocks);

@@ -13,5 +13,6 @@ mod model;
 mod repair;
 mod socket_mode;
 mod store;
+mod taken_back;
 mod typed_lines;
 mod verification;
