@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::entries::owned_entry;
+use super::entries::{owned_entry, Owned};
 use super::logs::{entries_with_reps, gather, read_entry};
 use super::reminders::{insert_reminder_row, NewReminder};
 use super::{Store, StoreError};
@@ -26,7 +26,9 @@ pub enum RepAnswered {
     Settled(Confirmation),
     /// The session was edited after the question; the rep was asked again.
     Changed,
-    /// The session is gone, or the rep is no longer in it.
+    /// Whoever answered is not (or no longer) in the session.
+    NotInIt,
+    /// The session is gone.
     Gone,
 }
 
@@ -40,6 +42,8 @@ pub enum DisputeSettled {
     Deleted { entry: StoredEntry, whole: bool },
     /// There is no dispute to settle: the rep's word is this.
     NotDisputed(Confirmation),
+    /// Another manager's session: nothing changed.
+    NotYours { manager: SlackUserId },
     /// The session is gone, or the rep is no longer in it.
     Gone,
 }
@@ -116,7 +120,7 @@ impl Store {
             return Ok(RepAnswered::Gone);
         };
         let Some(row) = read.rep(rep) else {
-            return Ok(RepAnswered::Gone);
+            return Ok(RepAnswered::NotInIt);
         };
         if read.stored.revision != revision {
             return Ok(RepAnswered::Changed);
@@ -154,8 +158,10 @@ impl Store {
         decision: DisputeDecision,
     ) -> Result<DisputeSettled, StoreError> {
         let mut tx = self.write().await?;
-        let Some(read) = owned_entry(&mut tx, manager, entry).await? else {
-            return Ok(DisputeSettled::Gone);
+        let read = match owned_entry(&mut tx, &manager.team, &manager.id, entry).await? {
+            Owned::Yours(read) => read,
+            Owned::NotYours { manager } => return Ok(DisputeSettled::NotYours { manager }),
+            Owned::Gone => return Ok(DisputeSettled::Gone),
         };
         let Some(word) = read.rep(rep).map(|row| row.word) else {
             return Ok(DisputeSettled::Gone);

@@ -22,33 +22,56 @@ pub enum Edited {
         before: StoredEntry,
         after: StoredEntry,
     },
-    /// No such entry of this manager's (deleted, or taken back).
+    /// Another manager's entry: nothing changed.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back.
     Gone,
 }
 
-/// The manager's entry `id`, with its reps.
+/// An entry a button or a form names, as it stands for the user who named
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owned<T> {
+    /// Theirs.
+    Yours(T),
+    /// Another manager's, which only they can change.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back. IDs are never used twice, so nothing else
+    /// answers to it.
+    Gone,
+}
+
+/// Entry `id`, with its reps, as it stands for `user` of workspace `team`.
 pub(super) async fn owned_entry(
     conn: &mut SqliteConnection,
-    manager: &Manager,
+    team: &SlackTeamId,
+    user: &SlackUserId,
     id: EntryId,
-) -> Result<Option<EntryRead>, StoreError> {
-    Ok(read_entry(conn, &manager.team, id)
-        .await?
-        .filter(|read| read.manager == manager.id))
+) -> Result<Owned<EntryRead>, StoreError> {
+    Ok(match read_entry(conn, team, id).await? {
+        None => Owned::Gone,
+        Some(read) if &read.manager == user => Owned::Yours(read),
+        Some(read) => Owned::NotYours {
+            manager: read.manager,
+        },
+    })
 }
 
 impl Store {
-    /// The manager's entry `id`, to open the edit form with; `None` once it
-    /// is gone.
+    /// Entry `id` as it stands for `user`, to open the edit form with or
+    /// to ask about before deleting it.
     pub async fn entry(
         &self,
-        manager: &Manager,
+        team: &SlackTeamId,
+        user: &SlackUserId,
         id: EntryId,
-    ) -> Result<Option<StoredEntry>, StoreError> {
+    ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut reader = self.readers.acquire().await?;
-        Ok(owned_entry(&mut reader, manager, id)
-            .await?
-            .map(|read| read.stored))
+        Ok(match owned_entry(&mut reader, team, user, id).await? {
+            Owned::Yours(read) => Owned::Yours(read.stored),
+            Owned::NotYours { manager } => Owned::NotYours { manager },
+            Owned::Gone => Owned::Gone,
+        })
     }
 
     /// The manager's latest entries by day held (then by when they were
@@ -87,9 +110,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Edited, StoreError> {
         let mut tx = self.write().await?;
-        let Some(EntryRead { stored: before, .. }) = owned_entry(&mut tx, manager, id).await?
-        else {
-            return Ok(Edited::Gone);
+        let before = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+            Owned::Yours(read) => read.stored,
+            Owned::NotYours { manager } => return Ok(Edited::NotYours { manager }),
+            Owned::Gone => return Ok(Edited::Gone),
         };
         if before.entry.kind() != entry.kind() {
             return Ok(Edited::Gone);
@@ -130,7 +154,7 @@ impl Store {
             .await?;
         }
         move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
-        let after = owned_entry(&mut tx, manager, id)
+        let after = read_entry(&mut tx, &manager.team, id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?
             .stored;
@@ -138,24 +162,26 @@ impl Store {
         Ok(Edited::Changed { before, after })
     }
 
-    /// Deletes the manager's entry `id` whole, every rep row with it;
-    /// `None` when it is gone already.
+    /// Deletes the manager's entry `id` whole, every rep row with it, and
+    /// gives it as it was.
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id, entry = %id))]
     pub async fn delete_entry(
         &self,
         manager: &Manager,
         id: EntryId,
-    ) -> Result<Option<StoredEntry>, StoreError> {
+    ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut tx = self.write().await?;
-        let Some(EntryRead { stored: entry, .. }) = owned_entry(&mut tx, manager, id).await? else {
-            return Ok(None);
+        let entry = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+            Owned::Yours(read) => read.stored,
+            Owned::NotYours { manager } => return Ok(Owned::NotYours { manager }),
+            Owned::Gone => return Ok(Owned::Gone),
         };
         sqlx::query("DELETE FROM logs WHERE id = ?")
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(entry))
+        Ok(Owned::Yours(entry))
     }
 
     /// A rep's 1:1s in the month, with any manager, oldest first.

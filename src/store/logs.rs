@@ -31,6 +31,8 @@ pub enum Undone {
     Removed(LineId, Vec<StoredEntry>),
     /// The line was taken back before; nothing changed.
     AlreadyUndone,
+    /// The line is another manager's; nothing changed.
+    NotYours { manager: SlackUserId },
     /// The manager has nothing (left) to take back.
     Nothing,
 }
@@ -300,7 +302,7 @@ impl Store {
 
     /// Takes a line back whole: its entries and every rep row with them. A
     /// line taken back before, or one that is not the manager's, changes
-    /// nothing, so pressing Undo twice is safe.
+    /// nothing (and says which), so pressing Undo twice is safe.
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
     pub async fn undo(
         &self,
@@ -309,9 +311,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Undone, StoreError> {
         let mut tx = self.write().await?;
-        let line: Option<(i64, Option<String>)> = match target {
+        let line: Option<(i64, Option<String>, String)> = match target {
             UndoTarget::Latest => sqlx::query_as(
-                "SELECT id, undone_at FROM log_lines
+                "SELECT id, undone_at, manager_id FROM log_lines
                  WHERE team_id = ? AND manager_id = ? AND undone_at IS NULL
                    AND EXISTS (SELECT 1 FROM logs WHERE logs.line_id = log_lines.id)
                  ORDER BY id DESC LIMIT 1",
@@ -319,18 +321,22 @@ impl Store {
             .bind(manager.team.as_str())
             .bind(manager.id.as_str()),
             UndoTarget::Line(line) => sqlx::query_as(
-                "SELECT id, undone_at FROM log_lines WHERE id = ? AND team_id = ? AND manager_id = ?",
+                "SELECT id, undone_at, manager_id FROM log_lines WHERE id = ? AND team_id = ?",
             )
             .bind(line.get())
-            .bind(manager.team.as_str())
-            .bind(manager.id.as_str()),
+            .bind(manager.team.as_str()),
         }
         .fetch_optional(&mut *tx)
         .await?;
         let line = match line {
             None => return Ok(Undone::Nothing),
-            Some((_, Some(_))) => return Ok(Undone::AlreadyUndone),
-            Some((id, None)) => LineId::new(id),
+            Some((_, _, owner)) if owner != manager.id.as_str() => {
+                return Ok(Undone::NotYours {
+                    manager: parse_user(owner)?,
+                })
+            }
+            Some((_, Some(_), _)) => return Ok(Undone::AlreadyUndone),
+            Some((id, None, _)) => LineId::new(id),
         };
         let entries = line_entries(&mut tx, line).await?;
         if entries.is_empty() {

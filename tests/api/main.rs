@@ -11,6 +11,7 @@ mod interactions;
 mod jobs;
 mod model;
 mod repair;
+mod second_user;
 mod socket_mode;
 mod store;
 mod taken_back;

@@ -22,14 +22,14 @@ const TAKEN_BACK: &str =
     "That entry is no longer there: it was deleted or taken back, so nothing changed.";
 
 /// What the last message update said.
-async fn last_update(app: &TestApp) -> String {
+pub(crate) async fn last_update(app: &TestApp) -> String {
     app.follow_ups_settled().await;
     let updated = app.slack_bodies("/api/chat.update").await;
     text_of(&updated.last().expect("a message updated")["blocks"])
 }
 
 /// What the last view opened said.
-async fn last_view(app: &TestApp) -> Value {
+pub(crate) async fn last_view(app: &TestApp) -> Value {
     app.follow_ups_settled().await;
     app.slack_bodies("/api/views.open")
         .await
@@ -98,26 +98,48 @@ async fn after_log_undo_log_the_rep_is_asked_about_the_new_session_and_the_old_a
     assert!(to(&posts, BOSS).is_empty(), "nobody disputed anything");
 }
 
+/// Every button that names a session: Undo on the answer it was logged
+/// with, the rep's question, the notice of their dispute, and Edit and
+/// Delete on the Home tab.
+pub(crate) struct EveryButton {
+    pub(crate) undo: (String, Option<String>),
+    pub(crate) question: PostCall,
+    pub(crate) notice: PostCall,
+    pub(crate) edit: (String, String),
+    pub(crate) delete: (String, String),
+}
+
+/// The boss logs 45 minutes with Ana, and Ana says it didn't happen.
+pub(crate) async fn a_disputed_session(app: &TestApp, posts: &FakePosts) -> EveryButton {
+    app.coach("team add <@U0ANA> since 2026-11-01").await;
+    let logged = app.coach("45m <@U0ANA> pipeline review").await;
+    let undo = button(&logged.json["blocks"], "Undo");
+    pass(app, 1).await;
+    let question = to(posts, "U0ANA")[0].clone();
+    app.interact(&press_in_dm("U0ANA", &question, "That didn't happen"))
+        .await;
+    pass(app, 2).await;
+    let entry = "45m of pipeline review with <@U0ANA>";
+    EveryButton {
+        undo,
+        question,
+        notice: to(posts, BOSS)[0].clone(),
+        edit: entry_menu(app, entry, "Edit").await,
+        delete: entry_menu(app, entry, "Delete").await,
+    }
+}
+
 #[tokio::test]
 async fn every_button_on_an_entry_taken_back_says_so_and_the_next_entry_stays_as_it_is() {
     let (app, posts) = spawn_asking_app().await;
-    app.coach("team add <@U0ANA> since 2026-11-01").await;
-    let logged = app.coach("45m <@U0ANA> pipeline review").await;
-    let (undo, line) = button(&logged.json["blocks"], "Undo");
-    pass(&app, 1).await;
-    let question = to(&posts, "U0ANA")[0].clone();
-    app.interact(&press_in_dm("U0ANA", &question, "That didn't happen"))
-        .await;
-    pass(&app, 2).await;
-    let notice = to(&posts, BOSS)[0].clone();
-    let edit = entry_menu(&app, "45m of pipeline review with <@U0ANA>", "Edit").await;
-    let delete = entry_menu(&app, "45m of pipeline review with <@U0ANA>", "Delete").await;
+    let pressed = a_disputed_session(&app, &posts).await;
+    let (undo, line) = &pressed.undo;
 
     app.coach("undo").await;
     app.coach("30m <@U0ANA> deal review").await;
 
     // Edit and Delete on the Home tab drawn before the undo.
-    for (menu, value) in [&edit, &delete] {
+    for (menu, value) in [&pressed.edit, &pressed.delete] {
         app.interact(&press_on_home(BOSS, menu, None, Some(value)))
             .await;
         let shown = last_view(&app).await;
@@ -125,10 +147,10 @@ async fn every_button_on_an_entry_taken_back_says_so_and_the_next_entry_stays_as
     }
     // Keep and Delete on the dispute notice, and both of the rep's answers.
     for (who, message, label) in [
-        (BOSS, &notice, "Keep it"),
-        (BOSS, &notice, "Delete it"),
-        ("U0ANA", &question, "It helped"),
-        ("U0ANA", &question, "That didn't happen"),
+        (BOSS, &pressed.notice, "Keep it"),
+        (BOSS, &pressed.notice, "Delete it"),
+        ("U0ANA", &pressed.question, "It helped"),
+        ("U0ANA", &pressed.question, "That didn't happen"),
     ] {
         app.interact(&press_in_dm(who, message, label)).await;
         let said = last_update(&app).await;
@@ -136,7 +158,7 @@ async fn every_button_on_an_entry_taken_back_says_so_and_the_next_entry_stays_as
     }
     // Undo on the answer the line was logged with.
     let response_url = format!("{}/actions/1", app.slack.uri());
-    app.interact(&press_on_ephemeral(&undo, line.as_deref(), &response_url))
+    app.interact(&press_on_ephemeral(undo, line.as_deref(), &response_url))
         .await;
     app.follow_ups_settled().await;
     let replaced = app.slack_bodies("/actions/1").await;
