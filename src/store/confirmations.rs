@@ -125,13 +125,15 @@ impl Store {
         if read.stored.revision != revision {
             return Ok(RepAnswered::Changed);
         }
-        let word = match answer_rep(row.word, answer) {
+        let open = row.asked_revision == Some(revision);
+        let word = match answer_rep(open, row.word, answer) {
             Ok(word) => word,
             Err(settled) => return Ok(RepAnswered::Settled(settled)),
         };
         let notify = (word == Confirmation::Disputed).then_some(NoticeKind::Dispute);
         sqlx::query(
-            "UPDATE log_reps SET confirmation = ?, notify = ? WHERE log_id = ? AND rep_id = ?",
+            "UPDATE log_reps SET confirmation = ?, notify = ?, asked_revision = NULL
+             WHERE log_id = ? AND rep_id = ?",
         )
         .bind(StoredWord::from(word))
         .bind(notify)
@@ -172,10 +174,12 @@ impl Store {
         }
         let settled = match decision {
             DisputeDecision::Keep => {
-                sqlx::query(
-                    "UPDATE log_reps SET confirmation = 'kept', notify = NULL
-                     WHERE log_id = ? AND rep_id = ?",
-                )
+                sqlx::query(&format!(
+                    "UPDATE log_reps SET confirmation = 'kept',
+                         notify = CASE WHEN notify = 'dispute' THEN {AFTER_DISPUTE_NOTICE}
+                                       ELSE notify END
+                     WHERE log_id = ? AND rep_id = ?"
+                ))
                 .bind(entry.get())
                 .bind(rep.as_str())
                 .execute(&mut *tx)
@@ -236,7 +240,8 @@ impl Store {
     }
 
     /// Stores the message a notice became and marks the notice done, in one
-    /// transaction, so each goes out once.
+    /// transaction, so each goes out once; a notice the records moved past
+    /// since it was read stores nothing.
     pub async fn store_notice(
         &self,
         notice: &PendingNotice,
@@ -244,19 +249,41 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        insert_reminder_row(&mut tx, message, now).await?;
-        sqlx::query(
-            "UPDATE log_reps SET notify = NULL WHERE log_id = ? AND rep_id = ? AND notify = ?",
-        )
-        .bind(notice.entry.id.get())
-        .bind(notice.rep.as_str())
-        .bind(notice.kind)
+        // A question goes out only about the revision the rep is still to
+        // be asked about: one read before an edit is dropped, and the next
+        // pass asks about the entry as it is now. A dispute notice tells of
+        // the answer given, whatever was edited since.
+        let dispute_sent = format!(
+            "UPDATE log_reps SET notify = {AFTER_DISPUTE_NOTICE}
+             WHERE log_id = ? AND rep_id = ? AND notify = 'dispute'"
+        );
+        let done = match notice.kind {
+            NoticeKind::Ask => sqlx::query(
+                "UPDATE log_reps SET notify = NULL
+                 WHERE log_id = ? AND rep_id = ? AND notify = 'ask' AND asked_revision = ?",
+            )
+            .bind(notice.entry.id.get())
+            .bind(notice.rep.as_str())
+            .bind(notice.entry.revision),
+            NoticeKind::Dispute => sqlx::query(&dispute_sent)
+                .bind(notice.entry.id.get())
+                .bind(notice.rep.as_str()),
+        }
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        if done.rows_affected() > 0 {
+            insert_reminder_row(&mut tx, message, now).await?;
+            tx.commit().await?;
+        }
         Ok(())
     }
 }
+
+/// What a rep row's `notify` becomes once its dispute notice is no longer
+/// to be sent: the question about an edit made while the notice waited
+/// (an open question whose message never went out, since `notify` held the
+/// notice), or nothing.
+const AFTER_DISPUTE_NOTICE: &str = "CASE WHEN asked_revision IS NULL THEN NULL ELSE 'ask' END";
 
 fn stored_reps(entry: &StoredEntry) -> usize {
     match &entry.entry {

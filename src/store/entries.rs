@@ -5,13 +5,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::confirmations::StoredWord;
-use super::lines::{insert_rep_rows, move_join_days};
+use super::confirmations::{NoticeKind, StoredWord};
+use super::lines::{insert_rep_rows, move_join_days, NewRepRows};
 use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
 use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
-    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SlackTeamId,
-    SlackUserId, StoredEntry, YearMonth,
+    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SessionEntry,
+    SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
 
 /// What an edit did.
@@ -57,6 +57,57 @@ pub(super) async fn owned_entry(
     })
 }
 
+/// A session's rep rows after an edit to revision `rows.revision`: each
+/// copy follows the entry, reps no longer in it leave, new ones get rows,
+/// and every rep's word is asked again where reps are asked (`rows`). A
+/// dispute stays, out of the count, until the rep answers the new question
+/// or the manager decides, and a notice of it still to go out still goes.
+async fn edit_rep_rows(
+    tx: &mut SqliteConnection,
+    before: &StoredEntry,
+    session: &SessionEntry,
+    rows: &NewRepRows,
+    team: &str,
+) -> Result<(), StoreError> {
+    let reps: Vec<&str> = session.reps.iter().map(SlackUserId::as_str).collect();
+    let every = serde_json::Value::from(reps.clone()).to_string();
+    sqlx::query(
+        "DELETE FROM log_reps WHERE log_id = ? AND rep_id NOT IN (SELECT value FROM json_each(?))",
+    )
+    .bind(rows.entry)
+    .bind(&every)
+    .execute(&mut *tx)
+    .await?;
+    let asked = rows.confirmation == Confirmation::Asked;
+    sqlx::query(
+        "UPDATE log_reps SET held_on = ?, minutes = ?, activity = ?,
+             confirmation = CASE WHEN confirmation = 'disputed' THEN 'disputed' ELSE ? END,
+             asked_revision = ?,
+             notify = CASE WHEN notify = 'dispute' THEN 'dispute' ELSE ? END
+         WHERE log_id = ?",
+    )
+    .bind(date_text(session.held_on))
+    .bind(session.minutes.get())
+    .bind(session.activity.code())
+    .bind(StoredWord::from(rows.confirmation))
+    .bind(asked.then_some(rows.revision))
+    .bind(asked.then_some(NoticeKind::Ask))
+    .bind(rows.entry)
+    .execute(&mut *tx)
+    .await?;
+    let had: &[SlackUserId] = match &before.entry {
+        Entry::Session(before) => &before.reps,
+        Entry::Meeting(_) => &[],
+    };
+    let new: Vec<&str> = session
+        .reps
+        .iter()
+        .filter(|rep| !had.contains(rep))
+        .map(SlackUserId::as_str)
+        .collect();
+    insert_rep_rows(tx, rows, team, session, &new).await
+}
+
 impl Store {
     /// Entry `id` as it stands for `user`, to open the edit form with or
     /// to ask about before deleting it.
@@ -98,7 +149,8 @@ impl Store {
     /// Changes the manager's entry `id` to `entry` (of the same kind), and
     /// with it every rep row that copies its day, minutes and kind: rows of
     /// reps no longer in it go, new reps get rows, and every rep's word is
-    /// asked again (`confirmation`). Join days in `moves` move back with it.
+    /// asked again (`confirmation`), a dispute staying until it is settled.
+    /// Join days in `moves` move back with it.
     #[tracing::instrument(skip(self, manager, entry, moves), fields(team = %manager.team, user = %manager.id, entry = %id))]
     pub async fn edit_entry(
         &self,
@@ -137,21 +189,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Entry::Session(session) = entry {
-            // The rows are written again whole: every copy follows the entry.
-            sqlx::query("DELETE FROM log_reps WHERE log_id = ?")
-                .bind(id.get())
-                .execute(&mut *tx)
-                .await?;
-            let reps: Vec<&str> = session.reps.iter().map(SlackUserId::as_str).collect();
-            insert_rep_rows(
-                &mut tx,
-                id.get(),
-                manager.team.as_str(),
-                session,
-                &reps,
+            let rows = NewRepRows {
+                entry: id.get(),
+                revision: before.revision + 1,
                 confirmation,
-            )
-            .await?;
+            };
+            edit_rep_rows(&mut tx, &before, session, &rows, manager.team.as_str()).await?;
         }
         move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
         let after = read_entry(&mut tx, &manager.team, id)

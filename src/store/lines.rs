@@ -112,35 +112,51 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
         .await?;
         if let Entry::Session(session) = entry {
             let reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
-            insert_rep_rows(tx, entry_id, &line.team, session, &reps, line.confirmation).await?;
+            let rows = NewRepRows {
+                entry: entry_id,
+                revision: 0,
+                confirmation: line.confirmation,
+            };
+            insert_rep_rows(tx, &rows, &line.team, session, &reps).await?;
         }
     }
     move_join_days(tx, &line.team, &line.manager, &line.moves).await?;
     Ok(LineId::new(line_id))
 }
 
+/// What a session's new rep rows start with.
+pub(super) struct NewRepRows {
+    pub(super) entry: i64,
+    /// The session's revision, which a question to the reps is about.
+    pub(super) revision: u32,
+    /// Each rep's word to begin with: asked (a question goes out to them)
+    /// or not.
+    pub(super) confirmation: Confirmation,
+}
+
 /// A session's rows for these reps, each with a copy of the session's day,
 /// minutes and kind; a rep asked to confirm gets a question to send.
 pub(super) async fn insert_rep_rows(
     tx: &mut SqliteConnection,
-    entry_id: i64,
+    rows: &NewRepRows,
     team: &str,
     session: &SessionEntry,
     reps: &[&str],
-    confirmation: Confirmation,
 ) -> Result<(), StoreError> {
-    let notify = (confirmation == Confirmation::Asked).then_some(NoticeKind::Ask);
+    let asked = rows.confirmation == Confirmation::Asked;
     sqlx::query(
-        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation, notify)
-         SELECT ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
+        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation,
+                               notify, asked_revision)
+         SELECT ?, value, ?, ?, ?, ?, ?, ?, ? FROM json_each(?)",
     )
-    .bind(entry_id)
+    .bind(rows.entry)
     .bind(team)
     .bind(date_text(session.held_on))
     .bind(session.minutes.get())
     .bind(session.activity.code())
-    .bind(StoredWord::from(confirmation))
-    .bind(notify)
+    .bind(StoredWord::from(rows.confirmation))
+    .bind(asked.then_some(NoticeKind::Ask))
+    .bind(asked.then_some(rows.revision))
     .bind(serde_json::Value::from(reps.to_vec()).to_string())
     .execute(&mut *tx)
     .await?;

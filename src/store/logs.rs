@@ -84,6 +84,7 @@ pub(super) struct EntryRepRow {
     rep_id: Option<String>,
     confirmation: Option<StoredWord>,
     notify: Option<NoticeKind>,
+    asked_revision: Option<u32>,
 }
 
 /// The SQL of the one way entries are read, for the entries of `logs l`
@@ -92,7 +93,8 @@ pub(super) struct EntryRepRow {
 pub(super) fn entries_with_reps(filter: &str, order: &str) -> String {
     format!(
         "SELECT l.id, l.team_id, l.manager_id, l.line_id, l.revision, l.kind, l.minutes,
-                l.activity, l.topics, l.note, l.held_on, r.rep_id, r.confirmation, r.notify
+                l.activity, l.topics, l.note, l.held_on, r.rep_id, r.confirmation, r.notify,
+                r.asked_revision
          FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
          WHERE {filter}
          ORDER BY {order}, r.rowid"
@@ -116,6 +118,8 @@ pub(super) struct RepRow {
     pub(super) word: Confirmation,
     /// A message about the row still to be sent.
     pub(super) notify: Option<NoticeKind>,
+    /// The revision the rep's open question is about, if one is open.
+    pub(super) asked_revision: Option<u32>,
 }
 
 impl EntryRead {
@@ -141,6 +145,7 @@ pub(super) fn gather(rows: Vec<EntryRepRow>) -> Result<Vec<EntryRead>, StoreErro
                 rep: parse_user(rep)?,
                 word: word.into(),
                 notify: row.notify,
+                asked_revision: row.asked_revision,
             }),
             _ => None,
         };

@@ -1,3 +1,6 @@
+-- Entry IDs that are never used twice, and questions to reps that stay
+-- open across an edit.
+
 -- Entry IDs are never used twice. `logs.id` is a plain INTEGER PRIMARY KEY,
 -- which SQLite numbers one past the highest ID still in the table: after
 -- "log, undo, log" the new entry took the undone one's ID, and every button
@@ -35,3 +38,13 @@ CREATE TRIGGER entry_ids_follow_logs AFTER INSERT ON logs
 BEGIN
     UPDATE entry_ids SET last_handed_out = NEW.id;
 END;
+
+-- A rep's open question: the revision of its session the rep was asked
+-- about and has not answered yet; NULL when none is open. A rep's word
+-- alone could not say it: a session the rep disputed and the manager then
+-- edited stays disputed (out of the count) while the rep is asked about
+-- the new version, and only their answer to that question, or the
+-- manager's Keep or Delete, settles it.
+ALTER TABLE log_reps ADD COLUMN asked_revision INTEGER;
+UPDATE log_reps SET asked_revision = (SELECT revision FROM logs WHERE logs.id = log_reps.log_id)
+WHERE confirmation = 'asked';
