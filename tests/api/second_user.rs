@@ -82,30 +82,37 @@ async fn another_user_pressing_every_button_of_an_entry_changes_nothing_and_is_t
 }
 
 #[tokio::test]
-async fn another_user_submitting_the_edit_form_with_the_managers_values_changes_nothing() {
+async fn another_user_submitting_the_edit_or_delete_form_with_the_managers_values_changes_nothing()
+{
     let (app, _posts) = spawn_asking_app().await;
     app.coach("team add <@U0ANA> since 2026-11-01").await;
     app.coach("45m <@U0ANA> pipeline review").await;
-    let (menu, value) = entry_menu(&app, "45m of pipeline review with <@U0ANA>", "Edit").await;
-    app.interact(&press_on_home(BOSS, &menu, None, Some(&value)))
-        .await;
-    let form = last_view(&app).await;
+    let mut forms = Vec::new();
+    for (label, values) in [
+        (
+            "Edit",
+            session_values(&["U0ANA"], "90", "deal", "2026-11-26", "Acme"),
+        ),
+        ("Delete", json!({})),
+    ] {
+        let (menu, value) = entry_menu(&app, "45m of pipeline review with <@U0ANA>", label).await;
+        app.interact(&press_on_home(BOSS, &menu, None, Some(&value)))
+            .await;
+        forms.push((last_view(&app).await, values));
+    }
     let before = the_boss_entry(&app).await;
 
-    for user in [OTHER_BOSS, "U0ANA"] {
-        let answer: Value = app
-            .interact(&submission_by(
-                user,
-                &form,
-                "V0VIEW1",
-                session_values(&["U0ANA"], "90", "deal", "2026-11-26", "Acme"),
-            ))
-            .await
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(answer["response_action"], "update", "{answer}");
-        assert!(text_of(&answer["view"]).contains(NOT_YOURS), "{answer}");
+    for (form, values) in &forms {
+        for user in [OTHER_BOSS, "U0ANA"] {
+            let answer: Value = app
+                .interact(&submission_by(user, form, "V0VIEW1", values.clone()))
+                .await
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(answer["response_action"], "update", "{answer}");
+            assert!(text_of(&answer["view"]).contains(NOT_YOURS), "{answer}");
+        }
     }
 
     assert_eq!(the_boss_entry(&app).await, before);
