@@ -35,6 +35,7 @@ impl AppContext {
             },
             Ok(RepAnswered::Settled(word)) => Reply::RepAnsweredBefore(word),
             Ok(RepAnswered::Changed) => Reply::RepQuestionChanged,
+            Ok(RepAnswered::NotInIt) => Reply::NotInSession,
             Ok(RepAnswered::Gone) => Reply::EntryGone,
             Err(error) => return self.failed(error.into(), now),
         };
@@ -71,6 +72,7 @@ impl AppContext {
                     rep: rep.clone(),
                     word,
                 },
+                DisputeSettled::NotYours { manager } => Reply::NotYours { manager },
                 DisputeSettled::Gone => Reply::EntryGone,
             },
         )

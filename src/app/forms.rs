@@ -13,6 +13,7 @@ use crate::domain::{
     MeetingEntry, Minutes, Note, SessionEntry, ShownDay, SlackTeamId, SlackUserId, StoredEntry,
     Topic, OLDEST_DAYS_BACK,
 };
+use crate::store::Owned;
 
 /// A form's minutes when nothing better is known: a typical 1:1.
 const DEFAULT_SESSION_MINUTES: u32 = 30;
@@ -157,41 +158,51 @@ impl AppContext {
         }))
     }
 
-    /// The form to change the manager's entry `id`, filled in as it is;
-    /// `None` once the entry is gone.
+    /// The form to change entry `id`, filled in as it is, or the reply that
+    /// says why it does not open.
     pub async fn edit_form(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
         id: EntryId,
-    ) -> Result<Option<FormSpec>, Failure> {
-        let Some(manager) = self.store.manager(team, user).await? else {
-            return Ok(None);
-        };
-        Ok(self
-            .store
-            .entry(&manager, id)
-            .await?
-            .map(|stored| FormSpec::editing(&stored)))
+    ) -> Result<FormSpec, Reply> {
+        let (_, stored) = self.own_entry(team, user, id).await?;
+        Ok(FormSpec::editing(&stored))
     }
 
-    /// The manager's entry to ask about before deleting it; `None` once it
-    /// is gone.
+    /// Entry `id` to ask about before deleting it, with the manager's
+    /// today, or the reply that says why it cannot be deleted.
     pub async fn entry_to_delete(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
         id: EntryId,
-    ) -> Result<Option<(StoredEntry, NaiveDate)>, Failure> {
-        let Some(manager) = self.store.manager(team, user).await? else {
-            return Ok(None);
+    ) -> Result<(StoredEntry, NaiveDate), Reply> {
+        let (manager, stored) = self.own_entry(team, user, id).await?;
+        Ok((stored, manager.today(self.clock.now())))
+    }
+
+    /// The user's entry `id`, with the manager they are, or the reply that
+    /// says why it is not theirs to change: another manager's, or gone.
+    async fn own_entry(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        id: EntryId,
+    ) -> Result<(Manager, StoredEntry), Reply> {
+        let found = async {
+            let manager = self.store.manager(team, user).await?;
+            let entry = self.store.entry(team, user, id).await?;
+            Ok::<_, Failure>((manager, entry))
         };
-        let today = manager.today(self.clock.now());
-        Ok(self
-            .store
-            .entry(&manager, id)
-            .await?
-            .map(|entry| (entry, today)))
+        match found.await {
+            Ok((Some(manager), Owned::Yours(stored))) => Ok((manager, stored)),
+            Ok((_, Owned::NotYours { manager })) => Err(Reply::NotYours { manager }),
+            // An entry's manager is always stored (a foreign key), so an
+            // entry without one is as good as gone.
+            Ok((None, Owned::Yours(_)) | (_, Owned::Gone)) => Err(Reply::EntryGone),
+            Err(error) => Err(self.failed(error, self.clock.now()).reply),
+        }
     }
 
     /// Checks a submitted form and, if it is right, stores it exactly as the
@@ -217,12 +228,24 @@ impl AppContext {
         submission: Submission,
         now: DateTime<Utc>,
     ) -> Result<Submitted, Failure> {
-        let Some(manager) = self.store.manager(team, user).await? else {
-            // A form is only opened for someone coachbot knows.
-            return Ok(Submitted::Answered(Answer {
-                reply: Reply::Apology,
+        let answered = |reply| {
+            Ok(Submitted::Answered(Answer {
+                reply,
                 today: now.date_naive(),
-            }));
+            }))
+        };
+        let manager = match submission.editing {
+            // Checked before anything else: nobody else's entry is changed,
+            // nor held to their team's rules.
+            Some(id) => match self.own_entry(team, user, id).await {
+                Ok((manager, _)) => manager,
+                Err(reply) => return answered(reply),
+            },
+            None => match self.store.manager(team, user).await? {
+                Some(manager) => manager,
+                // A form is only opened for someone coachbot knows.
+                None => return answered(Reply::Apology),
+            },
         };
         let today = manager.today(now);
         let checked = match submission.kind {

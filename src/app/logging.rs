@@ -10,7 +10,7 @@ use crate::domain::{
     session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, MonthActivity,
     RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
-use crate::store::{Edited, UndoTarget, Undone};
+use crate::store::{Edited, Owned, UndoTarget, Undone};
 
 impl AppContext {
     /// A new 1:1's reps' word to begin with: asked, where the workspace asks
@@ -35,6 +35,7 @@ impl AppContext {
         Ok(match self.store.undo(manager, target, now).await? {
             Undone::Removed(_, entries) => Reply::Undone(entries),
             Undone::AlreadyUndone => Reply::AlreadyUndone,
+            Undone::NotYours { manager } => Reply::NotYours { manager },
             Undone::Nothing if target == UndoTarget::Latest => Reply::NothingToUndo,
             Undone::Nothing => Reply::NoLongerThere,
         })
@@ -127,8 +128,10 @@ impl AppContext {
             .store
             .edit_entry(manager, id, &entry, &moves, self.asking(), now)
             .await?;
-        let Edited::Changed { before, after } = edited else {
-            return Ok(Reply::EntryGone);
+        let (before, after) = match edited {
+            Edited::Changed { before, after } => (before, after),
+            Edited::NotYours { manager } => return Ok(Reply::NotYours { manager }),
+            Edited::Gone => return Ok(Reply::EntryGone),
         };
         let progress = match &after.entry {
             Entry::Session(session) => {
@@ -151,8 +154,9 @@ impl AppContext {
         id: EntryId,
     ) -> Result<Reply, Failure> {
         Ok(match self.store.delete_entry(manager, id).await? {
-            Some(entry) => Reply::Deleted(entry),
-            None => Reply::EntryGone,
+            Owned::Yours(entry) => Reply::Deleted(entry),
+            Owned::NotYours { manager } => Reply::NotYours { manager },
+            Owned::Gone => Reply::EntryGone,
         })
     }
 

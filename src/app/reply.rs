@@ -99,6 +99,14 @@ pub enum Reply {
     Deleted(StoredEntry),
     /// An entry to edit or delete is no longer there.
     EntryGone,
+    /// An entry (or a line) another manager logged, which only they can
+    /// change.
+    NotYours {
+        manager: SlackUserId,
+    },
+    /// An answer to a question about a 1:1 the one answering is not (or no
+    /// longer) in.
+    NotInSession,
     /// A rep's word on a 1:1, recorded.
     RepAnswered {
         entry: StoredEntry,

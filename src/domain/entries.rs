@@ -185,29 +185,6 @@ pub enum Confirmation {
 }
 
 impl Confirmation {
-    pub const ALL: [Confirmation; 5] = [
-        Confirmation::NotAsked,
-        Confirmation::Asked,
-        Confirmation::Helped,
-        Confirmation::Disputed,
-        Confirmation::Kept,
-    ];
-
-    /// As stored.
-    pub fn code(self) -> &'static str {
-        match self {
-            Confirmation::NotAsked => "none",
-            Confirmation::Asked => "asked",
-            Confirmation::Helped => "helped",
-            Confirmation::Disputed => "disputed",
-            Confirmation::Kept => "kept",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-
     /// Whether the session counts toward the rep's pace.
     pub fn counts(self) -> bool {
         self != Confirmation::Disputed
@@ -228,13 +205,19 @@ pub enum DisputeDecision {
     Delete,
 }
 
-/// Where a rep's answer leaves their row, or why it changes nothing.
-pub fn answer_rep(current: Confirmation, answer: RepAnswer) -> Result<Confirmation, Confirmation> {
-    match (current, answer) {
-        (Confirmation::Asked, RepAnswer::Helped) => Ok(Confirmation::Helped),
-        (Confirmation::Asked, RepAnswer::DidNotHappen) => Ok(Confirmation::Disputed),
+/// Where a rep's answer leaves their row: the answer to an open question
+/// is their word, whatever it was (a session disputed, then edited, is
+/// asked about again); with none open, the first word stands.
+pub fn answer_rep(
+    question_open: bool,
+    current: Confirmation,
+    answer: RepAnswer,
+) -> Result<Confirmation, Confirmation> {
+    match (question_open, answer) {
+        (true, RepAnswer::Helped) => Ok(Confirmation::Helped),
+        (true, RepAnswer::DidNotHappen) => Ok(Confirmation::Disputed),
         // Answered before (or decided by the manager): the first word stands.
-        (settled, _) => Err(settled),
+        (false, _) => Err(current),
     }
 }
 
@@ -323,6 +306,21 @@ mod tests {
         assert!(!first.looks_like(&session(&["U0ANA"], 45, 20, Activity::Pipeline)));
         assert!(!first.looks_like(&session(&["U0ANA", "U0BEN"], 30, 20, Activity::Pipeline)));
         assert!(!first.looks_like(&session(&["U0ANA", "U0BEN"], 45, 21, Activity::Pipeline)));
+    }
+
+    #[test]
+    fn an_open_question_takes_the_reps_answer_whatever_their_word_and_otherwise_the_word_stands() {
+        use Confirmation::*;
+        for word in [Asked, Disputed, Kept] {
+            assert_eq!(answer_rep(true, word, RepAnswer::Helped), Ok(Helped));
+            assert_eq!(
+                answer_rep(true, word, RepAnswer::DidNotHappen),
+                Ok(Disputed)
+            );
+        }
+        for word in [Helped, Disputed, Kept, NotAsked] {
+            assert_eq!(answer_rep(false, word, RepAnswer::DidNotHappen), Err(word));
+        }
     }
 
     #[test]

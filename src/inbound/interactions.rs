@@ -158,18 +158,16 @@ impl Press<'_> {
             }
             Button::EditEntry(entry) => {
                 let view = match ctx.edit_form(team, user, entry).await {
-                    Ok(Some(spec)) => forms::form(&spec),
-                    Ok(None) => self.result(Reply::EntryGone),
-                    Err(_) => self.result(Reply::Apology),
+                    Ok(spec) => forms::form(&spec),
+                    Err(reply) => self.result(reply),
                 };
                 self.open(view).await;
                 return;
             }
             Button::DeleteEntry(entry) => {
                 let view = match ctx.entry_to_delete(team, user, entry).await {
-                    Ok(Some((stored, today))) => forms::confirm_delete(&stored, today),
-                    Ok(None) => self.result(Reply::EntryGone),
-                    Err(_) => self.result(Reply::Apology),
+                    Ok((stored, today)) => forms::confirm_delete(&stored, today),
+                    Err(reply) => self.result(reply),
                 };
                 self.open(view).await;
                 return;

@@ -162,6 +162,8 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             _ => format!("There's nothing to settle: {} doesn't dispute this session (any more).", rep.mention()),
         }),
         Reply::EntryGone => plain("That entry is no longer there: it was deleted or taken back, so nothing changed."),
+        Reply::NotYours { manager } => plain(&format!("{} logged that, so only they can change it; nothing changed.", manager.mention())),
+        Reply::NotInSession => plain("That 1:1 isn't logged with you (any more), so only the reps in it can answer; nothing changed."),
         Reply::NotOnTeam {
             reps,
             manager_is_one,

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::entries::{owned_entry, parse_confirmation};
-use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
+use super::entries::{owned_entry, Owned};
+use super::logs::{entries_with_reps, gather, read_entry};
 use super::reminders::{insert_reminder_row, NewReminder};
-use super::{parse_team, parse_user, Store, StoreError};
+use super::{Store, StoreError};
 use crate::domain::{
     answer_rep, Confirmation, DisputeDecision, Entry, EntryId, Manager, RepAnswer, SlackTeamId,
     SlackUserId, StoredEntry,
@@ -26,7 +26,9 @@ pub enum RepAnswered {
     Settled(Confirmation),
     /// The session was edited after the question; the rep was asked again.
     Changed,
-    /// The session is gone, or the rep is no longer in it.
+    /// Whoever answered is not (or no longer) in the session.
+    NotInIt,
+    /// The session is gone.
     Gone,
 }
 
@@ -40,12 +42,15 @@ pub enum DisputeSettled {
     Deleted { entry: StoredEntry, whole: bool },
     /// There is no dispute to settle: the rep's word is this.
     NotDisputed(Confirmation),
+    /// Another manager's session: nothing changed.
+    NotYours { manager: SlackUserId },
     /// The session is gone, or the rep is no longer in it.
     Gone,
 }
 
-/// A message a change calls for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A message a change calls for, as `log_reps.notify` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
 pub enum NoticeKind {
     /// Ask the rep to confirm a 1:1.
     Ask,
@@ -53,11 +58,37 @@ pub enum NoticeKind {
     Dispute,
 }
 
-impl NoticeKind {
-    fn code(self) -> &'static str {
-        match self {
-            NoticeKind::Ask => "ask",
-            NoticeKind::Dispute => "dispute",
+/// A rep's word, as `log_reps.confirmation` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub(super) enum StoredWord {
+    None,
+    Asked,
+    Helped,
+    Disputed,
+    Kept,
+}
+
+impl From<Confirmation> for StoredWord {
+    fn from(word: Confirmation) -> Self {
+        match word {
+            Confirmation::NotAsked => StoredWord::None,
+            Confirmation::Asked => StoredWord::Asked,
+            Confirmation::Helped => StoredWord::Helped,
+            Confirmation::Disputed => StoredWord::Disputed,
+            Confirmation::Kept => StoredWord::Kept,
+        }
+    }
+}
+
+impl From<StoredWord> for Confirmation {
+    fn from(word: StoredWord) -> Self {
+        match word {
+            StoredWord::None => Confirmation::NotAsked,
+            StoredWord::Asked => Confirmation::Asked,
+            StoredWord::Helped => Confirmation::Helped,
+            StoredWord::Disputed => Confirmation::Disputed,
+            StoredWord::Kept => Confirmation::Kept,
         }
     }
 }
@@ -85,47 +116,35 @@ impl Store {
         answer: RepAnswer,
     ) -> Result<RepAnswered, StoreError> {
         let mut tx = self.write().await?;
-        let row: Option<(u32, String, String)> = sqlx::query_as(
-            "SELECT l.revision, l.manager_id, r.confirmation
-             FROM logs l JOIN log_reps r ON r.log_id = l.id
-             WHERE l.id = ? AND l.team_id = ? AND r.rep_id = ?",
-        )
-        .bind(entry.get())
-        .bind(team.as_str())
-        .bind(rep.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((current_revision, manager, word)) = row else {
+        let Some(read) = read_entry(&mut tx, team, entry).await? else {
             return Ok(RepAnswered::Gone);
         };
-        if current_revision != revision {
+        let Some(row) = read.rep(rep) else {
+            return Ok(RepAnswered::NotInIt);
+        };
+        if read.stored.revision != revision {
             return Ok(RepAnswered::Changed);
         }
-        let word = match answer_rep(parse_confirmation(&word)?, answer) {
+        let open = row.asked_revision == Some(revision);
+        let word = match answer_rep(open, row.word, answer) {
             Ok(word) => word,
             Err(settled) => return Ok(RepAnswered::Settled(settled)),
         };
-        let notify = (word == Confirmation::Disputed).then_some(NoticeKind::Dispute.code());
+        let notify = (word == Confirmation::Disputed).then_some(NoticeKind::Dispute);
         sqlx::query(
-            "UPDATE log_reps SET confirmation = ?, notify = ? WHERE log_id = ? AND rep_id = ?",
+            "UPDATE log_reps SET confirmation = ?, notify = ?, asked_revision = NULL
+             WHERE log_id = ? AND rep_id = ?",
         )
-        .bind(word.code())
+        .bind(StoredWord::from(word))
         .bind(notify)
         .bind(entry.get())
         .bind(rep.as_str())
         .execute(&mut *tx)
         .await?;
-        let row: EntryRow =
-            sqlx::query_as(&format!("SELECT {ENTRY_COLUMNS} FROM logs WHERE id = ?"))
-                .bind(entry.get())
-                .fetch_one(&mut *tx)
-                .await?;
-        let reps = entry_reps(&mut tx, entry.get()).await?;
-        let stored = row.into_stored(reps)?;
         tx.commit().await?;
         Ok(RepAnswered::Recorded {
-            entry: stored,
-            manager: parse_user(manager)?,
+            entry: read.stored,
+            manager: read.manager,
             word,
         })
     }
@@ -141,28 +160,26 @@ impl Store {
         decision: DisputeDecision,
     ) -> Result<DisputeSettled, StoreError> {
         let mut tx = self.write().await?;
-        let Some(stored) = owned_entry(&mut tx, manager, entry).await? else {
+        let read = match owned_entry(&mut tx, &manager.team, &manager.id, entry).await? {
+            Owned::Yours(read) => read,
+            Owned::NotYours { manager } => return Ok(DisputeSettled::NotYours { manager }),
+            Owned::Gone => return Ok(DisputeSettled::Gone),
+        };
+        let Some(word) = read.rep(rep).map(|row| row.word) else {
             return Ok(DisputeSettled::Gone);
         };
-        let word: Option<String> =
-            sqlx::query_scalar("SELECT confirmation FROM log_reps WHERE log_id = ? AND rep_id = ?")
-                .bind(entry.get())
-                .bind(rep.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(word) = word else {
-            return Ok(DisputeSettled::Gone);
-        };
-        let word = parse_confirmation(&word)?;
+        let stored = read.stored;
         if word != Confirmation::Disputed {
             return Ok(DisputeSettled::NotDisputed(word));
         }
         let settled = match decision {
             DisputeDecision::Keep => {
-                sqlx::query(
-                    "UPDATE log_reps SET confirmation = 'kept', notify = NULL
-                     WHERE log_id = ? AND rep_id = ?",
-                )
+                sqlx::query(&format!(
+                    "UPDATE log_reps SET confirmation = 'kept',
+                         notify = CASE WHEN notify = 'dispute' THEN {AFTER_DISPUTE_NOTICE}
+                                       ELSE notify END
+                     WHERE log_id = ? AND rep_id = ?"
+                ))
                 .bind(entry.get())
                 .bind(rep.as_str())
                 .execute(&mut *tx)
@@ -193,45 +210,38 @@ impl Store {
         Ok(settled)
     }
 
-    /// Messages that changes call for and that have not gone out yet. Read
-    /// through the index of those alone, in no particular order: the rest of
-    /// log_reps is never scanned.
+    /// Messages that changes call for and that have not gone out yet, oldest
+    /// entry first. The entries are found through the index of those rows
+    /// alone: the rest of log_reps is never scanned.
     pub async fn pending_notices(&self, limit: u32) -> Result<Vec<PendingNotice>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT r.log_id, r.rep_id, r.notify, l.team_id, l.manager_id
-             FROM log_reps r JOIN logs l ON l.id = r.log_id
-             WHERE r.notify IS NOT NULL
-             LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.readers)
-        .await?;
-        let mut reader = self.readers.acquire().await?;
-        let mut notices = Vec::with_capacity(rows.len());
-        for (entry, rep, notify, team, manager) in rows {
-            let row: EntryRow =
-                sqlx::query_as(&format!("SELECT {ENTRY_COLUMNS} FROM logs WHERE id = ?"))
-                    .bind(entry)
-                    .fetch_one(&mut *reader)
-                    .await?;
-            let reps = entry_reps(&mut reader, entry).await?;
-            notices.push(PendingNotice {
-                kind: if notify == NoticeKind::Dispute.code() {
-                    NoticeKind::Dispute
-                } else {
-                    NoticeKind::Ask
-                },
-                team: parse_team(team)?,
-                manager: parse_user(manager)?,
-                rep: parse_user(rep)?,
-                entry: row.into_stored(reps)?,
-            });
+        let sql = entries_with_reps(
+            "l.id IN (SELECT log_id FROM log_reps WHERE notify IS NOT NULL LIMIT ?)",
+            "l.id",
+        );
+        let rows = sqlx::query_as(&sql)
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
+        let mut notices = Vec::new();
+        for read in gather(rows)? {
+            for row in &read.reps {
+                if let Some(kind) = row.notify {
+                    notices.push(PendingNotice {
+                        kind,
+                        team: read.team.clone(),
+                        manager: read.manager.clone(),
+                        rep: row.rep.clone(),
+                        entry: read.stored.clone(),
+                    });
+                }
+            }
         }
         Ok(notices)
     }
 
     /// Stores the message a notice became and marks the notice done, in one
-    /// transaction, so each goes out once.
+    /// transaction, so each goes out once; a notice the records moved past
+    /// since it was read stores nothing.
     pub async fn store_notice(
         &self,
         notice: &PendingNotice,
@@ -239,19 +249,41 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        insert_reminder_row(&mut tx, message, now).await?;
-        sqlx::query(
-            "UPDATE log_reps SET notify = NULL WHERE log_id = ? AND rep_id = ? AND notify = ?",
-        )
-        .bind(notice.entry.id.get())
-        .bind(notice.rep.as_str())
-        .bind(notice.kind.code())
+        // A question goes out only about the revision the rep is still to
+        // be asked about: one read before an edit is dropped, and the next
+        // pass asks about the entry as it is now. A dispute notice tells of
+        // the answer given, whatever was edited since.
+        let dispute_sent = format!(
+            "UPDATE log_reps SET notify = {AFTER_DISPUTE_NOTICE}
+             WHERE log_id = ? AND rep_id = ? AND notify = 'dispute'"
+        );
+        let done = match notice.kind {
+            NoticeKind::Ask => sqlx::query(
+                "UPDATE log_reps SET notify = NULL
+                 WHERE log_id = ? AND rep_id = ? AND notify = 'ask' AND asked_revision = ?",
+            )
+            .bind(notice.entry.id.get())
+            .bind(notice.rep.as_str())
+            .bind(notice.entry.revision),
+            NoticeKind::Dispute => sqlx::query(&dispute_sent)
+                .bind(notice.entry.id.get())
+                .bind(notice.rep.as_str()),
+        }
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        if done.rows_affected() > 0 {
+            insert_reminder_row(&mut tx, message, now).await?;
+            tx.commit().await?;
+        }
         Ok(())
     }
 }
+
+/// What a rep row's `notify` becomes once its dispute notice is no longer
+/// to be sent: the question about an edit made while the notice waited
+/// (an open question whose message never went out, since `notify` held the
+/// notice), or nothing.
+const AFTER_DISPUTE_NOTICE: &str = "CASE WHEN asked_revision IS NULL THEN NULL ELSE 'ask' END";
 
 fn stored_reps(entry: &StoredEntry) -> usize {
     match &entry.entry {

@@ -5,13 +5,12 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::lines::{insert_rep_rows, move_join_days};
-use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
-use super::{
-    date_text, instant_text, parse_date, parse_user, placeholders, topics_text, Store, StoreError,
-};
+use super::confirmations::{NoticeKind, StoredWord};
+use super::lines::{insert_rep_rows, move_join_days, NewRepRows};
+use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
+use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
-    Activity, Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession,
+    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SessionEntry,
     SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
 
@@ -23,48 +22,107 @@ pub enum Edited {
         before: StoredEntry,
         after: StoredEntry,
     },
-    /// No such entry of this manager's (deleted, or taken back).
+    /// Another manager's entry: nothing changed.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back.
     Gone,
 }
 
-pub(super) fn parse_confirmation(code: &str) -> Result<Confirmation, StoreError> {
-    Confirmation::from_code(code)
-        .ok_or_else(|| StoreError::Corrupt(format!("confirmation {code:?}")))
+/// An entry a button or a form names, as it stands for the user who named
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owned<T> {
+    /// Theirs.
+    Yours(T),
+    /// Another manager's, which only they can change.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back. IDs are never used twice, so nothing else
+    /// answers to it.
+    Gone,
 }
 
-/// The manager's entry `id`, with its reps, inside a transaction.
+/// Entry `id`, with its reps, as it stands for `user` of workspace `team`.
 pub(super) async fn owned_entry(
-    tx: &mut SqliteConnection,
-    manager: &Manager,
+    conn: &mut SqliteConnection,
+    team: &SlackTeamId,
+    user: &SlackUserId,
     id: EntryId,
-) -> Result<Option<StoredEntry>, StoreError> {
-    let row: Option<EntryRow> = sqlx::query_as(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM logs WHERE id = ? AND team_id = ? AND manager_id = ?"
-    ))
-    .bind(id.get())
-    .bind(manager.team.as_str())
-    .bind(manager.id.as_str())
-    .fetch_optional(&mut *tx)
+) -> Result<Owned<EntryRead>, StoreError> {
+    Ok(match read_entry(conn, team, id).await? {
+        None => Owned::Gone,
+        Some(read) if &read.manager == user => Owned::Yours(read),
+        Some(read) => Owned::NotYours {
+            manager: read.manager,
+        },
+    })
+}
+
+/// A session's rep rows after an edit to revision `rows.revision`: each
+/// copy follows the entry, reps no longer in it leave, new ones get rows,
+/// and every rep's word is asked again where reps are asked (`rows`). A
+/// dispute stays, out of the count, until the rep answers the new question
+/// or the manager decides, and a notice of it still to go out still goes.
+async fn edit_rep_rows(
+    tx: &mut SqliteConnection,
+    before: &StoredEntry,
+    session: &SessionEntry,
+    rows: &NewRepRows,
+    team: &str,
+) -> Result<(), StoreError> {
+    let reps: Vec<&str> = session.reps.iter().map(SlackUserId::as_str).collect();
+    let every = serde_json::Value::from(reps.clone()).to_string();
+    sqlx::query(
+        "DELETE FROM log_reps WHERE log_id = ? AND rep_id NOT IN (SELECT value FROM json_each(?))",
+    )
+    .bind(rows.entry)
+    .bind(&every)
+    .execute(&mut *tx)
     .await?;
-    match row {
-        Some(row) => {
-            let reps = entry_reps(tx, id.get()).await?;
-            Ok(Some(row.into_stored(reps)?))
-        }
-        None => Ok(None),
-    }
+    let asked = rows.confirmation == Confirmation::Asked;
+    sqlx::query(
+        "UPDATE log_reps SET held_on = ?, minutes = ?, activity = ?,
+             confirmation = CASE WHEN confirmation = 'disputed' THEN 'disputed' ELSE ? END,
+             asked_revision = ?,
+             notify = CASE WHEN notify = 'dispute' THEN 'dispute' ELSE ? END
+         WHERE log_id = ?",
+    )
+    .bind(date_text(session.held_on))
+    .bind(session.minutes.get())
+    .bind(session.activity.code())
+    .bind(StoredWord::from(rows.confirmation))
+    .bind(asked.then_some(rows.revision))
+    .bind(asked.then_some(NoticeKind::Ask))
+    .bind(rows.entry)
+    .execute(&mut *tx)
+    .await?;
+    let had: &[SlackUserId] = match &before.entry {
+        Entry::Session(before) => &before.reps,
+        Entry::Meeting(_) => &[],
+    };
+    let new: Vec<&str> = session
+        .reps
+        .iter()
+        .filter(|rep| !had.contains(rep))
+        .map(SlackUserId::as_str)
+        .collect();
+    insert_rep_rows(tx, rows, team, session, &new).await
 }
 
 impl Store {
-    /// The manager's entry `id`, to open the edit form with; `None` once it
-    /// is gone.
+    /// Entry `id` as it stands for `user`, to open the edit form with or
+    /// to ask about before deleting it.
     pub async fn entry(
         &self,
-        manager: &Manager,
+        team: &SlackTeamId,
+        user: &SlackUserId,
         id: EntryId,
-    ) -> Result<Option<StoredEntry>, StoreError> {
+    ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut reader = self.readers.acquire().await?;
-        owned_entry(&mut reader, manager, id).await
+        Ok(match owned_entry(&mut reader, team, user, id).await? {
+            Owned::Yours(read) => Owned::Yours(read.stored),
+            Owned::NotYours { manager } => Owned::NotYours { manager },
+            Owned::Gone => Owned::Gone,
+        })
     }
 
     /// The manager's latest entries by day held (then by when they were
@@ -74,42 +132,25 @@ impl Store {
         manager: &Manager,
         limit: u32,
     ) -> Result<Vec<ListedEntry>, StoreError> {
-        let mut reader = self.readers.acquire().await?;
-        let rows: Vec<EntryRow> = sqlx::query_as(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM logs WHERE team_id = ? AND manager_id = ?
-             ORDER BY held_on DESC, id DESC LIMIT ?"
-        ))
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(limit)
-        .fetch_all(&mut *reader)
-        .await?;
-        let mut listed = Vec::with_capacity(rows.len());
-        for row in rows {
-            let words: Vec<(String, String)> = sqlx::query_as(
-                "SELECT rep_id, confirmation FROM log_reps WHERE log_id = ? ORDER BY rowid",
-            )
-            .bind(row.id)
-            .fetch_all(&mut *reader)
+        let sql = entries_with_reps(
+            "l.id IN (SELECT id FROM logs WHERE team_id = ? AND manager_id = ?
+                      ORDER BY held_on DESC, id DESC LIMIT ?)",
+            "l.held_on DESC, l.id DESC",
+        );
+        let rows = sqlx::query_as(&sql)
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str())
+            .bind(limit)
+            .fetch_all(&self.readers)
             .await?;
-            let mut reps = Vec::with_capacity(words.len());
-            let mut confirmations = Vec::with_capacity(words.len());
-            for (rep, word) in words {
-                reps.push(parse_user(rep)?);
-                confirmations.push(parse_confirmation(&word)?);
-            }
-            listed.push(ListedEntry {
-                stored: row.into_stored(reps)?,
-                confirmations,
-            });
-        }
-        Ok(listed)
+        Ok(gather(rows)?.into_iter().map(EntryRead::listed).collect())
     }
 
     /// Changes the manager's entry `id` to `entry` (of the same kind), and
     /// with it every rep row that copies its day, minutes and kind: rows of
     /// reps no longer in it go, new reps get rows, and every rep's word is
-    /// asked again (`confirmation`). Join days in `moves` move back with it.
+    /// asked again (`confirmation`), a dispute staying until it is settled.
+    /// Join days in `moves` move back with it.
     #[tracing::instrument(skip(self, manager, entry, moves), fields(team = %manager.team, user = %manager.id, entry = %id))]
     pub async fn edit_entry(
         &self,
@@ -121,8 +162,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Edited, StoreError> {
         let mut tx = self.write().await?;
-        let Some(before) = owned_entry(&mut tx, manager, id).await? else {
-            return Ok(Edited::Gone);
+        let before = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+            Owned::Yours(read) => read.stored,
+            Owned::NotYours { manager } => return Ok(Edited::NotYours { manager }),
+            Owned::Gone => return Ok(Edited::Gone),
         };
         if before.entry.kind() != entry.kind() {
             return Ok(Edited::Gone);
@@ -146,48 +189,42 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Entry::Session(session) = entry {
-            // The rows are written again whole: every copy follows the entry.
-            sqlx::query("DELETE FROM log_reps WHERE log_id = ?")
-                .bind(id.get())
-                .execute(&mut *tx)
-                .await?;
-            let reps: Vec<&str> = session.reps.iter().map(SlackUserId::as_str).collect();
-            insert_rep_rows(
-                &mut tx,
-                id.get(),
-                manager.team.as_str(),
-                session,
-                &reps,
+            let rows = NewRepRows {
+                entry: id.get(),
+                revision: before.revision + 1,
                 confirmation,
-            )
-            .await?;
+            };
+            edit_rep_rows(&mut tx, &before, session, &rows, manager.team.as_str()).await?;
         }
         move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
-        let after = owned_entry(&mut tx, manager, id)
+        let after = read_entry(&mut tx, &manager.team, id)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?
+            .stored;
         tx.commit().await?;
         Ok(Edited::Changed { before, after })
     }
 
-    /// Deletes the manager's entry `id` whole, every rep row with it;
-    /// `None` when it is gone already.
+    /// Deletes the manager's entry `id` whole, every rep row with it, and
+    /// gives it as it was.
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id, entry = %id))]
     pub async fn delete_entry(
         &self,
         manager: &Manager,
         id: EntryId,
-    ) -> Result<Option<StoredEntry>, StoreError> {
+    ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut tx = self.write().await?;
-        let Some(entry) = owned_entry(&mut tx, manager, id).await? else {
-            return Ok(None);
+        let entry = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+            Owned::Yours(read) => read.stored,
+            Owned::NotYours { manager } => return Ok(Owned::NotYours { manager }),
+            Owned::Gone => return Ok(Owned::Gone),
         };
         sqlx::query("DELETE FROM logs WHERE id = ?")
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(entry))
+        Ok(Owned::Yours(entry))
     }
 
     /// A rep's 1:1s in the month, with any manager, oldest first.
@@ -197,32 +234,40 @@ impl Store {
         rep: &SlackUserId,
         month: YearMonth,
     ) -> Result<Vec<RepSession>, StoreError> {
-        let rows: Vec<(i64, u32, String, u32, String, String, String)> = sqlx::query_as(
-            "SELECT l.id, l.revision, l.manager_id, r.minutes, r.activity, r.held_on, r.confirmation
-             FROM log_reps r JOIN logs l ON l.id = r.log_id
-             WHERE r.team_id = ? AND r.rep_id = ? AND r.held_on >= ? AND r.held_on < ?
-             ORDER BY r.held_on, l.id",
-        )
-        .bind(team.as_str())
-        .bind(rep.as_str())
-        .bind(date_text(month.first_day()))
-        .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
-        .await?;
-        rows.into_iter()
-            .map(
-                |(entry, revision, manager, minutes, activity, held_on, confirmation)| {
-                    Ok(RepSession {
-                        entry: EntryId::new(entry),
-                        revision,
-                        manager: parse_user(manager)?,
-                        minutes,
-                        activity: Activity::from_code(&activity).unwrap_or(Activity::Other),
-                        held_on: parse_date(&held_on)?,
-                        confirmation: parse_confirmation(&confirmation)?,
-                    })
-                },
-            )
+        let sql = entries_with_reps(
+            "l.id IN (SELECT log_id FROM log_reps
+                      WHERE team_id = ? AND rep_id = ? AND held_on >= ? AND held_on < ?)",
+            "l.held_on, l.id",
+        );
+        let rows = sqlx::query_as(&sql)
+            .bind(team.as_str())
+            .bind(rep.as_str())
+            .bind(date_text(month.first_day()))
+            .bind(date_text(month.next().first_day()))
+            .fetch_all(&self.readers)
+            .await?;
+        gather(rows)?
+            .into_iter()
+            .map(|read| {
+                let Entry::Session(session) = &read.stored.entry else {
+                    return Err(StoreError::Corrupt(format!(
+                        "rep row on meeting {}",
+                        read.stored.id
+                    )));
+                };
+                let word = read.rep(rep).map(|row| row.word).ok_or_else(|| {
+                    StoreError::Corrupt(format!("rep of entry {}", read.stored.id))
+                })?;
+                Ok(RepSession {
+                    entry: read.stored.id,
+                    revision: read.stored.revision,
+                    manager: read.manager.clone(),
+                    minutes: session.minutes.get(),
+                    activity: session.activity,
+                    held_on: session.held_on,
+                    confirmation: word,
+                })
+            })
             .collect()
     }
 
@@ -243,7 +288,7 @@ impl Store {
              GROUP BY rep_id, confirmation ORDER BY rep_id",
             placeholders(reps.len())
         );
-        let mut query = sqlx::query_as::<_, (String, String, u32)>(&sql).bind(team.as_str());
+        let mut query = sqlx::query_as::<_, (String, StoredWord, u32)>(&sql).bind(team.as_str());
         for rep in reps {
             query = query.bind(rep.as_str());
         }
@@ -253,7 +298,7 @@ impl Store {
             .fetch_all(&self.readers)
             .await?;
         rows.into_iter()
-            .map(|(rep, word, count)| Ok((parse_user(rep)?, parse_confirmation(&word)?, count)))
+            .map(|(rep, word, count)| Ok((parse_user(rep)?, word.into(), count)))
             .collect()
     }
 }

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use super::confirmations::{NoticeKind, StoredWord};
+use super::logs::StoredKind;
 use super::{date_text, instant_text, topics_text, Store, StoreError};
 use crate::domain::{Confirmation, Entry, JoinMove, LineId, Manager, SessionEntry};
 
@@ -72,7 +74,10 @@ async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Vec<Li
 }
 
 /// Every ID is read back from the statement that created its row, so each
-/// rep row hangs on its own entry however many rows a statement adds.
+/// rep row hangs on its own entry however many rows a statement adds. An
+/// entry takes the ID after the highest ever handed out (`entry_ids`), so a
+/// button or a reminder that names an entry taken back never reaches a new
+/// one.
 async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<LineId, StoreError> {
     let line_id: i64 = sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
@@ -84,17 +89,18 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
     .await?;
     for entry in &line.entries {
         let held_on = date_text(entry.held_on());
-        let (kind, activity, topics) = match entry {
-            Entry::Session(session) => ("session", Some(session.activity.code()), None),
-            Entry::Meeting(meeting) => ("meeting", None, Some(topics_text(&meeting.topics))),
+        let (activity, topics) = match entry {
+            Entry::Session(session) => (Some(session.activity.code()), None),
+            Entry::Meeting(meeting) => (None, Some(topics_text(&meeting.topics))),
         };
         let entry_id: i64 = sqlx::query_scalar(
-            "INSERT INTO logs (team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO logs (id, team_id, manager_id, kind, minutes, activity, topics, note, held_on, logged_at, line_id)
+             VALUES ((SELECT last_handed_out + 1 FROM entry_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING id",
         )
         .bind(&line.team)
         .bind(&line.manager)
-        .bind(kind)
+        .bind(StoredKind::from(entry.kind()))
         .bind(entry.minutes().get())
         .bind(activity)
         .bind(topics)
@@ -106,35 +112,51 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
         .await?;
         if let Entry::Session(session) = entry {
             let reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
-            insert_rep_rows(tx, entry_id, &line.team, session, &reps, line.confirmation).await?;
+            let rows = NewRepRows {
+                entry: entry_id,
+                revision: 0,
+                confirmation: line.confirmation,
+            };
+            insert_rep_rows(tx, &rows, &line.team, session, &reps).await?;
         }
     }
     move_join_days(tx, &line.team, &line.manager, &line.moves).await?;
     Ok(LineId::new(line_id))
 }
 
+/// What a session's new rep rows start with.
+pub(super) struct NewRepRows {
+    pub(super) entry: i64,
+    /// The session's revision, which a question to the reps is about.
+    pub(super) revision: u32,
+    /// Each rep's word to begin with: asked (a question goes out to them)
+    /// or not.
+    pub(super) confirmation: Confirmation,
+}
+
 /// A session's rows for these reps, each with a copy of the session's day,
 /// minutes and kind; a rep asked to confirm gets a question to send.
 pub(super) async fn insert_rep_rows(
     tx: &mut SqliteConnection,
-    entry_id: i64,
+    rows: &NewRepRows,
     team: &str,
     session: &SessionEntry,
     reps: &[&str],
-    confirmation: Confirmation,
 ) -> Result<(), StoreError> {
-    let notify = (confirmation == Confirmation::Asked).then_some("ask");
+    let asked = rows.confirmation == Confirmation::Asked;
     sqlx::query(
-        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation, notify)
-         SELECT ?, value, ?, ?, ?, ?, ?, ? FROM json_each(?)",
+        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation,
+                               notify, asked_revision)
+         SELECT ?, value, ?, ?, ?, ?, ?, ?, ? FROM json_each(?)",
     )
-    .bind(entry_id)
+    .bind(rows.entry)
     .bind(team)
     .bind(date_text(session.held_on))
     .bind(session.minutes.get())
     .bind(session.activity.code())
-    .bind(confirmation.code())
-    .bind(notify)
+    .bind(StoredWord::from(rows.confirmation))
+    .bind(asked.then_some(NoticeKind::Ask))
+    .bind(asked.then_some(rows.revision))
     .bind(serde_json::Value::from(reps.to_vec()).to_string())
     .execute(&mut *tx)
     .await?;

@@ -4,12 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
+use super::confirmations::{NoticeKind, StoredWord};
 use super::{
-    date_text, instant_text, parse_date, parse_topics, parse_user, placeholders, Store, StoreError,
+    date_text, instant_text, parse_date, parse_team, parse_topics, parse_user, placeholders, Store,
+    StoreError,
 };
 use crate::domain::{
-    Activity, Entry, EntryId, EntryKind, LineId, Manager, MeetingEntry, Minutes, Note,
-    SessionEntry, SlackUserId, StoredEntry, YearMonth,
+    Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
+    Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
 
 /// Which line `undo` takes back.
@@ -28,38 +30,135 @@ pub enum Undone {
     Removed(LineId, Vec<StoredEntry>),
     /// The line was taken back before; nothing changed.
     AlreadyUndone,
+    /// The line is another manager's; nothing changed.
+    NotYours { manager: SlackUserId },
     /// The manager has nothing (left) to take back.
     Nothing,
 }
 
-/// A stored entry's row, before its reps are attached.
+/// An entry's kind, as `logs.kind` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub(super) enum StoredKind {
+    Session,
+    Meeting,
+}
+
+impl From<EntryKind> for StoredKind {
+    fn from(kind: EntryKind) -> Self {
+        match kind {
+            EntryKind::Session => StoredKind::Session,
+            EntryKind::Meeting => StoredKind::Meeting,
+        }
+    }
+}
+
+/// One row of the one way entries are read: an entry, who logged it, and
+/// one of its reps with their word (none, for a meeting). Every reader of
+/// entries selects [`entries_with_reps`] with its own filter and order, and
+/// [`gather`] folds the rows into entries.
 #[derive(sqlx::FromRow)]
-pub(super) struct EntryRow {
-    pub(super) id: i64,
+pub(super) struct EntryRepRow {
+    id: i64,
+    team_id: String,
+    manager_id: String,
     line_id: i64,
     revision: u32,
-    kind: String,
+    kind: StoredKind,
     minutes: u32,
     activity: Option<String>,
     topics: Option<String>,
     note: String,
     held_on: String,
+    rep_id: Option<String>,
+    confirmation: Option<StoredWord>,
+    notify: Option<NoticeKind>,
+    asked_revision: Option<u32>,
 }
 
-/// The columns of an [`EntryRow`], in its order, from `logs`.
-pub(super) const ENTRY_COLUMNS: &str =
-    "id, line_id, revision, kind, minutes, activity, topics, note, held_on";
+/// The SQL of the one way entries are read, for the entries of `logs l`
+/// that `filter` picks, in `order`; each entry's reps come in the order
+/// they were given.
+pub(super) fn entries_with_reps(filter: &str, order: &str) -> String {
+    format!(
+        "SELECT l.id, l.team_id, l.manager_id, l.line_id, l.revision, l.kind, l.minutes,
+                l.activity, l.topics, l.note, l.held_on, r.rep_id, r.confirmation, r.notify,
+                r.asked_revision
+         FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
+         WHERE {filter}
+         ORDER BY {order}, r.rowid"
+    )
+}
 
-impl EntryRow {
-    pub(super) fn into_stored(self, reps: Vec<SlackUserId>) -> Result<StoredEntry, StoreError> {
+/// An entry as read: who logged it, the entry, and each rep's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct EntryRead {
+    pub(super) team: SlackTeamId,
+    pub(super) manager: SlackUserId,
+    pub(super) stored: StoredEntry,
+    /// In the order of the session's reps; none for a meeting.
+    pub(super) reps: Vec<RepRow>,
+}
+
+/// A rep's row on a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RepRow {
+    pub(super) rep: SlackUserId,
+    pub(super) word: Confirmation,
+    /// A message about the row still to be sent.
+    pub(super) notify: Option<NoticeKind>,
+    /// The revision the rep's open question is about, if one is open.
+    pub(super) asked_revision: Option<u32>,
+}
+
+impl EntryRead {
+    /// The row of `rep`, if they are in the session.
+    pub(super) fn rep(&self, rep: &SlackUserId) -> Option<&RepRow> {
+        self.reps.iter().find(|row| &row.rep == rep)
+    }
+
+    pub(super) fn listed(self) -> ListedEntry {
+        ListedEntry {
+            confirmations: self.reps.iter().map(|row| row.word).collect(),
+            stored: self.stored,
+        }
+    }
+}
+
+/// Folds rows of [`entries_with_reps`] into entries, in the order read.
+pub(super) fn gather(rows: Vec<EntryRepRow>) -> Result<Vec<EntryRead>, StoreError> {
+    let mut entries: Vec<(EntryRepRow, Vec<RepRow>)> = Vec::new();
+    for mut row in rows {
+        let rep = match (row.rep_id.take(), row.confirmation) {
+            (Some(rep), Some(word)) => Some(RepRow {
+                rep: parse_user(rep)?,
+                word: word.into(),
+                notify: row.notify,
+                asked_revision: row.asked_revision,
+            }),
+            _ => None,
+        };
+        match entries.last_mut() {
+            Some((entry, reps)) if entry.id == row.id => reps.extend(rep),
+            _ => entries.push((row, rep.into_iter().collect())),
+        }
+    }
+    entries
+        .into_iter()
+        .map(|(row, reps)| row.into_read(reps))
+        .collect()
+}
+
+impl EntryRepRow {
+    fn into_read(self, reps: Vec<RepRow>) -> Result<EntryRead, StoreError> {
         let minutes = Minutes::new(self.minutes)
             .map_err(|_| StoreError::Corrupt(format!("minutes {}", self.minutes)))?;
         let note = Note::parse(&self.note)
             .map_err(|_| StoreError::Corrupt(format!("note of entry {}", self.id)))?;
         let held_on = parse_date(&self.held_on)?;
-        let entry = if self.kind == "session" {
-            Entry::Session(SessionEntry {
-                reps,
+        let entry = match self.kind {
+            StoredKind::Session => Entry::Session(SessionEntry {
+                reps: reps.iter().map(|row| row.rep.clone()).collect(),
                 minutes,
                 activity: self
                     .activity
@@ -68,54 +167,52 @@ impl EntryRow {
                     .unwrap_or(Activity::Other),
                 note,
                 held_on,
-            })
-        } else {
-            Entry::Meeting(MeetingEntry {
+            }),
+            StoredKind::Meeting => Entry::Meeting(MeetingEntry {
                 minutes,
                 topics: parse_topics(self.topics.as_deref().unwrap_or(""))?,
                 note,
                 held_on,
-            })
+            }),
         };
-        Ok(StoredEntry {
-            id: EntryId::new(self.id),
-            line: LineId::new(self.line_id),
-            revision: self.revision,
-            entry,
+        Ok(EntryRead {
+            team: parse_team(self.team_id)?,
+            manager: parse_user(self.manager_id)?,
+            stored: StoredEntry {
+                id: EntryId::new(self.id),
+                line: LineId::new(self.line_id),
+                revision: self.revision,
+                entry,
+            },
+            reps,
         })
     }
 }
 
-/// A line's entries, each with its reps in the order they were given.
-async fn line_entries(
-    tx: &mut SqliteConnection,
-    line: LineId,
-) -> Result<Vec<StoredEntry>, StoreError> {
-    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM logs WHERE line_id = ? ORDER BY id"
-    ))
-    .bind(line.get())
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut entries = Vec::with_capacity(rows.len());
-    for row in rows {
-        let reps = entry_reps(tx, row.id).await?;
-        entries.push(row.into_stored(reps)?);
-    }
-    Ok(entries)
+/// Entry `id` of workspace `team`, whoever logged it.
+pub(super) async fn read_entry(
+    conn: &mut SqliteConnection,
+    team: &SlackTeamId,
+    id: EntryId,
+) -> Result<Option<EntryRead>, StoreError> {
+    let rows = sqlx::query_as(&entries_with_reps("l.id = ? AND l.team_id = ?", "l.id"))
+        .bind(id.get())
+        .bind(team.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(gather(rows)?.pop())
 }
 
-/// An entry's reps, in the order they were given.
-pub(super) async fn entry_reps(
-    tx: &mut SqliteConnection,
-    entry: i64,
-) -> Result<Vec<SlackUserId>, StoreError> {
-    let reps: Vec<String> =
-        sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
-            .bind(entry)
-            .fetch_all(&mut *tx)
-            .await?;
-    reps.into_iter().map(parse_user).collect()
+/// A line's entries, each with its reps.
+async fn line_entries(
+    conn: &mut SqliteConnection,
+    line: LineId,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let rows = sqlx::query_as(&entries_with_reps("l.line_id = ?", "l.id"))
+        .bind(line.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
 }
 
 /// What a manager logs most often, to open a form with.
@@ -134,10 +231,7 @@ impl Store {
         manager: &Manager,
         kind: EntryKind,
     ) -> Result<Usual, StoreError> {
-        let kind = match kind {
-            EntryKind::Session => "session",
-            EntryKind::Meeting => "meeting",
-        };
+        let kind = StoredKind::from(kind);
         let minutes: Option<u32> = sqlx::query_scalar(
             "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = ?
              GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
@@ -160,7 +254,7 @@ impl Store {
             activity: activity
                 .as_deref()
                 .and_then(Activity::from_code)
-                .filter(|_| kind == "session"),
+                .filter(|_| kind == StoredKind::Session),
         })
     }
 
@@ -178,73 +272,31 @@ impl Store {
         if days.is_empty() || minutes.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT l.id, l.line_id, l.revision, l.kind, l.minutes, l.activity, l.topics, l.note,
-                    l.held_on, r.rep_id
-             FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
-             WHERE l.id IN (SELECT id FROM logs
-                            WHERE team_id = ? AND manager_id = ? AND held_on IN ({})
-                              AND minutes IN ({})
-                            ORDER BY id DESC LIMIT ?)
-             ORDER BY l.id, r.rowid",
+        let filter = format!(
+            "l.id IN (SELECT id FROM logs
+                      WHERE team_id = ? AND manager_id = ? AND held_on IN ({})
+                        AND minutes IN ({})
+                      ORDER BY id DESC LIMIT ?)",
             placeholders(days.len()),
             placeholders(minutes.len())
         );
-        let mut query = sqlx::query_as::<
-            _,
-            (
-                i64,
-                i64,
-                u32,
-                String,
-                u32,
-                Option<String>,
-                Option<String>,
-                String,
-                String,
-                Option<String>,
-            ),
-        >(&sql)
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str());
+        let sql = entries_with_reps(&filter, "l.id");
+        let mut query = sqlx::query_as(&sql)
+            .bind(manager.team.as_str())
+            .bind(manager.id.as_str());
         for day in days {
             query = query.bind(date_text(*day));
         }
         for length in minutes {
             query = query.bind(length.get());
         }
-        query = query.bind(limit);
-        let mut entries: Vec<(EntryRow, Vec<SlackUserId>)> = Vec::new();
-        for (id, line_id, revision, kind, minutes, activity, topics, note, held_on, rep) in
-            query.fetch_all(&self.readers).await?
-        {
-            if entries.last().is_none_or(|(row, _)| row.id != id) {
-                let row = EntryRow {
-                    id,
-                    line_id,
-                    revision,
-                    kind,
-                    minutes,
-                    activity,
-                    topics,
-                    note,
-                    held_on,
-                };
-                entries.push((row, Vec::new()));
-            }
-            if let (Some(rep), Some((_, reps))) = (rep, entries.last_mut()) {
-                reps.push(parse_user(rep)?);
-            }
-        }
-        entries
-            .into_iter()
-            .map(|(row, reps)| row.into_stored(reps))
-            .collect()
+        let rows = query.bind(limit).fetch_all(&self.readers).await?;
+        Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
     }
 
     /// Takes a line back whole: its entries and every rep row with them. A
     /// line taken back before, or one that is not the manager's, changes
-    /// nothing, so pressing Undo twice is safe.
+    /// nothing (and says which), so pressing Undo twice is safe.
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
     pub async fn undo(
         &self,
@@ -253,9 +305,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Undone, StoreError> {
         let mut tx = self.write().await?;
-        let line: Option<(i64, Option<String>)> = match target {
+        let line: Option<(i64, Option<String>, String)> = match target {
             UndoTarget::Latest => sqlx::query_as(
-                "SELECT id, undone_at FROM log_lines
+                "SELECT id, undone_at, manager_id FROM log_lines
                  WHERE team_id = ? AND manager_id = ? AND undone_at IS NULL
                    AND EXISTS (SELECT 1 FROM logs WHERE logs.line_id = log_lines.id)
                  ORDER BY id DESC LIMIT 1",
@@ -263,18 +315,22 @@ impl Store {
             .bind(manager.team.as_str())
             .bind(manager.id.as_str()),
             UndoTarget::Line(line) => sqlx::query_as(
-                "SELECT id, undone_at FROM log_lines WHERE id = ? AND team_id = ? AND manager_id = ?",
+                "SELECT id, undone_at, manager_id FROM log_lines WHERE id = ? AND team_id = ?",
             )
             .bind(line.get())
-            .bind(manager.team.as_str())
-            .bind(manager.id.as_str()),
+            .bind(manager.team.as_str()),
         }
         .fetch_optional(&mut *tx)
         .await?;
         let line = match line {
             None => return Ok(Undone::Nothing),
-            Some((_, Some(_))) => return Ok(Undone::AlreadyUndone),
-            Some((id, None)) => LineId::new(id),
+            Some((_, _, owner)) if owner != manager.id.as_str() => {
+                return Ok(Undone::NotYours {
+                    manager: parse_user(owner)?,
+                })
+            }
+            Some((_, Some(_), _)) => return Ok(Undone::AlreadyUndone),
+            Some((id, None, _)) => LineId::new(id),
         };
         let entries = line_entries(&mut tx, line).await?;
         if entries.is_empty() {

@@ -28,7 +28,7 @@ use tokio::sync::watch;
 use crate::domain::{plural, Manager, SlackTeamId, SlackUserId, Topic};
 
 pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
-pub use entries::Edited;
+pub use entries::{Edited, Owned};
 pub use integrity::{Checked, Finding, Stint};
 pub use interactions::FormOrigin;
 pub use logs::{ExportRow, UndoTarget, Undone};

@@ -4,17 +4,19 @@
 
 use chrono::{DateTime, Utc};
 use coachbot::scheduler::tick;
+use coachbot::store::{MessageKind, NewReminder};
 use serde_json::{json, Value};
 
 use crate::helpers::payloads::*;
 use crate::helpers::*;
 use crate::interactions::{button, text_of};
+use crate::taken_back::{last_update, last_view};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("test instant")
 }
 
-async fn spawn_asking_app() -> (TestApp, FakePosts) {
+pub(crate) async fn spawn_asking_app() -> (TestApp, FakePosts) {
     let slack = fake_slack().await;
     mount_users_info(&slack).await;
     mount_views_and_updates(&slack).await;
@@ -29,7 +31,7 @@ async fn spawn_asking_app() -> (TestApp, FakePosts) {
 }
 
 /// A scheduler pass a minute after `minute` past 10:00 UTC on Friday.
-async fn pass(app: &TestApp, minute: u32) {
+pub(crate) async fn pass(app: &TestApp, minute: u32) {
     tick(
         &app.ctx,
         at(&format!("2026-11-27T10:{minute:02}:00Z")),
@@ -40,7 +42,7 @@ async fn pass(app: &TestApp, minute: u32) {
 }
 
 /// The messages delivered to `who` so far.
-fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
+pub(crate) fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
     posts
         .delivered()
         .into_iter()
@@ -48,7 +50,7 @@ fn to(posts: &FakePosts, who: &str) -> Vec<PostCall> {
         .collect()
 }
 
-async fn ana_this_month(app: &TestApp) -> String {
+pub(crate) async fn ana_this_month(app: &TestApp) -> String {
     let status = app.coach("status").await.blocks_text();
     status
         .lines()
@@ -58,12 +60,49 @@ async fn ana_this_month(app: &TestApp) -> String {
 }
 
 /// A press by `user` on a DM the bot sent them.
-fn press_in_dm(user: &str, post: &PostCall, label: &str) -> Value {
+pub(crate) fn press_in_dm(user: &str, post: &PostCall, label: &str) -> Value {
     let blocks = post.body["blocks"].clone();
     let (action_id, value) = button(&blocks, label);
     let mut payload = press_on_bot_message(user, &action_id, value.as_deref(), &blocks);
     payload["container"]["channel_id"] = json!(user);
     payload
+}
+
+/// The boss edits the one session to an hour, from the Home tab's menu.
+async fn edit_to_an_hour(app: &TestApp) {
+    let entry: i64 = app.count("SELECT id FROM logs").await;
+    app.interact(&press_on_home(
+        BOSS,
+        "menu:0",
+        None,
+        Some(&format!("edit_entry={entry}")),
+    ))
+    .await;
+    let form = last_view(app).await;
+    let saved: Value = app
+        .interact(&submission(
+            &form,
+            "V0VIEW1",
+            session_values(&["U0ANA"], "60", "pipeline", "2026-11-27", ""),
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(saved["response_action"], "update", "{saved}");
+}
+
+/// The boss logs 45 minutes with Ana, Ana says it didn't happen, and the
+/// boss is told: the question and the notice.
+async fn a_dispute(app: &TestApp, posts: &FakePosts) -> (PostCall, PostCall) {
+    app.coach("team add <@U0ANA> since 2026-11-01").await;
+    app.coach("45m <@U0ANA> pipeline review").await;
+    pass(app, 1).await;
+    let question = to(posts, "U0ANA")[0].clone();
+    app.interact(&press_in_dm("U0ANA", &question, "That didn't happen"))
+        .await;
+    pass(app, 2).await;
+    (question, to(posts, BOSS)[0].clone())
 }
 
 #[tokio::test]
@@ -166,31 +205,7 @@ async fn it_helped_is_recorded_once_and_an_edit_asks_again() {
 
     // Edited to 60 minutes: the rep is asked again about the new session,
     // and the old question says it is out of date.
-    let entry: i64 = app.count("SELECT id FROM logs").await;
-    app.interact(&press_on_home(
-        BOSS,
-        "menu:0",
-        None,
-        Some(&format!("edit_entry={entry}")),
-    ))
-    .await;
-    let form = app
-        .slack_bodies("/api/views.open")
-        .await
-        .last()
-        .expect("a form")["view"]
-        .clone();
-    let saved: Value = app
-        .interact(&submission(
-            &form,
-            "V0VIEW1",
-            session_values(&["U0ANA"], "60", "pipeline", "2026-11-27", ""),
-        ))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(saved["response_action"], "update", "{saved}");
+    edit_to_an_hour(&app).await;
     pass(&app, 3).await;
     let asked = to(&posts, "U0ANA");
     assert_eq!(asked.len(), 2);
@@ -222,5 +237,152 @@ async fn without_the_setting_nobody_is_asked() {
         app.count("SELECT COUNT(*) FROM log_reps WHERE confirmation = 'none' AND notify IS NULL")
             .await,
         1
+    );
+}
+
+#[tokio::test]
+async fn an_edited_disputed_session_stays_out_of_the_count_until_the_rep_answers_the_new_question()
+{
+    let (app, posts) = spawn_asking_app().await;
+    a_dispute(&app, &posts).await;
+
+    edit_to_an_hour(&app).await;
+
+    assert!(
+        ana_this_month(&app).await.contains("0m this month"),
+        "{}",
+        ana_this_month(&app).await
+    );
+    pass(&app, 3).await;
+    let asked = to(&posts, "U0ANA");
+    assert_eq!(asked.len(), 2, "asked about the edit: {asked:#?}");
+    assert!(
+        asked[1].text().contains("1h of pipeline review"),
+        "{}",
+        asked[1].text()
+    );
+    let report = app.coach("report").await.blocks_text();
+    assert!(report.contains("1 disputed, not counted"), "{report}");
+
+    app.interact(&press_in_dm("U0ANA", &asked[1], "It helped"))
+        .await;
+
+    assert!(
+        ana_this_month(&app).await.contains("1h this month"),
+        "{}",
+        ana_this_month(&app).await
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM log_reps WHERE confirmation = 'helped'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn keep_and_delete_on_the_notice_from_before_an_edit_still_act_on_the_entry() {
+    let (app, posts) = spawn_asking_app().await;
+    let (_, notice) = a_dispute(&app, &posts).await;
+    edit_to_an_hour(&app).await;
+    pass(&app, 3).await;
+
+    // Keep: it counts again, and the question about the edit stays open.
+    app.interact(&press_in_dm(BOSS, &notice, "Keep it")).await;
+    assert!(last_update(&app)
+        .await
+        .contains("Kept 1h of pipeline review"));
+    assert!(ana_this_month(&app).await.contains("1h this month"));
+
+    // Ana says the edited session didn't happen either: the boss is told
+    // again, and Delete on the first notice takes the session away.
+    let asked = to(&posts, "U0ANA");
+    app.interact(&press_in_dm("U0ANA", &asked[1], "That didn't happen"))
+        .await;
+    assert!(ana_this_month(&app).await.contains("0m this month"));
+    pass(&app, 4).await;
+    assert_eq!(to(&posts, BOSS).len(), 2, "told of both disputes");
+    app.interact(&press_in_dm(BOSS, &notice, "Delete it")).await;
+    assert!(
+        last_update(&app).await.contains("Deleted"),
+        "{}",
+        last_update(&app).await
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+}
+
+#[tokio::test]
+async fn with_confirmations_since_turned_off_an_edited_dispute_waits_for_the_managers_keep() {
+    let (app, posts) = spawn_asking_app().await;
+    let (_, notice) = a_dispute(&app, &posts).await;
+    // Restarted without the setting: reps are no longer asked.
+    let app = app.restart().await;
+
+    edit_to_an_hour(&app).await;
+    pass(&app, 3).await;
+
+    assert!(ana_this_month(&app).await.contains("0m this month"));
+    assert_eq!(to(&posts, "U0ANA").len(), 1, "nobody asked again");
+    app.interact(&press_in_dm(BOSS, &notice, "Keep it")).await;
+    assert!(ana_this_month(&app).await.contains("1h this month"));
+}
+
+#[tokio::test]
+async fn a_dispute_notice_still_to_go_out_when_the_session_is_edited_still_goes_then_the_question()
+{
+    let (app, posts) = spawn_asking_app().await;
+    app.coach("team add <@U0ANA> since 2026-11-01").await;
+    app.coach("45m <@U0ANA> pipeline review").await;
+    pass(&app, 1).await;
+    let question = to(&posts, "U0ANA")[0].clone();
+    app.interact(&press_in_dm("U0ANA", &question, "That didn't happen"))
+        .await;
+
+    // Edited before a pass turned the dispute into a notice.
+    edit_to_an_hour(&app).await;
+    pass(&app, 2).await;
+    pass(&app, 3).await;
+
+    let told = to(&posts, BOSS);
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert!(told[0].text().contains("says this 1:1 didn't happen"));
+    let asked = to(&posts, "U0ANA");
+    assert_eq!(asked.len(), 2, "{asked:#?}");
+    assert!(asked[1].text().contains("1h of pipeline review"));
+    assert!(ana_this_month(&app).await.contains("0m this month"));
+}
+
+#[tokio::test]
+async fn a_question_read_before_an_edit_is_not_stored_and_the_edit_is_asked_about() {
+    let (app, posts) = spawn_asking_app().await;
+    app.coach("team add <@U0ANA> since 2026-11-01").await;
+    app.coach("45m <@U0ANA> pipeline review").await;
+    let read = app.ctx.store.pending_notices(10).await.expect("notices");
+    assert_eq!(read.len(), 1);
+
+    // The edit lands between a pass's read and its write.
+    edit_to_an_hour(&app).await;
+    let stale = NewReminder {
+        team: read[0].team.clone(),
+        kind: MessageKind::ConfirmAsk,
+        recipient: "U0ANA".to_string(),
+        local_date: at("2026-11-27T10:00:00Z").date_naive(),
+        subject: format!("{}.0.U0ANA", read[0].entry.id),
+        message: Some(json!({ "channel": "U0ANA", "text": "45m?" }).to_string()),
+        summary: "asked about revision 0".to_string(),
+        expires_at: at("2026-11-29T10:00:00Z"),
+    };
+    app.ctx
+        .store
+        .store_notice(&read[0], &stale, at("2026-11-27T10:00:30Z"))
+        .await
+        .expect("stored");
+    pass(&app, 1).await;
+
+    let asked = to(&posts, "U0ANA");
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(
+        asked[0].text().contains("1h of pipeline review"),
+        "{}",
+        asked[0].text()
     );
 }

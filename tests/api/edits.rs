@@ -17,7 +17,7 @@ async fn spawn_edit_app() -> TestApp {
 }
 
 /// The Home tab's menu value for `label` beside the entry reading `text`.
-async fn entry_menu(app: &TestApp, text: &str, label: &str) -> (String, String) {
+pub(crate) async fn entry_menu(app: &TestApp, text: &str, label: &str) -> (String, String) {
     app.follow_ups_settled().await;
     app.event(
         &app_home_opened(BOSS, &format!("Ev{label}{}", text.len())),
