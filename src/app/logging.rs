@@ -35,6 +35,8 @@ impl AppContext {
     ) -> Result<Reply, Failure> {
         Ok(match self.store.undo(manager, target, now).await? {
             Undone::Removed(_, entries) => Reply::Undone(entries),
+            Undone::Team(taken_back) => Reply::TeamUndone(taken_back),
+            Undone::Refused(refused) => Reply::TeamUndoRefused(refused),
             Undone::AlreadyUndone => Reply::AlreadyUndone,
             Undone::Nothing if target == UndoTarget::Latest => Reply::NothingToUndo,
             Undone::Nothing => Reply::NoLongerThere,

@@ -6,7 +6,8 @@ use chrono_tz::Tz;
 use super::Surface;
 use crate::domain::{
     Confirmation, EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership,
-    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
+    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry,
+    TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
 /// `status`: the manager's team this month.
@@ -88,6 +89,10 @@ pub enum Reply {
     Report(MonthReport),
     /// The entries of the line `undo` took back.
     Undone(Vec<StoredEntry>),
+    /// The team command `undo` took back, for each rep it changed.
+    TeamUndone(Vec<(SlackUserId, TeamTakenBack)>),
+    /// Why `undo` could not take back the latest team command.
+    TeamUndoRefused(TeamUndoRefused),
     NothingToUndo,
     /// An entry changed after the fact: as it was, as it is, and its reps'
     /// months now.
@@ -191,6 +196,7 @@ impl Reply {
             | Reply::TeamAdded(_)
             | Reply::TeamRemoved(_)
             | Reply::Undone(_)
+            | Reply::TeamUndone(_)
             | Reply::Snoozed(_)
             | Reply::SnoozeOff
             | Reply::TimeZone { .. }

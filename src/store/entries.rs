@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::lines::{insert_rep_rows, move_join_days};
+use super::lines::insert_rep_rows;
 use super::logs::{entry_reps, EntryRow, ENTRY_COLUMNS};
+use super::team::{move_join_days, take_back_join_moves};
 use super::{
     date_text, instant_text, parse_date, parse_user, placeholders, topics_text, Store, StoreError,
 };
@@ -162,7 +163,17 @@ impl Store {
             )
             .await?;
         }
-        move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
+        // The join days the entry moved follow it to its new day; then it
+        // moves any it now comes before.
+        take_back_join_moves(&mut tx, before.line.get()).await?;
+        move_join_days(
+            &mut tx,
+            manager.team.as_str(),
+            manager.id.as_str(),
+            before.line.get(),
+            moves,
+        )
+        .await?;
         let after = owned_entry(&mut tx, manager, id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?;
@@ -186,6 +197,7 @@ impl Store {
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
+        take_back_join_moves(&mut tx, entry.line.get()).await?;
         tx.commit().await?;
         Ok(Some(entry))
     }

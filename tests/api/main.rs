@@ -13,5 +13,6 @@ mod model;
 mod repair;
 mod socket_mode;
 mod store;
+mod team_changes;
 mod typed_lines;
 mod verification;
