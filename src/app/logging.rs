@@ -94,7 +94,7 @@ impl AppContext {
                     held_on: entry.held_on,
                 }));
         }
-        let members = current_members(&activity, manager, &reps);
+        let members = members_of_team(&activity, manager, &reps);
         let progress = self.rep_progress(&members, month, &activity, manager.today(now));
         Ok(Reply::Logged {
             line,
@@ -183,7 +183,7 @@ impl AppContext {
     }
 
     /// These reps' months (the month of `day`) as they stand, for those
-    /// still on the manager's team.
+    /// on the manager's team now or before.
     async fn reps_month(
         &self,
         manager: &Manager,
@@ -196,7 +196,7 @@ impl AppContext {
             .store
             .month_activity(&manager.team, reps, month)
             .await?;
-        let members = current_members(&activity, manager, reps);
+        let members = members_of_team(&activity, manager, reps);
         Ok(self.rep_progress(&members, month, &activity, manager.today(now)))
     }
 
@@ -283,18 +283,25 @@ fn session_rules(
     Ok(moves)
 }
 
-/// These reps' current memberships of the manager's team.
-fn current_members(
+/// These reps' memberships of the manager's team: the current one, or for
+/// a rep who left, their latest (a 1:1 may be logged for a day they were
+/// on the team), so every rep of a line is answered with their month.
+fn members_of_team(
     activity: &MonthActivity,
     manager: &Manager,
     reps: &[SlackUserId],
 ) -> Vec<Membership> {
     reps.iter()
         .filter_map(|rep| {
-            activity
-                .memberships
-                .iter()
-                .find(|m| &m.rep == rep && m.manager == manager.id && m.left_on.is_none())
+            let theirs = || {
+                activity
+                    .memberships
+                    .iter()
+                    .filter(|m| &m.rep == rep && m.manager == manager.id)
+            };
+            theirs()
+                .find(|m| m.left_on.is_none())
+                .or_else(|| theirs().max_by_key(|m| m.joined_on))
                 .cloned()
         })
         .collect()

@@ -134,6 +134,8 @@ async fn a_session_for_a_day_a_rep_was_on_the_team_is_logged_after_they_left() {
     let answer = app.coach("30m <@U0BEN> deal review on 2026-11-10").await;
 
     assert!(answer.text().contains("Logged"), "{}", answer.text());
+    let text = answer.blocks_text();
+    assert!(text.contains("<@U0BEN> — 30m this month"), "{text}");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0BEN'")
             .await,
