@@ -87,8 +87,12 @@ pub enum Reply {
     CannotCoachSelf,
     Status(Dashboard),
     Report(MonthReport),
-    /// The entries of the line `undo` took back.
-    Undone(Vec<StoredEntry>),
+    /// The entries of the line `undo` took back, and the join days they
+    /// had moved, now forward again.
+    Undone {
+        entries: Vec<StoredEntry>,
+        join_days: Vec<JoinMove>,
+    },
     /// The team command `undo` took back, for each rep it changed.
     TeamUndone(Vec<(SlackUserId, TeamTakenBack)>),
     /// Why `undo` could not take back the latest team command.
@@ -195,7 +199,7 @@ impl Reply {
             | Reply::MeetingLogged { .. }
             | Reply::TeamAdded(_)
             | Reply::TeamRemoved(_)
-            | Reply::Undone(_)
+            | Reply::Undone { .. }
             | Reply::TeamUndone(_)
             | Reply::Snoozed(_)
             | Reply::SnoozeOff

@@ -217,12 +217,19 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
         Reply::CannotCoachSelf => plain("You can't be on your own team. Add the reps you coach, like `/coach team add @dana`."),
         Reply::Status(dashboard) => status(dashboard),
         Reply::Report(report) => month_report(report, today),
-        Reply::Undone(entries) => {
+        Reply::Undone { entries, join_days } => {
             let what: Vec<String> = entries.iter().map(|e| entry_summary(e, today)).collect();
-            let text = match what.len() {
+            let mut text = match what.len() {
                 1 => format!("Removed {}.", what.join("")),
                 n => format!("Removed {n} entries: {}.", what.join("; ")),
             };
+            for moved in join_days {
+                text.push_str(&format!(
+                    " {}'s join day is {} again.",
+                    moved.rep.mention(),
+                    day(moved.to, today)
+                ));
+            }
             Message::new(text.clone())
                 .text(&format!(":leftwards_arrow_with_hook: {text}"))
                 .into_content()

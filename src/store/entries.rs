@@ -165,6 +165,7 @@ impl Store {
         }
         // The join days the entry moved follow it to its new day; then it
         // moves any it now comes before.
+        // What moved shows in the reps' months the answer gives.
         take_back_join_moves(&mut tx, before.line.get()).await?;
         move_join_days(
             &mut tx,

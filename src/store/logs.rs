@@ -9,9 +9,9 @@ use super::{
     date_text, instant_text, parse_date, parse_topics, parse_user, placeholders, Store, StoreError,
 };
 use crate::domain::{
-    Activity, Entry, EntryId, EntryKind, LineId, Manager, MeetingEntry, MeetingRecord, Membership,
-    Minutes, MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId, SlackUserId,
-    StoredEntry, TeamTakenBack, TeamUndoRefused, YearMonth,
+    Activity, Entry, EntryId, EntryKind, JoinMove, LineId, Manager, MeetingEntry, MeetingRecord,
+    Membership, Minutes, MonthActivity, Note, SessionEntry, SessionRecord, SlackTeamId,
+    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
 /// Which line `undo` takes back.
@@ -27,8 +27,9 @@ pub enum UndoTarget {
 /// What `undo` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Undone {
-    /// These entries were removed, every rep row with them.
-    Removed(LineId, Vec<StoredEntry>),
+    /// These entries were removed, every rep row with them, and these join
+    /// days they had moved went forward again.
+    Removed(LineId, Vec<StoredEntry>, Vec<JoinMove>),
     /// A `team add` or `team remove` was taken back, for each rep it changed.
     Team(Vec<(SlackUserId, TeamTakenBack)>),
     /// Taking back the latest team command would break a rule; nothing
@@ -310,8 +311,8 @@ impl Store {
                 .bind(line.get())
                 .execute(&mut *tx)
                 .await?;
-            take_back_join_moves(&mut tx, line.get()).await?;
-            Undone::Removed(line, entries)
+            let join_days = take_back_join_moves(&mut tx, line.get()).await?;
+            Undone::Removed(line, entries, join_days)
         };
         sqlx::query("UPDATE log_lines SET undone_at = ? WHERE id = ?")
             .bind(instant_text(now))

@@ -536,11 +536,12 @@ pub(super) async fn move_join_days(
 /// After entries of `line` were taken back (undo, Delete, an Edit to a
 /// later day), each join day the line moved goes to the earliest 1:1 left
 /// in its stint before the day it was moved from, or to that day; a join
-/// day a later `team add … since` set is left alone.
+/// day a later `team add … since` set is left alone. Returns the join days
+/// that moved.
 pub(super) async fn take_back_join_moves(
     tx: &mut SqliteConnection,
     line: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<JoinMove>, StoreError> {
     let moves: Vec<(i64, String, String, String, String)> = sqlx::query_as(
         "SELECT m.id, jm.moved_from, m.team_id, m.manager_id, m.rep_id
          FROM join_moves jm JOIN memberships m ON m.id = jm.membership_id
@@ -552,6 +553,7 @@ pub(super) async fn take_back_join_moves(
     .bind(line)
     .fetch_all(&mut *tx)
     .await?;
+    let mut moved = Vec::new();
     for (id, from, team, manager, rep) in moves {
         let from = parse_date(&from)?;
         let (joined, left): (String, Option<String>) =
@@ -570,9 +572,14 @@ pub(super) async fn take_back_join_moves(
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            moved.push(JoinMove {
+                rep: parse_user(rep)?,
+                from: span.joined_on,
+                to,
+            });
         }
     }
-    Ok(())
+    Ok(moved)
 }
 
 impl Store {

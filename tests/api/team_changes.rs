@@ -264,7 +264,14 @@ async fn undo_delete_and_an_edit_to_a_later_day_take_back_a_join_day_move() {
     app.coach("45m <@U0ANA> pipeline review on 2026-11-20")
         .await;
     assert_eq!(joined().await, "2026-11-20");
-    app.coach("undo").await;
+    let answer = app.coach("undo").await;
+    assert!(
+        answer
+            .text()
+            .ends_with("<@U0ANA>'s join day is Fri 27 Nov again."),
+        "{}",
+        answer.text()
+    );
     assert_eq!(joined().await, "2026-11-27");
 
     // Delete: to the earliest session left before the original day.
