@@ -403,10 +403,14 @@ fn team_removed(
         })
         .collect();
     let text = lines.join("\n");
-    Message::new(text.clone())
-        .text(&text)
-        .context("Changed your mind? `/coach undo` takes this back.")
-        .into_content()
+    let mut message = Message::new(text.clone()).text(&text);
+    if outcomes
+        .iter()
+        .any(|(_, outcome)| *outcome != RemoveOutcome::NotOnTeam)
+    {
+        message = message.context("Changed your mind? `/coach undo` takes this back.");
+    }
+    message.into_content()
 }
 
 fn team_undone(

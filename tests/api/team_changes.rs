@@ -245,6 +245,21 @@ fn boss() -> (SlackTeamId, SlackUserId) {
     )
 }
 
+/// The edit form of a 30-minute deal review with `rep`, submitted with
+/// another day.
+fn deal_review_moved(entry: EntryId, rep: &str, day: &str) -> Submission {
+    Submission {
+        kind: EntryKind::Session,
+        editing: Some(entry),
+        reps: vec![rep.into()],
+        minutes: Some("30".into()),
+        activity: Some("deal".into()),
+        day: Some(day.into()),
+        topics: Vec::new(),
+        note: None,
+    }
+}
+
 async fn entry_id(app: &TestApp, day: &str) -> EntryId {
     let id: i64 = sqlx::query_scalar("SELECT id FROM logs WHERE held_on = ?")
         .bind(day)
@@ -285,16 +300,7 @@ async fn undo_delete_and_an_edit_to_a_later_day_take_back_a_join_day_move() {
 
     // An edit to a later day.
     let second = entry_id(&app, "2026-11-24").await;
-    let edit = Submission {
-        kind: EntryKind::Session,
-        editing: Some(second),
-        reps: vec!["U0ANA".into()],
-        minutes: Some("30".into()),
-        activity: Some("deal".into()),
-        day: Some("2026-11-27".into()),
-        topics: Vec::new(),
-        note: None,
-    };
+    let edit = deal_review_moved(second, "U0ANA", "2026-11-27");
     app.ctx.submit(&team, &user, edit).await;
     assert_eq!(joined().await, "2026-11-27");
     check_is_green(&app).await;
@@ -316,4 +322,32 @@ async fn a_join_day_set_with_team_add_since_after_the_move_is_left_alone() {
         stints(&app, "U0ANA").await,
         [stint(BOSS, "2026-11-02", None)]
     );
+}
+
+#[tokio::test]
+async fn undo_of_a_team_add_is_refused_while_coaching_is_logged_in_that_stint() {
+    let app = spawn_app().await;
+    app.coach("team add <@U0CY> since 2026-11-01").await;
+    app.coach("30m <@U0CY> deal review on 2026-11-05").await;
+    app.coach("team remove <@U0CY> on 2026-11-10").await;
+    app.coach("team add <@U0CY>").await;
+    // An edit, which undo never takes back, moves the session into the new stint.
+    let (team, user) = boss();
+    let edit = deal_review_moved(entry_id(&app, "2026-11-05").await, "U0CY", "2026-11-27");
+    app.ctx.submit(&team, &user, edit).await;
+
+    let answer = app.coach("undo").await;
+
+    assert_eq!(
+        answer.text(),
+        ":no_entry: I can't take back adding <@U0CY>: you have coaching with them logged on Fri 27 Nov. Delete that entry first; nothing changed."
+    );
+    assert_eq!(
+        stints(&app, "U0CY").await,
+        [
+            stint(BOSS, "2026-11-01", Some("2026-11-10")),
+            stint(BOSS, "2026-11-27", None)
+        ]
+    );
+    check_is_green(&app).await;
 }
