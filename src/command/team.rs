@@ -29,13 +29,7 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, Co
 
 /// `@a @b`, then optionally `since DAY` (or `from DAY`): the day they joined.
 fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
-    let since_at = tokens
-        .iter()
-        .position(|token| matches!(token.key(), Some("since" | "from")));
-    let (who, since) = match since_at {
-        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
-        None => (tokens, None),
-    };
+    let (who, since) = split_at(tokens, &["since", "from"]);
     let reps = reps(
         who,
         MentionContext::TeamAdd,
@@ -48,11 +42,7 @@ fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
 /// `@a @b`, then optionally `on DAY`: the day they left, named as a log
 /// names its day (today or up to 62 days back).
 fn remove(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
-    let on_at = tokens.iter().position(|token| token.key() == Some("on"));
-    let (who, on) = match on_at {
-        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
-        None => (tokens, None),
-    };
+    let (who, on) = split_at(tokens, &["on"]);
     let reps = reps(
         who,
         MentionContext::TeamRemove,
@@ -62,13 +52,38 @@ fn remove(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError
     Ok(TeamChange::Remove { reps, on })
 }
 
-/// The day after `on` in `team remove`.
+/// The words before the first of `words`, and those after it when it is
+/// there.
+fn split_at<'t>(tokens: &'t [Token], words: &[&str]) -> (&'t [Token], Option<&'t [Token]>) {
+    let at = tokens
+        .iter()
+        .position(|token| token.key().is_some_and(|key| words.contains(&key)));
+    match at {
+        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
+        None => (tokens, None),
+    }
+}
+
+/// A day named by all of `tokens`, in the forms a log's day takes;
+/// `unreadable` is the error for words that name no day.
+fn whole_day(
+    tokens: &[Token],
+    today: NaiveDate,
+    unreadable: fn(String) -> CommandError,
+) -> Result<NaiveDate, CommandError> {
+    match when::at_start(tokens, today)? {
+        Some(spoken) if spoken.len == tokens.len() => Ok(spoken.date),
+        _ => {
+            let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
+            Err(unreadable(typed.join(" ")))
+        }
+    }
+}
+
+/// The day after `on` in `team remove`: like a log's day, today or up to
+/// 62 days back.
 fn leave_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
-    let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
-    let day = match when::at_start(tokens, today)? {
-        Some(spoken) if spoken.len == tokens.len() => spoken.date,
-        _ => return Err(CommandError::BadLeaveDay(typed.join(" "))),
-    };
+    let day = whole_day(tokens, today, CommandError::BadLeaveDay)?;
     let shown = ShownDay::new(day, today);
     entry_day(day, today).map_err(|out| match out {
         DayOutOfRange::Future => CommandError::LeaveDayInFuture(shown),
@@ -76,18 +91,10 @@ fn leave_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandErr
     })
 }
 
-/// The day after `since`, named as a log names days: today or any day
-/// before. Unlike a log's day it may be long ago, since it only sets from
-/// when pace counts.
+/// The day after `since`: today or any day before. Unlike a log's day it
+/// may be long ago, since it only sets from when pace counts.
 fn join_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
-    let typed = || {
-        let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
-        CommandError::BadJoinDay(typed.join(" "))
-    };
-    let day = match when::at_start(tokens, today)? {
-        Some(spoken) if spoken.len == tokens.len() => spoken.date,
-        _ => return Err(typed()),
-    };
+    let day = whole_day(tokens, today, CommandError::BadJoinDay)?;
     if day > today {
         Err(CommandError::JoinDayInFuture(ShownDay::new(day, today)))
     } else {
