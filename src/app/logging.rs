@@ -33,7 +33,9 @@ impl AppContext {
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         Ok(match self.store.undo(manager, target, now).await? {
-            Undone::Removed(_, entries) => Reply::Undone(entries),
+            Undone::Removed(_, entries, join_days) => Reply::Undone { entries, join_days },
+            Undone::Team(taken_back) => Reply::TeamUndone(taken_back),
+            Undone::Refused(refused) => Reply::TeamUndoRefused(refused),
             Undone::AlreadyUndone => Reply::AlreadyUndone,
             Undone::NotYours { manager } => Reply::NotYours { manager },
             Undone::Nothing if target == UndoTarget::Latest => Reply::NothingToUndo,

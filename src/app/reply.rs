@@ -6,7 +6,8 @@ use chrono_tz::Tz;
 use super::Surface;
 use crate::domain::{
     Confirmation, EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership,
-    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry, YearMonth,
+    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry,
+    TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
 /// `status`: the manager's team this month.
@@ -86,8 +87,16 @@ pub enum Reply {
     CannotCoachSelf,
     Status(Dashboard),
     Report(MonthReport),
-    /// The entries of the line `undo` took back.
-    Undone(Vec<StoredEntry>),
+    /// The entries of the line `undo` took back, and the join days they
+    /// had moved, now forward again.
+    Undone {
+        entries: Vec<StoredEntry>,
+        join_days: Vec<JoinMove>,
+    },
+    /// The team command `undo` took back, for each rep it changed.
+    TeamUndone(Vec<(SlackUserId, TeamTakenBack)>),
+    /// Why `undo` could not take back the latest team command.
+    TeamUndoRefused(TeamUndoRefused),
     NothingToUndo,
     /// An entry changed after the fact: as it was, as it is, and its reps'
     /// months now.
@@ -198,7 +207,8 @@ impl Reply {
             | Reply::MeetingLogged { .. }
             | Reply::TeamAdded(_)
             | Reply::TeamRemoved(_)
-            | Reply::Undone(_)
+            | Reply::Undone { .. }
+            | Reply::TeamUndone(_)
             | Reply::Snoozed(_)
             | Reply::SnoozeOff
             | Reply::TimeZone { .. }

@@ -83,8 +83,11 @@ impl AppContext {
                 self.change_team(&manager, change, now).await?
             }
             Setting::RemoveRep(rep) => {
-                self.change_team(&manager, TeamChange::Remove(vec![rep]), now)
-                    .await?
+                let change = TeamChange::Remove {
+                    reps: vec![rep],
+                    on: None,
+                };
+                self.change_team(&manager, change, now).await?
             }
             Setting::TimeZone(tz) => {
                 let change = tz.map_or(TimeZoneChange::Reset, TimeZoneChange::Set);

@@ -20,11 +20,17 @@ impl AppContext {
                 if reps.contains(&manager.id) {
                     return Ok(Reply::CannotCoachSelf);
                 }
-                Reply::TeamAdded(self.store.add_reps(manager, &reps, since, today).await?)
+                Reply::TeamAdded(
+                    self.store
+                        .add_reps(manager, &reps, since, today, now)
+                        .await?,
+                )
             }
-            TeamChange::Remove(reps) => {
-                Reply::TeamRemoved(self.store.remove_reps(manager, &reps, today).await?)
-            }
+            TeamChange::Remove { reps, on } => Reply::TeamRemoved(
+                self.store
+                    .remove_reps(manager, &reps, on.unwrap_or(today), now)
+                    .await?,
+            ),
         })
     }
 }

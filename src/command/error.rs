@@ -112,6 +112,15 @@ pub enum CommandError {
     #[error("Who should I take off your team? Mention the rep, like `/coach team remove @dana`.")]
     TeamRemoveWithoutMention,
 
+    #[error("I couldn't read “{}” as a day. Give the day they left your team, like `/coach team remove @dana on friday`.", shown(.0))]
+    BadLeaveDay(String),
+
+    #[error("{0} hasn't come yet. To take someone off your team from today, leave out the day, like `/coach team remove @dana`.")]
+    LeaveDayInFuture(ShownDay),
+
+    #[error("{0} is more than {OLDEST_DAYS_BACK} days ago, too far back to record a leave. Name a recent day, like `/coach team remove @dana on friday`.")]
+    LeaveDayTooFarBack(ShownDay),
+
     #[error("I couldn't read “{}” as a month. Give a month name or year-month, like `/coach report november`.", shown(.0))]
     BadMonth(String),
 
@@ -272,6 +281,9 @@ mod tests {
             CommandError::BadJoinDay("soon".into()),
             CommandError::JoinDayInFuture(day),
             CommandError::TeamRemoveWithoutMention,
+            CommandError::BadLeaveDay("soon".into()),
+            CommandError::LeaveDayInFuture(day),
+            CommandError::LeaveDayTooFarBack(day),
             CommandError::BadMonth("2026-13".into()),
             CommandError::FutureMonth(YearMonth::of(date)),
             CommandError::BadSnooze("forever".into()),

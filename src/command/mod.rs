@@ -64,7 +64,12 @@ pub enum TeamChange {
         reps: Vec<SlackUserId>,
         since: Option<NaiveDate>,
     },
-    Remove(Vec<SlackUserId>),
+    /// `reps`: never empty. `on`: the day they left, when named (otherwise
+    /// today); at most 62 days back.
+    Remove {
+        reps: Vec<SlackUserId>,
+        on: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +291,10 @@ mod tests {
         );
         assert_eq!(
             command(&format!("team remove {DANA}")),
-            Ok(Command::Team(TeamChange::Remove(vec![dana()])))
+            Ok(Command::Team(TeamChange::Remove {
+                reps: vec![dana()],
+                on: None
+            }))
         );
     }
 

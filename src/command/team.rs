@@ -1,9 +1,10 @@
-//! `team`, `team add @a @b`, `team add @a since 2026-11-02`, `team remove @a`: showing and
-//! changing who the manager coaches, and since when.
+//! `team`, `team add @a @b`, `team add @a since 2026-11-02`, `team remove @a`,
+//! `team remove @a on friday`: showing and changing who the manager coaches,
+//! and since when.
 
 use chrono::NaiveDate;
 
-use crate::domain::{ShownDay, SlackUserId};
+use crate::domain::{entry_day, DayOutOfRange, ShownDay, SlackUserId};
 
 use super::error::{CommandError, MentionContext};
 use super::token::{self, Token};
@@ -21,25 +22,14 @@ pub(super) fn parse(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, Co
             Some(extra) => Err(CommandError::UnknownWord(extra.shown().to_string())),
         },
         Some("add") => add(rest, today),
-        Some("remove" | "rm" | "delete" | "del") => reps(
-            rest,
-            MentionContext::TeamRemove,
-            CommandError::TeamRemoveWithoutMention,
-        )
-        .map(TeamChange::Remove),
+        Some("remove" | "rm" | "delete" | "del") => remove(rest, today),
         _ => Err(CommandError::UnknownWord(action.shown().to_string())),
     }
 }
 
 /// `@a @b`, then optionally `since DAY` (or `from DAY`): the day they joined.
 fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
-    let since_at = tokens
-        .iter()
-        .position(|token| matches!(token.key(), Some("since" | "from")));
-    let (who, since) = match since_at {
-        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
-        None => (tokens, None),
-    };
+    let (who, since) = split_at(tokens, &["since", "from"]);
     let reps = reps(
         who,
         MentionContext::TeamAdd,
@@ -49,18 +39,62 @@ fn add(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
     Ok(TeamChange::Add { reps, since })
 }
 
-/// The day after `since`, named as a log names days: today or any day
-/// before. Unlike a log's day it may be long ago, since it only sets from
-/// when pace counts.
+/// `@a @b`, then optionally `on DAY`: the day they left, named as a log
+/// names its day (today or up to 62 days back).
+fn remove(tokens: &[Token], today: NaiveDate) -> Result<TeamChange, CommandError> {
+    let (who, on) = split_at(tokens, &["on"]);
+    let reps = reps(
+        who,
+        MentionContext::TeamRemove,
+        CommandError::TeamRemoveWithoutMention,
+    )?;
+    let on = on.map(|words| leave_day(words, today)).transpose()?;
+    Ok(TeamChange::Remove { reps, on })
+}
+
+/// The words before the first of `words`, and those after it when it is
+/// there.
+fn split_at<'t>(tokens: &'t [Token], words: &[&str]) -> (&'t [Token], Option<&'t [Token]>) {
+    let at = tokens
+        .iter()
+        .position(|token| token.key().is_some_and(|key| words.contains(&key)));
+    match at {
+        Some(at) => (&tokens[..at], Some(&tokens[at + 1..])),
+        None => (tokens, None),
+    }
+}
+
+/// A day named by all of `tokens`, in the forms a log's day takes;
+/// `unreadable` is the error for words that name no day.
+fn whole_day(
+    tokens: &[Token],
+    today: NaiveDate,
+    unreadable: fn(String) -> CommandError,
+) -> Result<NaiveDate, CommandError> {
+    match when::at_start(tokens, today)? {
+        Some(spoken) if spoken.len == tokens.len() => Ok(spoken.date),
+        _ => {
+            let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
+            Err(unreadable(typed.join(" ")))
+        }
+    }
+}
+
+/// The day after `on` in `team remove`: like a log's day, today or up to
+/// 62 days back.
+fn leave_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
+    let day = whole_day(tokens, today, CommandError::BadLeaveDay)?;
+    let shown = ShownDay::new(day, today);
+    entry_day(day, today).map_err(|out| match out {
+        DayOutOfRange::Future => CommandError::LeaveDayInFuture(shown),
+        DayOutOfRange::TooFarBack => CommandError::LeaveDayTooFarBack(shown),
+    })
+}
+
+/// The day after `since`: today or any day before. Unlike a log's day it
+/// may be long ago, since it only sets from when pace counts.
 fn join_day(tokens: &[Token], today: NaiveDate) -> Result<NaiveDate, CommandError> {
-    let typed = || {
-        let typed: Vec<&str> = tokens.iter().map(Token::shown).collect();
-        CommandError::BadJoinDay(typed.join(" "))
-    };
-    let day = match when::at_start(tokens, today)? {
-        Some(spoken) if spoken.len == tokens.len() => spoken.date,
-        _ => return Err(typed()),
-    };
+    let day = whole_day(tokens, today, CommandError::BadJoinDay)?;
     if day > today {
         Err(CommandError::JoinDayInFuture(ShownDay::new(day, today)))
     } else {
@@ -185,11 +219,64 @@ mod tests {
     fn team_remove_and_rm_take_mentions() {
         assert_eq!(
             team(&format!("remove {DANA}")),
-            Ok(TeamChange::Remove(vec![dana()]))
+            Ok(TeamChange::Remove {
+                reps: vec![dana()],
+                on: None
+            })
         );
         assert_eq!(
             team(&format!("rm {DANA} {SAM}")),
-            Ok(TeamChange::Remove(vec![dana(), sam()]))
+            Ok(TeamChange::Remove {
+                reps: vec![dana(), sam()],
+                on: None
+            })
+        );
+    }
+
+    #[test]
+    fn team_remove_on_a_day_records_that_the_rep_left_then() {
+        for (typed, day) in [
+            ("on 2026-11-20", date(2026, 11, 20)),
+            ("on monday", date(2026, 11, 23)),
+            ("on last friday", date(2026, 11, 20)),
+            ("on yesterday", date(2026, 11, 26)),
+            ("on Nov 2", date(2026, 11, 2)),
+            ("on the 3rd", date(2026, 11, 3)),
+        ] {
+            assert_eq!(
+                team(&format!("remove {DANA} {SAM} {typed}")),
+                Ok(TeamChange::Remove {
+                    reps: vec![dana(), sam()],
+                    on: Some(day)
+                }),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn team_remove_on_refuses_the_future_more_than_62_days_back_and_no_day() {
+        assert_eq!(
+            team(&format!("remove {DANA} on 2026-11-28")),
+            Err(CommandError::LeaveDayInFuture(ShownDay::new(
+                date(2026, 11, 28),
+                today()
+            )))
+        );
+        assert_eq!(
+            team(&format!("remove {DANA} on 2026-09-25")),
+            Err(CommandError::LeaveDayTooFarBack(ShownDay::new(
+                date(2026, 9, 25),
+                today()
+            )))
+        );
+        assert_eq!(
+            team(&format!("remove {DANA} on someday")),
+            Err(CommandError::BadLeaveDay("someday".into()))
+        );
+        assert_eq!(
+            team(&format!("remove {DANA} on")),
+            Err(CommandError::BadLeaveDay(String::new()))
         );
     }
 

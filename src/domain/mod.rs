@@ -30,5 +30,8 @@ pub use records::{
 };
 pub use reminders::{BehindRep, ManagerDigest, SkipReason, TeamDigest};
 pub use schedule::{next_firing, scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
-pub use team::{join_change, session_day, JoinChange, RemoveOutcome, SessionDay};
+pub use team::{
+    join_change, leave, session_day, JoinChange, RemoveOutcome, SessionDay, TeamTakenBack,
+    TeamUndoRefused,
+};
 pub use types::*;

@@ -3,7 +3,7 @@
 //! a 1:1 dated before the join day moves it back when the rep was on no
 //! other team then.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 
 use super::records::Membership;
 use super::types::SlackUserId;
@@ -16,7 +16,7 @@ pub enum SessionDay {
     /// They are on the team now and were on no team that day: their join
     /// day moves back to the session's day.
     JoinDayMovesBack { from: NaiveDate, to: NaiveDate },
-    /// They are not on the manager's team now.
+    /// They were not on the manager's team that day and are not on it now.
     NotOnTeam,
     /// That day they were on another manager's team.
     OnAnotherTeam { manager: SlackUserId },
@@ -33,14 +33,16 @@ pub fn session_day(
     day: NaiveDate,
 ) -> SessionDay {
     let theirs = || stints.iter().filter(|s| &s.rep == rep);
-    let Some(current) = theirs().find(|s| &s.manager == manager && s.left_on.is_none()) else {
-        return SessionDay::NotOnTeam;
-    };
-    // The current stint is open, so it covers every day from its start:
-    // past this, `day` is before the join day.
+    // A day the rep was on the team counts, whether they are on it now or
+    // left since.
     if theirs().any(|s| &s.manager == manager && s.covers(day)) {
         return SessionDay::OnTeam;
     }
+    // The current stint is open, so it covers every day from its start:
+    // past this, `day` is before the join day.
+    let Some(current) = theirs().find(|s| &s.manager == manager && s.left_on.is_none()) else {
+        return SessionDay::NotOnTeam;
+    };
     match theirs().find(|s| *s != current && overlaps(s, day, current.joined_on)) {
         Some(other) if &other.manager != manager => SessionDay::OnAnotherTeam {
             manager: other.manager.clone(),
@@ -66,9 +68,72 @@ fn overlaps(stint: &Membership, from: NaiveDate, until: NaiveDate) -> bool {
 /// What `team remove` did for one rep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RemoveOutcome {
-    /// Off the team from this day: today, or the day after their last 1:1.
-    Leaves(NaiveDate),
+    /// Off the team from `left_on` (their last day is the one before).
+    /// `coached_after`: 1:1s logged after the day named kept them on until
+    /// the last of those.
+    Leaves {
+        left_on: NaiveDate,
+        coached_after: bool,
+    },
+    /// They left the day they joined with nothing logged: no trace is kept.
+    Erased,
     NotOnTeam,
+}
+
+/// Where a stint that began on `joined` ends when the rep leaves on `day`:
+/// at the end of `day` when something of that day counts for them on the
+/// team (`counts_on_day`: a 1:1 or a team meeting), at its start otherwise;
+/// never before the end of their last 1:1 on the stint, nor before it began.
+/// A stint left the day it began holds no day, so it is erased.
+pub fn leave(
+    joined: NaiveDate,
+    day: NaiveDate,
+    counts_on_day: bool,
+    last_session: Option<NaiveDate>,
+) -> RemoveOutcome {
+    let named = if counts_on_day && day >= joined {
+        day + Duration::days(1)
+    } else {
+        day
+    };
+    let after_sessions = last_session.map(|last| last + Duration::days(1));
+    let left_on = named.max(joined).max(after_sessions.unwrap_or(joined));
+    if left_on == joined {
+        RemoveOutcome::Erased
+    } else {
+        RemoveOutcome::Leaves {
+            left_on,
+            coached_after: after_sessions.is_some_and(|after| after > named.max(joined)),
+        }
+    }
+}
+
+/// What taking back a `team add` or `team remove` did for one rep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamTakenBack {
+    /// The command put them on the team: they are off it again.
+    OffTheTeam,
+    /// The command moved their join day: it is this day again.
+    JoinDay(NaiveDate),
+    /// The command ended their stint (or erased it): it is back, from
+    /// `joined_on`, open or up to `left_on`.
+    Stint {
+        joined_on: NaiveDate,
+        left_on: Option<NaiveDate>,
+    },
+}
+
+/// Why an undo of a team change changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamUndoRefused {
+    /// The stint put back would share days with the rep's time on this
+    /// manager's team.
+    OnAnotherTeam {
+        rep: SlackUserId,
+        manager: SlackUserId,
+    },
+    /// Taking the stint away would leave this 1:1 outside any stint.
+    CoachedInIt { rep: SlackUserId, day: NaiveDate },
 }
 
 /// What `team add @rep [since DAY]` does for one rep.
@@ -76,6 +141,15 @@ pub enum RemoveOutcome {
 pub enum JoinChange {
     /// A new stint from this day.
     Joins(NaiveDate),
+    /// Their time on another manager's team ends today (something of today
+    /// counts for them there), so their stint here begins tomorrow.
+    JoinsAfter {
+        manager: SlackUserId,
+        day: NaiveDate,
+    },
+    /// They left this team today: their stint goes on as if they had not,
+    /// from the day it began.
+    Back(NaiveDate),
     /// Already on the team; the join day moves.
     Moves { from: NaiveDate, to: NaiveDate },
     /// Already on the team from that day (or no day was given).
@@ -129,6 +203,33 @@ pub fn join_change(
                 to: day,
             }
         }
+        None if since.is_none() => {
+            // Back as if they had not left, unless another stint began
+            // since (another manager's from tomorrow).
+            let left_today = theirs
+                .iter()
+                .find(|s| &s.manager == manager && s.left_on.is_some_and(|left| left >= today));
+            if let Some(stint) = left_today {
+                let left = stint.left_on.unwrap_or(today);
+                if !theirs
+                    .iter()
+                    .any(|s| s != stint && overlaps(s, left, NaiveDate::MAX))
+                {
+                    return JoinChange::Back(stint.joined_on);
+                }
+            }
+            let tomorrow = today + Duration::days(1);
+            match earliest_free(&theirs, manager, None, day) {
+                Some(JoinChange::Overlaps { manager, earliest }) if earliest == tomorrow => {
+                    JoinChange::JoinsAfter {
+                        manager,
+                        day: tomorrow,
+                    }
+                }
+                Some(refused) => refused,
+                None => JoinChange::Joins(day),
+            }
+        }
         None => earliest_free(&theirs, manager, None, day).unwrap_or(JoinChange::Joins(day)),
     }
 }
@@ -163,6 +264,11 @@ fn earliest_free(
 mod tests {
     use super::*;
     use crate::domain::fixtures::{day, stint, user};
+
+    /// `team add @ana` by U0BOSS, no day named.
+    fn boss_adds_ana(stints: &[Membership], today: NaiveDate) -> JoinChange {
+        join_change(stints, &user("U0BOSS"), &user("U0ANA"), None, today, None)
+    }
 
     #[test]
     fn a_session_on_or_after_the_join_day_is_on_the_team() {
@@ -226,12 +332,88 @@ mod tests {
     }
 
     #[test]
-    fn a_rep_not_on_the_team_now_is_not_on_it() {
+    fn a_rep_who_left_is_on_the_team_for_the_days_they_were_on_it() {
         let stints = [stint("U0BOSS", "U0ANA", "2026-10-01", Some("2026-11-01"))];
+        let on = |d: &str| session_day(&stints, &user("U0BOSS"), &user("U0ANA"), day(d));
+        assert_eq!(on("2026-10-10"), SessionDay::OnTeam);
+        assert_eq!(on("2026-10-31"), SessionDay::OnTeam);
+        assert_eq!(on("2026-11-01"), SessionDay::NotOnTeam);
+        assert_eq!(on("2026-09-30"), SessionDay::NotOnTeam);
+    }
+
+    #[test]
+    fn leaving_ends_at_the_end_of_a_day_that_counts_and_at_its_start_otherwise() {
+        let joined = day("2026-11-02");
         assert_eq!(
-            session_day(&stints, &user("U0BOSS"), &user("U0ANA"), day("2026-10-10")),
-            SessionDay::NotOnTeam
+            leave(joined, day("2026-11-27"), true, Some(day("2026-11-27"))),
+            RemoveOutcome::Leaves {
+                left_on: day("2026-11-28"),
+                coached_after: false
+            }
         );
+        assert_eq!(
+            leave(joined, day("2026-11-27"), false, Some(day("2026-11-20"))),
+            RemoveOutcome::Leaves {
+                left_on: day("2026-11-27"),
+                coached_after: false
+            }
+        );
+        // Named an earlier day, with coaching logged after it.
+        assert_eq!(
+            leave(joined, day("2026-11-10"), false, Some(day("2026-11-20"))),
+            RemoveOutcome::Leaves {
+                left_on: day("2026-11-21"),
+                coached_after: true
+            }
+        );
+    }
+
+    #[test]
+    fn leaving_the_day_of_joining_with_nothing_that_counts_erases_the_stint() {
+        let joined = day("2026-11-27");
+        assert_eq!(
+            leave(joined, day("2026-11-27"), false, None),
+            RemoveOutcome::Erased
+        );
+        assert_eq!(
+            leave(joined, day("2026-11-20"), false, None),
+            RemoveOutcome::Erased
+        );
+        assert_eq!(
+            leave(joined, day("2026-11-27"), true, None),
+            RemoveOutcome::Leaves {
+                left_on: day("2026-11-28"),
+                coached_after: false
+            }
+        );
+    }
+
+    #[test]
+    fn adding_a_rep_whose_time_on_another_team_ends_today_joins_them_tomorrow() {
+        let stints = [stint("U0OTHER", "U0ANA", "2026-10-01", Some("2026-11-28"))];
+        assert_eq!(
+            boss_adds_ana(&stints, day("2026-11-27")),
+            JoinChange::JoinsAfter {
+                manager: user("U0OTHER"),
+                day: day("2026-11-28")
+            }
+        );
+    }
+
+    #[test]
+    fn adding_back_a_rep_who_left_this_team_today_keeps_their_stint() {
+        let today = day("2026-11-27");
+        for left in ["2026-11-27", "2026-11-28"] {
+            let stints = [stint("U0BOSS", "U0ANA", "2026-10-01", Some(left))];
+            assert_eq!(
+                boss_adds_ana(&stints, today),
+                JoinChange::Back(day("2026-10-01")),
+                "{left}"
+            );
+        }
+        // Left yesterday: a new stint.
+        let stints = [stint("U0BOSS", "U0ANA", "2026-10-01", Some("2026-11-26"))];
+        assert_eq!(boss_adds_ana(&stints, today), JoinChange::Joins(today));
     }
 
     #[test]
@@ -351,14 +533,7 @@ mod tests {
     fn a_rep_on_another_team_now_is_refused_with_that_manager() {
         let stints = [stint("U0OTHER", "U0ANA", "2026-10-01", None)];
         assert_eq!(
-            join_change(
-                &stints,
-                &user("U0BOSS"),
-                &user("U0ANA"),
-                None,
-                day("2026-11-27"),
-                None
-            ),
+            boss_adds_ana(&stints, day("2026-11-27")),
             JoinChange::OnAnotherTeam(user("U0OTHER"))
         );
     }

@@ -12,7 +12,8 @@ use super::{
 use crate::app::{Answer, Dashboard, MonthReport, Reply, Surface};
 use crate::domain::{
     plural, share_on_pace, Confirmation, Entry, EntryKind, JoinChange, Pace, RemoveOutcome,
-    RepProgress, SessionEntry, SlackUserId, Standing, StoredEntry, STUDY_MINUTES,
+    RepProgress, SessionEntry, SlackUserId, Standing, StoredEntry, TeamTakenBack, TeamUndoRefused,
+    STUDY_MINUTES,
 };
 
 /// The message for a `/coach` answer.
@@ -215,42 +216,30 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
                 .into_content()
         }
         Reply::TeamAdded(outcomes) => team_added(outcomes, today),
-        Reply::TeamRemoved(outcomes) => {
-            let lines: Vec<String> = outcomes
-                .iter()
-                .map(|(rep, outcome)| match outcome {
-                    RemoveOutcome::Leaves(left) if *left <= today => format!("{} left your team today; their past coaching stays in the records.", rep.mention()),
-                    RemoveOutcome::Leaves(left) => {
-                        let last = *left - chrono::Duration::days(1);
-                        let when = if last == today {
-                            "today, a day you coached them".to_string()
-                        } else {
-                            format!("{}, the last day you coached them", day(last, today))
-                        };
-                        format!(
-                            "{} leaves your team at the end of {when}; their past coaching stays in the records.",
-                            rep.mention()
-                        )
-                    }
-                    RemoveOutcome::NotOnTeam => format!("{} isn't on your team.", rep.mention()),
-                })
-                .collect();
-            plain(&lines.join("\n"))
-        }
+        Reply::TeamRemoved(outcomes) => team_removed(outcomes, today),
         Reply::CannotCoachSelf => plain("You can't be on your own team. Add the reps you coach, like `/coach team add @dana`."),
         Reply::Status(dashboard) => status(dashboard),
         Reply::Report(report) => month_report(report, today),
-        Reply::Undone(entries) => {
+        Reply::Undone { entries, join_days } => {
             let what: Vec<String> = entries.iter().map(|e| entry_summary(e, today)).collect();
-            let text = match what.len() {
+            let mut text = match what.len() {
                 1 => format!("Removed {}.", what.join("")),
                 n => format!("Removed {n} entries: {}.", what.join("; ")),
             };
+            for moved in join_days {
+                text.push_str(&format!(
+                    " {}'s join day is {} again.",
+                    moved.rep.mention(),
+                    day(moved.to, today)
+                ));
+            }
             Message::new(text.clone())
                 .text(&format!(":leftwards_arrow_with_hook: {text}"))
                 .into_content()
         }
-        Reply::NothingToUndo => plain("There's nothing to undo: you haven't logged anything yet."),
+        Reply::TeamUndone(taken_back) => team_undone(taken_back, today),
+        Reply::TeamUndoRefused(refused) => team_undo_refused(refused, today),
+        Reply::NothingToUndo => plain("There's nothing to undo: you haven't logged anything or changed your team yet."),
         Reply::AlreadyUndone => plain(":leftwards_arrow_with_hook: That was taken back already; nothing changed."),
         Reply::NoLongerThere => plain("That entry is no longer there (it was deleted), so there is nothing to take back."),
         Reply::SnoozeState(None) => plain("Reminders are on. To pause them, try `/coach snooze 1w` or `/coach snooze until 2026-12-24`."),
@@ -381,6 +370,106 @@ fn duplicate_warning(duplicates: &[StoredEntry], today: NaiveDate) -> String {
     )
 }
 
+fn team_removed(
+    outcomes: &[(SlackUserId, RemoveOutcome)],
+    today: NaiveDate,
+) -> SlackMessageContent {
+    const KEPT: &str = "their past coaching stays in the records";
+    let lines: Vec<String> = outcomes
+        .iter()
+        .map(|(rep, outcome)| {
+            let rep = rep.mention();
+            match outcome {
+                RemoveOutcome::Leaves { left_on, .. } if *left_on == today => {
+                    format!("{rep} left your team today; {KEPT}.")
+                }
+                RemoveOutcome::Leaves { left_on, .. } if *left_on > today => format!(
+                    "{rep} leaves your team at the end of today, a day that counts for them on your team; {KEPT}."
+                ),
+                RemoveOutcome::Leaves {
+                    left_on,
+                    coached_after,
+                } => {
+                    let last = day(*left_on - chrono::Duration::days(1), today);
+                    let why = if *coached_after {
+                        ", the last day you coached them"
+                    } else {
+                        ""
+                    };
+                    format!("{rep} left your team; their last day on it was {last}{why}; {KEPT}.")
+                }
+                RemoveOutcome::Erased => format!(
+                    "{rep} is off your team. They joined today and nothing was logged for them, so that leaves no trace."
+                ),
+                RemoveOutcome::NotOnTeam => format!("{rep} isn't on your team."),
+            }
+        })
+        .collect();
+    let text = lines.join("\n");
+    let mut message = Message::new(text.clone()).text(&text);
+    if outcomes
+        .iter()
+        .any(|(_, outcome)| *outcome != RemoveOutcome::NotOnTeam)
+    {
+        message = message.context("Changed your mind? `/coach undo` takes this back.");
+    }
+    message.into_content()
+}
+
+fn team_undone(
+    taken_back: &[(SlackUserId, TeamTakenBack)],
+    today: NaiveDate,
+) -> SlackMessageContent {
+    let lines: Vec<String> = taken_back
+        .iter()
+        .map(|(rep, what)| {
+            let rep = rep.mention();
+            match what {
+                TeamTakenBack::OffTheTeam => {
+                    format!("Took back adding {rep}: they are off your team again.")
+                }
+                TeamTakenBack::JoinDay(joined) => format!(
+                    "Took back {rep}'s join day change: it is {} again.",
+                    day(*joined, today)
+                ),
+                TeamTakenBack::Stint {
+                    joined_on,
+                    left_on: None,
+                } => format!(
+                    "Took back removing {rep}: they are on your team again, since {}.",
+                    day(*joined_on, today)
+                ),
+                TeamTakenBack::Stint {
+                    left_on: Some(left),
+                    ..
+                } => format!(
+                    "Took back adding {rep} again: their last day on your team is {} again.",
+                    day(*left - chrono::Duration::days(1), today)
+                ),
+            }
+        })
+        .collect();
+    let text = lines.join("\n");
+    Message::new(text.clone())
+        .text(&format!(":leftwards_arrow_with_hook: {text}"))
+        .into_content()
+}
+
+fn team_undo_refused(refused: &TeamUndoRefused, today: NaiveDate) -> SlackMessageContent {
+    plain(&match refused {
+        TeamUndoRefused::OnAnotherTeam { rep, manager } => format!(
+            ":no_entry: I can't take back your last team change: it would put {} on your team while they are on {}'s, and a rep is on one team at a time. Nothing changed.",
+            rep.mention(),
+            manager.mention()
+        ),
+        TeamUndoRefused::CoachedInIt { rep, day: on } => format!(
+            ":no_entry: I can't take back adding {}: you have coaching with them logged on {}. Delete that entry first; nothing changed.",
+            rep.mention(),
+            day(*on, today)
+        ),
+    })
+}
+
 fn team_added(outcomes: &[(SlackUserId, JoinChange)], today: NaiveDate) -> SlackMessageContent {
     let mut joined_today = Vec::new();
     let lines: Vec<String> = outcomes
@@ -394,6 +483,17 @@ fn team_added(outcomes: &[(SlackUserId, JoinChange)], today: NaiveDate) -> Slack
                 ":white_check_mark: {} is on your team since {}.",
                 rep.mention(),
                 day(*on, today)
+            ),
+            JoinChange::JoinsAfter { manager, day: on } => format!(
+                ":white_check_mark: {}'s time on {}'s team ends today, so they join your team tomorrow, {}.",
+                rep.mention(),
+                manager.mention(),
+                day(*on, today)
+            ),
+            JoinChange::Back(since) => format!(
+                ":white_check_mark: {} is back on your team, as if they had not left: since {}.",
+                rep.mention(),
+                day(*since, today)
             ),
             JoinChange::Moves { from, to } => format!(
                 ":calendar: {}'s join day moved from {} to {}; their pace counts from then.",
@@ -594,9 +694,9 @@ fn help(target: u32, surface: Surface, today: NaiveDate) -> SlackMessageContent 
 • `/coach 45m @dana pipeline review, 30m @lee deal review` (two entries)
 Times: `45m`, `1h`, `1.5h`, `1h30m`, `1:30`, `90`, `an hour`, `half an hour`; one length, no sign or range. Dates: `today`, `yesterday`, a weekday, `last friday`, `Nov 27`, `27 Nov`, `the 27th` or `{first}`, right after the time or the reps, at the end, or after `on`; elsewhere a date is part of the note.
 *Log a team meeting* (counts for everyone on your team): `/coach meeting 60m stuck deals, wins`
-*Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee`
+*Your team*: `/coach team` · `/coach team add @dana @lee` · `/coach team add @dana since {first}` · `/coach team remove @lee` · `/coach team remove @lee on friday`
 *See where you stand*: `/coach status` · `/coach report` · `/coach report last month`
-*Fix a mistake*: `/coach undo` takes back your last line{home_tab}.{forms}
+*Fix a mistake*: `/coach undo` takes back your last change, a line or a team change{home_tab}.{forms}
 *Holidays*: `/coach snooze 1w` · `/coach snooze until 2026-12-24` · `/coach snooze off`
 *Time zone*: `/coach tz Europe/Berlin` · `/coach tz reset`{digest}"
     );

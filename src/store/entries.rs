@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::confirmations::{NoticeKind, StoredWord};
-use super::lines::{insert_rep_rows, move_join_days, NewRepRows};
+use super::lines::{insert_rep_rows, NewRepRows};
 use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
+use super::team::{move_join_days, take_back_join_moves};
 use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
     Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SessionEntry,
@@ -196,7 +197,18 @@ impl Store {
             };
             edit_rep_rows(&mut tx, &before, session, &rows, manager.team.as_str()).await?;
         }
-        move_join_days(&mut tx, manager.team.as_str(), manager.id.as_str(), moves).await?;
+        // The join days the entry moved follow it to its new day; then it
+        // moves any it now comes before.
+        // What moved shows in the reps' months the answer gives.
+        take_back_join_moves(&mut tx, before.line.get()).await?;
+        move_join_days(
+            &mut tx,
+            manager.team.as_str(),
+            manager.id.as_str(),
+            before.line.get(),
+            moves,
+        )
+        .await?;
         let after = read_entry(&mut tx, &manager.team, id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?
@@ -223,6 +235,7 @@ impl Store {
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
+        take_back_join_moves(&mut tx, entry.line.get()).await?;
         tx.commit().await?;
         Ok(Owned::Yours(entry))
     }

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::confirmations::{NoticeKind, StoredWord};
 use super::logs::StoredKind;
+use super::team::move_join_days;
 use super::{date_text, instant_text, topics_text, Store, StoreError};
 use crate::domain::{Confirmation, Entry, JoinMove, LineId, Manager, SessionEntry};
 
@@ -120,7 +121,7 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
             insert_rep_rows(tx, &rows, &line.team, session, &reps).await?;
         }
     }
-    move_join_days(tx, &line.team, &line.manager, &line.moves).await?;
+    move_join_days(tx, &line.team, &line.manager, line_id, &line.moves).await?;
     Ok(LineId::new(line_id))
 }
 
@@ -160,29 +161,6 @@ pub(super) async fn insert_rep_rows(
     .bind(serde_json::Value::from(reps.to_vec()).to_string())
     .execute(&mut *tx)
     .await?;
-    Ok(())
-}
-
-/// Moves join days back to sessions stored with them.
-pub(super) async fn move_join_days(
-    tx: &mut SqliteConnection,
-    team: &str,
-    manager: &str,
-    moves: &[JoinMove],
-) -> Result<(), StoreError> {
-    for moved in moves {
-        sqlx::query(
-            "UPDATE memberships SET joined_on = ?
-             WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND left_on IS NULL AND joined_on > ?",
-        )
-        .bind(date_text(moved.to))
-        .bind(team)
-        .bind(manager)
-        .bind(moved.rep.as_str())
-        .bind(date_text(moved.to))
-        .execute(&mut *tx)
-        .await?;
-    }
     Ok(())
 }
 

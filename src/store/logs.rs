@@ -5,19 +5,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
 use super::confirmations::{NoticeKind, StoredWord};
+use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{
     date_text, instant_text, parse_date, parse_team, parse_topics, parse_user, placeholders, Store,
     StoreError,
 };
 use crate::domain::{
-    Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
-    Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    Activity, Confirmation, Entry, EntryId, EntryKind, JoinMove, LineId, ListedEntry, Manager,
+    MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry,
+    TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
 /// Which line `undo` takes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UndoTarget {
-    /// The manager's latest line that still has entries (`/coach undo`).
+    /// The manager's latest change not yet taken back (`/coach undo`): a
+    /// line that still has entries, or a team command.
     Latest,
     /// The line a confirmation showed (its Undo button).
     Line(LineId),
@@ -26,8 +29,14 @@ pub enum UndoTarget {
 /// What `undo` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Undone {
-    /// These entries were removed, every rep row with them.
-    Removed(LineId, Vec<StoredEntry>),
+    /// These entries were removed, every rep row with them, and these join
+    /// days they had moved went forward again.
+    Removed(LineId, Vec<StoredEntry>, Vec<JoinMove>),
+    /// A `team add` or `team remove` was taken back, for each rep it changed.
+    Team(Vec<(SlackUserId, TeamTakenBack)>),
+    /// Taking back the latest team command would break a rule; nothing
+    /// changed.
+    Refused(TeamUndoRefused),
     /// The line was taken back before; nothing changed.
     AlreadyUndone,
     /// The line is another manager's; nothing changed.
@@ -294,9 +303,10 @@ impl Store {
         Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
     }
 
-    /// Takes a line back whole: its entries and every rep row with them. A
-    /// line taken back before, or one that is not the manager's, changes
-    /// nothing (and says which), so pressing Undo twice is safe.
+    /// Takes a line back whole: its entries and every rep row with them,
+    /// and the join days they moved; or, for a team command, every stint it
+    /// changed. A line taken back before, or one that is not the manager's,
+    /// changes nothing, so pressing Undo twice is safe.
     #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
     pub async fn undo(
         &self,
@@ -309,7 +319,8 @@ impl Store {
             UndoTarget::Latest => sqlx::query_as(
                 "SELECT id, undone_at, manager_id FROM log_lines
                  WHERE team_id = ? AND manager_id = ? AND undone_at IS NULL
-                   AND EXISTS (SELECT 1 FROM logs WHERE logs.line_id = log_lines.id)
+                   AND (EXISTS (SELECT 1 FROM logs WHERE logs.line_id = log_lines.id)
+                        OR EXISTS (SELECT 1 FROM team_changes t WHERE t.line_id = log_lines.id))
                  ORDER BY id DESC LIMIT 1",
             )
             .bind(manager.team.as_str())
@@ -332,21 +343,30 @@ impl Store {
             Some((_, Some(_), _)) => return Ok(Undone::AlreadyUndone),
             Some((id, None, _)) => LineId::new(id),
         };
-        let entries = line_entries(&mut tx, line).await?;
-        if entries.is_empty() {
-            return Ok(Undone::Nothing);
-        }
-        sqlx::query("DELETE FROM logs WHERE line_id = ?")
-            .bind(line.get())
-            .execute(&mut *tx)
-            .await?;
+        let undone = if target == UndoTarget::Latest && is_team_change(&mut tx, line.get()).await? {
+            match take_back_team_change(&mut tx, manager, line.get()).await? {
+                Ok(taken_back) => Undone::Team(taken_back),
+                Err(refused) => return Ok(Undone::Refused(refused)),
+            }
+        } else {
+            let entries = line_entries(&mut tx, line).await?;
+            if entries.is_empty() {
+                return Ok(Undone::Nothing);
+            }
+            sqlx::query("DELETE FROM logs WHERE line_id = ?")
+                .bind(line.get())
+                .execute(&mut *tx)
+                .await?;
+            let join_days = take_back_join_moves(&mut tx, line.get()).await?;
+            Undone::Removed(line, entries, join_days)
+        };
         sqlx::query("UPDATE log_lines SET undone_at = ? WHERE id = ?")
             .bind(instant_text(now))
             .bind(line.get())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Undone::Removed(line, entries))
+        Ok(undone)
     }
 
     /// The day of the manager's latest team meeting.

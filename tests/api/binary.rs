@@ -739,7 +739,7 @@ fn try_says_a_team_digest_needs_slack_and_its_help_leaves_out_what_needs_slack()
     let help = answers[3];
     assert!(help.starts_with("== How to use /coach =="), "{stdout}");
     assert!(
-        help.contains("`/coach undo` takes back your last line."),
+        help.contains("`/coach undo` takes back your last change, a line or a team change."),
         "{help}"
     );
     for slack_only in ["Home tab", "/coach log", "digest"] {

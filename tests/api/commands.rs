@@ -309,7 +309,7 @@ async fn team_shows_and_removes_reps_keeping_their_history() {
     assert!(
         answer
             .text()
-            .contains("<@U0BEN> leaves your team at the end of today, a day you coached them"),
+            .contains("<@U0BEN> leaves your team at the end of today, a day that counts for them on your team"),
         "{}",
         answer.text()
     );
@@ -352,6 +352,12 @@ async fn undo_removes_only_the_latest_entry() {
     assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM log_reps").await, 1);
     app.coach("undo").await;
+    // Then the team add before the two lines.
+    let answer = app.coach("undo").await;
+    assert_eq!(
+        answer.text(),
+        "Took back adding <@U0ANA>: they are off your team again.\nTook back adding <@U0BEN>: they are off your team again."
+    );
     let answer = app.coach("undo").await;
     assert!(
         answer.text().contains("nothing to undo"),

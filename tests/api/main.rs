@@ -16,5 +16,6 @@ mod second_user;
 mod socket_mode;
 mod store;
 mod taken_back;
+mod team_changes;
 mod typed_lines;
 mod verification;

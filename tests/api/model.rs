@@ -1,7 +1,10 @@
 //! Random sequences of `/coach` lines from several managers, in different
 //! time zones and across a month end, played through the command layer
-//! against real SQLite. After every step each manager's `status` and
-//! `report`, every rep's month, and the export are compared with a plain
+//! against real SQLite: sessions (back-dated too, and after a rep left),
+//! meetings, team adds, removes (today or on an earlier day), re-adds and
+//! moves between teams on the same day, edits, deletes and the undo of
+//! each. After every step each manager's `status` and
+//! `report`, every rep's month, every stint and the export are compared with a plain
 //! model of the product's rules written here; at the end `check` must find
 //! nothing.
 
@@ -80,7 +83,8 @@ enum Step {
     Wait(i64),
     /// `team add …`, with `since` that many days back when given.
     TeamAdd(usize, Vec<usize>, Option<i64>),
-    TeamRemove(usize, Vec<usize>),
+    /// `team remove …`, `on` a day that many days back when given.
+    TeamRemove(usize, Vec<usize>, Option<i64>),
     /// One line of one or two 1:1 entries.
     Sessions {
         manager: usize,
@@ -143,7 +147,8 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => (1..40i64).prop_map(Step::Wait),
         3 => (manager.clone(), reps(), since).prop_map(|(m, r, s)| Step::TeamAdd(m, r, s)),
-        1 => (manager.clone(), reps()).prop_map(|(m, r)| Step::TeamRemove(m, r)),
+        2 => (manager.clone(), reps(), prop_oneof![2 => Just(None), 1 => (0..70i64).prop_map(Some)])
+            .prop_map(|(m, r, on)| Step::TeamRemove(m, r, on)),
         6 => (manager.clone(), line, any::<bool>(), 0..FILLER.len()).prop_map(
             |(manager, entries, mentions_first, filler)| Step::Sessions {
                 manager,
@@ -154,11 +159,11 @@ fn step() -> impl Strategy<Value = Step> {
         ),
         2 => (manager.clone(), 0..DURATIONS.len(), when())
             .prop_map(|(manager, duration, when)| Step::Meeting { manager, duration, when }),
-        1 => manager.clone().prop_map(Step::Undo),
+        2 => manager.clone().prop_map(Step::Undo),
         1 => (manager.clone(), 0..8usize, 0..DURATIONS.len(), when()).prop_map(
             |(manager, pick, duration, when)| Step::Edit { manager, pick, duration, when }
         ),
-        1 => (manager, 0..8usize).prop_map(|(manager, pick)| Step::Delete { manager, pick }),
+        2 => (manager, 0..8usize).prop_map(|(manager, pick)| Step::Delete { manager, pick }),
     ]
 }
 
@@ -181,26 +186,60 @@ struct Stint {
     rep: usize,
     joined: NaiveDate,
     left: Option<NaiveDate>,
+    /// Erased by a remove the day it began (kept here so changes can name
+    /// it by position, and an undo can bring it back).
+    gone: bool,
 }
 
 impl Stint {
     fn covers(&self, day: NaiveDate) -> bool {
-        self.joined <= day && self.left.is_none_or(|left| day < left)
+        !self.gone && self.joined <= day && self.left.is_none_or(|left| day < left)
     }
 
     /// Whether the stint holds a day in `[from, until)`; one left on the
     /// day it began holds none.
     fn shares_a_day(&self, from: NaiveDate, until: NaiveDate) -> bool {
-        let empty = self.left.is_some_and(|left| left <= self.joined);
+        let empty = self.gone || self.left.is_some_and(|left| left <= self.joined);
         !empty && self.joined < until && self.left.is_none_or(|left| left > from)
+    }
+
+    fn span(&self) -> (NaiveDate, Option<NaiveDate>) {
+        (self.joined, self.left)
     }
 }
 
+/// One of a manager's changes, in the order they made them: a logged line
+/// (its entries, and the join days they moved), or a team command (the
+/// stints it changed).
 #[derive(Debug, Clone)]
 struct Line {
     manager: usize,
     entries: Vec<ModelEntry>,
+    /// Join days this line's sessions moved: the stint, and its day before.
+    moves: Vec<(usize, NaiveDate)>,
+    /// For a team command: each stint it changed, before and after (`None`:
+    /// not there).
+    team: Vec<StintChange>,
     undone: bool,
+}
+
+#[derive(Debug, Clone)]
+struct StintChange {
+    stint: usize,
+    before: Option<(NaiveDate, Option<NaiveDate>)>,
+    after: Option<(NaiveDate, Option<NaiveDate>)>,
+}
+
+impl Line {
+    fn logged(manager: usize, entries: Vec<ModelEntry>) -> Self {
+        Line {
+            manager,
+            entries,
+            moves: Vec::new(),
+            team: Vec::new(),
+            undone: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -234,43 +273,238 @@ impl Model {
     fn current(&self, manager: usize, rep: usize) -> Option<usize> {
         self.stints
             .iter()
-            .position(|s| s.rep == rep && s.manager == manager && s.left.is_none())
+            .position(|s| s.rep == rep && s.manager == manager && s.left.is_none() && !s.gone)
     }
 
     /// `team add`: a new stint from `day`, or, for a rep already on the
     /// team and a day named, the join day moved there; never two teams at
-    /// once, never past coaching already logged.
-    fn join(&mut self, manager: usize, rep: usize, day: NaiveDate, named: bool) {
+    /// once, never past coaching already logged. With no day named, a rep
+    /// who left this team today is back as if they had not left, and one
+    /// whose time on another team ends today joins tomorrow.
+    fn join(
+        &mut self,
+        manager: usize,
+        rep: usize,
+        day: NaiveDate,
+        named: bool,
+    ) -> Option<StintChange> {
+        let today = self.today(manager);
         let current = self
             .stints
             .iter()
-            .position(|s| s.rep == rep && s.left.is_none());
-        let overlaps = |model: &Model, except: Option<usize>| {
-            model.stints.iter().enumerate().any(|(at, s)| {
-                Some(at) != except && s.rep == rep && s.shares_a_day(day, NaiveDate::MAX)
-            })
+            .position(|s| s.rep == rep && s.left.is_none() && !s.gone);
+        let overlapping = |model: &Model, except: Option<usize>, from: NaiveDate| {
+            model
+                .stints
+                .iter()
+                .enumerate()
+                .filter(|(at, s)| {
+                    Some(*at) != except && s.rep == rep && s.shares_a_day(from, NaiveDate::MAX)
+                })
+                .map(|(_, s)| s.left)
+                .collect::<Vec<_>>()
         };
         match current {
-            Some(at) if self.stints[at].manager != manager => {}
-            Some(at) if !named || self.stints[at].joined == day => {}
+            Some(at) if self.stints[at].manager != manager => None,
+            Some(at) if !named || self.stints[at].joined == day => None,
             Some(at) => {
                 let joined = self.stints[at].joined;
                 let coached_before = self.entries().any(|(m, e)| {
                     m == manager && e.reps.contains(&rep) && e.held_on >= joined && e.held_on < day
                 });
-                if !coached_before && !overlaps(self, Some(at)) {
-                    self.stints[at].joined = day;
+                if coached_before || !overlapping(self, Some(at), day).is_empty() {
+                    return None;
                 }
+                let before = self.stints[at].span();
+                self.stints[at].joined = day;
+                Some(StintChange {
+                    stint: at,
+                    before: Some(before),
+                    after: Some(self.stints[at].span()),
+                })
             }
             None => {
-                if !overlaps(self, None) {
-                    self.stints.push(Stint {
-                        manager,
-                        rep,
-                        joined: day,
-                        left: None,
+                if !named {
+                    let left_today = self.stints.iter().rposition(|s| {
+                        s.rep == rep
+                            && s.manager == manager
+                            && !s.gone
+                            && s.left.is_some_and(|left| left >= today)
                     });
+                    if let Some(at) = left_today {
+                        let left = self.stints[at].left.expect("left");
+                        if overlapping(self, Some(at), left).is_empty() {
+                            let before = self.stints[at].span();
+                            self.stints[at].left = None;
+                            return Some(StintChange {
+                                stint: at,
+                                before: Some(before),
+                                after: Some(self.stints[at].span()),
+                            });
+                        }
+                    }
                 }
+                let blocking = overlapping(self, None, day);
+                let tomorrow = today + Duration::days(1);
+                let from = match blocking.iter().max() {
+                    None => day,
+                    Some(Some(left)) if !named && *left == tomorrow => tomorrow,
+                    Some(_) => return None,
+                };
+                self.stints.push(Stint {
+                    manager,
+                    rep,
+                    joined: from,
+                    left: None,
+                    gone: false,
+                });
+                Some(StintChange {
+                    stint: self.stints.len() - 1,
+                    before: None,
+                    after: Some((from, None)),
+                })
+            }
+        }
+    }
+
+    /// `team remove`: the stint ends at the end of `day` when something of
+    /// that day counts for the rep on the team, at its start otherwise;
+    /// never before the end of their last 1:1 on it; erased when it would
+    /// hold no day.
+    fn remove(&mut self, manager: usize, rep: usize, day: NaiveDate) -> Option<StintChange> {
+        let at = self.current(manager, rep)?;
+        let joined = self.stints[at].joined;
+        let counts = self.entries().any(|(m, e)| {
+            m == manager && e.held_on == day && (e.activity.is_none() || e.reps.contains(&rep))
+        });
+        let after_last = self
+            .entries()
+            .filter(|(m, e)| *m == manager && e.reps.contains(&rep) && e.held_on >= joined)
+            .map(|(_, e)| e.held_on + Duration::days(1))
+            .max();
+        let named = if counts && day >= joined {
+            day + Duration::days(1)
+        } else {
+            day
+        };
+        let left = named.max(joined).max(after_last.unwrap_or(joined));
+        let before = self.stints[at].span();
+        let after = if left == joined {
+            self.stints[at].gone = true;
+            None
+        } else {
+            self.stints[at].left = Some(left);
+            Some(self.stints[at].span())
+        };
+        Some(StintChange {
+            stint: at,
+            before: Some(before),
+            after,
+        })
+    }
+
+    /// The first and last day of the manager's 1:1s with the rep within
+    /// a span.
+    fn sessions_in(
+        &self,
+        manager: usize,
+        rep: usize,
+        (joined, left): (NaiveDate, Option<NaiveDate>),
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let days: Vec<NaiveDate> = self
+            .entries()
+            .filter(|(m, e)| {
+                *m == manager
+                    && e.reps.contains(&rep)
+                    && e.held_on >= joined
+                    && left.is_none_or(|left| e.held_on < left)
+            })
+            .map(|(_, e)| e.held_on)
+            .collect();
+        Some((*days.iter().min()?, *days.iter().max()?))
+    }
+
+    /// `undo` of a team command: every stint back as it was, in reverse
+    /// order, clamped to keep each 1:1 in its stint; nothing at all when a
+    /// stint put back would share a day with another of the rep's, or one
+    /// taken away holds coaching.
+    fn undo_team(&mut self, line: usize) -> bool {
+        let manager = self.lines[line].manager;
+        let mut stints = self.stints.clone();
+        for change in self.lines[line].team.iter().rev() {
+            let stint = &stints[change.stint];
+            let rep = stint.rep;
+            let now = (!stint.gone).then(|| stint.span());
+            let Some(before) = change.before else {
+                if let Some(now) = now {
+                    if self.sessions_in(manager, rep, now).is_some() {
+                        return false;
+                    }
+                }
+                stints[change.stint].gone = true;
+                continue;
+            };
+            let current = now.unwrap_or(before);
+            let sessions = self.sessions_in(manager, rep, current);
+            let joined_changed = change.after.is_none_or(|after| after.0 != before.0);
+            let left_changed = change.after.is_none_or(|after| after.1 != before.1);
+            let mut restored = current;
+            if joined_changed {
+                restored.0 = sessions.map_or(before.0, |(first, _)| first.min(before.0));
+            }
+            if left_changed {
+                restored.1 = before.1.map(|left| {
+                    sessions.map_or(left, |(_, last)| left.max(last + Duration::days(1)))
+                });
+            }
+            let probe = Stint {
+                manager,
+                rep,
+                joined: restored.0,
+                left: restored.1,
+                gone: false,
+            };
+            let end = restored.1.unwrap_or(NaiveDate::MAX);
+            let clash = stints.iter().enumerate().any(|(at, s)| {
+                at != change.stint
+                    && s.rep == rep
+                    && restored.0 < end
+                    && s.shares_a_day(probe.joined, end)
+            });
+            if clash {
+                return false;
+            }
+            let stint = &mut stints[change.stint];
+            stint.joined = restored.0;
+            stint.left = restored.1;
+            stint.gone = false;
+        }
+        self.stints = stints;
+        true
+    }
+
+    /// After entries of `line` were taken back: each join day it moved goes
+    /// to the earliest 1:1 left in its stint before the day it was moved
+    /// from, or to that day; not when a later `team add … since` set it.
+    fn take_back_moves(&mut self, line: usize) {
+        for (stint, from) in self.lines[line].moves.clone() {
+            let set_later = self.lines[line + 1..].iter().any(|later| {
+                !later.undone
+                    && later
+                        .team
+                        .iter()
+                        .any(|c| c.stint == stint && c.before.map(|b| b.0) != c.after.map(|a| a.0))
+            });
+            let s = &self.stints[stint];
+            if s.gone || set_later {
+                continue;
+            }
+            let first = self
+                .sessions_in(s.manager, s.rep, s.span())
+                .map(|(first, _)| first);
+            let to = first.map_or(from, |first| first.min(from));
+            if to > s.joined {
+                self.stints[stint].joined = to;
             }
         }
     }
@@ -295,24 +529,20 @@ impl Model {
                 activity: Some(NOTES[spec.note].1),
             });
         }
-        if self.admit(manager, &line) {
-            self.lines.push(Line {
-                manager,
-                entries: line,
-                undone: false,
-            });
+        if let Some(moves) = self.admit(manager, &line) {
+            self.lines.push(Line::logged(manager, line));
+            let at = self.lines.len() - 1;
+            self.move_join_days(at, manager, moves);
         }
     }
 
-    /// Whether these 1:1s may be stored; if so, the join days they move
-    /// back are moved.
-    fn admit(&mut self, manager: usize, line: &[ModelEntry]) -> bool {
+    /// Whether these 1:1s may be stored: every rep on the team on each
+    /// entry's day (now or before they left), or on it now and on no team
+    /// then; if so, the join days they move back.
+    fn admit(&self, manager: usize, line: &[ModelEntry]) -> Option<Vec<(usize, NaiveDate)>> {
         let mut moves: Vec<(usize, NaiveDate)> = Vec::new();
         for entry in line {
             for &rep in &entry.reps {
-                let Some(current) = self.current(manager, rep) else {
-                    return false;
-                };
                 let covered = self
                     .stints
                     .iter()
@@ -320,12 +550,13 @@ impl Model {
                 if covered {
                     continue;
                 }
+                let current = self.current(manager, rep)?;
                 let joined = self.stints[current].joined;
                 let blocked = self.stints.iter().enumerate().any(|(at, s)| {
                     at != current && s.rep == rep && s.shares_a_day(entry.held_on, joined)
                 });
                 if blocked {
-                    return false;
+                    return None;
                 }
                 match moves.iter_mut().find(|(r, _)| *r == rep) {
                     Some((_, to)) => *to = (*to).min(entry.held_on),
@@ -333,11 +564,19 @@ impl Model {
                 }
             }
         }
+        Some(moves)
+    }
+
+    /// Moves join days back, kept with the line that moved them.
+    fn move_join_days(&mut self, line: usize, manager: usize, moves: Vec<(usize, NaiveDate)>) {
         for (rep, to) in moves {
-            let at = self.current(manager, rep).expect("on the team");
-            self.stints[at].joined = to;
+            if let Some(at) = self.current(manager, rep) {
+                if self.stints[at].joined > to {
+                    self.lines[line].moves.push((at, self.stints[at].joined));
+                    self.stints[at].joined = to;
+                }
+            }
         }
-        true
     }
 
     /// The manager's entries, oldest first, as (line, entry) positions.
@@ -367,8 +606,15 @@ impl Model {
             held_on,
             ..self.lines[line].entries[at].clone()
         };
-        if edited.activity.is_none() || self.admit(manager, std::slice::from_ref(&edited)) {
+        let moves = if edited.activity.is_none() {
+            Some(Vec::new())
+        } else {
+            self.admit(manager, std::slice::from_ref(&edited))
+        };
+        if let Some(moves) = moves {
             self.lines[line].entries[at] = edited;
+            self.take_back_moves(line);
+            self.move_join_days(line, manager, moves);
         }
     }
 
@@ -378,31 +624,23 @@ impl Model {
             Step::TeamAdd(manager, reps, since) => {
                 let today = self.today(*manager);
                 let day = since.map_or(today, |back| today - Duration::days(back));
-                let mut seen = Vec::new();
-                for &rep in reps {
-                    if !seen.contains(&rep) {
-                        seen.push(rep);
-                        self.join(*manager, rep, day, since.is_some());
-                    }
-                }
+                let changes: Vec<StintChange> = reps
+                    .iter()
+                    .filter_map(|&rep| self.join(*manager, rep, day, since.is_some()))
+                    .collect();
+                self.team_line(*manager, changes);
             }
-            Step::TeamRemove(manager, reps) => {
+            Step::TeamRemove(manager, reps, on) => {
                 let today = self.today(*manager);
-                for &rep in reps {
-                    if let Some(at) = self.current(*manager, rep) {
-                        // Not before the end of the last day they were coached here.
-                        let joined = self.stints[at].joined;
-                        let after_last = self
-                            .entries()
-                            .filter(|(m, e)| {
-                                *m == *manager && e.reps.contains(&rep) && e.held_on >= joined
-                            })
-                            .map(|(_, e)| e.held_on + Duration::days(1))
-                            .max();
-                        let stint = &mut self.stints[at];
-                        stint.left = Some(today.max(stint.joined).max(after_last.unwrap_or(today)));
-                    }
+                if on.is_some_and(|back| back > OLDEST_DAYS_BACK) {
+                    return;
                 }
+                let day = on.map_or(today, |back| today - Duration::days(back));
+                let changes: Vec<StintChange> = reps
+                    .iter()
+                    .filter_map(|&rep| self.remove(*manager, rep, day))
+                    .collect();
+                self.team_line(*manager, changes);
             }
             Step::Sessions {
                 manager, entries, ..
@@ -419,28 +657,30 @@ impl Model {
                 let has_team = self
                     .stints
                     .iter()
-                    .any(|s| s.manager == *manager && s.left.is_none());
+                    .any(|s| s.manager == *manager && s.left.is_none() && !s.gone);
                 if valid && has_team {
-                    self.lines.push(Line {
-                        manager: *manager,
-                        entries: vec![ModelEntry {
-                            reps: vec![],
-                            minutes,
-                            held_on,
-                            activity: None,
-                        }],
-                        undone: false,
-                    });
+                    let meeting = ModelEntry {
+                        reps: vec![],
+                        minutes,
+                        held_on,
+                        activity: None,
+                    };
+                    self.lines.push(Line::logged(*manager, vec![meeting]));
                 }
             }
             Step::Undo(manager) => {
-                if let Some(line) = self
-                    .lines
-                    .iter_mut()
-                    .rev()
-                    .find(|l| l.manager == *manager && !l.undone && !l.entries.is_empty())
-                {
-                    line.undone = true;
+                let latest = self.lines.iter().rposition(|l| {
+                    l.manager == *manager
+                        && !l.undone
+                        && (!l.entries.is_empty() || !l.team.is_empty())
+                });
+                if let Some(line) = latest {
+                    if self.lines[line].team.is_empty() {
+                        self.lines[line].undone = true;
+                        self.take_back_moves(line);
+                    } else if self.undo_team(line) {
+                        self.lines[line].undone = true;
+                    }
                 }
             }
             Step::Edit {
@@ -453,8 +693,19 @@ impl Model {
                 let positions = self.positions(*manager);
                 if let Some(&(line, at)) = positions.get(pick % positions.len().max(1)) {
                     self.lines[line].entries.remove(at);
+                    self.take_back_moves(line);
                 }
             }
+        }
+    }
+
+    /// A team command that changed something: one change for `undo`.
+    fn team_line(&mut self, manager: usize, changes: Vec<StintChange>) {
+        if !changes.is_empty() {
+            self.lines.push(Line {
+                team: changes,
+                ..Line::logged(manager, Vec::new())
+            });
         }
     }
 
@@ -506,7 +757,8 @@ impl Model {
             .enumerate()
             .filter(|(_, s)| {
                 s.manager == manager
-                    && (s.shares_a_day(first, next) || (s.left.is_none() && month.contains(today)))
+                    && (s.shares_a_day(first, next)
+                        || (s.left.is_none() && !s.gone && month.contains(today)))
             })
             .collect();
         shown.sort_by_key(|(order, s)| (s.joined, *order));
@@ -549,7 +801,7 @@ impl Model {
         let team_since = self
             .stints
             .iter()
-            .filter(|s| s.manager == manager)
+            .filter(|s| s.manager == manager && !s.gone)
             .map(|s| s.joined)
             .min()?;
         let first_use = START
@@ -773,6 +1025,15 @@ fn when_text(model: &Model, manager: usize, when: &When) -> String {
     }
 }
 
+/// ` since 2026-10-01` (`word` and the day that many days back), or nothing.
+fn days_back(model: &Model, manager: usize, word: &str, back: Option<i64>) -> String {
+    back.map(|back| {
+        let day = model.today(manager) - Duration::days(back);
+        format!(" {word} {}", day.format("%Y-%m-%d"))
+    })
+    .unwrap_or_default()
+}
+
 /// What the manager types for a step, if anything.
 fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
     let mentions = |reps: &[usize]| {
@@ -784,15 +1045,13 @@ fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
     Some(match step {
         Step::Wait(_) => return None,
         Step::TeamAdd(manager, reps, since) => {
-            let since = since
-                .map(|back| {
-                    let day = model.today(*manager) - Duration::days(back);
-                    format!(" since {}", day.format("%Y-%m-%d"))
-                })
-                .unwrap_or_default();
+            let since = days_back(model, *manager, "since", *since);
             (*manager, format!("team add {}{since}", mentions(reps)))
         }
-        Step::TeamRemove(manager, reps) => (*manager, format!("team remove {}", mentions(reps))),
+        Step::TeamRemove(manager, reps, on) => {
+            let on = days_back(model, *manager, "on", *on);
+            (*manager, format!("team remove {}{on}", mentions(reps)))
+        }
         Step::Sessions {
             manager,
             entries,
@@ -917,6 +1176,27 @@ async fn compare(model: &Model, real: &Real, context: &str) {
             );
         }
     }
+    let stints: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT manager_id, rep_id, joined_on, left_on FROM memberships ORDER BY id",
+    )
+    .fetch_all(&real.db)
+    .await
+    .expect("stints");
+    let expected: Vec<(String, String, String, Option<String>)> = model
+        .stints
+        .iter()
+        .filter(|s| !s.gone)
+        .map(|s| {
+            let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+            (
+                MANAGERS[s.manager].0.to_string(),
+                REPS[s.rep].to_string(),
+                day(s.joined),
+                s.left.map(day),
+            )
+        })
+        .collect();
+    assert_eq!(stints, expected, "{context}: every stint");
     let this_month = YearMonth::of(model.now().date_naive());
     for month in [this_month.previous(), this_month, this_month.next()] {
         assert_eq!(

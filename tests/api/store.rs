@@ -297,7 +297,7 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         .undo(&manager, UndoTarget::Line(line), friday_morning())
         .await
         .expect("undo");
-    let Undone::Removed(removed, entries) = undone else {
+    let Undone::Removed(removed, entries, _) = undone else {
         panic!("nothing removed: {undone:?}");
     };
     assert_eq!(removed, line);
