@@ -12,6 +12,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use tokio::time::Instant;
 
 use super::AppContext;
+use crate::causes;
 use crate::slack::SlackError;
 use crate::store::{PendingReminder, StoreError};
 
@@ -104,7 +105,8 @@ enum Attempts {
     Unreadable(String),
 }
 
-/// One delivery pass over every reminder due at `now`.
+/// One delivery pass over every reminder due at `now`, after giving up
+/// those whose day is over (a failure there is logged, and delivery goes on).
 #[tracing::instrument(skip(ctx, policy))]
 pub async fn deliver_due(
     ctx: &AppContext,
@@ -112,13 +114,20 @@ pub async fn deliver_due(
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
-    for expired in ctx.store.expire_reminders(now).await? {
-        report.expired += 1;
-        tracing::error!(
-            job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
-            last_error = expired.last_error.as_deref().unwrap_or("none"),
-            "gave up on a reminder: its day ended before Slack took it"
-        );
+    match ctx.store.expire_reminders(now).await {
+        Ok(expired) => {
+            for expired in expired {
+                report.expired += 1;
+                tracing::error!(
+                    job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
+                    last_error = expired.last_error.as_deref().unwrap_or("none"),
+                    "gave up on a reminder: its day ended before Slack took it"
+                );
+            }
+        }
+        Err(error) => {
+            tracing::error!(error = %causes::one_line(&error), "could not give up reminders whose day is over; delivering the rest");
+        }
     }
     let mut pacer = Pacer::default();
     let due = ctx.store.due_reminders(now).await?;

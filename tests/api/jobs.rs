@@ -1101,3 +1101,159 @@ async fn a_digest_channel_the_bot_is_not_in_is_refused_with_the_fix_and_nothing_
         posts.delivered_to()
     );
 }
+
+/// Runs one SQL statement on the app's database, as a damaged or older
+/// database would hold it.
+async fn execute(app: &TestApp, sql: &str) {
+    let pool = app.db().await;
+    sqlx::query(sql).execute(&pool).await.expect(sql);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_slack_time_zone_this_version_cannot_read_skips_only_that_manager() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    // A zone a `chrono-tz` update dropped, and no override to stand in.
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus', tz_override = NULL WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+
+    let ticked = tick_at(&app, MONDAY_9_BERLIN).await;
+    let ran = run_job(&app, Job::CoachingPace, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(ticked.sent, 1);
+    assert_eq!(ran.sent, 1);
+    assert_eq!(posts.delivered_to(), [OTHER_BOSS, OTHER_BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0OTHER 2026-11-30 sent",
+            "meeting-check U0OTHER 2026-11-30 sent",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_time_zone_override_this_version_cannot_read_is_ignored_for_slacks_zone() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    // Slack says Europe/Berlin; the override is a zone this build lacks.
+    manager(&app, BOSS, "Asia/Tokyo", &["U0ANA"]).await;
+    execute(
+        &app,
+        "UPDATE managers SET tz_override = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+
+    // 08:59 in Berlin (17:59 in Tokyo): not yet; 09:00 in Berlin: the DM.
+    tick_at(&app, "2026-11-30T07:59:00Z").await;
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    tick_at(&app, MONDAY_9_BERLIN).await;
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_slack_time_zone_is_asked_of_slack_again_at_the_next_command() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    coach_at(&app, "2026-11-01T12:00:00Z", BOSS, "tz reset").await;
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+    // A new process, with nothing of the manager in memory.
+    let app = app.restart().await;
+    let asked_before = app.slack_calls("/api/users.info").await.len();
+
+    let answer = app.coach("tz").await;
+
+    assert_eq!(answer.status, 200);
+    assert!(answer.text().contains("Europe/Berlin"), "{answer:?}");
+    assert_eq!(
+        app.slack_calls("/api/users.info").await.len(),
+        asked_before + 1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM managers WHERE user_id = 'U0BOSS' AND slack_tz = 'Europe/Berlin'"
+        )
+        .await,
+        1
+    );
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    assert_eq!(posts.delivered_to(), [BOSS]);
+}
+
+#[tokio::test]
+async fn an_unreadable_slack_time_zone_is_asked_of_slack_again_when_the_home_tab_opens() {
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    mount_views_and_updates(&slack).await;
+    FakePosts::mount(&slack).await;
+    let app = spawn_app_with(slack, friday_morning(), &[]).await;
+    assert_eq!(app.coach("team add <@U0ANA>").await.status, 200);
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+    let app = app.restart().await;
+
+    let opened = app
+        .event(&payloads::app_home_opened(BOSS, "Ev0HOME1"), None)
+        .await;
+    assert_eq!(opened.status().as_u16(), 200);
+    app.follow_ups_settled().await;
+
+    let published = app.slack_bodies("/api/views.publish").await;
+    assert_eq!(published.len(), 1, "{published:#?}");
+    assert!(
+        crate::interactions::text_of(&published[0]["view"]).contains("<@U0ANA>"),
+        "{}",
+        published[0]["view"]
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM managers WHERE user_id = 'U0BOSS' AND slack_tz = 'Europe/Berlin'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failing_step_of_a_tick_does_not_keep_the_others_from_running() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    log(&app, BOSS, "45m <@U0ANA> pipeline review").await;
+    // A question to a rep whose session this version cannot read: storing
+    // the notices fails on every tick.
+    execute(
+        &app,
+        "UPDATE log_reps SET notify = 'ask' WHERE rep_id = 'U0ANA'",
+    )
+    .await;
+    execute(
+        &app,
+        "UPDATE logs SET held_on = 'someday' WHERE kind = 'session'",
+    )
+    .await;
+
+    let ticked = tick_at(&app, MONDAY_9_BERLIN).await;
+
+    assert_eq!(ticked.sent, 1);
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
