@@ -129,8 +129,31 @@ pub async fn deliver_due(
             tracing::error!(error = %causes::one_line(&error), "could not give up reminders whose day is over; delivering the rest");
         }
     }
-    let mut pacer = Pacer::default();
     let due = ctx.store.due_reminders(now).await?;
+    deliver(ctx, due, now, policy, report).await
+}
+
+/// A delivery pass over the reminders `ids` only (those a `run-job` stored),
+/// whichever are still pending; `now` is the real clock's, for the claims.
+#[tracing::instrument(skip(ctx, ids, policy), fields(reminders = ids.len()))]
+pub async fn deliver_these(
+    ctx: &AppContext,
+    ids: &[i64],
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+) -> Result<DeliveryReport, StoreError> {
+    let pending = ctx.store.pending_reminders(ids).await?;
+    deliver(ctx, pending, now, policy, DeliveryReport::default()).await
+}
+
+async fn deliver(
+    ctx: &AppContext,
+    due: Vec<PendingReminder>,
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+    mut report: DeliveryReport,
+) -> Result<DeliveryReport, StoreError> {
+    let mut pacer = Pacer::default();
     let total = due.len();
     for (index, reminder) in due.into_iter().enumerate() {
         // Another pass (`run-job` beside `serve`) may have taken it since.

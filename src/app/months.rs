@@ -31,11 +31,13 @@ impl AppContext {
         now: DateTime<Utc>,
     ) -> Result<(Vec<RepProgress>, MonthActivity), StoreError> {
         let reps: Vec<SlackUserId> = members.iter().map(|m| m.rep.clone()).collect();
+        let today = manager.today(now);
         let activity = self
             .store
             .month_activity(&manager.team, &reps, month)
-            .await?;
-        let progress = self.rep_progress(members, month, &activity, manager.today(now));
+            .await?
+            .held_by(today);
+        let progress = self.rep_progress(members, month, &activity, today);
         Ok((progress, activity))
     }
 
@@ -67,7 +69,7 @@ impl AppContext {
             .collect()
     }
 
-    /// How long since the manager's last team meeting, on `today`.
+    /// How long since the manager's last team meeting held by `today`.
     pub async fn meeting_state(
         &self,
         manager: &Manager,
@@ -75,7 +77,7 @@ impl AppContext {
     ) -> Result<MeetingState, StoreError> {
         Ok(meeting_state(
             self.meeting_policy(),
-            self.store.last_meeting(manager).await?,
+            self.store.last_meeting(manager, today).await?,
             self.store.team_since(manager).await?,
             manager.today(manager.first_used),
             today,

@@ -91,3 +91,14 @@ pub struct MonthActivity {
     pub sessions: Vec<SessionRecord>,
     pub meetings: Vec<MeetingRecord>,
 }
+
+impl MonthActivity {
+    /// The month as it stood at the end of `day`: the sessions and meetings
+    /// held on or before it (`run-job --at` an earlier day), with the
+    /// memberships as they are stored.
+    pub fn held_by(mut self, day: NaiveDate) -> Self {
+        self.sessions.retain(|session| session.held_on <= day);
+        self.meetings.retain(|meeting| meeting.held_on <= day);
+        self
+    }
+}

@@ -616,8 +616,8 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
         async move { tick(&ctx, at(MONDAY_9_BERLIN), &fast()).await }
     });
     held.first_post_held().await;
-    // ...while a whole `run-job` pass runs: it must leave the held reminder
-    // to the pass that took it and deliver the other.
+    // ...while a whole `run-job` pass runs: both reminders are the tick's,
+    // so it stores and sends nothing of its own.
     let ran = run_now(
         &ctx,
         Job::MeetingCheck,
@@ -629,12 +629,12 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
     .expect("runs")
     .delivery
     .expect("not a dry run");
-    assert_eq!(ran.sent, 1);
-    assert_eq!(held.channels().len(), 2, "{:?}", held.channels());
+    assert_eq!(ran, DeliveryReport::default());
+    assert_eq!(held.channels().len(), 1, "{:?}", held.channels());
     held.release_first_post();
     let ticked = ticking.await.expect("joins").expect("ticks");
 
-    assert_eq!(ticked.sent, 1);
+    assert_eq!(ticked.sent, 2);
     let mut channels = held.channels();
     channels.sort();
     assert_eq!(channels, [BOSS, OTHER_BOSS]);
@@ -1256,4 +1256,96 @@ async fn a_failing_step_of_a_tick_does_not_keep_the_others_from_running() {
         reminders(&app).await,
         ["meeting-check U0BOSS 2026-11-30 sent"]
     );
+}
+
+#[tokio::test]
+async fn run_job_at_an_earlier_day_counts_only_the_coaching_held_by_then() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // Friday 27 November: three hours with Ana, her whole month's target.
+    log(&app, BOSS, "3h <@U0ANA> pipeline review").await;
+
+    // Wednesday the 25th, 09:00 in Berlin: she had had nothing yet.
+    let ran = run_job(&app, Job::CoachingPace, "2026-11-25T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 1);
+    let dm = one_to(&posts.delivered(), BOSS).text();
+    assert!(dm.contains("<@U0ANA>"), "{dm}");
+    assert!(dm.contains("0m this month"), "{dm}");
+}
+
+#[tokio::test]
+async fn run_job_at_an_earlier_monday_does_not_count_a_meeting_held_after_it() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    log(&app, BOSS, "meeting 60m stuck deals").await;
+
+    // Monday the 23rd: no meeting since the team began on the 1st.
+    let ran = run_job(&app, Job::MeetingCheck, "2026-11-23T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 1);
+    assert!(
+        one_to(&posts.delivered(), BOSS).text().contains("overdue"),
+        "{:#?}",
+        posts.delivered()
+    );
+}
+
+#[tokio::test]
+async fn run_job_at_a_later_instant_neither_expires_nor_sends_reminders_it_did_not_decide() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    // Monday's meeting reminders are stored while Slack is down.
+    posts.answer_from_now_on(PostAnswer::ServerError);
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    posts.answer_from_now_on(PostAnswer::Ok);
+    let failed_posts = posts.calls().len();
+
+    // Wednesday 30 December, 09:00 in Berlin.
+    let ran = run_job(&app, Job::CoachingPace, "2026-12-30T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 2);
+    let sent: Vec<String> = posts.calls()[failed_posts..]
+        .iter()
+        .map(|call| call.text())
+        .collect();
+    assert!(
+        sent.iter()
+            .all(|text| text.contains("behind this month's coaching pace")),
+        "{sent:#?}"
+    );
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0BOSS 2026-12-30 sent",
+            "coaching-pace U0OTHER 2026-12-30 sent",
+            "meeting-check U0BOSS 2026-11-30 pending",
+            "meeting-check U0OTHER 2026-11-30 pending",
+        ]
+    );
+    // `serve` still delivers them that Monday.
+    let ticked = tick_at(&app, "2026-11-30T12:00:00Z").await;
+    assert_eq!(ticked.sent, 2);
+}
+
+#[tokio::test]
+async fn a_reminder_run_job_could_not_deliver_is_retried_by_the_real_clock_not_the_at_instant() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // Monday 11:00 in Berlin, with Slack down: a run for 09:00.
+    app.clock.set(at("2026-11-30T10:00:00Z"));
+    posts.answer_from_now_on(PostAnswer::ServerError);
+    let ran = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    assert_eq!(ran.pending, 1);
+    posts.answer_from_now_on(PostAnswer::Ok);
+
+    // Half a minute later by the clock, the retry is not due yet...
+    let early = tick_at(&app, "2026-11-30T10:00:30Z").await;
+    assert_eq!(early.sent, 0);
+    assert!(posts.delivered().is_empty());
+    // ...a minute later it is.
+    let due = tick_at(&app, "2026-11-30T10:01:00Z").await;
+    assert_eq!(due.sent, 1);
+    assert_eq!(posts.delivered_to(), [BOSS]);
 }
