@@ -1349,3 +1349,53 @@ async fn a_reminder_run_job_could_not_deliver_is_retried_by_the_real_clock_not_t
     assert_eq!(due.sent, 1);
     assert_eq!(posts.delivered_to(), [BOSS]);
 }
+
+#[tokio::test]
+async fn a_used_log_coaching_button_stays_gone_when_another_form_from_the_reminder_is_submitted() {
+    use crate::interactions::{button, buttons, pace_reminder, team, text_of};
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    mount_views_and_updates(&slack).await;
+    let posts = FakePosts::mount(&slack).await;
+    let app = spawn_app_with(slack, at("2026-11-25T08:00:00Z"), &[]).await;
+    team(&app).await;
+    let reminder = pace_reminder(&app, &posts).await;
+
+    // Both forms are opened from the reminder as it was first posted...
+    let mut forms = Vec::new();
+    for (rep, pressed) in [("U0ANA", "log_coaching:0"), ("U0BEN", "log_coaching:1")] {
+        let (action_id, value) = button(&reminder, pressed);
+        let press = payloads::press_on_bot_message(BOSS, &action_id, value.as_deref(), &reminder);
+        assert_eq!(app.interact(&press).await.status().as_u16(), 200);
+        let opened = app.slack_bodies("/api/views.open").await;
+        forms.push((
+            rep,
+            action_id,
+            opened.last().expect("a form")["view"].clone(),
+        ));
+    }
+    // ...then submitted one after the other.
+    for (n, (rep, _, form)) in forms.iter().enumerate() {
+        let values = payloads::session_values(&[rep], "30", "pipeline", "2026-11-25", "");
+        let view_id = format!("V0VIEW{}", n + 1);
+        let submitted = app
+            .interact(&payloads::submission(form, &view_id, values))
+            .await;
+        assert_eq!(submitted.status().as_u16(), 200);
+        app.follow_ups_settled().await;
+    }
+
+    let updates = app.slack_bodies("/api/chat.update").await;
+    assert_eq!(updates.len(), 2, "{updates:#?}");
+    let last = &updates[1]["blocks"];
+    let left: Vec<String> = buttons(last).into_iter().map(|(id, _, _)| id).collect();
+    for (_, used, _) in &forms {
+        assert!(!left.contains(used), "{used} came back: {left:?}");
+    }
+    let says = text_of(last);
+    assert!(
+        says.contains("Logged 30m of pipeline review with <@U0ANA>")
+            && says.contains("Logged 30m of pipeline review with <@U0BEN>"),
+        "{says}"
+    );
+}
