@@ -2,6 +2,7 @@
 //! the instant down; tests use a fixed clock they move by hand.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -21,6 +22,20 @@ impl Clock {
         match self {
             Clock::System => Utc::now(),
             Clock::Fixed(at) => *at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+        }
+    }
+
+    /// Waits `wait` out. A fixed clock is moved on by `wait` at once, so a
+    /// test sees the wait happen (a `Retry-After` honoured, a backoff
+    /// taken) without sitting through it.
+    pub async fn sleep(&self, wait: Duration) {
+        match self {
+            Clock::System => tokio::time::sleep(wait).await,
+            Clock::Fixed(_) => {
+                let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                self.set(self.now() + wait);
+                tokio::task::yield_now().await;
+            }
         }
     }
 

@@ -237,7 +237,7 @@ async fn attempt(
             return Attempts::Later(now + later, last_error);
         }
         if attempt < policy.attempts_per_pass {
-            tokio::time::sleep(wait).await;
+            ctx.clock.sleep(wait).await;
         }
     }
     Attempts::Later(now + policy.retry_later, last_error)

@@ -512,6 +512,11 @@ async fn a_rate_limited_time_zone_lookup_waits_out_retry_after_instead_of_failin
         answer.text()
     );
     assert_eq!(app.slack_calls("/api/users.info").await.len(), 2);
+    // The second Slack asked for, waited on the app's (fixed) clock.
+    assert_eq!(
+        app.clock.now() - friday_morning(),
+        chrono::Duration::seconds(1)
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM managers WHERE slack_tz = 'Europe/Berlin'")
             .await,

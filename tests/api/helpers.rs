@@ -131,7 +131,6 @@ pub enum PostAnswer {
 pub struct PostCall {
     pub body: serde_json::Value,
     pub answer: PostAnswer,
-    pub received_at: std::time::Instant,
 }
 
 impl PostCall {
@@ -224,11 +223,7 @@ impl Respond for FakePosts {
         let body: serde_json::Value =
             serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null);
         let ok = posted_ok_echoing(&body);
-        state.calls.push(PostCall {
-            body,
-            answer,
-            received_at: std::time::Instant::now(),
-        });
+        state.calls.push(PostCall { body, answer });
         match answer {
             PostAnswer::Ok => ResponseTemplate::new(200).set_body_json(ok),
             PostAnswer::ServerError => ResponseTemplate::new(500).set_body_string("upstream down"),
