@@ -179,7 +179,7 @@ pub async fn decide(
                 if already_decided(ctx, &decision).await? {
                     continue;
                 }
-                decision.say = Say::Digest(digest(ctx, job, &managers, now).await);
+                decision.say = Say::Digest(digest(ctx, &managers, now).await);
                 decisions.push(decision);
             }
         }
@@ -276,12 +276,7 @@ async fn coaching_pace(
 
 /// Each manager's line; one whose records cannot be read is logged and left
 /// out.
-async fn digest(
-    ctx: &AppContext,
-    job: Job,
-    managers: &[Manager],
-    now: DateTime<Utc>,
-) -> Vec<ManagerDigest> {
+async fn digest(ctx: &AppContext, managers: &[Manager], now: DateTime<Utc>) -> Vec<ManagerDigest> {
     let mut lines = Vec::with_capacity(managers.len());
     for manager in managers {
         match team_digest(ctx, manager, now).await {
@@ -291,7 +286,7 @@ async fn digest(
                 team.meetings_last_7_days,
                 manager.today(now),
             )),
-            Err(error) => skipped(job, &manager_error(manager, error)),
+            Err(error) => skipped(Job::Digest, &manager_error(manager, error)),
         }
     }
     lines

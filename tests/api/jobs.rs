@@ -1143,6 +1143,27 @@ async fn a_slack_time_zone_this_version_cannot_read_skips_only_that_manager() {
 }
 
 #[tokio::test]
+async fn a_manager_whose_team_cannot_be_read_is_skipped_and_the_others_get_theirs() {
+    let (app, posts) = spawn_jobs_app(&[("COACHBOT__DIGEST__CHANNEL", "C0SALES")]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    execute(
+        &app,
+        "UPDATE memberships SET joined_on = 'someday' WHERE manager_id = 'U0BOSS'",
+    )
+    .await;
+
+    let meeting = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    let digest = run_job(&app, Job::Digest, "2026-11-27T15:00:00Z", &fast()).await;
+
+    assert_eq!((meeting.sent, digest.sent), (1, 1));
+    assert_eq!(posts.delivered_to(), ["C0SALES", OTHER_BOSS]);
+    let digest = one_to(&posts.delivered(), "C0SALES").text();
+    assert!(digest.contains("<@U0OTHER>"), "{digest}");
+    assert!(!digest.contains("<@U0BOSS>"), "{digest}");
+}
+
+#[tokio::test]
 async fn a_time_zone_override_this_version_cannot_read_is_ignored_for_slacks_zone() {
     let (app, posts) = spawn_jobs_app(&[]).await;
     // Slack says Europe/Berlin; the override is a zone this build lacks.
