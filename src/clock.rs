@@ -1,33 +1,74 @@
 //! The one place the time is read. Handlers and jobs read it once and pass
 //! the instant down; tests use a fixed clock they move by hand.
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
 #[derive(Clone, Debug, Default)]
 pub enum Clock {
     #[default]
     System,
-    Fixed(Arc<Mutex<DateTime<Utc>>>),
+    /// A test's clock: it reads what was last set, and tells whoever waits
+    /// for a deadline when it moves.
+    Fixed(Arc<watch::Sender<DateTime<Utc>>>),
 }
 
 impl Clock {
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Clock::Fixed(Arc::new(Mutex::new(at)))
+        Clock::Fixed(Arc::new(watch::Sender::new(at)))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),
-            Clock::Fixed(at) => *at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+            Clock::Fixed(at) => *at.borrow(),
+        }
+    }
+
+    /// Waits `wait` out. A fixed clock is moved on by `wait` at once, so a
+    /// test sees the wait happen (a `Retry-After` honoured, a backoff
+    /// taken) without sitting through it.
+    pub async fn sleep(&self, wait: Duration) {
+        match self {
+            Clock::System => tokio::time::sleep(wait).await,
+            Clock::Fixed(_) => {
+                self.set(self.now() + to_chrono(wait));
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// Done once `budget` has passed from now, a time limit on other work:
+    /// on a fixed clock, once the test has moved it that far, so a test can
+    /// let a budget run out exactly when it chooses.
+    pub fn deadline(&self, budget: Duration) -> impl Future<Output = ()> + Send + 'static {
+        let clock = self.clone();
+        let until = self.now() + to_chrono(budget);
+        let system_until = tokio::time::Instant::now() + budget;
+        async move {
+            match clock {
+                Clock::System => tokio::time::sleep_until(system_until).await,
+                Clock::Fixed(at) => {
+                    // The sender lives in `at`, so the wait ends only when
+                    // the clock has moved far enough.
+                    let _ = at.subscribe().wait_for(|now| *now >= until).await;
+                }
+            }
         }
     }
 
     /// Moves a fixed clock; a system clock ignores it.
     pub fn set(&self, to: DateTime<Utc>) {
         if let Clock::Fixed(at) = self {
-            *at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = to;
+            at.send_replace(to);
         }
     }
+}
+
+fn to_chrono(wait: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
 }

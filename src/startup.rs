@@ -97,7 +97,7 @@ pub async fn context(
 ) -> Result<AppContext, StartupError> {
     Ok(AppContext {
         store: open_store(environment, open).await?,
-        slack: SlackApi::new(&environment.slack_api_url, bot_token)?,
+        slack: SlackApi::new(&environment.slack_api_url, bot_token)?.with_clock(clock.clone()),
         settings: Arc::new(settings),
         clock,
         follow_ups: FollowUps::default(),

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("command", &["domain"]),
     ("config", &["causes", "domain"]),
     ("store", &["domain"]),
-    ("slack", &["domain"]),
+    ("slack", &["clock", "domain"]),
     (
         "app",
         &[

@@ -12,6 +12,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use tokio::time::Instant;
 
 use super::AppContext;
+use crate::causes;
 use crate::slack::SlackError;
 use crate::store::{PendingReminder, StoreError};
 
@@ -104,7 +105,8 @@ enum Attempts {
     Unreadable(String),
 }
 
-/// One delivery pass over every reminder due at `now`.
+/// One delivery pass over every reminder due at `now`, after giving up
+/// those whose day is over (a failure there is logged, and delivery goes on).
 #[tracing::instrument(skip(ctx, policy))]
 pub async fn deliver_due(
     ctx: &AppContext,
@@ -112,16 +114,46 @@ pub async fn deliver_due(
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
-    for expired in ctx.store.expire_reminders(now).await? {
-        report.expired += 1;
-        tracing::error!(
-            job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
-            last_error = expired.last_error.as_deref().unwrap_or("none"),
-            "gave up on a reminder: its day ended before Slack took it"
-        );
+    match ctx.store.expire_reminders(now).await {
+        Ok(expired) => {
+            for expired in expired {
+                report.expired += 1;
+                tracing::error!(
+                    job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
+                    last_error = expired.last_error.as_deref().unwrap_or("none"),
+                    "gave up on a reminder: its day ended before Slack took it"
+                );
+            }
+        }
+        Err(error) => {
+            tracing::error!(error = %causes::one_line(&error), "could not give up reminders whose day is over; delivering the rest");
+        }
     }
-    let mut pacer = Pacer::default();
     let due = ctx.store.due_reminders(now).await?;
+    deliver(ctx, due, now, policy, report).await
+}
+
+/// A delivery pass over the reminders `ids` only (those a `run-job` stored),
+/// whichever are still pending; `now` is the real clock's, for the claims.
+#[tracing::instrument(skip(ctx, ids, policy), fields(reminders = ids.len()))]
+pub async fn deliver_these(
+    ctx: &AppContext,
+    ids: &[i64],
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+) -> Result<DeliveryReport, StoreError> {
+    let pending = ctx.store.pending_reminders(ids).await?;
+    deliver(ctx, pending, now, policy, DeliveryReport::default()).await
+}
+
+async fn deliver(
+    ctx: &AppContext,
+    due: Vec<PendingReminder>,
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+    mut report: DeliveryReport,
+) -> Result<DeliveryReport, StoreError> {
+    let mut pacer = Pacer::default();
     let total = due.len();
     for (index, reminder) in due.into_iter().enumerate() {
         // Another pass (`run-job` beside `serve`) may have taken it since.
@@ -205,7 +237,7 @@ async fn attempt(
             return Attempts::Later(now + later, last_error);
         }
         if attempt < policy.attempts_per_pass {
-            tokio::time::sleep(wait).await;
+            ctx.clock.sleep(wait).await;
         }
     }
     Attempts::Later(now + policy.retry_later, last_error)

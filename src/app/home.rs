@@ -69,7 +69,7 @@ impl AppContext {
     #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
     pub async fn home(&self, team: &SlackTeamId, user: &SlackUserId) -> Result<Home, Failure> {
         let now = self.clock.now();
-        let manager = self.store.manager(team, user).await?;
+        let manager = self.known_manager(team, user).await?;
         if let Some(manager) = &manager {
             let members = self.store.current_team(manager).await?;
             if !members.is_empty() {

@@ -9,12 +9,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::AppContext;
+use crate::causes;
 use crate::domain::reminders;
 use crate::domain::{
     local_date, scheduled_on, start_of_day, todays_firing, BehindRep, Job, Manager, ManagerDigest,
     MeetingState, SkipReason, SlackTeamId, TeamDigest, YearMonth,
 };
-use crate::store::StoreError;
+use crate::store::{StoreError, UnreadableManager};
 
 /// Whether a run honours the cron schedule (the scheduler) or runs now
 /// regardless (`run-job`).
@@ -111,7 +112,8 @@ impl Decision {
 
 /// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
 /// recipients whose local firing has passed today; either way, none who
-/// already have that day's reminder.
+/// already have that day's reminder. A manager whose records cannot be read
+/// is logged and left out; the others still get theirs.
 #[tracing::instrument(skip(ctx), fields(job = %job, at = %at))]
 pub async fn decide(
     ctx: &AppContext,
@@ -121,7 +123,13 @@ pub async fn decide(
 ) -> Result<Vec<Decision>, StoreError> {
     let schedule = ctx.settings.jobs.of(job);
     let fired = |tz: Tz, now| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
-    let managers = ctx.store.managers_with_reps().await?;
+    let mut managers = Vec::new();
+    for read in ctx.store.managers_with_reps().await? {
+        match read {
+            Ok(manager) => managers.push(manager),
+            Err(unreadable) => skipped(job, &unreadable),
+        }
+    }
     let mut decisions = Vec::new();
     match job {
         Job::MeetingCheck | Job::CoachingPace | Job::TeamDigest => {
@@ -143,15 +151,11 @@ pub async fn decide(
                 let mut decision =
                     Decision::new(manager.team.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
-                if already_decided(ctx, &decision).await? {
-                    continue;
+                match decide_for(ctx, &manager, decision).await {
+                    Ok(Some(decision)) => decisions.push(decision),
+                    Ok(None) => {}
+                    Err(error) => skipped(job, &manager_error(&manager, error)),
                 }
-                decision.say = match job {
-                    Job::MeetingCheck => meeting_check(ctx, &manager, now).await?,
-                    Job::CoachingPace => coaching_pace(ctx, &manager, now).await?,
-                    _ => Say::TeamDigest(team_digest(ctx, &manager, now).await?),
-                };
-                decisions.push(decision);
             }
         }
         Job::Digest => {
@@ -175,12 +179,47 @@ pub async fn decide(
                 if already_decided(ctx, &decision).await? {
                     continue;
                 }
-                decision.say = Say::Digest(digest(ctx, &managers, now).await?);
+                decision.say = Say::Digest(digest(ctx, &managers, now).await);
                 decisions.push(decision);
             }
         }
     }
     Ok(decisions)
+}
+
+/// One manager's decision, or `None` when they have that day's already.
+async fn decide_for(
+    ctx: &AppContext,
+    manager: &Manager,
+    mut decision: Decision,
+) -> Result<Option<Decision>, StoreError> {
+    if already_decided(ctx, &decision).await? {
+        return Ok(None);
+    }
+    let now = decision.at;
+    decision.say = match decision.job {
+        Job::MeetingCheck => meeting_check(ctx, manager, now).await?,
+        Job::CoachingPace => coaching_pace(ctx, manager, now).await?,
+        _ => Say::TeamDigest(team_digest(ctx, manager, now).await?),
+    };
+    Ok(Some(decision))
+}
+
+fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
+    UnreadableManager {
+        team: manager.team.as_str().to_string(),
+        user: manager.id.as_str().to_string(),
+        error,
+    }
+}
+
+/// Logs a manager a job leaves out because their records cannot be read.
+fn skipped(job: Job, unreadable: &UnreadableManager) {
+    tracing::error!(
+        %job, team = %unreadable.team, user = %unreadable.user,
+        error = %causes::one_line(unreadable),
+        "skipped a manager whose records cannot be read; the others go on"
+    );
 }
 
 async fn already_decided(ctx: &AppContext, decision: &Decision) -> Result<bool, StoreError> {
@@ -234,23 +273,22 @@ async fn coaching_pace(
     )
 }
 
-async fn digest(
-    ctx: &AppContext,
-    managers: &[Manager],
-    now: DateTime<Utc>,
-) -> Result<Vec<ManagerDigest>, StoreError> {
+/// Each manager's line; one whose records cannot be read is logged and left
+/// out.
+async fn digest(ctx: &AppContext, managers: &[Manager], now: DateTime<Utc>) -> Vec<ManagerDigest> {
     let mut lines = Vec::with_capacity(managers.len());
     for manager in managers {
-        let today = manager.today(now);
-        let team = team_digest(ctx, manager, now).await?;
-        lines.push(reminders::manager_digest(
-            manager,
-            &team.reps,
-            team.meetings_last_7_days,
-            today,
-        ));
+        match team_digest(ctx, manager, now).await {
+            Ok(team) => lines.push(reminders::manager_digest(
+                manager,
+                &team.reps,
+                team.meetings_last_7_days,
+                manager.today(now),
+            )),
+            Err(error) => skipped(Job::Digest, &manager_error(manager, error)),
+        }
     }
-    Ok(lines)
+    lines
 }
 
 /// A manager's team this month, and their meetings in the last 7 days.

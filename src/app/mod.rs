@@ -274,19 +274,43 @@ impl AppContext {
         user: &SlackUserId,
         now: DateTime<Utc>,
     ) -> Result<(Manager, bool), Failure> {
-        if let Some(manager) = self.store.manager(team, user).await? {
+        if let Some(manager) = self.known_manager(team, user).await? {
             return Ok((manager, false));
         }
-        let tz = match self.slack.user_time_zone(team, user).await {
-            Ok(tz) => tz.unwrap_or(Tz::UTC),
+        let tz = self.slack_time_zone(team, user).await?;
+        Ok((self.store.add_manager(team, user, tz, now).await?, true))
+    }
+
+    /// The stored manager, if coachbot knows them. A stored Slack zone this
+    /// version cannot read (a `chrono-tz` update can drop one) is asked of
+    /// Slack again and stored, so the manager is readable from now on.
+    async fn known_manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<Option<Manager>, Failure> {
+        match self.store.manager(team, user).await {
+            Err(StoreError::UnknownTimeZone(zone)) => {
+                tracing::warn!(%zone, "the stored Slack time zone is unknown to this version; asking Slack again");
+                let tz = self.slack_time_zone(team, user).await?;
+                Ok(Some(self.store.set_slack_time_zone(team, user, tz).await?))
+            }
+            known => Ok(known?),
+        }
+    }
+
+    /// The zone Slack reports for `user`; UTC when it has none this version
+    /// knows.
+    async fn slack_time_zone(&self, team: &SlackTeamId, user: &SlackUserId) -> Result<Tz, Failure> {
+        match self.slack.user_time_zone(team, user).await {
+            Ok(tz) => Ok(tz.unwrap_or(Tz::UTC)),
             // A refusal (say, a missing users:read scope) will not heal by
             // retrying: start in UTC and let the manager set `tz`.
             Err(SlackError::Rejected(code)) => {
                 tracing::warn!(%code, "users.info refused; using UTC until the manager sets `/coach tz`");
-                Tz::UTC
+                Ok(Tz::UTC)
             }
-            Err(error) => return Err(error.into()),
-        };
-        Ok((self.store.add_manager(team, user, tz, now).await?, true))
+            Err(error) => Err(error.into()),
+        }
     }
 }

@@ -51,7 +51,7 @@ impl AppContext {
         reps_month(&manager.id, reps, counting, activity)
     }
 
-    /// How long since the manager's last team meeting, on `today`.
+    /// How long since the manager's last team meeting held by `today`.
     pub async fn meeting_state(
         &self,
         manager: &Manager,
@@ -59,7 +59,7 @@ impl AppContext {
     ) -> Result<MeetingState, StoreError> {
         Ok(meeting_state(
             self.meeting_policy(),
-            self.store.last_meeting(manager).await?,
+            self.store.last_meeting(manager, today).await?,
             self.store.team_since(manager).await?,
             manager.today(manager.first_used),
             today,

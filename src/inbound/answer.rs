@@ -26,17 +26,18 @@ pub enum InTime<T> {
     Late(JoinHandle<T>),
 }
 
-/// Runs `work` and returns its result if it is ready within `budget`;
-/// otherwise returns at once and lets the work go on.
+/// Runs `work` and returns its result if it is ready before `deadline`;
+/// otherwise returns then and lets the work go on.
 pub async fn in_time<T: Send + 'static>(
-    budget: Duration,
+    deadline: impl Future<Output = ()>,
     work: impl Future<Output = T> + Send + 'static,
 ) -> InTime<T> {
     // Spawned, so that the work goes on after the budget runs out.
     let mut work = tokio::spawn(work);
-    match tokio::time::timeout(budget, &mut work).await {
-        Ok(done) => InTime::Done(done),
-        Err(_) => InTime::Late(work),
+    tokio::select! {
+        biased;
+        done = &mut work => InTime::Done(done),
+        () = deadline => InTime::Late(work),
     }
 }
 
@@ -76,10 +77,9 @@ pub async fn answer_slash_command(
     }
     let worker = ctx.clone();
     let sorry = apology(ctx);
-    let answer = match in_time(
-        ANSWER_BUDGET,
-        async move { worker.handle(invocation).await },
-    )
+    let answer = match in_time(ctx.clock.deadline(ANSWER_BUDGET), async move {
+        worker.handle(invocation).await
+    })
     .await
     {
         InTime::Done(done) => done,
@@ -135,7 +135,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn work_done_within_the_budget_is_the_answer() {
         let started = Instant::now();
-        let answer = in_time(ANSWER_BUDGET, async {
+        let answer = in_time(sleep(ANSWER_BUDGET), async {
             sleep(Duration::from_millis(2400)).await;
             "done"
         })
@@ -147,7 +147,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn slow_work_is_answered_at_the_budget_and_its_result_comes_later() {
         let started = Instant::now();
-        let answer = in_time(ANSWER_BUDGET, async {
+        let answer = in_time(sleep(ANSWER_BUDGET), async {
             sleep(Duration::from_secs(4)).await;
             "done"
         })
@@ -162,7 +162,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_panic_in_the_work_is_its_result_not_a_crash() {
-        let answer = in_time::<()>(ANSWER_BUDGET, async { panic!("the command broke") }).await;
+        let answer =
+            in_time::<()>(sleep(ANSWER_BUDGET), async { panic!("the command broke") }).await;
         assert!(matches!(answer, InTime::Done(Err(error)) if error.is_panic()));
     }
 }

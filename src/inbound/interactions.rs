@@ -453,21 +453,31 @@ async fn view_submission(
 }
 
 /// Once a form opened from a reminder's button has stored something, the
-/// reminder says so and drops that button.
+/// reminder says so and drops that button. It is rebuilt from the message
+/// as the last such update left it, not from the copy this form was opened
+/// with, so the buttons other forms used stay gone.
 fn update_origin(ctx: &AppContext, view_id: &str, answer: &Answer) {
     let (updating, view_id, content) = (ctx.clone(), view_id.to_string(), messages::reply(answer));
     ctx.follow_ups.spawn(async move {
         let ctx = updating;
-        let origin = match ctx.store.take_form_origin(&view_id).await {
-            Ok(Some(origin)) => origin,
+        let taken = ctx
+            .store
+            .take_form_origin_updating(&view_id, |origin| {
+                let blocks = serde_json::from_str(&origin.blocks).unwrap_or_default();
+                let updated = messages::after_press(&blocks, &origin.action_id, &content, false);
+                let shown = serde_json::to_string(&updated.blocks)
+                    .unwrap_or_else(|_| origin.blocks.clone());
+                (updated, shown)
+            })
+            .await;
+        let (origin, updated) = match taken {
+            Ok(Some(taken)) => taken,
             Ok(None) => return,
             Err(error) => {
                 tracing::warn!(%error, "could not read where a form was opened from");
                 return;
             }
         };
-        let blocks = serde_json::from_str(&origin.blocks).unwrap_or_default();
-        let updated = messages::after_press(&blocks, &origin.action_id, &content, false);
         if let Err(error) = ctx
             .slack
             .update_message(&origin.channel, &origin.message_ts, updated)

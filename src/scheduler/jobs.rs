@@ -4,10 +4,9 @@
 //! `run-job` both run through here.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use slack_morphism::prelude::SlackMessageContent;
 
-use crate::app::delivery::{deliver_due, DeliveryPolicy, DeliveryReport};
+use crate::app::delivery::{deliver_these, DeliveryPolicy, DeliveryReport};
 use crate::app::jobs::{decide, Decision, RunAt, Say, Trigger};
 use crate::app::AppContext;
 use crate::domain::{plural, share_on_pace, Job};
@@ -122,15 +121,16 @@ pub async fn render(
         .collect())
 }
 
-/// Stores rendered decisions as reminder rows; returns how many were new (a
-/// concurrent run may have stored the same key first, which is fine).
+/// Stores rendered decisions as reminder rows; returns the IDs of those that
+/// were new (a concurrent run may have stored the same key first, which is
+/// fine).
 #[tracing::instrument(skip(ctx, rendered), fields(reminders = rendered.len()))]
 pub async fn persist(
     ctx: &AppContext,
     rendered: &[Rendered],
     now: DateTime<Utc>,
-) -> Result<usize, JobError> {
-    let mut stored = 0;
+) -> Result<Vec<i64>, JobError> {
+    let mut stored = Vec::new();
     for r in rendered {
         let d = &r.decision;
         let reminder = NewReminder {
@@ -143,9 +143,7 @@ pub async fn persist(
             summary: r.summary.clone(),
             expires_at: d.expires_at,
         };
-        if ctx.store.insert_reminder(&reminder, now).await? {
-            stored += 1;
-        }
+        stored.extend(ctx.store.insert_reminder(&reminder, now).await?);
     }
     Ok(stored)
 }
@@ -159,7 +157,9 @@ pub struct JobRun {
 }
 
 /// `run-job`: runs `job` once for every recipient, whatever the schedule,
-/// as if the clock read `at`; a dry run decides and stores nothing.
+/// as if the clock read `at`; a dry run decides and stores nothing. Only
+/// what `at` decides is stored and delivered: other reminders are left to
+/// `serve`, and claims and retries are timed by the real clock, never `at`.
 #[tracing::instrument(skip(ctx, policy), fields(job = %job, at = %at))]
 pub async fn run_now(
     ctx: &AppContext,
@@ -175,14 +175,9 @@ pub async fn run_now(
             delivery: None,
         });
     }
-    // Every reminder of a day is due from the earliest recipient's time on.
-    let now = reminders
-        .iter()
-        .map(|r| r.decision.at)
-        .min()
-        .unwrap_or_else(|| at.instant_in(Tz::UTC, ctx.settings.jobs.of(job)));
-    persist(ctx, &reminders, now).await?;
-    let delivery = deliver_due(ctx, now, policy).await?;
+    let now = ctx.clock.now();
+    let stored = persist(ctx, &reminders, now).await?;
+    let delivery = deliver_these(ctx, &stored, now, policy).await?;
     Ok(JobRun {
         reminders,
         delivery: Some(delivery),

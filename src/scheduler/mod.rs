@@ -22,7 +22,8 @@ pub const TICK_EVERY: Duration = Duration::from_secs(20);
 /// Everything due at `now`: each job for each recipient whose local firing
 /// has passed today and who has no reminder for today yet, and the notices
 /// changes call for; then delivery of whatever is pending, including
-/// reminders `run-job` could not deliver.
+/// reminders `run-job` could not deliver. A step that fails is logged and
+/// the others still run, delivery included; the result is delivery's.
 #[tracing::instrument(skip(ctx, policy))]
 pub async fn tick(
     ctx: &AppContext,
@@ -30,14 +31,28 @@ pub async fn tick(
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, JobError> {
     for job in Job::ALL {
-        let reminders = render(ctx, job, RunAt::Instant(now), Trigger::Schedule).await?;
-        for r in &reminders {
-            tracing::debug!(decision = %r.describe(), "scheduled job decided");
+        if let Err(error) = store_scheduled(ctx, job, now).await {
+            step_failed(job.name(), &error);
         }
-        persist(ctx, &reminders, now).await?;
     }
-    notices::store_notices(ctx, now).await?;
+    if let Err(error) = notices::store_notices(ctx, now).await {
+        step_failed("notices", &error);
+    }
     Ok(deliver_due(ctx, now, policy).await?)
+}
+
+/// Decides and stores `job` for whoever it fires for at `now`.
+async fn store_scheduled(ctx: &AppContext, job: Job, now: DateTime<Utc>) -> Result<(), JobError> {
+    let reminders = render(ctx, job, RunAt::Instant(now), Trigger::Schedule).await?;
+    for r in &reminders {
+        tracing::debug!(decision = %r.describe(), "scheduled job decided");
+    }
+    persist(ctx, &reminders, now).await?;
+    Ok(())
+}
+
+fn step_failed(step: &str, error: &JobError) {
+    tracing::error!(step, error = %crate::causes::one_line(error), "a step of a scheduler tick failed; the others go on");
 }
 
 /// Runs [`tick`] every `every` until `shutdown` turns true, counting each

@@ -21,13 +21,15 @@ const NOTICE_LIVES: Duration = Duration::days(2);
 pub async fn store_notices(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize, JobError> {
     let notices = ctx.store.pending_notices(NOTICES_PER_TICK).await?;
     for notice in &notices {
-        // Days read as the manager's, whose records these are.
-        let tz = ctx
-            .store
-            .manager(&notice.team, &notice.manager)
-            .await?
-            .as_ref()
-            .map_or(Tz::UTC, Manager::tz);
+        // Days read as the manager's, whose records these are; a manager
+        // this version cannot read still has their reps asked, in UTC.
+        let tz = match ctx.store.manager(&notice.team, &notice.manager).await {
+            Ok(manager) => manager.as_ref().map_or(Tz::UTC, Manager::tz),
+            Err(error) => {
+                tracing::warn!(manager = %notice.manager, error = %crate::causes::one_line(&error), "reading a notice's days in UTC: its manager cannot be read");
+                Tz::UTC
+            }
+        };
         let today = local_date(now, tz);
         let (kind, recipient, content, summary) = match notice.kind {
             NoticeKind::Ask => (

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
+use crate::clock::Clock;
 use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
@@ -75,6 +76,9 @@ const MAX_USERS_INFO_WAIT: Duration = Duration::from_secs(20);
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
     token: SlackApiToken,
+    /// Waits out Slack's `Retry-After`; a test's fixed clock takes the wait
+    /// at once.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -102,7 +106,13 @@ impl SlackApi {
             token: SlackApiToken::new(SlackApiTokenValue::new(
                 bot_token.expose_secret().to_string(),
             )),
+            clock: Clock::System,
         })
+    }
+
+    /// The client, waiting by `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     /// The underlying client, for the Socket Mode listener: it opens its
@@ -148,7 +158,9 @@ impl SlackApi {
                     if waits_left > 0 && retry_after.unwrap_or_default() <= MAX_USERS_INFO_WAIT =>
                 {
                     waits_left -= 1;
-                    tokio::time::sleep(retry_after.unwrap_or(Duration::from_secs(1))).await;
+                    self.clock
+                        .sleep(retry_after.unwrap_or(Duration::from_secs(1)))
+                        .await;
                 }
                 Err(error) => return Err(error),
             }

@@ -2,6 +2,7 @@
 //! which message a form was opened from, and who has a Home tab.
 
 use chrono::{DateTime, Duration, Utc};
+use sqlx::SqliteConnection;
 
 use super::{instant_text, Store, StoreError};
 use crate::domain::{SlackTeamId, SlackUserId};
@@ -81,22 +82,35 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn take_form_origin(&self, view_id: &str) -> Result<Option<FormOrigin>, StoreError> {
         let mut tx = self.write().await?;
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "DELETE FROM form_origins WHERE view_id = ?
-             RETURNING channel_id, message_ts, blocks, action_id",
-        )
-        .bind(view_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let origin = take_origin(&mut tx, view_id).await?;
         tx.commit().await?;
-        Ok(
-            row.map(|(channel, message_ts, blocks, action_id)| FormOrigin {
-                channel,
-                message_ts,
-                blocks,
-                action_id,
-            }),
-        )
+        Ok(origin)
+    }
+
+    /// The message a form was opened from, forgotten as it is read, and
+    /// what `update` makes of it: the message as it will show now, and its
+    /// blocks as JSON. Every other form still open from that message is
+    /// given those blocks in the same transaction, so its own update starts
+    /// from this one and a button used here never comes back.
+    #[tracing::instrument(skip(self, update))]
+    pub async fn take_form_origin_updating<T>(
+        &self,
+        view_id: &str,
+        update: impl FnOnce(&FormOrigin) -> (T, String),
+    ) -> Result<Option<(FormOrigin, T)>, StoreError> {
+        let mut tx = self.write().await?;
+        let Some(origin) = take_origin(&mut tx, view_id).await? else {
+            return Ok(None);
+        };
+        let (updated, blocks) = update(&origin);
+        sqlx::query("UPDATE form_origins SET blocks = ? WHERE channel_id = ? AND message_ts = ?")
+            .bind(blocks)
+            .bind(&origin.channel)
+            .bind(&origin.message_ts)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some((origin, updated)))
     }
 
     /// Records that `user` opened the Home tab.
@@ -134,4 +148,25 @@ impl Store {
                 .await?;
         Ok(found.is_some())
     }
+}
+
+async fn take_origin(
+    tx: &mut SqliteConnection,
+    view_id: &str,
+) -> Result<Option<FormOrigin>, StoreError> {
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "DELETE FROM form_origins WHERE view_id = ?
+         RETURNING channel_id, message_ts, blocks, action_id",
+    )
+    .bind(view_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(
+        row.map(|(channel, message_ts, blocks, action_id)| FormOrigin {
+            channel,
+            message_ts,
+            blocks,
+            action_id,
+        }),
+    )
 }

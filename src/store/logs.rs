@@ -369,13 +369,19 @@ impl Store {
         Ok(undone)
     }
 
-    /// The day of the manager's latest team meeting.
-    pub async fn last_meeting(&self, manager: &Manager) -> Result<Option<NaiveDate>, StoreError> {
+    /// The day of the manager's latest team meeting held on or before `day`.
+    pub async fn last_meeting(
+        &self,
+        manager: &Manager,
+        day: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError> {
         let last: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(held_on) FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'meeting'",
+            "SELECT MAX(held_on) FROM logs
+             WHERE team_id = ? AND manager_id = ? AND kind = 'meeting' AND held_on <= ?",
         )
         .bind(manager.team.as_str())
         .bind(manager.id.as_str())
+        .bind(date_text(day))
         .fetch_one(&self.readers)
         .await?;
         last.as_deref().map(parse_date).transpose()

@@ -11,6 +11,16 @@ use super::{
 };
 use crate::domain::{Manager, SlackChannelId, SlackTeamId, SlackUserId};
 
+/// A manager's row this build cannot read, named by its raw IDs.
+#[derive(Debug, thiserror::Error)]
+#[error("manager {user} in workspace {team} cannot be read")]
+pub struct UnreadableManager {
+    pub team: String,
+    pub user: String,
+    #[source]
+    pub error: StoreError,
+}
+
 type ManagerRow = (
     String,
     String,
@@ -24,16 +34,23 @@ type ManagerRow = (
 const MANAGER_COLUMNS: &str =
     "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, digest_channel";
 
+/// A zone name a `chrono-tz` update can drop: an override this build cannot
+/// read is ignored (Slack's zone is used); Slack's own zone, which nothing
+/// can stand in for, makes the manager unreadable until Slack is asked again.
 fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
     let (team, id, slack_tz, tz_override, snoozed_until, created_at, digest_channel) = row;
-    let tz = |raw: &str| {
-        Tz::from_str(raw).map_err(|_| StoreError::Corrupt(format!("time zone {raw:?}")))
-    };
+    let tz_override = tz_override.and_then(|raw| match Tz::from_str(&raw) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            tracing::warn!(team = %team, user = %id, zone = %raw, "ignoring a time zone override this version does not know");
+            None
+        }
+    });
     Ok(Manager {
+        slack_tz: Tz::from_str(&slack_tz).map_err(|_| StoreError::UnknownTimeZone(slack_tz))?,
         team: parse_team(team)?,
         id: parse_user(id)?,
-        slack_tz: tz(&slack_tz)?,
-        tz_override: tz_override.as_deref().map(tz).transpose()?,
+        tz_override,
         snoozed_until: snoozed_until.as_deref().map(parse_date).transpose()?,
         first_used: parse_instant(&created_at)?,
         digest_channel: digest_channel
@@ -85,8 +102,12 @@ impl Store {
             .insert((manager.team.clone(), manager.id.clone()), manager);
     }
 
-    /// Every manager with at least one rep on their team, in every workspace.
-    pub async fn managers_with_reps(&self) -> Result<Vec<Manager>, StoreError> {
+    /// Every manager with at least one rep on their team, in every workspace;
+    /// one whose row this build cannot read comes as an error of its own,
+    /// so that a job can skip them and go on with the others.
+    pub async fn managers_with_reps(
+        &self,
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
         let rows: Vec<ManagerRow> = sqlx::query_as(&format!(
             "SELECT {MANAGER_COLUMNS} FROM managers m
              WHERE EXISTS (SELECT 1 FROM memberships ms
@@ -96,7 +117,38 @@ impl Store {
         ))
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter().map(manager_from_row).collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (team, user) = (row.0.clone(), row.1.clone());
+                manager_from_row(row).map_err(|error| UnreadableManager { team, user, error })
+            })
+            .collect())
+    }
+
+    /// Stores the zone Slack reports for a manager whose stored one this
+    /// build could not read; the manager as they now read.
+    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    pub async fn set_slack_time_zone(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+    ) -> Result<Manager, StoreError> {
+        let mut tx = self.write().await?;
+        let row: ManagerRow = sqlx::query_as(&format!(
+            "UPDATE managers SET slack_tz = ? WHERE team_id = ? AND user_id = ?
+             RETURNING {MANAGER_COLUMNS}"
+        ))
+        .bind(slack_tz.name())
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let manager = manager_from_row(row)?;
+        self.remember(manager.clone());
+        Ok(manager)
     }
 
     /// Records a manager the first time they use the bot; a second insert

@@ -32,6 +32,7 @@ pub use entries::{Edited, Owned};
 pub use integrity::{Checked, Finding, Stint};
 pub use interactions::FormOrigin;
 pub use logs::{ExportRow, UndoTarget, Undone};
+pub use managers::UnreadableManager;
 pub use reminders::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,10 @@ pub enum StoreError {
     NeedsMigration { path: String },
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    /// A stored Slack time zone this build's `chrono-tz` does not know
+    /// (an update can drop one): Slack is asked again.
+    #[error("the stored time zone {0:?} is unknown to this version")]
+    UnknownTimeZone(String),
     #[error("the line writer has stopped")]
     WriterStopped,
 }

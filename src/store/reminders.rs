@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
-use super::{date_text, instant_text, parse_team, Store, StoreError};
+use super::{date_text, instant_text, parse_team, placeholders, Store, StoreError};
 use crate::domain::Job;
 use crate::domain::SlackTeamId;
 
@@ -60,6 +60,23 @@ pub struct PendingReminder {
     pub attempts: u32,
 }
 
+type PendingRow = (i64, String, String, String, String, String, u32);
+
+const PENDING_COLUMNS: &str = "id, team_id, job, recipient, message, summary, attempts";
+
+fn pending_from_row(row: PendingRow) -> Result<PendingReminder, StoreError> {
+    let (id, team, job, recipient, message, summary, attempts) = row;
+    Ok(PendingReminder {
+        id,
+        team: parse_team(team)?,
+        job,
+        recipient,
+        message,
+        summary,
+        attempts,
+    })
+}
+
 /// A reminder whose day ended before Slack took it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpiredReminder {
@@ -93,14 +110,14 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Stores a decided reminder; `false` when one with the same key exists
-    /// already (another run got there first).
+    /// Stores a decided reminder; its ID, or `None` when one with the same
+    /// key exists already (another run got there first).
     #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
     pub async fn insert_reminder(
         &self,
         reminder: &NewReminder,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.write().await?;
         let inserted = insert_reminder_row(&mut tx, reminder, now).await?;
         tx.commit().await?;
@@ -114,29 +131,38 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<PendingReminder>, StoreError> {
         let now = instant_text(now);
-        let rows: Vec<(i64, String, String, String, String, String, u32)> = sqlx::query_as(
-            "SELECT id, team_id, job, recipient, message, summary, attempts FROM reminders
+        let rows: Vec<PendingRow> = sqlx::query_as(&format!(
+            "SELECT {PENDING_COLUMNS} FROM reminders
              WHERE status = 'pending' AND expires_at > ?
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-             ORDER BY id",
-        )
+             ORDER BY id"
+        ))
         .bind(&now)
         .bind(&now)
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter()
-            .map(|(id, team, job, recipient, message, summary, attempts)| {
-                Ok(PendingReminder {
-                    id,
-                    team: parse_team(team)?,
-                    job,
-                    recipient,
-                    message,
-                    summary,
-                    attempts,
-                })
-            })
-            .collect()
+        rows.into_iter().map(pending_from_row).collect()
+    }
+
+    /// Of the reminders `ids`, those still pending, whatever their day: a
+    /// `run-job` delivers what it stored itself, and only that.
+    #[tracing::instrument(skip(self, ids), fields(reminders = ids.len()))]
+    pub async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {PENDING_COLUMNS} FROM reminders
+             WHERE status = 'pending' AND id IN ({})
+             ORDER BY id",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query_as::<_, PendingRow>(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.readers).await?;
+        rows.into_iter().map(pending_from_row).collect()
     }
 
     /// Gives up on pending reminders whose day has passed.
@@ -242,21 +268,22 @@ impl Store {
     }
 }
 
-/// Inserts a reminder row unless one with its key exists; `true` if new.
+/// Inserts a reminder row unless one with its key exists; its ID if new.
 pub(super) async fn insert_reminder_row(
     tx: &mut SqliteConnection,
     reminder: &NewReminder,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let status = if reminder.message.is_some() {
         "pending"
     } else {
         "skipped"
     };
-    let inserted = sqlx::query(
+    let inserted = sqlx::query_scalar(
         "INSERT INTO reminders (team_id, job, recipient, local_date, subject, status, message, summary, expires_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING",
+         ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING
+         RETURNING id",
     )
     .bind(reminder.team.as_str())
     .bind(reminder.kind.name())
@@ -268,8 +295,7 @@ pub(super) async fn insert_reminder_row(
     .bind(&reminder.summary)
     .bind(instant_text(reminder.expires_at))
     .bind(instant_text(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(inserted)
 }

@@ -485,12 +485,18 @@ async fn a_restart_keeps_everything() {
 #[tokio::test]
 async fn a_slow_slack_still_gets_an_answer_in_time_and_the_real_one_follows() {
     let slack = fake_slack().await;
-    mount_slow_users_info_and_response_url(&slack).await;
+    let users_info = HeldUsersInfo::mount(&slack).await;
     let app = spawn_app_with(slack, friday_morning(), &[]).await;
-    // `users.info` takes 4 s: the holding answer comes first (the budget
-    // itself is proven on paused time in `inbound::answer`).
-    let answer = app.coach("help").await;
+    // `users.info` is held while the answer's budget runs out on the app's
+    // clock: the holding answer comes first (the budget itself is proven
+    // on paused time in `inbound::answer`).
+    let (answer, ()) = tokio::join!(app.coach("help"), async {
+        users_info.asked().await;
+        app.clock
+            .set(friday_morning() + chrono::Duration::milliseconds(2500));
+    });
     assert!(answer.text().contains("Working on it"), "{}", answer.text());
+    users_info.release();
     let body = app.late_answer().await;
     assert_eq!(body["text"], "How to use /coach");
     assert_eq!(body["replace_original"], true);
@@ -518,6 +524,11 @@ async fn a_rate_limited_time_zone_lookup_waits_out_retry_after_instead_of_failin
         answer.text()
     );
     assert_eq!(app.slack_calls("/api/users.info").await.len(), 2);
+    // The second Slack asked for, waited on the app's (fixed) clock.
+    assert_eq!(
+        app.clock.now() - friday_morning(),
+        chrono::Duration::seconds(1)
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM managers WHERE slack_tz = 'Europe/Berlin'")
             .await,

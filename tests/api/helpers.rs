@@ -60,25 +60,54 @@ pub async fn mount_default_slack(slack: &MockServer) {
         .await;
 }
 
-/// A Slack slow enough to miss the 3-second answer: `users.info` takes 4 s,
-/// and `/respond/1` takes the late answer.
-pub async fn mount_slow_users_info_and_response_url(slack: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/users.info"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(
+/// A `users.info` that holds its answer until the test releases it, so a
+/// command can be caught in the middle of its first-use lookup; and
+/// `/respond/1`, which takes the late answer.
+pub struct HeldUsersInfo {
+    arrived: Arc<tokio::sync::Notify>,
+    release: std::sync::mpsc::SyncSender<()>,
+}
+
+impl HeldUsersInfo {
+    pub async fn mount(slack: &MockServer) -> Self {
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let (release, released) = std::sync::mpsc::sync_channel::<()>(1);
+        let released = Mutex::new(released);
+        let arriving = arrived.clone();
+        // The fake answers on a thread of its own, so holding it there
+        // holds only the fake.
+        Mock::given(method("GET"))
+            .and(path("/api/users.info"))
+            .respond_with(move |_: &Request| {
+                arriving.notify_one();
+                let _ = released
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .recv_timeout(std::time::Duration::from_secs(30));
+                ResponseTemplate::new(200).set_body_json(
                     serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
                 )
-                .set_delay(std::time::Duration::from_secs(4)),
-        )
-        .mount(slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/respond/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(slack)
-        .await;
+            })
+            .mount(slack)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/respond/1"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+            .mount(slack)
+            .await;
+        Self { arrived, release }
+    }
+
+    /// Until the app is waiting for `users.info`.
+    pub async fn asked(&self) {
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.arrived.notified())
+            .await
+            .expect("users.info is asked");
+    }
+
+    pub fn release(&self) {
+        let _ = self.release.try_send(());
+    }
 }
 
 /// `users.info` answers Europe/Berlin for anyone.
@@ -131,7 +160,6 @@ pub enum PostAnswer {
 pub struct PostCall {
     pub body: serde_json::Value,
     pub answer: PostAnswer,
-    pub received_at: std::time::Instant,
 }
 
 impl PostCall {
@@ -224,11 +252,7 @@ impl Respond for FakePosts {
         let body: serde_json::Value =
             serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null);
         let ok = posted_ok_echoing(&body);
-        state.calls.push(PostCall {
-            body,
-            answer,
-            received_at: std::time::Instant::now(),
-        });
+        state.calls.push(PostCall { body, answer });
         match answer {
             PostAnswer::Ok => ResponseTemplate::new(200).set_body_json(ok),
             PostAnswer::ServerError => ResponseTemplate::new(500).set_body_string("upstream down"),

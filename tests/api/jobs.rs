@@ -456,6 +456,8 @@ async fn delivery_waits_out_a_429_retries_a_500_and_sends_exactly_once() {
         PostAnswer::ServerError,
     ]);
 
+    let before = app.clock.now();
+
     let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
 
     assert_eq!(
@@ -464,6 +466,13 @@ async fn delivery_waits_out_a_429_retries_a_500_and_sends_exactly_once() {
             sent: 1,
             ..DeliveryReport::default()
         }
+    );
+    // The second of Retry-After, then the first backoff, taken on the
+    // app's clock (a fixed one here, moved by each wait at once).
+    assert_eq!(
+        app.clock.now() - before,
+        chrono::Duration::milliseconds(1010),
+        "Retry-After was not honoured"
     );
     let calls = posts.calls();
     let answers: Vec<PostAnswer> = calls.iter().map(|c| c.answer).collect();
@@ -476,10 +485,6 @@ async fn delivery_waits_out_a_429_retries_a_500_and_sends_exactly_once() {
             PostAnswer::ServerError,
             PostAnswer::Ok
         ]
-    );
-    assert!(
-        calls[1].received_at - calls[0].received_at >= Duration::from_secs(1),
-        "Retry-After was not honoured"
     );
     assert!(calls.iter().all(|c| c.channel() == BOSS));
     assert_eq!(
@@ -621,8 +626,8 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
         async move { tick(&ctx, at(MONDAY_9_BERLIN), &fast()).await }
     });
     held.first_post_held().await;
-    // ...while a whole `run-job` pass runs: it must leave the held reminder
-    // to the pass that took it and deliver the other.
+    // ...while a whole `run-job` pass runs: both reminders are the tick's,
+    // so it stores and sends nothing of its own.
     let ran = run_now(
         &ctx,
         Job::MeetingCheck,
@@ -634,12 +639,12 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
     .expect("runs")
     .delivery
     .expect("not a dry run");
-    assert_eq!(ran.sent, 1);
-    assert_eq!(held.channels().len(), 2, "{:?}", held.channels());
+    assert_eq!(ran, DeliveryReport::default());
+    assert_eq!(held.channels().len(), 1, "{:?}", held.channels());
     held.release_first_post();
     let ticked = ticking.await.expect("joins").expect("ticks");
 
-    assert_eq!(ticked.sent, 1);
+    assert_eq!(ticked.sent, 2);
     let mut channels = held.channels();
     channels.sort();
     assert_eq!(channels, [BOSS, OTHER_BOSS]);
@@ -1114,5 +1119,324 @@ async fn a_digest_channel_the_bot_is_not_in_is_refused_with_the_fix_and_nothing_
             .any(|channel| channel.starts_with('C')),
         "{:?}",
         posts.delivered_to()
+    );
+}
+
+/// Runs one SQL statement on the app's database, as a damaged or older
+/// database would hold it.
+async fn execute(app: &TestApp, sql: &str) {
+    let pool = app.db().await;
+    sqlx::query(sql).execute(&pool).await.expect(sql);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_slack_time_zone_this_version_cannot_read_skips_only_that_manager() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    // A zone a `chrono-tz` update dropped, and no override to stand in.
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus', tz_override = NULL WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+
+    let ticked = tick_at(&app, MONDAY_9_BERLIN).await;
+    let ran = run_job(&app, Job::CoachingPace, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(ticked.sent, 1);
+    assert_eq!(ran.sent, 1);
+    assert_eq!(posts.delivered_to(), [OTHER_BOSS, OTHER_BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0OTHER 2026-11-30 sent",
+            "meeting-check U0OTHER 2026-11-30 sent",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_manager_whose_team_cannot_be_read_is_skipped_and_the_others_get_theirs() {
+    let (app, posts) = spawn_jobs_app(&[("COACHBOT__DIGEST__CHANNEL", "C0SALES")]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    execute(
+        &app,
+        "UPDATE memberships SET joined_on = 'someday' WHERE manager_id = 'U0BOSS'",
+    )
+    .await;
+
+    let meeting = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    let digest = run_job(&app, Job::Digest, "2026-11-27T15:00:00Z", &fast()).await;
+
+    assert_eq!((meeting.sent, digest.sent), (1, 1));
+    assert_eq!(posts.delivered_to(), ["C0SALES", OTHER_BOSS]);
+    let digest = one_to(&posts.delivered(), "C0SALES").text();
+    assert!(digest.contains("<@U0OTHER>"), "{digest}");
+    assert!(!digest.contains("<@U0BOSS>"), "{digest}");
+}
+
+#[tokio::test]
+async fn a_time_zone_override_this_version_cannot_read_is_ignored_for_slacks_zone() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    // Slack says Europe/Berlin; the override is a zone this build lacks.
+    manager(&app, BOSS, "Asia/Tokyo", &["U0ANA"]).await;
+    execute(
+        &app,
+        "UPDATE managers SET tz_override = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+
+    // 08:59 in Berlin (17:59 in Tokyo): not yet; 09:00 in Berlin: the DM.
+    tick_at(&app, "2026-11-30T07:59:00Z").await;
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    tick_at(&app, MONDAY_9_BERLIN).await;
+
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_slack_time_zone_is_asked_of_slack_again_at_the_next_command() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    coach_at(&app, "2026-11-01T12:00:00Z", BOSS, "tz reset").await;
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+    // A new process, with nothing of the manager in memory.
+    let app = app.restart().await;
+    let asked_before = app.slack_calls("/api/users.info").await.len();
+
+    let answer = app.coach("tz").await;
+
+    assert_eq!(answer.status, 200);
+    assert!(answer.text().contains("Europe/Berlin"), "{answer:?}");
+    assert_eq!(
+        app.slack_calls("/api/users.info").await.len(),
+        asked_before + 1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM managers WHERE user_id = 'U0BOSS' AND slack_tz = 'Europe/Berlin'"
+        )
+        .await,
+        1
+    );
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    assert_eq!(posts.delivered_to(), [BOSS]);
+}
+
+#[tokio::test]
+async fn an_unreadable_slack_time_zone_is_asked_of_slack_again_when_the_home_tab_opens() {
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    mount_views_and_updates(&slack).await;
+    FakePosts::mount(&slack).await;
+    let app = spawn_app_with(slack, friday_morning(), &[]).await;
+    assert_eq!(app.coach("team add <@U0ANA>").await.status, 200);
+    execute(
+        &app,
+        "UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE user_id = 'U0BOSS'",
+    )
+    .await;
+    let app = app.restart().await;
+
+    let opened = app
+        .event(&payloads::app_home_opened(BOSS, "Ev0HOME1"), None)
+        .await;
+    assert_eq!(opened.status().as_u16(), 200);
+    app.follow_ups_settled().await;
+
+    let published = app.slack_bodies("/api/views.publish").await;
+    assert_eq!(published.len(), 1, "{published:#?}");
+    assert!(
+        crate::interactions::text_of(&published[0]["view"]).contains("<@U0ANA>"),
+        "{}",
+        published[0]["view"]
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM managers WHERE user_id = 'U0BOSS' AND slack_tz = 'Europe/Berlin'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failing_step_of_a_tick_does_not_keep_the_others_from_running() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    log(&app, BOSS, "45m <@U0ANA> pipeline review").await;
+    // A question to a rep whose session this version cannot read: storing
+    // the notices fails on every tick.
+    execute(
+        &app,
+        "UPDATE log_reps SET notify = 'ask' WHERE rep_id = 'U0ANA'",
+    )
+    .await;
+    execute(
+        &app,
+        "UPDATE logs SET held_on = 'someday' WHERE kind = 'session'",
+    )
+    .await;
+
+    let ticked = tick_at(&app, MONDAY_9_BERLIN).await;
+
+    assert_eq!(ticked.sent, 1);
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(
+        reminders(&app).await,
+        ["meeting-check U0BOSS 2026-11-30 sent"]
+    );
+}
+
+#[tokio::test]
+async fn run_job_at_an_earlier_day_counts_only_the_coaching_held_by_then() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // Friday 27 November: three hours with Ana, her whole month's target.
+    log(&app, BOSS, "3h <@U0ANA> pipeline review").await;
+
+    // Wednesday the 25th, 09:00 in Berlin: she had had nothing yet.
+    let ran = run_job(&app, Job::CoachingPace, "2026-11-25T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 1);
+    let dm = one_to(&posts.delivered(), BOSS).text();
+    assert!(dm.contains("<@U0ANA>"), "{dm}");
+    assert!(dm.contains("0m this month"), "{dm}");
+}
+
+#[tokio::test]
+async fn run_job_at_an_earlier_monday_does_not_count_a_meeting_held_after_it() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    log(&app, BOSS, "meeting 60m stuck deals").await;
+
+    // Monday the 23rd: no meeting since the team began on the 1st.
+    let ran = run_job(&app, Job::MeetingCheck, "2026-11-23T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 1);
+    assert!(
+        one_to(&posts.delivered(), BOSS).text().contains("overdue"),
+        "{:#?}",
+        posts.delivered()
+    );
+}
+
+#[tokio::test]
+async fn run_job_at_a_later_instant_neither_expires_nor_sends_reminders_it_did_not_decide() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
+    // Monday's meeting reminders are stored while Slack is down.
+    posts.answer_from_now_on(PostAnswer::ServerError);
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    posts.answer_from_now_on(PostAnswer::Ok);
+    let failed_posts = posts.calls().len();
+
+    // Wednesday 30 December, 09:00 in Berlin.
+    let ran = run_job(&app, Job::CoachingPace, "2026-12-30T08:00:00Z", &fast()).await;
+
+    assert_eq!(ran.sent, 2);
+    let sent: Vec<String> = posts.calls()[failed_posts..]
+        .iter()
+        .map(|call| call.text())
+        .collect();
+    assert!(
+        sent.iter()
+            .all(|text| text.contains("behind this month's coaching pace")),
+        "{sent:#?}"
+    );
+    assert_eq!(
+        reminders(&app).await,
+        [
+            "coaching-pace U0BOSS 2026-12-30 sent",
+            "coaching-pace U0OTHER 2026-12-30 sent",
+            "meeting-check U0BOSS 2026-11-30 pending",
+            "meeting-check U0OTHER 2026-11-30 pending",
+        ]
+    );
+    // `serve` still delivers them that Monday.
+    let ticked = tick_at(&app, "2026-11-30T12:00:00Z").await;
+    assert_eq!(ticked.sent, 2);
+}
+
+#[tokio::test]
+async fn a_reminder_run_job_could_not_deliver_is_retried_by_the_real_clock_not_the_at_instant() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // Monday 11:00 in Berlin, with Slack down: a run for 09:00.
+    app.clock.set(at("2026-11-30T10:00:00Z"));
+    posts.answer_from_now_on(PostAnswer::ServerError);
+    let ran = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+    assert_eq!(ran.pending, 1);
+    posts.answer_from_now_on(PostAnswer::Ok);
+
+    // Half a minute later by the clock, the retry is not due yet...
+    let early = tick_at(&app, "2026-11-30T10:00:30Z").await;
+    assert_eq!(early.sent, 0);
+    assert!(posts.delivered().is_empty());
+    // ...a minute later it is.
+    let due = tick_at(&app, "2026-11-30T10:01:00Z").await;
+    assert_eq!(due.sent, 1);
+    assert_eq!(posts.delivered_to(), [BOSS]);
+}
+
+#[tokio::test]
+async fn a_used_log_coaching_button_stays_gone_when_another_form_from_the_reminder_is_submitted() {
+    use crate::interactions::{button, buttons, pace_reminder, team, text_of};
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    mount_views_and_updates(&slack).await;
+    let posts = FakePosts::mount(&slack).await;
+    let app = spawn_app_with(slack, at("2026-11-25T08:00:00Z"), &[]).await;
+    team(&app).await;
+    let reminder = pace_reminder(&app, &posts).await;
+
+    // Both forms are opened from the reminder as it was first posted...
+    let mut forms = Vec::new();
+    for (rep, pressed) in [("U0ANA", "log_coaching:0"), ("U0BEN", "log_coaching:1")] {
+        let (action_id, value) = button(&reminder, pressed);
+        let press = payloads::press_on_bot_message(BOSS, &action_id, value.as_deref(), &reminder);
+        assert_eq!(app.interact(&press).await.status().as_u16(), 200);
+        let opened = app.slack_bodies("/api/views.open").await;
+        forms.push((
+            rep,
+            action_id,
+            opened.last().expect("a form")["view"].clone(),
+        ));
+    }
+    // ...then submitted one after the other.
+    for (n, (rep, _, form)) in forms.iter().enumerate() {
+        let values = payloads::session_values(&[rep], "30", "pipeline", "2026-11-25", "");
+        let view_id = format!("V0VIEW{}", n + 1);
+        let submitted = app
+            .interact(&payloads::submission(form, &view_id, values))
+            .await;
+        assert_eq!(submitted.status().as_u16(), 200);
+        app.follow_ups_settled().await;
+    }
+
+    let updates = app.slack_bodies("/api/chat.update").await;
+    assert_eq!(updates.len(), 2, "{updates:#?}");
+    let last = &updates[1]["blocks"];
+    let left: Vec<String> = buttons(last).into_iter().map(|(id, _, _)| id).collect();
+    for (_, used, _) in &forms {
+        assert!(!left.contains(used), "{used} came back: {left:?}");
+    }
+    let says = text_of(last);
+    assert!(
+        says.contains("Logged 30m of pipeline review with <@U0ANA>")
+            && says.contains("Logged 30m of pipeline review with <@U0BEN>"),
+        "{says}"
     );
 }

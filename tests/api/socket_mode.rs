@@ -263,18 +263,22 @@ async fn a_command_that_does_not_parse_over_the_socket_gets_the_parsers_sentence
 async fn a_slow_command_over_the_socket_is_acknowledged_in_time_and_answered_through_response_url()
 {
     let slack = fake_slack().await;
-    mount_slow_users_info_and_response_url(&slack).await;
+    let users_info = HeldUsersInfo::mount(&slack).await;
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
     let app = spawn_socket_mode_app(slack, &[], quick()).await;
-    // `users.info` takes 4 s: the acknowledgement carries the holding
-    // answer (the budget itself is proven on paused time in
-    // `inbound::answer`).
+    // `users.info` is held while the answer's budget runs out on the app's
+    // clock: the acknowledgement carries the holding answer (the budget
+    // itself is proven on paused time in `inbound::answer`).
     socket.wait_for_connection().await;
     socket.send(slash_command("env-slow", "help", &app.response_url()));
+    users_info.asked().await;
+    app.clock
+        .set(app.clock.now() + chrono::Duration::milliseconds(2500));
     let ack = socket.next_ack().await;
     assert_eq!(ack["envelope_id"], "env-slow");
     assert!(payload_text(&ack).contains("Working on it"), "{ack}");
+    users_info.release();
     let body = app.late_answer().await;
     assert_eq!(body["text"], "How to use /coach");
     assert_eq!(body["replace_original"], true);
