@@ -13,10 +13,9 @@ mod managers;
 mod reminders;
 mod team;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -24,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
-use crate::domain::{plural, Manager, SlackTeamId, SlackUserId, Topic};
+use crate::domain::{plural, SlackTeamId, SlackUserId, Topic};
 
 pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
 pub use entries::Edited;
@@ -62,10 +61,9 @@ pub struct Store {
     writer: SqlitePool,
     /// Logged lines, the hot-path write, go through group commit.
     lines: lines::LineQueue,
-    /// Managers by workspace and user, read on every command. Only this
-    /// process changes them (`run-job` reads them but never writes), and
-    /// every change goes through the store, which updates this copy.
-    managers: Arc<RwLock<HashMap<(SlackTeamId, SlackUserId), Manager>>>,
+    /// Managers by workspace and user, read on every command; never goes
+    /// back to an older row.
+    managers: managers::ManagerCache,
     /// Copies the write-ahead log into the database in the background;
     /// `None` for an in-memory database, which has no log.
     checkpointer: Option<SqlitePool>,

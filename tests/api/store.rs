@@ -1,11 +1,11 @@
-//! The store against a real SQLite file: group commit of logged lines, and
-//! every rep row on its own entry.
+//! The store against a real SQLite file: group commit of logged lines,
+//! every rep row on its own entry, and writes that cannot race.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId,
-    SlackUserId,
+    Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry,
+    SlackChannelId, SlackTeamId, SlackUserId,
 };
 use coachbot::store::{Store, StoreError, UndoTarget, Undone};
 
@@ -318,4 +318,73 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         Undone::AlreadyUndone
     );
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 2);
+}
+
+/// The day every session here is held on: `friday_morning`'s.
+fn held_on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+}
+
+#[tokio::test]
+async fn a_snooze_a_time_zone_and_a_digest_channel_set_from_one_stale_copy_all_stay() {
+    let (store, manager, dir) = store_with_manager().await;
+    let back_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    let channel = SlackChannelId::parse("C0DIGEST").expect("channel");
+    // Each change starts from the copy read before any of them, as when
+    // "Snooze a week" is pressed while `/coach tz …` is being answered.
+    store
+        .set_snooze(&manager, Some(back_on))
+        .await
+        .expect("snooze");
+    store
+        .set_time_zone_override(&manager, Some(Tz::America__New_York))
+        .await
+        .expect("time zone");
+    store
+        .set_digest_channel(&manager, Some(channel.clone()))
+        .await
+        .expect("digest channel");
+
+    let now = store
+        .manager(&manager.team, &manager.id)
+        .await
+        .expect("read")
+        .expect("manager");
+    assert_eq!(now.snoozed_until, Some(back_on));
+    assert_eq!(now.tz_override, Some(Tz::America__New_York));
+    assert_eq!(now.digest_channel, Some(channel));
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-04'
+               AND tz_override = 'America/New_York' AND digest_channel = 'C0DIGEST'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn snooze_a_week_pressed_from_a_copy_older_than_a_typed_snooze_keeps_the_typed_one() {
+    let (store, manager, dir) = store_with_manager().await;
+    let typed = NaiveDate::from_ymd_opt(2026, 12, 20).expect("date");
+    let a_week_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    store
+        .set_snooze(&manager, Some(typed))
+        .await
+        .expect("typed snooze");
+    // `manager` still says reminders are on.
+    let kept = store
+        .snooze_unless_snoozed(&manager, a_week_on, held_on())
+        .await
+        .expect("button");
+    assert_eq!(kept, Some(typed));
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-20'"
+        )
+        .await,
+        1
+    );
 }
