@@ -11,7 +11,7 @@ use crate::domain::{
     MonthActivity, RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry,
     YearMonth,
 };
-use crate::store::{Edited, UndoTarget, Undone};
+use crate::store::{Edited, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
 impl AppContext {
     /// A new 1:1's reps' word to begin with: asked, where the workspace asks
@@ -63,16 +63,30 @@ impl AppContext {
             .store
             .month_activity(&manager.team, &reps, month)
             .await?;
-        let moves = match session_rules(manager, &entries, &activity) {
-            Ok(moves) => moves,
-            Err(refusal) => return Ok(*refusal),
-        };
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
         let duplicates = self.duplicates(manager, &stored).await?;
-        let line = self
-            .store
-            .insert_line(manager, &stored, &moves, self.asking(), now)
-            .await?;
+        // The rule runs on the read above, to refuse at once, and again in
+        // the transaction that stores the line, so a team change that
+        // commits in between cannot slip a session past it.
+        let StoredLine { line, moves } = loop {
+            if let Err(refusal) = session_rules(manager, &entries, &activity.memberships) {
+                return Ok(*refusal);
+            }
+            let rule: TeamRule = {
+                let (manager, entries) = (manager.clone(), entries.clone());
+                Box::new(move |stints| session_rules(&manager, &entries, stints).ok())
+            };
+            match self
+                .store
+                .insert_line(manager, &stored, Some(rule), self.asking(), now)
+                .await
+            {
+                // Refused on the stints the storing transaction saw: the
+                // answer says why from those.
+                Err(StoreError::TeamChanged(stints)) => activity.memberships = stints,
+                stored => break stored?,
+            }
+        };
         for moved in &moves {
             if let Some(current) = activity
                 .memberships
@@ -120,7 +134,11 @@ impl AppContext {
                 .store
                 .month_activity(&manager.team, &session.reps, month)
                 .await?;
-            match session_rules(manager, std::slice::from_ref(session), &activity) {
+            match session_rules(
+                manager,
+                std::slice::from_ref(session),
+                &activity.memberships,
+            ) {
                 Ok(found) => moves = found,
                 Err(refusal) => return Ok(*refusal),
             }
@@ -216,8 +234,9 @@ impl AppContext {
         let duplicates = self.duplicates(manager, &stored).await?;
         let line = self
             .store
-            .insert_line(manager, &stored, &[], Confirmation::NotAsked, now)
-            .await?;
+            .insert_line(manager, &stored, None, Confirmation::NotAsked, now)
+            .await?
+            .line;
         Ok(Reply::MeetingLogged {
             line,
             log,
@@ -233,13 +252,13 @@ impl AppContext {
 fn session_rules(
     manager: &Manager,
     entries: &[SessionEntry],
-    activity: &MonthActivity,
+    stints: &[Membership],
 ) -> Result<Vec<JoinMove>, Box<Reply>> {
     let mut moves: Vec<JoinMove> = Vec::new();
     let mut not_on_team: Vec<SlackUserId> = Vec::new();
     for entry in entries {
         for rep in &entry.reps {
-            match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
+            match session_day(stints, &manager.id, rep, entry.held_on) {
                 SessionDay::OnTeam => {}
                 SessionDay::NotOnTeam => {
                     if !not_on_team.contains(rep) {

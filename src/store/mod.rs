@@ -23,12 +23,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
-use crate::domain::{plural, SlackTeamId, SlackUserId, Topic};
+use crate::domain::{plural, Membership, SlackTeamId, SlackUserId, Topic};
 
 pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
 pub use entries::Edited;
 pub use integrity::{Checked, Finding, Stint};
 pub use interactions::FormOrigin;
+pub use lines::{StoredLine, TeamRule};
 pub use logs::{ExportRow, UndoTarget, Undone};
 pub use reminders::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
 
@@ -50,6 +51,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the line writer has stopped")]
     WriterStopped,
+    /// A line's team rule refused it on these stints, read in the
+    /// transaction that would have stored it: a team change committed after
+    /// the caller's own check. Nothing of the line was stored.
+    #[error("the team changed before the line was stored, and its team rule refused it")]
+    TeamChanged(Vec<Membership>),
 }
 
 /// A handle on the database; cheap to clone.

@@ -6,9 +6,9 @@ use sqlx::SqliteConnection;
 use super::{date_text, parse_date, parse_user, Store, StoreError};
 use crate::domain::{join_change, JoinChange, Manager, Membership, RemoveOutcome, SlackUserId};
 
-type MembershipRow = (String, String, String, Option<String>);
+pub(super) type MembershipRow = (String, String, String, Option<String>);
 
-fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
+pub(super) fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
     let (manager, rep, joined_on, left_on) = row;
     Ok(Membership {
         manager: parse_user(manager)?,
