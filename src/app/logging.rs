@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::domain::{
-    session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, MonthActivity,
+    session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, Membership,
     RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
-use crate::store::{Edited, Owned, UndoTarget, Undone};
+use crate::store::{Edited, Owned, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
 impl AppContext {
     /// A new 1:1's reps' word to begin with: asked, where the workspace asks
@@ -65,16 +65,30 @@ impl AppContext {
             .store
             .month_activity(&manager.team, &reps, month)
             .await?;
-        let moves = match session_rules(manager, &entries, &activity) {
-            Ok(moves) => moves,
-            Err(refusal) => return Ok(*refusal),
-        };
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
         let duplicates = self.duplicates(manager, &stored).await?;
-        let line = self
-            .store
-            .insert_line(manager, &stored, &moves, self.asking(), now)
-            .await?;
+        // The rule runs on the read above, to refuse at once, and again in
+        // the transaction that stores the line, so a team change that
+        // commits in between cannot slip a session past it.
+        let StoredLine { line, moves } = loop {
+            if let Err(refusal) = session_rules(manager, &entries, &activity.memberships) {
+                return Ok(*refusal);
+            }
+            let rule: TeamRule = {
+                let (manager, entries) = (manager.clone(), entries.clone());
+                Box::new(move |stints| session_rules(&manager, &entries, stints).ok())
+            };
+            match self
+                .store
+                .insert_line(manager, &stored, Some(rule), self.asking(), now)
+                .await
+            {
+                // Refused on the stints the storing transaction saw: the
+                // answer says why from those.
+                Err(StoreError::TeamChanged(stints)) => activity.memberships = stints,
+                stored => break stored?,
+            }
+        };
         for moved in &moves {
             if let Some(current) = activity
                 .memberships
@@ -121,7 +135,11 @@ impl AppContext {
                 .store
                 .month_activity(&manager.team, &session.reps, month)
                 .await?;
-            match session_rules(manager, std::slice::from_ref(session), &activity) {
+            match session_rules(
+                manager,
+                std::slice::from_ref(session),
+                &activity.memberships,
+            ) {
                 Ok(found) => moves = found,
                 Err(refusal) => return Ok(*refusal),
             }
@@ -219,8 +237,9 @@ impl AppContext {
         let duplicates = self.duplicates(manager, &stored).await?;
         let line = self
             .store
-            .insert_line(manager, &stored, &[], Confirmation::NotAsked, now)
-            .await?;
+            .insert_line(manager, &stored, None, Confirmation::NotAsked, now)
+            .await?
+            .line;
         Ok(Reply::MeetingLogged {
             line,
             log,
@@ -236,13 +255,13 @@ impl AppContext {
 fn session_rules(
     manager: &Manager,
     entries: &[SessionEntry],
-    activity: &MonthActivity,
+    stints: &[Membership],
 ) -> Result<Vec<JoinMove>, Box<Reply>> {
     let mut moves: Vec<JoinMove> = Vec::new();
     let mut not_on_team: Vec<SlackUserId> = Vec::new();
     for entry in entries {
         for rep in &entry.reps {
-            match session_day(&activity.memberships, &manager.id, rep, entry.held_on) {
+            match session_day(stints, &manager.id, rep, entry.held_on) {
                 SessionDay::OnTeam => {}
                 SessionDay::NotOnTeam => {
                     if !not_on_team.contains(rep) {

@@ -27,7 +27,9 @@ impl AppContext {
 
     /// Pauses reminders until `until` (the day they come back). With
     /// `keep_current`, a pause already running stays as it was, so pressing
-    /// "Snooze a week" twice, or again on an old message, changes nothing.
+    /// "Snooze a week" twice, or again on an old message, changes nothing;
+    /// the store judges what is running, since `manager` may be a copy from
+    /// before a pause was typed.
     pub(super) async fn pause_until(
         &self,
         manager: &Manager,
@@ -35,14 +37,21 @@ impl AppContext {
         now: DateTime<Utc>,
         keep_current: bool,
     ) -> Result<Reply, Failure> {
-        if let Some(current) = manager
-            .snoozed_on(manager.today(now))
-            .filter(|_| keep_current)
-        {
-            return Ok(Reply::AlreadySnoozed(current));
+        if !keep_current {
+            self.store.set_snooze(manager, Some(until)).await?;
+            return Ok(Reply::Snoozed(until));
         }
-        self.store.set_snooze(manager, Some(until)).await?;
-        Ok(Reply::Snoozed(until))
+        let today = manager.today(now);
+        Ok(
+            match self
+                .store
+                .snooze_unless_snoozed(manager, until, today)
+                .await?
+            {
+                Some(current) => Reply::AlreadySnoozed(current),
+                None => Reply::Snoozed(until),
+            },
+        )
     }
 
     pub(super) async fn time_zone(

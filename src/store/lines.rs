@@ -3,7 +3,9 @@
 //! meetings. Callers queue their line and wait; a single writer task takes
 //! everything that has queued up, stores it in one transaction, and only
 //! then answers each caller. Under load many lines share one commit; alone,
-//! a line is committed at once.
+//! a line is committed at once. A line of 1:1 sessions carries its team
+//! rule, which runs on the reps' stints as read inside that transaction,
+//! so a team change cannot commit between the check and the insert.
 
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -11,26 +13,42 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::confirmations::{NoticeKind, StoredWord};
 use super::logs::StoredKind;
-use super::team::move_join_days;
+use super::team::{membership_from_row, move_join_days, MembershipRow};
 use super::{date_text, instant_text, topics_text, Store, StoreError};
-use crate::domain::{Confirmation, Entry, JoinMove, LineId, Manager, SessionEntry};
+use crate::domain::{
+    Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
+};
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
 /// The most lines one transaction stores.
 const MAX_BATCH: usize = 256;
 
+/// The team rule a line of 1:1 sessions is stored under. Given every stint
+/// its reps have had in the workspace, read in the transaction that stores
+/// the line, it returns the join days the line moves back (stored with it),
+/// or `None` when the line may not be stored.
+pub type TeamRule = Box<dyn Fn(&[Membership]) -> Option<Vec<JoinMove>> + Send + Sync>;
+
+/// A line as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    pub line: LineId,
+    /// The join days its team rule moved back, in the same transaction.
+    pub moves: Vec<JoinMove>,
+}
+
 /// A line waiting to be stored, and who to tell when it is.
 pub(super) struct QueuedLine {
     team: String,
     manager: String,
     entries: Vec<Entry>,
-    /// Join days that move back to a session in this line, stored with it.
-    moves: Vec<JoinMove>,
+    /// Run inside the storing transaction; none for a meeting.
+    rule: Option<TeamRule>,
     /// Each session rep's word as the line is stored: asked, or not.
     confirmation: Confirmation,
     logged_at: String,
-    stored: oneshot::Sender<Result<LineId, StoreError>>,
+    stored: oneshot::Sender<Result<StoredLine, StoreError>>,
 }
 
 pub(super) type LineQueue = mpsc::Sender<QueuedLine>;
@@ -46,9 +64,9 @@ async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>)
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
         match store_batch(&writer, &batch).await {
-            Ok(ids) => {
-                for (line, id) in batch.drain(..).zip(ids) {
-                    let _ = line.stored.send(Ok(id));
+            Ok(outcomes) => {
+                for (line, outcome) in batch.drain(..).zip(outcomes) {
+                    let _ = line.stored.send(outcome);
                 }
             }
             // One bad line must not fail the others: store each alone.
@@ -56,7 +74,7 @@ async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>)
                 for line in batch.drain(..) {
                     let result = store_batch(&writer, std::slice::from_ref(&line))
                         .await
-                        .map(|ids| ids[0]);
+                        .and_then(|mut outcomes| outcomes.swap_remove(0));
                     let _ = line.stored.send(result);
                 }
             }
@@ -64,14 +82,18 @@ async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>)
     }
 }
 
-async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Vec<LineId>, StoreError> {
+/// Each line's answer; a line its team rule refuses is answered with
+/// [`StoreError::TeamChanged`] and does not fail the others.
+type Outcomes = Vec<Result<StoredLine, StoreError>>;
+
+async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Outcomes, StoreError> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-    let mut ids = Vec::with_capacity(batch.len());
+    let mut outcomes = Vec::with_capacity(batch.len());
     for line in batch {
-        ids.push(store_line(&mut tx, line).await?);
+        outcomes.push(store_line(&mut tx, line).await?);
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok(outcomes)
 }
 
 /// Every ID is read back from the statement that created its row, so each
@@ -79,7 +101,20 @@ async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Vec<Li
 /// entry takes the ID after the highest ever handed out (`entry_ids`), so a
 /// button or a reminder that names an entry taken back never reaches a new
 /// one.
-async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<LineId, StoreError> {
+async fn store_line(
+    tx: &mut SqliteConnection,
+    line: &QueuedLine,
+) -> Result<Result<StoredLine, StoreError>, StoreError> {
+    let moves = match &line.rule {
+        None => Vec::new(),
+        Some(rule) => {
+            let stints = line_stints(tx, line).await?;
+            match rule(&stints) {
+                Some(moves) => moves,
+                None => return Ok(Err(StoreError::TeamChanged(stints))),
+            }
+        }
+    };
     let line_id: i64 = sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
     )
@@ -121,8 +156,39 @@ async fn store_line(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<Line
             insert_rep_rows(tx, &rows, &line.team, session, &reps).await?;
         }
     }
-    move_join_days(tx, &line.team, &line.manager, line_id, &line.moves).await?;
-    Ok(LineId::new(line_id))
+    move_join_days(tx, &line.team, &line.manager, line_id, &moves).await?;
+    Ok(Ok(StoredLine {
+        line: LineId::new(line_id),
+        moves,
+    }))
+}
+
+/// Every stint the line's session reps have had in the workspace, on any
+/// team, as the storing transaction sees them.
+async fn line_stints(
+    tx: &mut SqliteConnection,
+    line: &QueuedLine,
+) -> Result<Vec<Membership>, StoreError> {
+    let reps: Vec<&str> = line
+        .entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Session(session) => Some(&session.reps),
+            Entry::Meeting(_) => None,
+        })
+        .flatten()
+        .map(SlackUserId::as_str)
+        .collect();
+    let rows: Vec<MembershipRow> = sqlx::query_as(
+        "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
+         WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
+         ORDER BY joined_on, id",
+    )
+    .bind(&line.team)
+    .bind(serde_json::Value::from(reps).to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    rows.into_iter().map(membership_from_row).collect()
 }
 
 /// What a session's new rep rows start with.
@@ -165,25 +231,27 @@ pub(super) async fn insert_rep_rows(
 }
 
 impl Store {
-    /// Stores a line's entries, and the join days they move back, together;
-    /// returns once they are committed.
+    /// Stores a line's entries, and the join days its team `rule` moves
+    /// back, together; returns once they are committed. A line its rule
+    /// refuses is not stored: [`StoreError::TeamChanged`] carries the stints
+    /// the rule saw.
     /// `confirmation` is each session rep's word to begin with: asked (a
     /// question goes out to them) or not.
-    #[tracing::instrument(skip(self, manager, entries, moves), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
+    #[tracing::instrument(skip(self, manager, entries, rule), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
     pub async fn insert_line(
         &self,
         manager: &Manager,
         entries: &[Entry],
-        moves: &[JoinMove],
+        rule: Option<TeamRule>,
         confirmation: Confirmation,
         now: DateTime<Utc>,
-    ) -> Result<LineId, StoreError> {
+    ) -> Result<StoredLine, StoreError> {
         let (stored, done) = oneshot::channel();
         let queued = QueuedLine {
             team: manager.team.as_str().to_string(),
             manager: manager.id.as_str().to_string(),
             entries: entries.to_vec(),
-            moves: moves.to_vec(),
+            rule,
             confirmation,
             logged_at: instant_text(now),
             stored,

@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use sqlx::SqliteExecutor;
 
 use super::{
     date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, Store, StoreError,
@@ -29,16 +31,32 @@ type ManagerRow = (
     Option<String>,
     String,
     Option<String>,
+    i64,
 );
 
 const MANAGER_COLUMNS: &str =
-    "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, digest_channel";
+    "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, \
+     digest_channel, version";
+
+/// Managers by workspace and user, read on every command. Only this
+/// process changes them (`run-job` reads them but never writes), and every
+/// change goes through the store, which updates this copy.
+pub(super) type ManagerCache = Arc<RwLock<HashMap<(SlackTeamId, SlackUserId), Versioned>>>;
+
+/// A manager as read, and how many changes their row had seen then.
+#[derive(Debug, Clone)]
+pub(super) struct Versioned {
+    /// Every change to the row adds one, in the statement that makes it, so
+    /// of two reads the one with the higher count is the newer.
+    version: i64,
+    manager: Manager,
+}
 
 /// A zone name a `chrono-tz` update can drop: an override this build cannot
 /// read is ignored (Slack's zone is used); Slack's own zone, which nothing
 /// can stand in for, makes the manager unreadable until Slack is asked again.
-fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
-    let (team, id, slack_tz, tz_override, snoozed_until, created_at, digest_channel) = row;
+fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
+    let (team, id, slack_tz, tz_override, snoozed_until, created_at, digest_channel, version) = row;
     let tz_override = tz_override.and_then(|raw| match Tz::from_str(&raw) {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -46,7 +64,7 @@ fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
             None
         }
     });
-    Ok(Manager {
+    let manager = Manager {
         slack_tz: Tz::from_str(&slack_tz).map_err(|_| StoreError::UnknownTimeZone(slack_tz))?,
         team: parse_team(team)?,
         id: parse_user(id)?,
@@ -59,7 +77,24 @@ fn manager_from_row(row: ManagerRow) -> Result<Manager, StoreError> {
                     .map_err(|_| StoreError::Corrupt(format!("digest channel {raw:?}")))
             })
             .transpose()?,
-    })
+    };
+    Ok(Versioned { version, manager })
+}
+
+/// The manager's row as it is in the database, never from the cache.
+async fn fetch_manager<'e>(
+    executor: impl SqliteExecutor<'e>,
+    team: &SlackTeamId,
+    user: &SlackUserId,
+) -> Result<Option<Versioned>, StoreError> {
+    let row: Option<ManagerRow> = sqlx::query_as(&format!(
+        "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
+    ))
+    .bind(team.as_str())
+    .bind(user.as_str())
+    .fetch_optional(executor)
+    .await?;
+    row.map(manager_from_row).transpose()
 }
 
 impl Store {
@@ -71,35 +106,36 @@ impl Store {
     ) -> Result<Option<Manager>, StoreError> {
         let key = (team.clone(), user.clone());
         if let Some(known) = self.cached_managers().get(&key) {
-            return Ok(Some(known.clone()));
+            return Ok(Some(known.manager.clone()));
         }
-        let row: Option<ManagerRow> = sqlx::query_as(&format!(
-            "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
-        ))
-        .bind(team.as_str())
-        .bind(user.as_str())
-        .fetch_optional(&self.readers)
-        .await?;
-        let manager = row.map(manager_from_row).transpose()?;
-        if let Some(manager) = &manager {
-            self.remember(manager.clone());
-        }
-        Ok(manager)
+        let read = fetch_manager(&self.readers, team, user).await?;
+        Ok(read.map(|read| self.remember(read)))
     }
 
     fn cached_managers(
         &self,
-    ) -> std::sync::RwLockReadGuard<'_, HashMap<(SlackTeamId, SlackUserId), Manager>> {
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<(SlackTeamId, SlackUserId), Versioned>> {
         self.managers
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn remember(&self, manager: Manager) {
-        self.managers
+    /// Keeps `read` in the cache unless the cache holds a row that has seen
+    /// more changes, and returns the manager the cache holds now. A reader
+    /// that fetched the row just before a change committed gets here after
+    /// the change did, so the order callers arrive in says nothing; the
+    /// row's own count does, and a count only grows.
+    fn remember(&self, read: Versioned) -> Manager {
+        let mut cache = self
+            .managers
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert((manager.team.clone(), manager.id.clone()), manager);
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (read.manager.team.clone(), read.manager.id.clone());
+        let held = cache.entry(key).or_insert_with(|| read.clone());
+        if held.version < read.version {
+            *held = read;
+        }
+        held.manager.clone()
     }
 
     /// Every manager with at least one rep on their team, in every workspace;
@@ -121,7 +157,9 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let (team, user) = (row.0.clone(), row.1.clone());
-                manager_from_row(row).map_err(|error| UnreadableManager { team, user, error })
+                manager_from_row(row)
+                    .map(|read| read.manager)
+                    .map_err(|error| UnreadableManager { team, user, error })
             })
             .collect())
     }
@@ -137,7 +175,7 @@ impl Store {
     ) -> Result<Manager, StoreError> {
         let mut tx = self.write().await?;
         let row: ManagerRow = sqlx::query_as(&format!(
-            "UPDATE managers SET slack_tz = ? WHERE team_id = ? AND user_id = ?
+            "UPDATE managers SET slack_tz = ?, version = version + 1 WHERE team_id = ? AND user_id = ?
              RETURNING {MANAGER_COLUMNS}"
         ))
         .bind(slack_tz.name())
@@ -146,9 +184,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        let manager = manager_from_row(row)?;
-        self.remember(manager.clone());
-        Ok(manager)
+        let read = manager_from_row(row)?;
+        Ok(self.remember(read))
     }
 
     /// Records a manager the first time they use the bot; a second insert
@@ -172,17 +209,11 @@ impl Store {
         .bind(instant_text(now))
         .execute(&mut *tx)
         .await?;
-        let row: ManagerRow = sqlx::query_as(&format!(
-            "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
-        ))
-        .bind(team.as_str())
-        .bind(user.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+        let stored = fetch_manager(&mut *tx, team, user)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
-        let manager = manager_from_row(row)?;
-        self.remember(manager.clone());
-        Ok(manager)
+        Ok(self.remember(stored))
     }
 
     pub async fn set_time_zone_override(
@@ -190,11 +221,8 @@ impl Store {
         manager: &Manager,
         tz: Option<Tz>,
     ) -> Result<(), StoreError> {
-        self.save_preferences(Manager {
-            tz_override: tz,
-            ..manager.clone()
-        })
-        .await
+        self.set_preference(manager, "tz_override", tz.map(|tz| tz.name().to_string()))
+            .await
     }
 
     pub async fn set_snooze(
@@ -202,11 +230,46 @@ impl Store {
         manager: &Manager,
         until: Option<NaiveDate>,
     ) -> Result<(), StoreError> {
-        self.save_preferences(Manager {
-            snoozed_until: until,
-            ..manager.clone()
-        })
-        .await
+        self.set_preference(manager, "snoozed_until", until.map(date_text))
+            .await
+    }
+
+    /// Pauses reminders until `until` unless a pause is running on `today`,
+    /// and returns the pause kept, if any. The running pause is judged in
+    /// the statement that stores the new one, not from the caller's copy:
+    /// "Snooze a week" pressed as `/coach snooze until …` commits never
+    /// overwrites the pause just typed.
+    pub async fn snooze_unless_snoozed(
+        &self,
+        manager: &Manager,
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        let mut tx = self.write().await?;
+        let paused: Option<ManagerRow> = sqlx::query_as(&format!(
+            "UPDATE managers SET snoozed_until = ?, version = version + 1
+             WHERE team_id = ? AND user_id = ? AND (snoozed_until IS NULL OR snoozed_until <= ?)
+             RETURNING {MANAGER_COLUMNS}"
+        ))
+        .bind(date_text(until))
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(date_text(today))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (stored, kept) = match paused {
+            Some(row) => (manager_from_row(row)?, None),
+            None => {
+                let stored = fetch_manager(&mut *tx, &manager.team, &manager.id)
+                    .await?
+                    .ok_or(sqlx::Error::RowNotFound)?;
+                let kept = stored.manager.snoozed_on(today);
+                (stored, kept)
+            }
+        };
+        tx.commit().await?;
+        self.remember(stored);
+        Ok(kept)
     }
 
     /// The channel the manager's team digest goes to, or none.
@@ -215,30 +278,66 @@ impl Store {
         manager: &Manager,
         channel: Option<SlackChannelId>,
     ) -> Result<(), StoreError> {
-        self.save_preferences(Manager {
-            digest_channel: channel,
-            ..manager.clone()
-        })
-        .await
+        let channel = channel.map(|channel| channel.as_str().to_string());
+        self.set_preference(manager, "digest_channel", channel)
+            .await
     }
 
-    /// Stores what a manager can change about themselves: time zone,
-    /// snooze and digest channel.
-    async fn save_preferences(&self, manager: Manager) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE managers SET tz_override = ?, snoozed_until = ?, digest_channel = ?
-             WHERE team_id = ? AND user_id = ?",
-        )
-        .bind(manager.tz_override.map(|tz| tz.name()))
-        .bind(manager.snoozed_until.map(date_text))
-        .bind(manager.digest_channel.as_ref().map(SlackChannelId::as_str))
+    /// Stores one thing a manager can change about themselves (`column`:
+    /// time zone, snooze or digest channel) and leaves the rest of the row
+    /// as it is in the database: two changes made from the same stale copy
+    /// of the manager, a snooze and a `tz` racing, both stay.
+    async fn set_preference(
+        &self,
+        manager: &Manager,
+        column: &'static str,
+        value: Option<String>,
+    ) -> Result<(), StoreError> {
+        let row: ManagerRow = sqlx::query_as(&format!(
+            "UPDATE managers SET {column} = ?, version = version + 1
+             WHERE team_id = ? AND user_id = ?
+             RETURNING {MANAGER_COLUMNS}"
+        ))
+        .bind(value)
         .bind(manager.team.as_str())
         .bind(manager.id.as_str())
-        .execute(&mut *tx)
+        .fetch_one(&self.writer)
         .await?;
-        tx.commit().await?;
-        self.remember(manager);
+        self.remember(manager_from_row(row)?);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_row_read_before_a_change_never_puts_the_older_row_back_in_the_cache() {
+        let store = Store::connect("sqlite::memory:").await.expect("store");
+        let team = SlackTeamId::parse("T0TEAM").expect("team");
+        let boss = SlackUserId::parse("U0BOSS").expect("user");
+        let first_use = DateTime::from_timestamp(1_795_000_000, 0).expect("instant");
+        let manager = store
+            .add_manager(&team, &boss, Tz::UTC, first_use)
+            .await
+            .expect("manager");
+        // A command that found nothing in the cache reads the row…
+        let stale = fetch_manager(&store.readers, &team, &boss)
+            .await
+            .expect("read")
+            .expect("row");
+        // …a snooze commits and is remembered…
+        let back_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+        store
+            .set_snooze(&manager, Some(back_on))
+            .await
+            .expect("snooze");
+        // …and only then does the first command fill the cache.
+        let kept = store.remember(stale);
+
+        assert_eq!(kept.snoozed_until, Some(back_on));
+        let cached = store.manager(&team, &boss).await.expect("read");
+        assert_eq!(cached.and_then(|m| m.snoozed_until), Some(back_on));
     }
 }

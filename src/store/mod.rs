@@ -14,10 +14,9 @@ mod months;
 mod reminders;
 mod team;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -25,12 +24,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
-use crate::domain::{plural, Manager, SlackTeamId, SlackUserId, Topic};
+use crate::domain::{plural, Membership, SlackTeamId, SlackUserId, Topic};
 
 pub use confirmations::{DisputeSettled, NoticeKind, PendingNotice, RepAnswered};
 pub use entries::{Edited, Owned};
 pub use integrity::{Checked, Finding, Stint};
 pub use interactions::FormOrigin;
+pub use lines::{StoredLine, TeamRule};
 pub use logs::{ExportRow, UndoTarget, Undone};
 pub use managers::UnreadableManager;
 pub use reminders::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
@@ -57,6 +57,11 @@ pub enum StoreError {
     UnknownTimeZone(String),
     #[error("the line writer has stopped")]
     WriterStopped,
+    /// A line's team rule refused it on these stints, read in the
+    /// transaction that would have stored it: a team change committed after
+    /// the caller's own check. Nothing of the line was stored.
+    #[error("the team changed before the line was stored, and its team rule refused it")]
+    TeamChanged(Vec<Membership>),
 }
 
 /// A handle on the database; cheap to clone.
@@ -68,10 +73,9 @@ pub struct Store {
     writer: SqlitePool,
     /// Logged lines, the hot-path write, go through group commit.
     lines: lines::LineQueue,
-    /// Managers by workspace and user, read on every command. Only this
-    /// process changes them (`run-job` reads them but never writes), and
-    /// every change goes through the store, which updates this copy.
-    managers: Arc<RwLock<HashMap<(SlackTeamId, SlackUserId), Manager>>>,
+    /// Managers by workspace and user, read on every command; never goes
+    /// back to an older row.
+    managers: managers::ManagerCache,
     /// Copies the write-ahead log into the database in the background;
     /// `None` for an in-memory database, which has no log.
     checkpointer: Option<SqlitePool>,

@@ -9,9 +9,9 @@ use crate::domain::{
     TeamTakenBack, TeamUndoRefused,
 };
 
-type MembershipRow = (String, String, String, Option<String>);
+pub(super) type MembershipRow = (String, String, String, Option<String>);
 
-fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
+pub(super) fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
     let (manager, rep, joined_on, left_on) = row;
     Ok(Membership {
         manager: parse_user(manager)?,

@@ -1,13 +1,13 @@
-//! The store against a real SQLite file: group commit of logged lines, and
-//! every rep row on its own entry.
+//! The store against a real SQLite file: group commit of logged lines,
+//! every rep row on its own entry, and writes that cannot race.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId,
-    SlackUserId,
+    session_day, Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionDay,
+    SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
 };
-use coachbot::store::{Store, StoreError, UndoTarget, Undone};
+use coachbot::store::{Store, StoreError, TeamRule, UndoTarget, Undone};
 
 use crate::helpers::friday_morning;
 
@@ -76,7 +76,7 @@ async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
         store.insert_line(
             &manager,
             std::slice::from_ref(log),
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -112,7 +112,7 @@ async fn a_session_that_cannot_be_stored_fails_alone_and_the_rest_of_its_batch_i
         calls.push(store.insert_line(
             who,
             std::slice::from_ref(&good),
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         ));
@@ -153,7 +153,7 @@ async fn committed_logs_reach_the_database_file_without_waiting_for_a_commit_to_
             .insert_line(
                 &manager,
                 std::slice::from_ref(log),
-                &[],
+                None,
                 Confirmation::NotAsked,
                 friday_morning(),
             )
@@ -197,7 +197,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
         .insert_line(
             &manager,
             &[meeting(30)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -207,7 +207,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
         .insert_line(
             &manager,
             &[session("U0ANN", 30)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -217,7 +217,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
         .insert_line(
             &manager,
             &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -229,7 +229,7 @@ async fn a_session_with_many_reps_after_ids_have_drifted_puts_every_rep_on_it() 
         .insert_line(
             &manager,
             &[session_with(&reps, 45, Activity::Deal)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -266,7 +266,7 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         .insert_line(
             &manager,
             &[meeting(30)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -276,7 +276,7 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         .insert_line(
             &manager,
             &[session("U0ANN", 30)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
@@ -286,12 +286,13 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         .insert_line(
             &manager,
             &[session_with(&["U0ANN", "U0BEN"], 30, Activity::Skill)],
-            &[],
+            None,
             Confirmation::NotAsked,
             friday_morning(),
         )
         .await
-        .expect("two reps");
+        .expect("two reps")
+        .line;
 
     let undone = store
         .undo(&manager, UndoTarget::Line(line), friday_morning())
@@ -318,4 +319,193 @@ async fn undo_takes_a_session_back_for_every_rep_and_a_second_undo_of_it_changes
         Undone::AlreadyUndone
     );
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 2);
+}
+
+/// The day every session here is held on: `friday_morning`'s.
+fn held_on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+}
+
+#[tokio::test]
+async fn a_snooze_a_time_zone_and_a_digest_channel_set_from_one_stale_copy_all_stay() {
+    let (store, manager, dir) = store_with_manager().await;
+    let back_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    let channel = SlackChannelId::parse("C0DIGEST").expect("channel");
+    // Each change starts from the copy read before any of them, as when
+    // "Snooze a week" is pressed while `/coach tz …` is being answered.
+    store
+        .set_snooze(&manager, Some(back_on))
+        .await
+        .expect("snooze");
+    store
+        .set_time_zone_override(&manager, Some(Tz::America__New_York))
+        .await
+        .expect("time zone");
+    store
+        .set_digest_channel(&manager, Some(channel.clone()))
+        .await
+        .expect("digest channel");
+
+    let now = store
+        .manager(&manager.team, &manager.id)
+        .await
+        .expect("read")
+        .expect("manager");
+    assert_eq!(now.snoozed_until, Some(back_on));
+    assert_eq!(now.tz_override, Some(Tz::America__New_York));
+    assert_eq!(now.digest_channel, Some(channel));
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-04'
+               AND tz_override = 'America/New_York' AND digest_channel = 'C0DIGEST'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn snooze_a_week_pressed_from_a_copy_older_than_a_typed_snooze_keeps_the_typed_one() {
+    let (store, manager, dir) = store_with_manager().await;
+    let typed = NaiveDate::from_ymd_opt(2026, 12, 20).expect("date");
+    let a_week_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    store
+        .set_snooze(&manager, Some(typed))
+        .await
+        .expect("typed snooze");
+    // `manager` still says reminders are on.
+    let kept = store
+        .snooze_unless_snoozed(&manager, a_week_on, held_on())
+        .await
+        .expect("button");
+    assert_eq!(kept, Some(typed));
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM managers WHERE snoozed_until = '2026-12-20'"
+        )
+        .await,
+        1
+    );
+}
+
+/// The app's rule for a line of one rep's session, in short: the rep is on
+/// the manager's team that day.
+/// When the team changes of these tests are recorded as made.
+fn change_instant() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-27T10:00:00Z".parse().expect("instant")
+}
+
+fn on_the_team_that_day(manager: &Manager, rep: &str) -> TeamRule {
+    let (boss, rep) = (manager.id.clone(), user(rep));
+    Box::new(move |stints| {
+        (session_day(stints, &boss, &rep, held_on()) == SessionDay::OnTeam).then(Vec::new)
+    })
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the_line() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = user("U0ANA");
+    let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    store
+        .add_reps(
+            &manager,
+            std::slice::from_ref(&ana),
+            Some(joined),
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+    // The log's check, on what it read: Ana is on the team today.
+    let read = store
+        .month_activity(
+            &manager.team,
+            std::slice::from_ref(&ana),
+            YearMonth::of(held_on()),
+        )
+        .await
+        .expect("read");
+    assert_eq!(
+        session_day(&read.memberships, &manager.id, &ana, held_on()),
+        SessionDay::OnTeam
+    );
+    // `team remove @ana` commits before the line reaches the writer.
+    store
+        .remove_reps(
+            &manager,
+            std::slice::from_ref(&ana),
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("removed");
+    // Team commands are lines too (undo takes them back in order).
+    let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
+
+    let stored = store
+        .insert_line(
+            &manager,
+            &[session("U0ANA", 45)],
+            Some(on_the_team_that_day(&manager, "U0ANA")),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    let Err(StoreError::TeamChanged(stints)) = stored else {
+        panic!("the line was not refused: {stored:?}");
+    };
+    assert!(
+        stints.iter().all(|stint| stint.left_on.is_some()),
+        "the rule saw Ana still on the team: {stints:?}"
+    );
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 0);
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_lines").await,
+        lines_before
+    );
+}
+
+#[tokio::test]
+async fn a_line_its_team_rule_refuses_fails_alone_and_the_rest_of_its_batch_is_stored() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = user("U0ANA");
+    store
+        .add_reps(
+            &manager,
+            std::slice::from_ref(&ana),
+            None,
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+    // Ben was never on the team.
+    let reps: Vec<&str> = (0..20)
+        .map(|i| if i == 7 { "U0BEN" } else { "U0ANA" })
+        .collect();
+    let lines: Vec<Entry> = reps.iter().map(|rep| session(rep, 30)).collect();
+    let calls = reps.iter().zip(&lines).map(|(rep, line)| {
+        store.insert_line(
+            &manager,
+            std::slice::from_ref(line),
+            Some(on_the_team_that_day(&manager, rep)),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(
+        matches!(results[7], Err(StoreError::TeamChanged(_))),
+        "{:?}",
+        results[7]
+    );
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 19);
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_reps WHERE rep_id = 'U0ANA'").await,
+        19
+    );
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 19);
 }

@@ -232,7 +232,7 @@ async fn a_database_from_before_takes_new_entry_ids_above_every_id_a_stored_ques
         .insert_line(
             &manager,
             &[session],
-            &[],
+            None,
             Confirmation::Asked,
             friday_morning(),
         )
