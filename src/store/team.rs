@@ -582,33 +582,6 @@ pub(super) async fn take_back_join_moves(
     Ok(moved)
 }
 
-impl Store {
-    /// Everyone who was on the manager's team on any day of the month, one
-    /// row per rep: their first join that month-span and, if they left, the
-    /// last leave.
-    pub async fn team_during(
-        &self,
-        manager: &Manager,
-        month: crate::domain::YearMonth,
-    ) -> Result<Vec<Membership>, StoreError> {
-        let rows: Vec<MembershipRow> = sqlx::query_as(
-            "SELECT manager_id, rep_id, MIN(joined_on),
-                    CASE WHEN COUNT(*) > COUNT(left_on) THEN NULL ELSE MAX(left_on) END
-             FROM memberships
-             WHERE team_id = ? AND manager_id = ? AND joined_on < ?
-               AND (left_on IS NULL OR left_on > ?)
-             GROUP BY rep_id ORDER BY MIN(joined_on), MIN(id)",
-        )
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(date_text(month.next().first_day()))
-        .bind(date_text(month.first_day()))
-        .fetch_all(&self.readers)
-        .await?;
-        rows.into_iter().map(membership_from_row).collect()
-    }
-}
-
 /// Every stint the rep has had in the workspace, on any team.
 async fn rep_stints(
     tx: &mut SqliteConnection,

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    session_day, Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionDay,
-    SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    session_day, Activity, Confirmation, Entry, EntryId, Manager, MeetingEntry, Minutes, Note,
+    SessionDay, SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
 };
 use coachbot::store::{Store, StoreError, TeamRule, UndoTarget, Undone};
 
@@ -508,4 +508,190 @@ async fn a_line_its_team_rule_refuses_fails_alone_and_the_rest_of_its_batch_is_s
         19
     );
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 19);
+}
+
+/// Ana, on the team since 2 November, coached on 10 November: her entry.
+async fn ana_coached_on_the_10th(store: &Store, manager: &Manager) -> EntryId {
+    let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    store
+        .add_reps(
+            manager,
+            &[user("U0ANA")],
+            Some(joined),
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+    let Entry::Session(mut earlier) = session("U0ANA", 45) else {
+        unreachable!("a session")
+    };
+    earlier.held_on = NaiveDate::from_ymd_opt(2026, 11, 10).expect("date");
+    store
+        .insert_line(
+            manager,
+            &[Entry::Session(earlier)],
+            Some(on_the_team_that_day(manager, "U0ANA")),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await
+        .expect("stored");
+    let latest = store.latest_entries(manager, 1).await.expect("entries");
+    latest[0].stored.id
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_an_edits_check_and_its_store_refuses_the_edit() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = user("U0ANA");
+    let id = ana_coached_on_the_10th(&store, &manager).await;
+    // The edit's check, on what it read: Ana is on the team on the 27th,
+    // the day the entry moves to.
+    let read = store
+        .month_activity(
+            &manager.team,
+            std::slice::from_ref(&ana),
+            YearMonth::of(held_on()),
+        )
+        .await
+        .expect("read");
+    assert_eq!(
+        session_day(&read.memberships, &manager.id, &ana, held_on()),
+        SessionDay::OnTeam
+    );
+    // `team remove @ana on the 20th` commits before the edit is stored.
+    let left = NaiveDate::from_ymd_opt(2026, 11, 20).expect("date");
+    store
+        .remove_reps(&manager, std::slice::from_ref(&ana), left, change_instant())
+        .await
+        .expect("removed");
+
+    let edited = store
+        .edit_entry(
+            &manager,
+            id,
+            &session("U0ANA", 30),
+            Some(on_the_team_that_day(&manager, "U0ANA")),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    let Err(StoreError::TeamChanged(stints)) = edited else {
+        panic!("the edit was not refused: {edited:?}");
+    };
+    assert!(
+        !stints.is_empty() && stints.iter().all(|stint| stint.left_on.is_some()),
+        "the rule did not see Ana's stint ended: {stints:?}"
+    );
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM logs WHERE held_on = '2026-11-10' AND minutes = 45 AND revision = 0"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM log_reps WHERE held_on = '2026-11-10'"
+        )
+        .await,
+        1
+    );
+}
+
+/// The app's rule for a team meeting, in short: the manager has a team.
+fn there_is_a_team(manager: &Manager) -> TeamRule {
+    let boss = manager.id.clone();
+    Box::new(move |stints| {
+        stints
+            .iter()
+            .any(|stint| stint.manager == boss && stint.left_on.is_none())
+            .then(Vec::new)
+    })
+}
+
+#[tokio::test]
+async fn a_meetings_team_rule_judges_the_managers_team_as_the_storing_transaction_reads_it() {
+    let (store, manager, _dir) = store_with_manager().await;
+    let (ana, ben) = (user("U0ANA"), user("U0BEN"));
+    store
+        .add_reps(
+            &manager,
+            &[ana.clone(), ben.clone()],
+            None,
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+
+    let stored = store
+        .insert_line(
+            &manager,
+            &[meeting(60)],
+            Some(there_is_a_team(&manager)),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await
+        .expect("stored");
+    let reps: Vec<&SlackUserId> = stored.stints.iter().map(|stint| &stint.rep).collect();
+    assert_eq!(reps, vec![&ana, &ben]);
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_a_meetings_check_and_its_insert_refuses_the_meeting() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = user("U0ANA");
+    let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    store
+        .add_reps(
+            &manager,
+            std::slice::from_ref(&ana),
+            Some(joined),
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+    // What the app saw: a team.
+    assert_eq!(store.current_team(&manager).await.expect("team").len(), 1);
+    // `team remove @ana` commits before the meeting reaches the writer.
+    store
+        .remove_reps(
+            &manager,
+            std::slice::from_ref(&ana),
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("removed");
+    let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
+
+    let stored = store
+        .insert_line(
+            &manager,
+            &[meeting(60)],
+            Some(there_is_a_team(&manager)),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    let Err(StoreError::TeamChanged(stints)) = stored else {
+        panic!("the meeting was not refused: {stored:?}");
+    };
+    assert!(
+        stints
+            .iter()
+            .any(|stint| stint.rep == ana && stint.left_on.is_some()),
+        "the rule did not see Ana's stint ended: {stints:?}"
+    );
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 0);
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_lines").await,
+        lines_before
+    );
 }
