@@ -34,8 +34,8 @@ use crate::messages;
 use crate::slack::client::Connector;
 use crate::slack::{SlackApi, SlackError};
 
-/// How the listener connects; the defaults suit production, tests shorten
-/// the waits.
+/// How the listener connects; the defaults suit production, and tests
+/// keep them (the waits run on the app's clock).
 #[derive(Debug, Clone)]
 pub struct SocketModeOptions {
     /// Sockets kept open at once. Slack spreads envelopes over them, so a
