@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::confirmations::{NoticeKind, StoredWord};
-use super::lines::{insert_rep_rows, judged, reps_stints, NewRepRows, TeamRule};
+use super::lines::{insert_rep_rows, judged, NewRepRows, TeamRule};
 use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
-use super::team::{move_join_days, take_back_join_moves};
+use super::team::{move_join_days, reps_stints, take_back_join_moves};
 use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
     Confirmation, Entry, EntryId, ListedEntry, Manager, RepSession, SessionEntry, SlackTeamId,

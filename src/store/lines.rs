@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::confirmations::{NoticeKind, StoredWord};
 use super::logs::StoredKind;
-use super::team::{membership_from_row, move_join_days, MembershipRow};
+use super::team::{membership_from_row, move_join_days, reps_stints, MembershipRow};
 use super::{date_text, instant_text, topics_text, Store, StoreError};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
@@ -199,25 +199,6 @@ async fn line_stints(
         return team_stints(tx, &line.team, &line.manager).await;
     }
     reps_stints(tx, &line.team, &reps).await
-}
-
-/// Every stint these reps have had in workspace `team`, on any team.
-pub(super) async fn reps_stints(
-    tx: &mut SqliteConnection,
-    team: &str,
-    reps: &[&SlackUserId],
-) -> Result<Vec<Membership>, StoreError> {
-    let reps: Vec<&str> = reps.iter().map(|rep| rep.as_str()).collect();
-    let rows: Vec<MembershipRow> = sqlx::query_as(
-        "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
-         WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
-         ORDER BY joined_on, id",
-    )
-    .bind(team)
-    .bind(serde_json::Value::from(reps).to_string())
-    .fetch_all(&mut *tx)
-    .await?;
-    rows.into_iter().map(membership_from_row).collect()
 }
 
 /// Every stint on `manager`'s team, past and present.

@@ -65,7 +65,7 @@ impl Store {
         let mut change = ChangeLine::new(manager, now);
         let mut outcomes = Vec::with_capacity(reps.len());
         for rep in reps {
-            let stints = rep_stints(&mut tx, manager, rep).await?;
+            let stints = reps_stints(&mut tx, manager.team.as_str(), &[rep]).await?;
             let current = stint_where(&mut tx, manager, rep, "left_on IS NULL", None).await?;
             let first_session = match &current {
                 Some(current) => {
@@ -582,18 +582,20 @@ pub(super) async fn take_back_join_moves(
     Ok(moved)
 }
 
-/// Every stint the rep has had in the workspace, on any team.
-async fn rep_stints(
+/// Every stint these reps have had in workspace `team`, on any team.
+pub(super) async fn reps_stints(
     tx: &mut SqliteConnection,
-    manager: &Manager,
-    rep: &SlackUserId,
+    team: &str,
+    reps: &[&SlackUserId],
 ) -> Result<Vec<Membership>, StoreError> {
+    let reps: Vec<&str> = reps.iter().map(|rep| rep.as_str()).collect();
     let rows: Vec<MembershipRow> = sqlx::query_as(
         "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
-         WHERE team_id = ? AND rep_id = ? ORDER BY joined_on, id",
+         WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
+         ORDER BY joined_on, id",
     )
-    .bind(manager.team.as_str())
-    .bind(rep.as_str())
+    .bind(team)
+    .bind(serde_json::Value::from(reps).to_string())
     .fetch_all(&mut *tx)
     .await?;
     rows.into_iter().map(membership_from_row).collect()

@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    session_day, Activity, Confirmation, Entry, EntryId, Manager, MeetingEntry, Minutes, Note,
-    SessionDay, SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    session_day, Activity, Confirmation, Entry, EntryId, Manager, MeetingEntry, Membership,
+    Minutes, Note, SessionDay, SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
 };
-use coachbot::store::{Store, StoreError, TeamRule, UndoTarget, Undone};
+use coachbot::store::{Store, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
 use crate::helpers::friday_morning;
 
@@ -404,14 +404,13 @@ fn on_the_team_that_day(manager: &Manager, rep: &str) -> TeamRule {
     })
 }
 
-#[tokio::test]
-async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the_line() {
-    let (store, manager, dir) = store_with_manager().await;
+/// Ana, on the team since 2 November.
+async fn ana_joins_on_the_2nd(store: &Store, manager: &Manager) -> SlackUserId {
     let ana = user("U0ANA");
     let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
     store
         .add_reps(
-            &manager,
+            manager,
             std::slice::from_ref(&ana),
             Some(joined),
             held_on(),
@@ -419,29 +418,50 @@ async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the
         )
         .await
         .expect("added");
-    // The log's check, on what it read: Ana is on the team today.
+    ana
+}
+
+/// A check as the app makes it, on its own read: `rep` is on the team on
+/// the day the tests log for.
+async fn check_on_the_team(store: &Store, manager: &Manager, rep: &SlackUserId) {
     let read = store
         .month_activity(
             &manager.team,
-            std::slice::from_ref(&ana),
+            std::slice::from_ref(rep),
             YearMonth::of(held_on()),
         )
         .await
         .expect("read");
     assert_eq!(
-        session_day(&read.memberships, &manager.id, &ana, held_on()),
+        session_day(&read.memberships, &manager.id, rep, held_on()),
         SessionDay::OnTeam
     );
-    // `team remove @ana` commits before the line reaches the writer.
+}
+
+/// The stints a change's team rule refused it on; fails if it was stored.
+fn refused<T: std::fmt::Debug>(stored: Result<T, StoreError>) -> Vec<Membership> {
+    match stored {
+        Err(StoreError::TeamChanged(stints)) => stints,
+        other => panic!("the change was not refused: {other:?}"),
+    }
+}
+
+/// `team remove @rep`, ending their stint on `day`.
+async fn remove(store: &Store, manager: &Manager, rep: &SlackUserId, day: NaiveDate) {
     store
-        .remove_reps(
-            &manager,
-            std::slice::from_ref(&ana),
-            held_on(),
-            change_instant(),
-        )
+        .remove_reps(manager, std::slice::from_ref(rep), day, change_instant())
         .await
         .expect("removed");
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the_line() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = ana_joins_on_the_2nd(&store, &manager).await;
+    // The log's check, on what it read: Ana is on the team today.
+    check_on_the_team(&store, &manager, &ana).await;
+    // `team remove @ana` commits before the line reaches the writer.
+    remove(&store, &manager, &ana, held_on()).await;
     // Team commands are lines too (undo takes them back in order).
     let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
 
@@ -454,9 +474,7 @@ async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the
             friday_morning(),
         )
         .await;
-    let Err(StoreError::TeamChanged(stints)) = stored else {
-        panic!("the line was not refused: {stored:?}");
-    };
+    let stints = refused(stored);
     assert!(
         stints.iter().all(|stint| stint.left_on.is_some()),
         "the rule saw Ana still on the team: {stints:?}"
@@ -512,17 +530,7 @@ async fn a_line_its_team_rule_refuses_fails_alone_and_the_rest_of_its_batch_is_s
 
 /// Ana, on the team since 2 November, coached on 10 November: her entry.
 async fn ana_coached_on_the_10th(store: &Store, manager: &Manager) -> EntryId {
-    let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
-    store
-        .add_reps(
-            manager,
-            &[user("U0ANA")],
-            Some(joined),
-            held_on(),
-            change_instant(),
-        )
-        .await
-        .expect("added");
+    ana_joins_on_the_2nd(store, manager).await;
     let Entry::Session(mut earlier) = session("U0ANA", 45) else {
         unreachable!("a session")
     };
@@ -544,28 +552,19 @@ async fn ana_coached_on_the_10th(store: &Store, manager: &Manager) -> EntryId {
 #[tokio::test]
 async fn a_team_remove_committed_between_an_edits_check_and_its_store_refuses_the_edit() {
     let (store, manager, dir) = store_with_manager().await;
-    let ana = user("U0ANA");
     let id = ana_coached_on_the_10th(&store, &manager).await;
+    let ana = user("U0ANA");
     // The edit's check, on what it read: Ana is on the team on the 27th,
     // the day the entry moves to.
-    let read = store
-        .month_activity(
-            &manager.team,
-            std::slice::from_ref(&ana),
-            YearMonth::of(held_on()),
-        )
-        .await
-        .expect("read");
-    assert_eq!(
-        session_day(&read.memberships, &manager.id, &ana, held_on()),
-        SessionDay::OnTeam
-    );
+    check_on_the_team(&store, &manager, &ana).await;
     // `team remove @ana on the 20th` commits before the edit is stored.
-    let left = NaiveDate::from_ymd_opt(2026, 11, 20).expect("date");
-    store
-        .remove_reps(&manager, std::slice::from_ref(&ana), left, change_instant())
-        .await
-        .expect("removed");
+    remove(
+        &store,
+        &manager,
+        &ana,
+        NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+    )
+    .await;
 
     let edited = store
         .edit_entry(
@@ -577,9 +576,7 @@ async fn a_team_remove_committed_between_an_edits_check_and_its_store_refuses_th
             friday_morning(),
         )
         .await;
-    let Err(StoreError::TeamChanged(stints)) = edited else {
-        panic!("the edit was not refused: {edited:?}");
-    };
+    let stints = refused(edited);
     assert!(
         !stints.is_empty() && stints.iter().all(|stint| stint.left_on.is_some()),
         "the rule did not see Ana's stint ended: {stints:?}"
@@ -613,6 +610,19 @@ fn there_is_a_team(manager: &Manager) -> TeamRule {
     })
 }
 
+/// A team meeting stored under the app's rule for it.
+async fn log_a_meeting(store: &Store, manager: &Manager) -> Result<StoredLine, StoreError> {
+    store
+        .insert_line(
+            manager,
+            &[meeting(60)],
+            Some(there_is_a_team(manager)),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn a_meetings_team_rule_judges_the_managers_team_as_the_storing_transaction_reads_it() {
     let (store, manager, _dir) = store_with_manager().await;
@@ -628,16 +638,7 @@ async fn a_meetings_team_rule_judges_the_managers_team_as_the_storing_transactio
         .await
         .expect("added");
 
-    let stored = store
-        .insert_line(
-            &manager,
-            &[meeting(60)],
-            Some(there_is_a_team(&manager)),
-            Confirmation::NotAsked,
-            friday_morning(),
-        )
-        .await
-        .expect("stored");
+    let stored = log_a_meeting(&store, &manager).await.expect("stored");
     let reps: Vec<&SlackUserId> = stored.stints.iter().map(|stint| &stint.rep).collect();
     assert_eq!(reps, vec![&ana, &ben]);
 }
@@ -645,44 +646,15 @@ async fn a_meetings_team_rule_judges_the_managers_team_as_the_storing_transactio
 #[tokio::test]
 async fn a_team_remove_committed_between_a_meetings_check_and_its_insert_refuses_the_meeting() {
     let (store, manager, dir) = store_with_manager().await;
-    let ana = user("U0ANA");
-    let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
-    store
-        .add_reps(
-            &manager,
-            std::slice::from_ref(&ana),
-            Some(joined),
-            held_on(),
-            change_instant(),
-        )
-        .await
-        .expect("added");
+    let ana = ana_joins_on_the_2nd(&store, &manager).await;
     // What the app saw: a team.
     assert_eq!(store.current_team(&manager).await.expect("team").len(), 1);
     // `team remove @ana` commits before the meeting reaches the writer.
-    store
-        .remove_reps(
-            &manager,
-            std::slice::from_ref(&ana),
-            held_on(),
-            change_instant(),
-        )
-        .await
-        .expect("removed");
+    remove(&store, &manager, &ana, held_on()).await;
     let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
 
-    let stored = store
-        .insert_line(
-            &manager,
-            &[meeting(60)],
-            Some(there_is_a_team(&manager)),
-            Confirmation::NotAsked,
-            friday_morning(),
-        )
-        .await;
-    let Err(StoreError::TeamChanged(stints)) = stored else {
-        panic!("the meeting was not refused: {stored:?}");
-    };
+    let stored = log_a_meeting(&store, &manager).await;
+    let stints = refused(stored);
     assert!(
         stints
             .iter()
