@@ -19,6 +19,9 @@ const SCOPES: &[(&str, &[&str])] = &[
     // Public and private channels alike, to check the bot is in a digest
     // channel before it is set.
     ("conversations_info", &["channels:read", "groups:read"]),
+    // Socket Mode, with the app-level token: its `connections:write` is
+    // given when the token is generated, not in the manifest.
+    ("apps_connections_open", &[]),
 ];
 
 fn manifest() -> Yaml {

@@ -3,6 +3,8 @@
 //! each day and stored with any join days it moves; and an entry changed or
 //! deleted after the fact, by the same rules.
 
+use std::future::Future;
+
 use chrono::{DateTime, Utc};
 
 use super::{AppContext, Failure, Reply};
@@ -67,28 +69,15 @@ impl AppContext {
             .await?;
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
         let duplicates = self.duplicates(manager, &stored).await?;
-        // The rule runs on the read above, to refuse at once, and again in
-        // the transaction that stores the line, so a team change that
-        // commits in between cannot slip a session past it.
-        let StoredLine { line, moves } = loop {
-            if let Err(refusal) = session_rules(manager, &entries, &activity.memberships) {
-                return Ok(*refusal);
-            }
-            let rule: TeamRule = {
-                let (manager, entries) = (manager.clone(), entries.clone());
-                Box::new(move |stints| session_rules(&manager, &entries, stints).ok())
-            };
-            match self
-                .store
+        let store = |rule| {
+            self.store
                 .insert_line(manager, &stored, Some(rule), self.asking(), now)
-                .await
-            {
-                // Refused on the stints the storing transaction saw: the
-                // answer says why from those.
-                Err(StoreError::TeamChanged(stints)) => activity.memberships = stints,
-                stored => break stored?,
-            }
         };
+        let StoredLine { line, moves, .. } =
+            match under_session_rules(manager, &entries, &mut activity.memberships, store).await? {
+                Ok(stored) => stored,
+                Err(refusal) => return Ok(*refusal),
+            };
         for moved in &moves {
             if let Some(current) = activity
                 .memberships
@@ -128,26 +117,28 @@ impl AppContext {
         entry: Entry,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        let mut moves = Vec::new();
-        if let Entry::Session(session) = &entry {
-            let month = YearMonth::of(session.held_on);
-            let activity = self
-                .store
-                .month_activity(&manager.team, &session.reps, month)
-                .await?;
-            match session_rules(
-                manager,
-                std::slice::from_ref(session),
-                &activity.memberships,
-            ) {
-                Ok(found) => moves = found,
-                Err(refusal) => return Ok(*refusal),
+        let store = |rule| {
+            self.store
+                .edit_entry(manager, id, &entry, rule, self.asking(), now)
+        };
+        let edited = match &entry {
+            Entry::Session(session) => {
+                let month = YearMonth::of(session.held_on);
+                let mut stints = self
+                    .store
+                    .month_activity(&manager.team, &session.reps, month)
+                    .await?
+                    .memberships;
+                let sessions = std::slice::from_ref(session);
+                match under_session_rules(manager, sessions, &mut stints, |rule| store(Some(rule)))
+                    .await?
+                {
+                    Ok(edited) => edited,
+                    Err(refusal) => return Ok(*refusal),
+                }
             }
-        }
-        let edited = self
-            .store
-            .edit_entry(manager, id, &entry, &moves, self.asking(), now)
-            .await?;
+            Entry::Meeting(_) => store(None).await?,
+        };
         let (before, after) = match edited {
             Edited::Changed { before, after } => (before, after),
             Edited::NotYours { manager } => return Ok(Reply::NotYours { manager }),
@@ -219,33 +210,83 @@ impl AppContext {
         Ok(self.reps_progress(manager, reps, month, &activity, manager.today(now)))
     }
 
+    /// Stores a team meeting if the manager has a team, and answers with how
+    /// many reps it counts for. Both are judged on the team as the storing
+    /// transaction reads it, so a team change cannot commit in between.
     pub(super) async fn log_meeting(
         &self,
         manager: &Manager,
         log: MeetingEntry,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        if self.store.current_team(manager).await?.is_empty() {
-            return Ok(Reply::NoTeamYet);
-        }
-        let team = self
-            .store
-            .team_during(manager, YearMonth::of(log.held_on))
-            .await?;
-        let present = team.iter().filter(|m| m.covers(log.held_on)).count();
         let stored = [Entry::Meeting(log.clone())];
         let duplicates = self.duplicates(manager, &stored).await?;
-        let line = self
+        let has_a_team: TeamRule = {
+            let manager = manager.id.clone();
+            Box::new(move |stints| {
+                stints
+                    .iter()
+                    .any(|stint| stint.manager == manager && stint.left_on.is_none())
+                    .then(Vec::new)
+            })
+        };
+        let StoredLine { line, stints, .. } = match self
             .store
-            .insert_line(manager, &stored, None, Confirmation::NotAsked, now)
-            .await?
-            .line;
+            .insert_line(
+                manager,
+                &stored,
+                Some(has_a_team),
+                Confirmation::NotAsked,
+                now,
+            )
+            .await
+        {
+            Err(StoreError::TeamChanged(_)) => return Ok(Reply::NoTeamYet),
+            stored => stored?,
+        };
+        let mut present: Vec<&SlackUserId> = stints
+            .iter()
+            .filter(|stint| stint.manager == manager.id && stint.covers(log.held_on))
+            .map(|stint| &stint.rep)
+            .collect();
+        present.sort();
+        present.dedup();
         Ok(Reply::MeetingLogged {
             line,
             log,
-            reps_counted: present,
+            reps_counted: present.len(),
             duplicates,
         })
+    }
+}
+
+/// Stores 1:1 sessions with `store` under the rules of who was on whose
+/// team: checked first on `stints`, the caller's own read, to refuse at
+/// once, and again inside the transaction that stores them, so a team
+/// change that commits in between cannot slip a session past the check.
+/// Refused there, they are checked again on the stints that transaction
+/// saw (which replace `stints`), so the answer says why from those.
+async fn under_session_rules<T, Stored>(
+    manager: &Manager,
+    sessions: &[SessionEntry],
+    stints: &mut Vec<Membership>,
+    store: impl Fn(TeamRule) -> Stored,
+) -> Result<Result<T, Box<Reply>>, Failure>
+where
+    Stored: Future<Output = Result<T, StoreError>>,
+{
+    loop {
+        if let Err(refusal) = session_rules(manager, sessions, stints) {
+            return Ok(Err(refusal));
+        }
+        let rule: TeamRule = {
+            let (manager, sessions) = (manager.clone(), sessions.to_vec());
+            Box::new(move |stints| session_rules(&manager, &sessions, stints).ok())
+        };
+        match store(rule).await {
+            Err(StoreError::TeamChanged(seen)) => *stints = seen,
+            stored => return Ok(Ok(stored?)),
+        }
     }
 }
 

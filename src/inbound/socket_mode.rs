@@ -3,9 +3,13 @@
 //! app-level token, through `SLACK_API_URL`), so no public HTTPS endpoint
 //! is needed. slack-morphism's listener owns the sockets: it reconnects when
 //! Slack asks or a socket breaks, and retries a connection Slack refused.
+//! It is started once Slack accepts a first connection, which coachbot asks
+//! for itself, retrying on the injected clock (slack-morphism's own retries
+//! wait on tokio's), so a test's fixed clock takes those waits at once.
 //! Slash commands are answered through [`answer_within_budget`], exactly as
 //! over HTTP; the answer travels in the envelope's acknowledgement.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,12 +29,13 @@ use tokio::task::JoinHandle;
 use super::answer::{answer_slash_command, SlashCommand};
 use super::{events, interactions};
 use crate::app::AppContext;
+use crate::clock::Clock;
 use crate::messages;
 use crate::slack::client::Connector;
-use crate::slack::SlackError;
+use crate::slack::{SlackApi, SlackError};
 
-/// How the listener connects; the defaults suit production, tests shorten
-/// the waits.
+/// How the listener connects; the defaults suit production, and tests
+/// keep them (the waits run on the app's clock).
 #[derive(Debug, Clone)]
 pub struct SocketModeOptions {
     /// Sockets kept open at once. Slack spreads envelopes over them, so a
@@ -38,12 +43,12 @@ pub struct SocketModeOptions {
     /// asks every few hours).
     pub connections: u32,
     /// How long to wait before trying again after Slack refused a
-    /// connection or it could not be reached. Whole seconds (the listener's
-    /// unit), at least one.
+    /// connection or it could not be reached. The listener's own retries
+    /// (a socket reopened later) take it in whole seconds, at least one.
     pub retry_after: Duration,
     /// If no socket is up this long after start, say so once, with the
-    /// usual causes: slack-morphism logs each failed attempt, but not what
-    /// to do about it.
+    /// usual causes: each failed attempt is logged, but not what to do
+    /// about it.
     pub warn_if_not_connected_after: Duration,
 }
 
@@ -78,7 +83,10 @@ enum SocketModeError {
 /// The running Socket Mode listener. The app token lives inside
 /// slack-morphism's listener, and this `Debug` never prints it.
 pub struct SocketMode {
-    listener: SlackClientSocketModeListener<Connector>,
+    listener: Arc<SlackClientSocketModeListener<Connector>>,
+    /// Asks Slack for a first connection until it accepts, then starts the
+    /// listener.
+    connecting: JoinHandle<()>,
     watchdog: JoinHandle<()>,
 }
 
@@ -97,6 +105,7 @@ impl SocketMode {
         options: &SocketModeOptions,
     ) -> Result<Self, SlackError> {
         let client: Arc<SlackClient<Connector>> = ctx.slack.client();
+        let (slack, clock) = (ctx.slack.clone(), ctx.clock.clone());
         let connected = Arc::new(AtomicBool::new(false));
         let environment = Arc::new(
             SlackClientEventsListenerEnvironment::new(client)
@@ -135,13 +144,25 @@ impl SocketMode {
             connections = config.max_connections_count,
             "Socket Mode: connecting to Slack"
         );
-        listener.start().await;
+        let listener = Arc::new(listener);
+        let connecting = tokio::spawn(start_once_slack_accepts(
+            listener.clone(),
+            slack,
+            app_token.clone(),
+            clock.clone(),
+            options.retry_after,
+        ));
         let watchdog = tokio::spawn(warn_if_not_connected(
             connected,
+            clock.deadline(options.warn_if_not_connected_after),
             options.warn_if_not_connected_after,
-            config.reconnect_timeout_in_seconds,
+            options.retry_after,
         ));
-        Ok(Self { listener, watchdog })
+        Ok(Self {
+            listener,
+            connecting,
+            watchdog,
+        })
     }
 
     /// Closes the sockets. A command still being carried out on one loses
@@ -149,18 +170,54 @@ impl SocketMode {
     /// and any late answer through `response_url` still happen.
     pub async fn shutdown(self) {
         self.watchdog.abort();
+        self.connecting.abort();
         self.listener.shutdown().await;
         tracing::info!("Socket Mode: disconnected");
     }
 }
 
-async fn warn_if_not_connected(connected: Arc<AtomicBool>, after: Duration, retry_secs: u64) {
-    tokio::time::sleep(after).await;
+/// Asks Slack for a connection until it accepts one, waiting `retry_after`
+/// (or Slack's `Retry-After`, if longer) between tries on `clock`, then
+/// starts the listener. slack-morphism would retry a refused first
+/// connection too, but its wait runs on tokio's timer, which a test can
+/// only skip by pausing all of tokio's time, HTTP and database timeouts
+/// included.
+async fn start_once_slack_accepts(
+    listener: Arc<SlackClientSocketModeListener<Connector>>,
+    slack: SlackApi,
+    app_token: SecretString,
+    clock: Clock,
+    retry_after: Duration,
+) {
+    while let Err(error) = slack.socket_mode_accepted(&app_token).await {
+        let wait = match error {
+            SlackError::RateLimited {
+                retry_after: Some(asked),
+            } => asked.max(retry_after),
+            _ => retry_after,
+        };
+        tracing::warn!(
+            %error,
+            retry_in_secs = wait.as_secs(),
+            "Socket Mode: Slack did not open a connection; trying again"
+        );
+        clock.sleep(wait).await;
+    }
+    listener.start().await;
+}
+
+async fn warn_if_not_connected(
+    connected: Arc<AtomicBool>,
+    deadline: impl Future<Output = ()>,
+    after: Duration,
+    retry_after: Duration,
+) {
+    deadline.await;
     if !connected.load(Ordering::Relaxed) {
         tracing::warn!(
             waited_secs = after.as_secs(),
-            retry_every_secs = retry_secs,
-            "Socket Mode is not connected yet; slack-morphism's errors above say why. If Slack \
+            retry_every_secs = retry_after.as_secs(),
+            "Socket Mode is not connected yet; the errors above say why. If Slack \
              answered invalid_auth, SLACK_APP_TOKEN is wrong or revoked; missing_scope, it lacks \
              connections:write; not_allowed_token_type, it is not an app-level token (xapp-…). \
              Check too that Socket Mode is enabled in the app's settings. coachbot keeps retrying"

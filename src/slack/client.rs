@@ -121,6 +121,20 @@ impl SlackApi {
         self.client.clone()
     }
 
+    /// Whether Slack opens a Socket Mode connection for the app-level
+    /// token (`apps.connections.open`). The URL it hands out is left unused
+    /// (it expires): the Socket Mode listener opens its own.
+    #[tracing::instrument(skip_all)]
+    pub async fn socket_mode_accepted(&self, app_token: &SecretString) -> Result<(), SlackError> {
+        let token = SlackApiToken::new(SlackApiTokenValue::new(
+            app_token.expose_secret().to_string(),
+        ));
+        let session = self.client.open_session(&token);
+        Self::timed(session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()))
+            .await
+            .map(|_| ())
+    }
+
     async fn timed<T>(
         call: impl std::future::Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackError> {

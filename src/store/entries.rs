@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::confirmations::{NoticeKind, StoredWord};
-use super::lines::{insert_rep_rows, NewRepRows};
+use super::lines::{insert_rep_rows, judged, NewRepRows, TeamRule};
 use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
-use super::team::{move_join_days, take_back_join_moves};
+use super::team::{move_join_days, reps_stints, take_back_join_moves};
 use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
 use crate::domain::{
-    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, RepSession, SessionEntry,
-    SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    Confirmation, Entry, EntryId, ListedEntry, Manager, RepSession, SessionEntry, SlackTeamId,
+    SlackUserId, StoredEntry, YearMonth,
 };
 
 /// What an edit did.
@@ -151,14 +151,17 @@ impl Store {
     /// with it every rep row that copies its day, minutes and kind: rows of
     /// reps no longer in it go, new reps get rows, and every rep's word is
     /// asked again (`confirmation`), a dispute staying until it is settled.
-    /// Join days in `moves` move back with it.
-    #[tracing::instrument(skip(self, manager, entry, moves), fields(team = %manager.team, user = %manager.id, entry = %id))]
+    /// A 1:1's team `rule` runs on its reps' stints as this transaction
+    /// reads them, before anything changes: the join days it moves back
+    /// move with the entry, and an edit it refuses is not stored
+    /// ([`StoreError::TeamChanged`] carries the stints it saw).
+    #[tracing::instrument(skip(self, manager, entry, rule), fields(team = %manager.team, user = %manager.id, entry = %id))]
     pub async fn edit_entry(
         &self,
         manager: &Manager,
         id: EntryId,
         entry: &Entry,
-        moves: &[JoinMove],
+        rule: Option<TeamRule>,
         confirmation: Confirmation,
         now: DateTime<Utc>,
     ) -> Result<Edited, StoreError> {
@@ -171,6 +174,14 @@ impl Store {
         if before.entry.kind() != entry.kind() {
             return Ok(Edited::Gone);
         }
+        let moves = match (&rule, entry) {
+            (Some(rule), Entry::Session(session)) => {
+                let reps: Vec<&SlackUserId> = session.reps.iter().collect();
+                let stints = reps_stints(&mut tx, manager.team.as_str(), &reps).await?;
+                judged(rule, stints)?.0
+            }
+            _ => Vec::new(),
+        };
         let (activity, topics) = match entry {
             Entry::Session(session) => (Some(session.activity.code()), None),
             Entry::Meeting(meeting) => (None, Some(topics_text(&meeting.topics))),
@@ -206,7 +217,7 @@ impl Store {
             manager.team.as_str(),
             manager.id.as_str(),
             before.line.get(),
-            moves,
+            &moves,
         )
         .await?;
         let after = read_entry(&mut tx, &manager.team, id)

@@ -3,9 +3,10 @@
 //! meetings. Callers queue their line and wait; a single writer task takes
 //! everything that has queued up, stores it in one transaction, and only
 //! then answers each caller. Under load many lines share one commit; alone,
-//! a line is committed at once. A line of 1:1 sessions carries its team
-//! rule, which runs on the reps' stints as read inside that transaction,
-//! so a team change cannot commit between the check and the insert.
+//! a line is committed at once. A line carries its team rule, which runs
+//! on the stints as read inside that transaction (the reps' for 1:1s, the
+//! manager's team's for a meeting), so a team change cannot commit between
+//! the check and the insert.
 
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -13,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::confirmations::{NoticeKind, StoredWord};
 use super::logs::StoredKind;
-use super::team::{membership_from_row, move_join_days, MembershipRow};
+use super::team::{membership_from_row, move_join_days, reps_stints, MembershipRow};
 use super::{date_text, instant_text, topics_text, Store, StoreError};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
@@ -24,10 +25,11 @@ const QUEUE: usize = 4096;
 /// The most lines one transaction stores.
 const MAX_BATCH: usize = 256;
 
-/// The team rule a line of 1:1 sessions is stored under. Given every stint
-/// its reps have had in the workspace, read in the transaction that stores
-/// the line, it returns the join days the line moves back (stored with it),
-/// or `None` when the line may not be stored.
+/// The team rule a change is stored under. Given the stints it judges,
+/// read in the transaction that stores the change (for 1:1 sessions, every
+/// stint their reps have had in the workspace; for a team meeting, every
+/// stint on the manager's team), it returns the join days the change moves
+/// back (stored with it), or `None` when the change may not be stored.
 pub type TeamRule = Box<dyn Fn(&[Membership]) -> Option<Vec<JoinMove>> + Send + Sync>;
 
 /// A line as stored.
@@ -36,6 +38,9 @@ pub struct StoredLine {
     pub line: LineId,
     /// The join days its team rule moved back, in the same transaction.
     pub moves: Vec<JoinMove>,
+    /// The stints its team rule judged, as that transaction read them (none
+    /// without a rule): the team the line was stored against.
+    pub stints: Vec<Membership>,
 }
 
 /// A line waiting to be stored, and who to tell when it is.
@@ -43,7 +48,7 @@ pub(super) struct QueuedLine {
     team: String,
     manager: String,
     entries: Vec<Entry>,
-    /// Run inside the storing transaction; none for a meeting.
+    /// Run inside the storing transaction.
     rule: Option<TeamRule>,
     /// Each session rep's word as the line is stored: asked, or not.
     confirmation: Confirmation,
@@ -105,15 +110,12 @@ async fn store_line(
     tx: &mut SqliteConnection,
     line: &QueuedLine,
 ) -> Result<Result<StoredLine, StoreError>, StoreError> {
-    let moves = match &line.rule {
-        None => Vec::new(),
-        Some(rule) => {
-            let stints = line_stints(tx, line).await?;
-            match rule(&stints) {
-                Some(moves) => moves,
-                None => return Ok(Err(StoreError::TeamChanged(stints))),
-            }
-        }
+    let (moves, stints) = match &line.rule {
+        None => (Vec::new(), Vec::new()),
+        Some(rule) => match judged(rule, line_stints(tx, line).await?) {
+            Ok(judged) => judged,
+            Err(refused) => return Ok(Err(refused)),
+        },
     };
     let line_id: i64 = sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
@@ -160,16 +162,31 @@ async fn store_line(
     Ok(Ok(StoredLine {
         line: LineId::new(line_id),
         moves,
+        stints,
     }))
 }
 
-/// Every stint the line's session reps have had in the workspace, on any
-/// team, as the storing transaction sees them.
+/// The join days `rule` moves back on `stints`, with the stints; or
+/// [`StoreError::TeamChanged`] with them when it refuses the change.
+pub(super) fn judged(
+    rule: &TeamRule,
+    stints: Vec<Membership>,
+) -> Result<(Vec<JoinMove>, Vec<Membership>), StoreError> {
+    match rule(&stints) {
+        Some(moves) => Ok((moves, stints)),
+        None => Err(StoreError::TeamChanged(stints)),
+    }
+}
+
+/// The stints a line's team rule judges, as the storing transaction sees
+/// them: every stint its 1:1 reps have had in the workspace, on any team;
+/// for a line without 1:1s (a team meeting), every stint on the manager's
+/// team.
 async fn line_stints(
     tx: &mut SqliteConnection,
     line: &QueuedLine,
 ) -> Result<Vec<Membership>, StoreError> {
-    let reps: Vec<&str> = line
+    let reps: Vec<&SlackUserId> = line
         .entries
         .iter()
         .filter_map(|entry| match entry {
@@ -177,15 +194,26 @@ async fn line_stints(
             Entry::Meeting(_) => None,
         })
         .flatten()
-        .map(SlackUserId::as_str)
         .collect();
+    if reps.is_empty() {
+        return team_stints(tx, &line.team, &line.manager).await;
+    }
+    reps_stints(tx, &line.team, &reps).await
+}
+
+/// Every stint on `manager`'s team, past and present.
+async fn team_stints(
+    tx: &mut SqliteConnection,
+    team: &str,
+    manager: &str,
+) -> Result<Vec<Membership>, StoreError> {
     let rows: Vec<MembershipRow> = sqlx::query_as(
         "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
-         WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
+         WHERE team_id = ? AND manager_id = ?
          ORDER BY joined_on, id",
     )
-    .bind(&line.team)
-    .bind(serde_json::Value::from(reps).to_string())
+    .bind(team)
+    .bind(manager)
     .fetch_all(&mut *tx)
     .await?;
     rows.into_iter().map(membership_from_row).collect()

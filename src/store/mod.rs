@@ -57,10 +57,11 @@ pub enum StoreError {
     UnknownTimeZone(String),
     #[error("the line writer has stopped")]
     WriterStopped,
-    /// A line's team rule refused it on these stints, read in the
-    /// transaction that would have stored it: a team change committed after
-    /// the caller's own check. Nothing of the line was stored.
-    #[error("the team changed before the line was stored, and its team rule refused it")]
+    /// A change's team rule refused it on these stints, read in the
+    /// transaction that would have stored it: where the caller checked
+    /// first, a team change committed after that check. Nothing of the
+    /// change was stored.
+    #[error("the team rule refused the change on the team as it stood when it was to be stored")]
     TeamChanged(Vec<Membership>),
 }
 

@@ -65,7 +65,7 @@ impl Store {
         let mut change = ChangeLine::new(manager, now);
         let mut outcomes = Vec::with_capacity(reps.len());
         for rep in reps {
-            let stints = rep_stints(&mut tx, manager, rep).await?;
+            let stints = reps_stints(&mut tx, manager.team.as_str(), &[rep]).await?;
             let current = stint_where(&mut tx, manager, rep, "left_on IS NULL", None).await?;
             let first_session = match &current {
                 Some(current) => {
@@ -582,45 +582,20 @@ pub(super) async fn take_back_join_moves(
     Ok(moved)
 }
 
-impl Store {
-    /// Everyone who was on the manager's team on any day of the month, one
-    /// row per rep: their first join that month-span and, if they left, the
-    /// last leave.
-    pub async fn team_during(
-        &self,
-        manager: &Manager,
-        month: crate::domain::YearMonth,
-    ) -> Result<Vec<Membership>, StoreError> {
-        let rows: Vec<MembershipRow> = sqlx::query_as(
-            "SELECT manager_id, rep_id, MIN(joined_on),
-                    CASE WHEN COUNT(*) > COUNT(left_on) THEN NULL ELSE MAX(left_on) END
-             FROM memberships
-             WHERE team_id = ? AND manager_id = ? AND joined_on < ?
-               AND (left_on IS NULL OR left_on > ?)
-             GROUP BY rep_id ORDER BY MIN(joined_on), MIN(id)",
-        )
-        .bind(manager.team.as_str())
-        .bind(manager.id.as_str())
-        .bind(date_text(month.next().first_day()))
-        .bind(date_text(month.first_day()))
-        .fetch_all(&self.readers)
-        .await?;
-        rows.into_iter().map(membership_from_row).collect()
-    }
-}
-
-/// Every stint the rep has had in the workspace, on any team.
-async fn rep_stints(
+/// Every stint these reps have had in workspace `team`, on any team.
+pub(super) async fn reps_stints(
     tx: &mut SqliteConnection,
-    manager: &Manager,
-    rep: &SlackUserId,
+    team: &str,
+    reps: &[&SlackUserId],
 ) -> Result<Vec<Membership>, StoreError> {
+    let reps: Vec<&str> = reps.iter().map(|rep| rep.as_str()).collect();
     let rows: Vec<MembershipRow> = sqlx::query_as(
         "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
-         WHERE team_id = ? AND rep_id = ? ORDER BY joined_on, id",
+         WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
+         ORDER BY joined_on, id",
     )
-    .bind(manager.team.as_str())
-    .bind(rep.as_str())
+    .bind(team)
+    .bind(serde_json::Value::from(reps).to_string())
     .fetch_all(&mut *tx)
     .await?;
     rows.into_iter().map(membership_from_row).collect()

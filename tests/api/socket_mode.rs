@@ -164,12 +164,12 @@ fn slash_command(envelope_id: &str, text: &str, response_url: &str) -> serde_jso
     })
 }
 
-/// Waits in tests are seconds, not Slack's half-minutes.
-fn quick() -> SocketModeOptions {
+/// One socket, so that every envelope reaches the fake's one connection;
+/// the waits are production's, taken on the app's clock.
+fn one_socket() -> SocketModeOptions {
     SocketModeOptions {
         connections: 1,
-        retry_after: Duration::from_secs(1),
-        warn_if_not_connected_after: Duration::from_secs(5),
+        ..SocketModeOptions::default()
     }
 }
 
@@ -207,7 +207,7 @@ fn payload_text(ack: &serde_json::Value) -> String {
 #[tokio::test]
 async fn a_slash_command_over_the_socket_is_carried_out_and_answered_in_the_acknowledgement() {
     let (slack, mut socket) = slack_with_socket().await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     socket.send(slash_command(
         "env-team-add",
         "team add <@U0ANA|ana>",
@@ -243,7 +243,7 @@ async fn a_slash_command_over_the_socket_is_carried_out_and_answered_in_the_ackn
 async fn a_command_that_does_not_parse_over_the_socket_gets_the_parsers_sentence_and_stores_nothing(
 ) {
     let (slack, mut socket) = slack_with_socket().await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     let text = "team add @ana";
     socket.send(slash_command("env-mistake", text, &app.response_url()));
     let ack = socket.next_ack().await;
@@ -266,7 +266,7 @@ async fn a_slow_command_over_the_socket_is_acknowledged_in_time_and_answered_thr
     let users_info = HeldUsersInfo::mount(&slack).await;
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     // `users.info` is held while the answer's budget runs out on the app's
     // clock: the acknowledgement carries the holding answer (the budget
     // itself is proven on paused time in `inbound::answer`).
@@ -301,7 +301,7 @@ async fn a_refused_connection_is_retried_until_slack_accepts_it() {
         .await;
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     socket.send(slash_command(
         "env-after-retry",
         "team",
@@ -310,14 +310,20 @@ async fn a_refused_connection_is_retried_until_slack_accepts_it() {
     let ack = socket.next_ack().await;
     assert_eq!(ack["envelope_id"], "env-after-retry");
     assert!(payload_text(&ack).contains("Your team is empty"), "{ack}");
-    assert_eq!(app.slack_calls("/api/apps.connections.open").await.len(), 2);
+    // Refused, accepted, then the listener's own: it started only once
+    // Slack accepted, after waiting the retry out on the app's clock.
+    assert_eq!(app.slack_calls("/api/apps.connections.open").await.len(), 3);
     assert_eq!(socket.connections(), 1);
+    assert_eq!(
+        app.clock.now() - friday_morning(),
+        chrono::Duration::from_std(SocketModeOptions::default().retry_after).expect("wait")
+    );
 }
 
 #[tokio::test]
 async fn interactions_and_events_over_the_socket_are_acknowledged() {
     let (slack, mut socket) = slack_with_socket().await;
-    let _app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let _app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     socket.send(event_envelope("env-event", "Ev0001", 0));
     let ack = socket.next_ack().await;
     assert_eq!(ack["envelope_id"], "env-event", "{ack}");
@@ -334,7 +340,7 @@ async fn interactions_and_events_over_the_socket_are_acknowledged() {
 #[tokio::test]
 async fn with_only_the_app_token_http_slack_requests_are_refused_and_healthz_answers() {
     let (slack, mut socket) = slack_with_socket().await;
-    let app = spawn_socket_mode_app(slack, &[("SLACK_SIGNING_SECRET", "")], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[("SLACK_SIGNING_SECRET", "")], one_socket()).await;
     // Signed as Slack would with the secret the other tests use: there is
     // no secret to check it against, so it is refused all the same.
     let body = command_body(BOSS, "team add <@U0ANA|ana>", &app.response_url());
@@ -382,7 +388,7 @@ async fn a_reminder_button_and_its_form_work_over_the_socket_answered_in_the_ack
     let posts = FakePosts::mount(&slack).await;
     let mut socket = FakeSocket::start().await;
     mount_connections_open(&slack, &socket.url).await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     socket.wait_for_connection().await;
     team(&app).await;
     let reminder = pace_reminder(&app, &posts).await;
@@ -448,7 +454,7 @@ async fn a_reminder_button_and_its_form_work_over_the_socket_answered_in_the_ack
 async fn the_home_tab_opened_over_the_socket_is_published_once_however_often_slack_delivers_it() {
     let (slack, mut socket) = slack_with_socket().await;
     mount_views_and_updates(&slack).await;
-    let app = spawn_socket_mode_app(slack, &[], quick()).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
     for (envelope, attempt) in [("env-first", 0), ("env-again", 1)] {
         let mut delivered = event_envelope(envelope, "Ev0AGAIN", attempt);
         delivered["payload"] = crate::helpers::payloads::app_home_opened(BOSS, "Ev0AGAIN");

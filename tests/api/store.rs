@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
-    session_day, Activity, Confirmation, Entry, Manager, MeetingEntry, Minutes, Note, SessionDay,
-    SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    session_day, Activity, Confirmation, Entry, EntryId, Manager, MeetingEntry, Membership,
+    Minutes, Note, SessionDay, SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
 };
-use coachbot::store::{Store, StoreError, TeamRule, UndoTarget, Undone};
+use coachbot::store::{Store, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
 use crate::helpers::friday_morning;
 
@@ -404,14 +404,13 @@ fn on_the_team_that_day(manager: &Manager, rep: &str) -> TeamRule {
     })
 }
 
-#[tokio::test]
-async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the_line() {
-    let (store, manager, dir) = store_with_manager().await;
+/// Ana, on the team since 2 November.
+async fn ana_joins_on_the_2nd(store: &Store, manager: &Manager) -> SlackUserId {
     let ana = user("U0ANA");
     let joined = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
     store
         .add_reps(
-            &manager,
+            manager,
             std::slice::from_ref(&ana),
             Some(joined),
             held_on(),
@@ -419,29 +418,50 @@ async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the
         )
         .await
         .expect("added");
-    // The log's check, on what it read: Ana is on the team today.
+    ana
+}
+
+/// A check as the app makes it, on its own read: `rep` is on the team on
+/// the day the tests log for.
+async fn check_on_the_team(store: &Store, manager: &Manager, rep: &SlackUserId) {
     let read = store
         .month_activity(
             &manager.team,
-            std::slice::from_ref(&ana),
+            std::slice::from_ref(rep),
             YearMonth::of(held_on()),
         )
         .await
         .expect("read");
     assert_eq!(
-        session_day(&read.memberships, &manager.id, &ana, held_on()),
+        session_day(&read.memberships, &manager.id, rep, held_on()),
         SessionDay::OnTeam
     );
-    // `team remove @ana` commits before the line reaches the writer.
+}
+
+/// The stints a change's team rule refused it on; fails if it was stored.
+fn refused<T: std::fmt::Debug>(stored: Result<T, StoreError>) -> Vec<Membership> {
+    match stored {
+        Err(StoreError::TeamChanged(stints)) => stints,
+        other => panic!("the change was not refused: {other:?}"),
+    }
+}
+
+/// `team remove @rep`, ending their stint on `day`.
+async fn remove(store: &Store, manager: &Manager, rep: &SlackUserId, day: NaiveDate) {
     store
-        .remove_reps(
-            &manager,
-            std::slice::from_ref(&ana),
-            held_on(),
-            change_instant(),
-        )
+        .remove_reps(manager, std::slice::from_ref(rep), day, change_instant())
         .await
         .expect("removed");
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the_line() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = ana_joins_on_the_2nd(&store, &manager).await;
+    // The log's check, on what it read: Ana is on the team today.
+    check_on_the_team(&store, &manager, &ana).await;
+    // `team remove @ana` commits before the line reaches the writer.
+    remove(&store, &manager, &ana, held_on()).await;
     // Team commands are lines too (undo takes them back in order).
     let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
 
@@ -454,9 +474,7 @@ async fn a_team_remove_committed_between_a_logs_check_and_its_insert_refuses_the
             friday_morning(),
         )
         .await;
-    let Err(StoreError::TeamChanged(stints)) = stored else {
-        panic!("the line was not refused: {stored:?}");
-    };
+    let stints = refused(stored);
     assert!(
         stints.iter().all(|stint| stint.left_on.is_some()),
         "the rule saw Ana still on the team: {stints:?}"
@@ -508,4 +526,144 @@ async fn a_line_its_team_rule_refuses_fails_alone_and_the_rest_of_its_batch_is_s
         19
     );
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 19);
+}
+
+/// Ana, on the team since 2 November, coached on 10 November: her entry.
+async fn ana_coached_on_the_10th(store: &Store, manager: &Manager) -> EntryId {
+    ana_joins_on_the_2nd(store, manager).await;
+    let Entry::Session(mut earlier) = session("U0ANA", 45) else {
+        unreachable!("a session")
+    };
+    earlier.held_on = NaiveDate::from_ymd_opt(2026, 11, 10).expect("date");
+    store
+        .insert_line(
+            manager,
+            &[Entry::Session(earlier)],
+            Some(on_the_team_that_day(manager, "U0ANA")),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await
+        .expect("stored");
+    let latest = store.latest_entries(manager, 1).await.expect("entries");
+    latest[0].stored.id
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_an_edits_check_and_its_store_refuses_the_edit() {
+    let (store, manager, dir) = store_with_manager().await;
+    let id = ana_coached_on_the_10th(&store, &manager).await;
+    let ana = user("U0ANA");
+    // The edit's check, on what it read: Ana is on the team on the 27th,
+    // the day the entry moves to.
+    check_on_the_team(&store, &manager, &ana).await;
+    // `team remove @ana on the 20th` commits before the edit is stored.
+    remove(
+        &store,
+        &manager,
+        &ana,
+        NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+    )
+    .await;
+
+    let edited = store
+        .edit_entry(
+            &manager,
+            id,
+            &session("U0ANA", 30),
+            Some(on_the_team_that_day(&manager, "U0ANA")),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    let stints = refused(edited);
+    assert!(
+        !stints.is_empty() && stints.iter().all(|stint| stint.left_on.is_some()),
+        "the rule did not see Ana's stint ended: {stints:?}"
+    );
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM logs WHERE held_on = '2026-11-10' AND minutes = 45 AND revision = 0"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT COUNT(*) FROM log_reps WHERE held_on = '2026-11-10'"
+        )
+        .await,
+        1
+    );
+}
+
+/// The app's rule for a team meeting, in short: the manager has a team.
+fn there_is_a_team(manager: &Manager) -> TeamRule {
+    let boss = manager.id.clone();
+    Box::new(move |stints| {
+        stints
+            .iter()
+            .any(|stint| stint.manager == boss && stint.left_on.is_none())
+            .then(Vec::new)
+    })
+}
+
+/// A team meeting stored under the app's rule for it.
+async fn log_a_meeting(store: &Store, manager: &Manager) -> Result<StoredLine, StoreError> {
+    store
+        .insert_line(
+            manager,
+            &[meeting(60)],
+            Some(there_is_a_team(manager)),
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_meetings_team_rule_judges_the_managers_team_as_the_storing_transaction_reads_it() {
+    let (store, manager, _dir) = store_with_manager().await;
+    let (ana, ben) = (user("U0ANA"), user("U0BEN"));
+    store
+        .add_reps(
+            &manager,
+            &[ana.clone(), ben.clone()],
+            None,
+            held_on(),
+            change_instant(),
+        )
+        .await
+        .expect("added");
+
+    let stored = log_a_meeting(&store, &manager).await.expect("stored");
+    let reps: Vec<&SlackUserId> = stored.stints.iter().map(|stint| &stint.rep).collect();
+    assert_eq!(reps, vec![&ana, &ben]);
+}
+
+#[tokio::test]
+async fn a_team_remove_committed_between_a_meetings_check_and_its_insert_refuses_the_meeting() {
+    let (store, manager, dir) = store_with_manager().await;
+    let ana = ana_joins_on_the_2nd(&store, &manager).await;
+    // What the app saw: a team.
+    assert_eq!(store.current_team(&manager).await.expect("team").len(), 1);
+    // `team remove @ana` commits before the meeting reaches the writer.
+    remove(&store, &manager, &ana, held_on()).await;
+    let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
+
+    let stored = log_a_meeting(&store, &manager).await;
+    let stints = refused(stored);
+    assert!(
+        stints
+            .iter()
+            .any(|stint| stint.rep == ana && stint.left_on.is_some()),
+        "the rule did not see Ana's stint ended: {stints:?}"
+    );
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 0);
+    assert_eq!(
+        count(&dir, "SELECT COUNT(*) FROM log_lines").await,
+        lines_before
+    );
 }

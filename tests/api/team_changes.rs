@@ -351,3 +351,24 @@ async fn undo_of_a_team_add_is_refused_while_coaching_is_logged_in_that_stint() 
     );
     check_is_green(&app).await;
 }
+
+#[tokio::test]
+async fn a_team_meeting_held_while_a_rep_was_away_from_the_team_does_not_count_for_them() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    app.coach("team remove <@U0BEN> on 2026-11-10").await;
+    app.coach("team add <@U0BEN>").await;
+    assert_eq!(stints(&app, "U0BEN").await.len(), 2);
+
+    let logged = app.coach("meeting 1h stuck deals on 2026-11-15").await;
+
+    assert!(
+        logged.text().contains("it counts for 1 rep."),
+        "{}",
+        logged.text()
+    );
+    let line = report_line(&app, "<@U0BEN>").await;
+    assert!(!line.contains("meetings"), "{line}");
+    let line = report_line(&app, "<@U0ANA>").await;
+    assert!(line.contains("1h meetings"), "{line}");
+}
