@@ -3,8 +3,10 @@
 //! generated SQLite file, timed with its peak memory by `/usr/bin/time`.
 //! Run with `cargo bench --bench jobs`; `BENCH_MANAGERS` (default 10,000,
 //! each with 10 reps) sizes the organisation. Each rep has a session every
-//! third day over two months (about 20 each) and each manager a weekly team
-//! meeting. The file is generated once per size and kept under `target/`.
+//! third day over two months (about 20 each; a third of the reps are on
+//! pace) and every other manager a weekly team meeting. The file is
+//! generated once per size and kept under `target/`;
+//! `BENCH_COACHBOT=path/to/coachbot` times another build on the same file.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,18 +47,20 @@ WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < :ma
 INSERT INTO log_lines (id, team_id, manager_id, logged_at)
 SELECT i + 1, 'T0BENCH', printf('U0M%06d', i / (:reps * (:days / 3))), '2026-11-25T12:00:00Z' FROM s;
 INSERT INTO logs (id, team_id, manager_id, kind, minutes, activity, note, held_on, logged_at, line_id)
-SELECT id, team_id, manager_id, 'session', 30 + id % 4 * 15, 'pipeline', '',
-       date(:first, '+' || ((id - 1) % (:days / 3)) * 3 || ' days'), logged_at, id
+SELECT id, team_id, manager_id, 'session',
+       CASE ((id - 1) / (:days / 3)) % 3 WHEN 0 THEN 45 ELSE 15 END, 'pipeline', '',
+       date(:first, '+' || (((id - 1) % (:days / 3)) * 3) || ' days'), logged_at, id
 FROM log_lines;
 INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation)
 SELECT id, printf('U0R%07d', (id - 1) / (:days / 3)), team_id, held_on, minutes, 'pipeline', 'none'
 FROM logs;
 WITH RECURSIVE w(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM w WHERE i + 1 < :managers * (:days / 7))
 INSERT INTO log_lines (id, team_id, manager_id, logged_at)
-SELECT :sessions + i + 1, 'T0BENCH', printf('U0M%06d', i / (:days / 7)), '2026-11-25T12:00:00Z' FROM w;
+SELECT :sessions + i + 1, 'T0BENCH', printf('U0M%06d', i / (:days / 7)), '2026-11-25T12:00:00Z' FROM w
+WHERE (i / (:days / 7)) % 2 = 0;
 INSERT INTO logs (id, team_id, manager_id, kind, minutes, topics, note, held_on, logged_at, line_id)
 SELECT id, team_id, manager_id, 'meeting', 60, 'pipeline', '',
-       date(:first, '+' || ((id - :sessions - 1) % (:days / 7)) * 7 || ' days'), logged_at, id
+       date(:first, '+' || (((id - :sessions - 1) % (:days / 7)) * 7) || ' days'), logged_at, id
 FROM log_lines WHERE id > :sessions;
 UPDATE entry_ids SET last_handed_out = (SELECT MAX(id) FROM logs);
 COMMIT;
@@ -133,7 +137,11 @@ fn run(binary: &Path, database: &Path, job: &str) -> (f64, u64) {
 }
 
 fn main() {
-    let binary = Path::new(env!("CARGO_BIN_EXE_coachbot"));
+    // `BENCH_COACHBOT` measures another build, such as one from before a change.
+    let binary = std::env::var_os("BENCH_COACHBOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_coachbot")));
+    let binary = binary.as_path();
     let managers = setting("BENCH_MANAGERS", 10_000);
     let database = generated(binary, managers);
     println!("| job | best of {RUNS} | peak memory |");
