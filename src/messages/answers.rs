@@ -9,11 +9,11 @@ use super::{
     day, escape, meeting_line, mentions, minutes, progress_line, topics, Message, Period,
     MAX_BLOCKS,
 };
-use crate::app::{Answer, Dashboard, MonthReport, Reply, Surface};
+use crate::app::{Answer, Dashboard, MonthProgress, MonthReport, Reply, Surface};
 use crate::domain::{
     plural, share_on_pace, Confirmation, Entry, EntryKind, JoinChange, Pace, RemoveOutcome,
     RepProgress, SessionEntry, SlackUserId, Standing, StoredEntry, TeamTakenBack, TeamUndoRefused,
-    STUDY_MINUTES,
+    YearMonth, STUDY_MINUTES,
 };
 
 /// The message for a `/coach` answer.
@@ -67,12 +67,8 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             if !duplicates.is_empty() {
                 message = message.text(&duplicate_warning(duplicates, today));
             }
-            let lines: Vec<String> = progress
-                .iter()
-                .map(|p| progress_line(p, today, Period::ThisMonth))
-                .collect();
             message
-                .text(&lines.join("\n"))
+                .text(&months_progress(progress, today))
                 .buttons(vec![Button::Undo(*line).element("Undo", 0)])
                 .into_content()
         }
@@ -116,13 +112,9 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
                 entry_summary(before, today),
                 entry_summary(after, today)
             );
-            let lines: Vec<String> = progress
-                .iter()
-                .map(|p| progress_line(p, today, Period::ThisMonth))
-                .collect();
             Message::new(what.clone())
                 .text(&format!(":pencil2: {what}"))
-                .text(&lines.join("\n"))
+                .text(&months_progress(progress, today))
                 .into_content()
         }
         Reply::Deleted(entry) => plain(&format!(
@@ -360,6 +352,26 @@ pub(super) fn entry_summary(stored: &StoredEntry, today: NaiveDate) -> String {
             day(meeting.held_on, today)
         ),
     }
+}
+
+/// Each rep's month, for every month an answer's entries fall in: the
+/// month in progress against today's pace, an earlier one by its name.
+fn months_progress(progress: &[MonthProgress], today: NaiveDate) -> String {
+    let lines: Vec<String> = progress
+        .iter()
+        .flat_map(|month| {
+            let period = if month.month == YearMonth::of(today) {
+                Period::ThisMonth
+            } else {
+                Period::Finished(month.month)
+            };
+            month
+                .reps
+                .iter()
+                .map(move |p| progress_line(p, today, period))
+        })
+        .collect();
+    lines.join("\n")
 }
 
 fn duplicate_warning(duplicates: &[StoredEntry], today: NaiveDate) -> String {
@@ -613,8 +625,9 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
         .filter(|pace| pace.minutes >= pace.month_target)
         .count();
     let summary = format!(
-        "{} · {} of coaching across {} · {} of {} reached the month's target.",
+        "{} · {} of your time coaching · {} credited across {} · {} of {} reached the month's target.",
         plural(r.meetings as usize, "team meeting", "team meetings"),
+        minutes(r.manager_time.total()),
         minutes(total),
         plural(r.reps.len(), "rep", "reps"),
         on_target,
@@ -638,6 +651,9 @@ fn month_report(r: &MonthReport, today: NaiveDate) -> SlackMessageContent {
     }
     if !r.words.is_empty() {
         message = message.text(&reps_words(&r.words));
+    }
+    if total != r.manager_time.total() {
+        message = message.context("Your time counts each 1:1 and each team meeting once; the reps' credit counts a meeting for every rep on the team that day and a 1:1 for each rep in it, so the two differ.");
     }
     message
         .context(&format!(

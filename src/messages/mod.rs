@@ -11,7 +11,7 @@ mod reminders;
 pub mod settings;
 mod text;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use slack_morphism::prelude::*;
 
 use crate::domain::{
@@ -284,6 +284,16 @@ fn left_on(last_day: NaiveDate, today: NaiveDate) -> String {
     format!("left on {}", day(last_day, today))
 }
 
+/// `October`, or `December 2025` when it is not this year's.
+fn month_name(month: YearMonth, today: NaiveDate) -> String {
+    let format = if month.year() == today.year() {
+        "%B"
+    } else {
+        "%B %Y"
+    };
+    month.first_day().format(format).to_string()
+}
+
 /// Which month a progress line is about.
 #[derive(Clone, Copy)]
 pub enum Period {
@@ -312,7 +322,7 @@ pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> Strin
         Period::Finished(month) => format!(
             "{} in {}{detail}",
             minutes(p.minutes.total()),
-            month.first_day().format("%B")
+            month_name(month, today)
         ),
     };
     let (pace, counted_from) = match p.standing {
@@ -629,7 +639,8 @@ mod tests {
                 meetings_last_7_days: 1,
                 reps_on_pace: 3,
                 reps: 7,
-                minutes_this_month: 900,
+                coached_this_month: 900,
+                credited_this_month: 2700,
                 snoozed_until: None,
             })
             .collect();
