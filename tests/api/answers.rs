@@ -116,6 +116,35 @@ async fn an_edit_that_moves_a_session_to_another_month_shows_both_months() {
 }
 
 #[tokio::test]
+async fn an_edit_that_takes_a_rep_out_of_a_session_shows_their_month_too() {
+    let (app, _posts) = spawn_answers_app(FRIDAY, &[]).await;
+    app.coach("team add <@U0ANA> <@U0BEN> since 2026-11-01")
+        .await;
+    app.coach("45m <@U0ANA> <@U0BEN> pipeline review").await;
+    let form = choose(&app, "45m of pipeline review with <@U0ANA>", "Edit").await;
+
+    let saved = submit(
+        &app,
+        &form,
+        session_values(
+            &["U0ANA"],
+            "45",
+            "pipeline",
+            "2026-11-27",
+            "pipeline review",
+        ),
+    )
+    .await;
+
+    let text = text_of(&saved["view"]);
+    let ana = "<@U0ANA> — 45m this month · target 3h";
+    let ben = "<@U0BEN> — 0m this month · target 3h";
+    for line in [ana, ben] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+}
+
+#[tokio::test]
 async fn the_report_gives_the_managers_own_time_apart_from_the_reps_credit() {
     let (app, _posts) = spawn_answers_app(FRIDAY, &[]).await;
     app.coach("team add <@U0ANA> <@U0BEN> <@U0CAL> <@U0DAN> since 2026-11-01")
