@@ -278,17 +278,33 @@ async fn coaching_pace(
 async fn digest(ctx: &AppContext, managers: &[Manager], now: DateTime<Utc>) -> Vec<ManagerDigest> {
     let mut lines = Vec::with_capacity(managers.len());
     for manager in managers {
-        match team_digest(ctx, manager, now).await {
-            Ok(team) => lines.push(reminders::manager_digest(
-                manager,
-                &team.reps,
-                team.meetings_last_7_days,
-                manager.today(now),
-            )),
+        match manager_digest(ctx, manager, now).await {
+            Ok(line) => lines.push(line),
             Err(error) => skipped(Job::Digest, &manager_error(manager, error)),
         }
     }
     lines
+}
+
+/// A manager's line: their team's month and their own time in it, both as
+/// of today.
+async fn manager_digest(
+    ctx: &AppContext,
+    manager: &Manager,
+    now: DateTime<Utc>,
+) -> Result<ManagerDigest, StoreError> {
+    let today = manager.today(now);
+    let team = team_digest(ctx, manager, now).await?;
+    let coached = ctx
+        .manager_time(manager, YearMonth::of(today), Some(today))
+        .await?;
+    Ok(reminders::manager_digest(
+        manager,
+        &team.reps,
+        coached,
+        team.meetings_last_7_days,
+        today,
+    ))
 }
 
 /// A manager's team this month, and their meetings in the last 7 days.

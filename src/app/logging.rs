@@ -5,12 +5,12 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{AppContext, Failure, Reply};
+use super::{AppContext, Failure, MonthProgress, Reply};
 use crate::domain::{
     session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, Membership,
-    RepProgress, SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
+    SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
 use crate::store::{Edited, Owned, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
@@ -47,26 +47,29 @@ impl AppContext {
 
     /// Stores a line of 1:1 sessions if every rep may have them on their
     /// days (moving join days back where a session comes before one), and
-    /// answers with each rep's month.
+    /// answers with each rep's month, for each month the line falls in.
     pub(super) async fn log_sessions(
         &self,
         manager: &Manager,
         entries: Vec<SessionEntry>,
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
-        let mut reps: Vec<SlackUserId> = Vec::new();
-        for rep in entries.iter().flat_map(|e| &e.reps) {
-            if !reps.contains(rep) {
-                reps.push(rep.clone());
-            }
+        let reps = distinct(entries.iter().flat_map(|e| e.reps.iter().cloned()));
+        // One read per month answers both "may they have these sessions?"
+        // (every read holds all the reps' stints) and, with the line added
+        // once it is stored, "where does their month stand?".
+        let mut months = Vec::new();
+        for month in months_of(entries.iter().map(|e| e.held_on)) {
+            let activity = self
+                .store
+                .month_activity(&manager.team, &reps, month)
+                .await?;
+            months.push((month, activity));
         }
-        // One read answers both "may they have these sessions?" and, with
-        // the line added once it is stored, "where does their month stand?".
-        let month = YearMonth::of(entries[0].held_on);
-        let mut activity = self
-            .store
-            .month_activity(&manager.team, &reps, month)
-            .await?;
+        let mut stints = months
+            .first()
+            .map(|(_, activity)| activity.memberships.clone())
+            .unwrap_or_default();
         let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
         let duplicates = self.duplicates(manager, &stored).await?;
         let store = |rule| {
@@ -74,30 +77,39 @@ impl AppContext {
                 .insert_line(manager, &stored, Some(rule), self.asking(), now)
         };
         let StoredLine { line, moves, .. } =
-            match under_session_rules(manager, &entries, &mut activity.memberships, store).await? {
+            match under_session_rules(manager, &entries, &mut stints, store).await? {
                 Ok(stored) => stored,
                 Err(refusal) => return Ok(*refusal),
             };
         for moved in &moves {
-            if let Some(current) = activity
-                .memberships
+            if let Some(current) = stints
                 .iter_mut()
                 .find(|m| m.rep == moved.rep && m.manager == manager.id && m.left_on.is_none())
             {
                 current.joined_on = moved.to;
             }
         }
-        for entry in &entries {
-            activity
-                .sessions
-                .extend(entry.reps.iter().map(|rep| SessionRecord {
-                    rep: rep.clone(),
-                    minutes: entry.minutes.get(),
-                    activity: entry.activity,
-                    held_on: entry.held_on,
+        let today = manager.today(now);
+        let progress = months
+            .into_iter()
+            .map(|(month, mut activity)| {
+                activity.memberships = stints.clone();
+                let held = entries.iter().filter(|e| month.contains(e.held_on));
+                activity.sessions.extend(held.clone().flat_map(|entry| {
+                    entry.reps.iter().map(|rep| SessionRecord {
+                        rep: rep.clone(),
+                        minutes: entry.minutes.get(),
+                        activity: entry.activity,
+                        held_on: entry.held_on,
+                    })
                 }));
-        }
-        let progress = self.reps_progress(manager, &reps, month, &activity, manager.today(now));
+                let reps = distinct(held.flat_map(|e| e.reps.iter().cloned()));
+                MonthProgress {
+                    month,
+                    reps: self.reps_progress(manager, &reps, month, &activity, today),
+                }
+            })
+            .collect();
         Ok(Reply::Logged {
             line,
             entries,
@@ -144,13 +156,9 @@ impl AppContext {
             Edited::NotYours { manager } => return Ok(Reply::NotYours { manager }),
             Edited::Gone => return Ok(Reply::EntryGone),
         };
-        let progress = match &after.entry {
-            Entry::Session(session) => {
-                self.reps_month(manager, &session.reps, session.held_on, now)
-                    .await?
-            }
-            Entry::Meeting(_) => Vec::new(),
-        };
+        let progress = self
+            .sessions_months(manager, [&after.entry, &before.entry], now)
+            .await?;
         Ok(Reply::Edited {
             before,
             after,
@@ -193,21 +201,39 @@ impl AppContext {
         Ok(found)
     }
 
-    /// These reps' months (the month of `day`) as they stand on the
-    /// manager's team.
-    async fn reps_month(
+    /// The months these entries' sessions fall in, each with the months of
+    /// the reps in them there, as they stand on the manager's team.
+    async fn sessions_months(
         &self,
         manager: &Manager,
-        reps: &[SlackUserId],
-        day: chrono::NaiveDate,
+        entries: [&Entry; 2],
         now: DateTime<Utc>,
-    ) -> Result<Vec<RepProgress>, Failure> {
-        let month = YearMonth::of(day);
-        let activity = self
-            .store
-            .month_activity(&manager.team, reps, month)
-            .await?;
-        Ok(self.reps_progress(manager, reps, month, &activity, manager.today(now)))
+    ) -> Result<Vec<MonthProgress>, Failure> {
+        let sessions: Vec<&SessionEntry> = entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Entry::Session(session) => Some(session),
+                Entry::Meeting(_) => None,
+            })
+            .collect();
+        let mut progress = Vec::new();
+        for month in months_of(sessions.iter().map(|s| s.held_on)) {
+            let reps = distinct(
+                sessions
+                    .iter()
+                    .filter(|s| month.contains(s.held_on))
+                    .flat_map(|s| s.reps.iter().cloned()),
+            );
+            let activity = self
+                .store
+                .month_activity(&manager.team, &reps, month)
+                .await?;
+            progress.push(MonthProgress {
+                month,
+                reps: self.reps_progress(manager, &reps, month, &activity, manager.today(now)),
+            });
+        }
+        Ok(progress)
     }
 
     /// Stores a team meeting if the manager has a team, and answers with how
@@ -342,6 +368,24 @@ fn session_rules(
         }));
     }
     Ok(moves)
+}
+
+/// Each item once, in the order first seen.
+fn distinct<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+/// The months these days fall in, earliest first, each once.
+fn months_of(days: impl Iterator<Item = NaiveDate>) -> Vec<YearMonth> {
+    let mut months = distinct(days.map(YearMonth::of));
+    months.sort();
+    months
 }
 
 /// How many of the latest same-day, same-length entries are compared with

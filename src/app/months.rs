@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Dashboard, Failure, MonthReport};
 use crate::domain::{
-    meeting_state, reps_month, team_month, Confirmation, Counting, Manager, MeetingState,
-    MonthActivity, RepProgress, SlackUserId, YearMonth,
+    manager_month_time, meeting_state, reps_month, team_month, Confirmation, Counting, Manager,
+    ManagerTime, MeetingState, MonthActivity, RepProgress, SlackUserId, YearMonth,
 };
 use crate::store::StoreError;
 
@@ -49,6 +49,19 @@ impl AppContext {
             target: self.target(),
         };
         reps_month(&manager.id, reps, counting, activity)
+    }
+
+    /// The manager's own coaching time in `month`, each 1:1 and each team
+    /// meeting once, of the entries held on or before `held_by` (every one
+    /// stored, when `None`).
+    pub async fn manager_time(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+        held_by: Option<NaiveDate>,
+    ) -> Result<ManagerTime, StoreError> {
+        let days = self.store.manager_days(manager, month).await?;
+        Ok(manager_month_time(&days, month, held_by))
     }
 
     /// How long since the manager's last team meeting held by `today`.
@@ -110,6 +123,7 @@ impl AppContext {
             target: self.target(),
             reps,
             meetings,
+            manager_time: self.manager_time(manager, month, None).await?,
             words,
         })
     }

@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 
 use super::Surface;
 use crate::domain::{
-    Confirmation, EntryKind, JoinChange, JoinMove, LineId, MeetingEntry, MeetingState, Membership,
-    RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry,
+    Confirmation, EntryKind, JoinChange, JoinMove, LineId, ManagerTime, MeetingEntry, MeetingState,
+    Membership, RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry,
     TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
@@ -30,9 +30,20 @@ pub struct MonthReport {
     pub target: u32,
     pub reps: Vec<RepProgress>,
     pub meetings: u32,
+    /// The manager's own time, each 1:1 and meeting once, apart from the
+    /// reps' credit, which counts a meeting for every rep in it.
+    pub manager_time: ManagerTime,
     /// How many of each rep's 1:1s stand at each word (none where reps
     /// are not asked).
     pub words: Vec<(SlackUserId, Confirmation, u32)>,
+}
+
+/// Some reps' month, as an answer about entries shows each month the
+/// entries fall in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthProgress {
+    pub month: YearMonth,
+    pub reps: Vec<RepProgress>,
 }
 
 /// A reply with the manager's local date, so that every day in it reads
@@ -49,8 +60,9 @@ pub enum Reply {
     Logged {
         line: LineId,
         entries: Vec<SessionEntry>,
-        /// Each rep's month, with the line counted.
-        progress: Vec<RepProgress>,
+        /// Each rep's month, with the line counted, for each month the
+        /// line's sessions fall in.
+        progress: Vec<MonthProgress>,
         /// Join days that moved back to a session in the line.
         moved: Vec<JoinMove>,
         /// Entries stored before that these look like.
@@ -99,11 +111,11 @@ pub enum Reply {
     TeamUndoRefused(TeamUndoRefused),
     NothingToUndo,
     /// An entry changed after the fact: as it was, as it is, and its reps'
-    /// months now.
+    /// months now, in the month it was in and the month it is in.
     Edited {
         before: StoredEntry,
         after: StoredEntry,
-        progress: Vec<RepProgress>,
+        progress: Vec<MonthProgress>,
     },
     Deleted(StoredEntry),
     /// An entry to edit or delete is no longer there.

@@ -7,6 +7,7 @@
 pub mod entries;
 #[cfg(test)]
 mod fixtures;
+pub mod manager_time;
 pub mod meetings;
 pub mod pace;
 pub mod records;
@@ -20,6 +21,7 @@ pub use entries::{
     LineId, ListedEntry, MeetingEntry, Note, NoteTooLong, RepAnswer, RepSession, SessionEntry,
     StoredEntry,
 };
+pub use manager_time::{manager_month_time, DayOfCoaching, ManagerTime};
 pub use meetings::{meeting_state, CountedFrom, MeetingPolicy, MeetingState};
 pub use pace::{
     pace, rep_month_minutes, reps_month, share_on_pace, team_month, Counting, Pace, RepMinutes,

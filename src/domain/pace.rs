@@ -38,8 +38,7 @@ pub fn rep_month_minutes(
     held_by: Option<NaiveDate>,
     activity: &MonthActivity,
 ) -> RepMinutes {
-    let counts =
-        |held_on: NaiveDate| month.contains(held_on) && held_by.is_none_or(|last| held_on <= last);
+    let counts = |held_on: NaiveDate| counted_in(month, held_by, held_on);
     let one_on_one = activity
         .sessions
         .iter()
@@ -62,6 +61,12 @@ pub fn rep_month_minutes(
         one_on_one,
         meetings,
     }
+}
+
+/// Whether an entry held on `held_on` counts in the month, counting only
+/// those held on or before `held_by` when given.
+pub(super) fn counted_in(month: YearMonth, held_by: Option<NaiveDate>, held_on: NaiveDate) -> bool {
+    month.contains(held_on) && held_by.is_none_or(|last| held_on <= last)
 }
 
 /// One rep's month, as one manager's surfaces show it.

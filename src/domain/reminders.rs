@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::manager_time::ManagerTime;
 use super::meetings::MeetingState;
 use super::pace::{share_on_pace, RepProgress};
 use super::records::{Manager, MonthActivity};
@@ -130,15 +131,21 @@ pub struct ManagerDigest {
     pub meetings_last_7_days: u32,
     pub reps_on_pace: usize,
     pub reps: usize,
-    pub minutes_this_month: u32,
+    /// The manager's own time this month, each 1:1 and meeting once.
+    pub coached_this_month: u32,
+    /// The credit of the reps on the team today, which counts a meeting
+    /// for every rep in it.
+    pub credited_this_month: u32,
     pub snoozed_until: Option<NaiveDate>,
 }
 
-/// The manager's line from their team's month: the share on pace counts
-/// only the reps on the team today.
+/// The manager's line from their team's month and their own time in it:
+/// the share on pace and the reps' credit count only the reps on the team
+/// today.
 pub fn manager_digest(
     manager: &Manager,
     progress: &[RepProgress],
+    coached: ManagerTime,
     meetings_last_7_days: u32,
     today: NaiveDate,
 ) -> ManagerDigest {
@@ -148,7 +155,8 @@ pub fn manager_digest(
         meetings_last_7_days,
         reps_on_pace,
         reps,
-        minutes_this_month: progress
+        coached_this_month: coached.total(),
+        credited_this_month: progress
             .iter()
             .filter(|p| p.on_team())
             .map(|p| p.minutes.total())
@@ -404,7 +412,7 @@ mod tests {
             progress("U0ANA", pace(180, month, today, day("2026-10-01"), 120)),
             left("U0CAL", 45, "2026-11-09"),
         ];
-        let digest = manager_digest(&manager(None), &reps, 0, today);
+        let digest = manager_digest(&manager(None), &reps, ManagerTime::default(), 0, today);
         assert_eq!((digest.reps_on_pace, digest.reps), (1, 1));
     }
 
@@ -416,10 +424,17 @@ mod tests {
             progress("U0ANA", pace(180, month, today, day("2026-10-01"), 30)),
             progress("U0BEN", pace(180, month, today, day("2026-10-01"), 120)),
         ];
-        let digest = manager_digest(&manager(None), &reps, 2, today);
+        // A 1h meeting with both and a 30m 1:1 with Ben: 1h 30m of the
+        // manager's time, 2h 30m of the reps' credit.
+        let coached = ManagerTime {
+            one_on_one: 30,
+            meetings: 60,
+        };
+        let digest = manager_digest(&manager(None), &reps, coached, 2, today);
         assert_eq!(digest.reps_on_pace, 1);
         assert_eq!(digest.reps, 2);
-        assert_eq!(digest.minutes_this_month, 150);
+        assert_eq!(digest.coached_this_month, 90);
+        assert_eq!(digest.credited_this_month, 150);
         assert_eq!(digest.meetings_last_7_days, 2);
     }
 }

@@ -16,7 +16,7 @@ use slack_morphism::prelude::*;
 
 use crate::domain::{
     format_minutes, plural, CountedFrom, MeetingState, RepProgress, ShownDay, SlackUserId,
-    Standing, Topic, YearMonth,
+    Standing, Topic,
 };
 
 pub use answers::reply;
@@ -280,74 +280,8 @@ pub fn furthest_behind_first(reps: &[RepProgress]) -> Vec<&RepProgress> {
     reps
 }
 
-fn left_on(last_day: NaiveDate, today: NaiveDate) -> String {
+pub(super) fn left_on(last_day: NaiveDate, today: NaiveDate) -> String {
     format!("left on {}", day(last_day, today))
-}
-
-/// Which month a progress line is about.
-#[derive(Clone, Copy)]
-pub enum Period {
-    /// The month in progress: today's pace matters.
-    ThisMonth,
-    /// A month that is over: only the target does.
-    Finished(YearMonth),
-}
-
-/// One rep's month in plain words: the minutes, the target (counted from
-/// the first day they were on a team, when that was mid-month), today's
-/// pace and where they stand, or the day they left.
-/// `@rep — 45m this month · target 3h · today's pace 2h 36m · ⚠ 1h 51m behind`.
-pub fn progress_line(p: &RepProgress, today: NaiveDate, period: Period) -> String {
-    let detail = if p.minutes.meetings > 0 {
-        format!(
-            " ({} 1:1, {} meetings)",
-            minutes(p.minutes.one_on_one),
-            minutes(p.minutes.meetings)
-        )
-    } else {
-        String::new()
-    };
-    let credit = match period {
-        Period::ThisMonth => format!("{} this month{detail}", minutes(p.minutes.total())),
-        Period::Finished(month) => format!(
-            "{} in {}{detail}",
-            minutes(p.minutes.total()),
-            month.first_day().format("%B")
-        ),
-    };
-    let (pace, counted_from) = match p.standing {
-        Standing::OnTeam { pace, counted_from } => (pace, counted_from),
-        Standing::Left { last_day } => {
-            return format!(
-                "{} — {credit} · {}",
-                p.rep.mention(),
-                left_on(last_day, today)
-            )
-        }
-    };
-    let since = counted_from
-        .map(|from| format!(" since joining {}", day(from, today)))
-        .unwrap_or_default();
-    let target = format!("target {}{since}", minutes(pace.month_target));
-    let state = match period {
-        Period::ThisMonth if pace.behind => format!(":warning: {} behind", minutes(pace.gap())),
-        Period::ThisMonth => ":white_check_mark: on pace".to_string(),
-        Period::Finished(_) if pace.minutes >= pace.month_target => {
-            ":white_check_mark: reached".to_string()
-        }
-        Period::Finished(_) => format!(
-            ":warning: {} short",
-            minutes(pace.month_target - pace.minutes)
-        ),
-    };
-    match period {
-        Period::ThisMonth => format!(
-            "{} — {credit} · {target} · today's pace {} · {state}",
-            p.rep.mention(),
-            minutes(pace.expected),
-        ),
-        Period::Finished(_) => format!("{} — {credit} · {target} · {state}", p.rep.mention()),
-    }
 }
 
 pub fn meeting_line(state: MeetingState) -> String {
@@ -509,6 +443,7 @@ pub(crate) mod limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::YearMonth;
 
     fn blocks(content: &SlackMessageContent) -> Vec<serde_json::Value> {
         serde_json::to_value(&content.blocks)
@@ -629,7 +564,8 @@ mod tests {
                 meetings_last_7_days: 1,
                 reps_on_pace: 3,
                 reps: 7,
-                minutes_this_month: 900,
+                coached_this_month: 900,
+                credited_this_month: 2700,
                 snoozed_until: None,
             })
             .collect();

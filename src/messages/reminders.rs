@@ -181,13 +181,14 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> Slac
     let title = format!("Coaching digest — week to {}", day(today, today));
     let reps: usize = managers.iter().map(|m| m.reps).sum();
     let on_pace: usize = managers.iter().map(|m| m.reps_on_pace).sum();
-    let coached: u32 = managers.iter().map(|m| m.minutes_this_month).sum();
+    let coached: u32 = managers.iter().map(|m| m.coached_this_month).sum();
+    let credited: u32 = managers.iter().map(|m| m.credited_this_month).sum();
     let meetings: u32 = managers.iter().map(|m| m.meetings_last_7_days).sum();
     let totals = format!(
-        "*Team totals:* {} in the last 7 days · {on_pace} of {} on pace · {} of coaching this month",
+        "*Team totals:* {} in the last 7 days · {on_pace} of {} on pace · {}",
         plural(meetings as usize, "team meeting", "team meetings"),
         plural(reps, "rep", "reps"),
-        minutes(coached)
+        month_time(coached, credited)
     );
     let lines: Vec<String> = managers
         .iter()
@@ -197,12 +198,12 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> Slac
                 .map(|until| format!(" · :palm_tree: away until {}", day(until, today)))
                 .unwrap_or_default();
             format!(
-                "• {} — {} in 7 days · {} of {} on pace · {} this month{holiday}",
+                "• {} — {} in 7 days · {} of {} on pace · {}{holiday}",
                 m.manager.mention(),
                 plural(m.meetings_last_7_days as usize, "meeting", "meetings"),
                 m.reps_on_pace,
                 plural(m.reps, "rep", "reps"),
-                format_minutes(i64::from(m.minutes_this_month))
+                month_time(m.coached_this_month, m.credited_this_month)
             )
         })
         .collect();
@@ -219,6 +220,17 @@ pub fn digest(managers: &[ManagerDigest], today: NaiveDate, target: u32) -> Slac
             minutes(target)
         ))
         .into_content()
+}
+
+/// The managers' own time this month and, apart, the reps' credit, which
+/// counts a meeting for every rep in it: `4h of coaching this month (7h
+/// credited to reps)`.
+fn month_time(coached: u32, credited: u32) -> String {
+    format!(
+        "{} of coaching this month ({} credited to reps)",
+        minutes(coached),
+        minutes(credited)
+    )
 }
 
 /// A team digest lists at most this many reps, furthest behind first.

@@ -1,11 +1,12 @@
 //! The one read a rep's month is made from: every stint the reps have had,
 //! on any team, their 1:1 minutes in the month and the meetings of every
-//! manager they were with, for the domain's one rule to total.
+//! manager they were with, for the domain's one rule to total; and the
+//! manager's own time in the month, each entry once.
 
 use super::{date_text, parse_date, parse_user, Store, StoreError};
 use crate::domain::{
-    Activity, Manager, MeetingRecord, Membership, MonthActivity, SessionRecord, SlackTeamId,
-    SlackUserId, YearMonth,
+    Activity, DayOfCoaching, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
+    SessionRecord, SlackTeamId, SlackUserId, YearMonth,
 };
 
 /// One row of the month's union: what it is, then its fields.
@@ -22,7 +23,56 @@ struct ActivityRow {
     left_on: Option<String>,
 }
 
+/// One day of a manager's own coaching: the minutes of their 1:1s and of
+/// their team meetings held that day.
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    held_on: String,
+    one_on_one: u32,
+    meetings: u32,
+}
+
 impl Store {
+    /// The manager's own coaching in the month, day by day: each of their
+    /// 1:1s once, however many reps were in it (leaving out one that every
+    /// rep in it disputed), and each of their team meetings once.
+    pub async fn manager_days(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<Vec<DayOfCoaching>, StoreError> {
+        let rows: Vec<DayRow> = sqlx::query_as(
+            "SELECT held_on,
+                    SUM(CASE WHEN kind = 'session' THEN minutes ELSE 0 END) AS one_on_one,
+                    SUM(CASE WHEN kind = 'meeting' THEN minutes ELSE 0 END) AS meetings
+             FROM logs
+             WHERE team_id = ? AND manager_id = ? AND held_on >= ? AND held_on < ?
+               AND (kind = 'meeting'
+                    OR EXISTS (SELECT 1 FROM log_reps
+                               WHERE log_reps.log_id = logs.id
+                                 AND log_reps.confirmation <> 'disputed'))
+             GROUP BY held_on
+             ORDER BY held_on",
+        )
+        .bind(manager.team.as_str())
+        .bind(manager.id.as_str())
+        .bind(date_text(month.first_day()))
+        .bind(date_text(month.next().first_day()))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(DayOfCoaching {
+                    held_on: parse_date(&row.held_on)?,
+                    time: ManagerTime {
+                        one_on_one: row.one_on_one,
+                        meetings: row.meetings,
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// The records needed to total these reps' month, in one read: every
     /// membership they have had, their 1:1 minutes in the month (summed per
     /// day and kind, leaving out sessions they disputed), and the meetings

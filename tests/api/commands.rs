@@ -402,14 +402,14 @@ async fn report_summarises_a_month() {
         "{text}"
     );
     assert!(
-        text.contains("1 team meeting · 2h of coaching across 2 reps"),
+        text.contains("1 team meeting · 1h 30m of your time coaching · 2h credited across 2 reps"),
         "{text}"
     );
     let answer = app.coach("report 2026-10").await;
     assert!(
         answer
             .blocks_text()
-            .contains("0 team meetings · 0m of coaching across 0 reps"),
+            .contains("0 team meetings · 0m of your time coaching · 0m credited across 0 reps"),
         "{}",
         answer.blocks_text()
     );

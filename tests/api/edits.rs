@@ -53,7 +53,7 @@ pub(crate) async fn entry_menu(app: &TestApp, text: &str, label: &str) -> (Strin
 }
 
 /// Chooses `label` in the entry's menu; returns the form it opened.
-async fn choose(app: &TestApp, text: &str, label: &str) -> Value {
+pub(crate) async fn choose(app: &TestApp, text: &str, label: &str) -> Value {
     let (menu, value) = entry_menu(app, text, label).await;
     let response = app
         .interact(&press_on_home(BOSS, &menu, None, Some(&value)))
@@ -66,7 +66,7 @@ async fn choose(app: &TestApp, text: &str, label: &str) -> Value {
         .clone()
 }
 
-async fn submit(app: &TestApp, form: &Value, values: Value) -> Value {
+pub(crate) async fn submit(app: &TestApp, form: &Value, values: Value) -> Value {
     let view_id = format!("V0VIEW{}", app.slack_bodies("/api/views.open").await.len());
     app.interact(&submission(form, &view_id, values))
         .await

@@ -255,17 +255,18 @@ async fn the_digest_posts_each_managers_numbers_and_team_totals_to_the_channel_a
     assert_eq!(posts.delivered_to(), ["C0DIGEST"]);
     let post = &posts.delivered()[0];
     let text = post.text();
-    // Ana: 45m + the 1h meeting, behind 2h 36m; Ben: 3h + 1h, on pace.
+    // Ana: 45m + the 1h meeting, behind 2h 36m; Ben: 3h + 1h, on pace; the
+    // manager's own time counts the meeting once.
     assert!(
-        text.contains("<@U0BOSS> — 1 meeting in 7 days · 1 of 2 reps on pace · 5h 45m this month"),
+        text.contains("<@U0BOSS> — 1 meeting in 7 days · 1 of 2 reps on pace · 4h 45m of coaching this month (5h 45m credited to reps)"),
         "{text}"
     );
     assert!(
-        text.contains("<@U0OTHER> — 0 meetings in 7 days · 0 of 1 rep on pace · 0m this month"),
+        text.contains("<@U0OTHER> — 0 meetings in 7 days · 0 of 1 rep on pace · 0m of coaching this month (0m credited to reps)"),
         "{text}"
     );
     assert!(
-        text.contains("*Team totals:* 1 team meeting in the last 7 days · 1 of 3 reps on pace · 5h 45m of coaching this month"),
+        text.contains("*Team totals:* 1 team meeting in the last 7 days · 1 of 3 reps on pace · 4h 45m of coaching this month (5h 45m credited to reps)"),
         "{text}"
     );
     let raw = post.body.to_string();

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real application, real SQLite, a fake Slack.
 
+mod answers;
 mod binary;
 mod check;
 mod commands;
