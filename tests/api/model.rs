@@ -577,7 +577,9 @@ impl Model {
                 .sessions_in(s.manager, s.rep, s.span())
                 .map(|(first, _)| first);
             let to = first.map_or(from, |first| first.min(from));
-            if to > s.joined {
+            if s.left.is_some_and(|left| to >= left) {
+                self.stints[stint].gone = true;
+            } else if to > s.joined {
                 self.stints[stint].joined = to;
             }
         }
