@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::entries::{owned_entry, Owned};
 use super::logs::{entries_with_reps, gather, read_entry};
 use super::reminders::{insert_reminder_row, NewReminder};
+use super::team::take_back_join_moves;
 use super::{Store, StoreError};
 use crate::domain::{
     answer_rep, Confirmation, DisputeDecision, Entry, EntryId, Manager, RepAnswer, SlackTeamId,
@@ -200,6 +201,9 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // The rep's 1:1 is taken back, so a join day it moved back
+                // goes forward again, as after any other delete.
+                take_back_join_moves(&mut tx, stored.line.get()).await?;
                 DisputeSettled::Deleted {
                     entry: stored,
                     whole,

@@ -566,6 +566,15 @@ pub(super) async fn take_back_join_moves(
             .await?
             .map(|(first, _)| first);
         let to = first.map_or(from, |first| first.min(from));
+        // Left before that day: without the 1:1 the stint holds no day, so
+        // it goes, as a rep removed the day they joined with nothing logged.
+        if span.left_on.is_some_and(|left| to >= left) {
+            sqlx::query("DELETE FROM memberships WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            continue;
+        }
         if to > span.joined_on {
             sqlx::query("UPDATE memberships SET joined_on = ? WHERE id = ?")
                 .bind(date_text(to))

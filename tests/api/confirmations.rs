@@ -386,3 +386,45 @@ async fn a_question_read_before_an_edit_is_not_stored_and_the_edit_is_asked_abou
         asked[0].text()
     );
 }
+
+#[tokio::test]
+async fn deleting_a_disputed_session_that_moved_the_join_day_back_moves_it_forward_again() {
+    let (app, posts) = spawn_asking_app().await;
+    app.coach("team add <@U0ANA>").await;
+    let logged = app
+        .coach("45m <@U0ANA> pipeline review on 2026-11-20")
+        .await;
+    assert!(logged.text().contains("Logged"), "{logged:?}");
+    let joined = || async {
+        let pool = app.db().await;
+        let day: String =
+            sqlx::query_scalar("SELECT joined_on FROM memberships WHERE rep_id = 'U0ANA'")
+                .fetch_one(&pool)
+                .await
+                .expect("Ana's stint");
+        pool.close().await;
+        day
+    };
+    assert_eq!(
+        joined().await,
+        "2026-11-20",
+        "the 1:1 moved the join day back"
+    );
+    pass(&app, 1).await;
+    let question = to(&posts, "U0ANA")[0].clone();
+    app.interact(&press_in_dm("U0ANA", &question, "That didn't happen"))
+        .await;
+    pass(&app, 2).await;
+    let notice = to(&posts, BOSS)[0].clone();
+
+    app.interact(&press_in_dm(BOSS, &notice, "Delete it")).await;
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+    assert_eq!(
+        joined().await,
+        "2026-11-27",
+        "as if it had never been logged"
+    );
+    let run = run_binary(&app, &["check"]).await;
+    assert!(run.success, "{}{}", run.stdout, run.stderr);
+}

@@ -17,7 +17,7 @@ fn at(s: &str) -> DateTime<Utc> {
 const WEDNESDAY_9_BERLIN: &str = "2026-11-25T08:00:00Z";
 
 /// The app with views, updates and a `chat.postMessage` that remembers.
-async fn spawn_interactive_app() -> (TestApp, FakePosts) {
+pub(crate) async fn spawn_interactive_app() -> (TestApp, FakePosts) {
     let slack = fake_slack().await;
     mount_users_info(&slack).await;
     mount_views_and_updates(&slack).await;

@@ -2,11 +2,13 @@
 //! time zones and across a month end, played through the command layer
 //! against real SQLite: sessions (back-dated too, and after a rep left),
 //! meetings, team adds, removes (today or on an earlier day), re-adds and
-//! moves between teams on the same day, edits, deletes and the undo of
-//! each. After every step each manager's `status` and
-//! `report`, every rep's month, every stint and the export are compared with a plain
-//! model of the product's rules written here; at the end `check` must find
-//! nothing.
+//! moves between teams on the same day, edits, deletes, reps' answers to
+//! the question about a 1:1 (`coaching.ask_reps_to_confirm` is on), the
+//! manager's Keep or Delete on a dispute, and the undo of what undo takes
+//! back. After every step each manager's `status` and `report` (with each
+//! rep's word), every rep's month, every stint, the export, each team's
+//! digest and the leaders' digest are compared with a plain model of the
+//! product's rules written here; at the end `check` must find nothing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,12 +16,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use coachbot::app::forms::Submission;
+use coachbot::app::jobs::{decide, RunAt, Say, Trigger};
 use coachbot::app::{AppContext, Invocation, Pressed, Reply, Surface};
 use coachbot::clock::Clock;
 use coachbot::config::Settings;
 use coachbot::domain::{
-    EntryId, EntryKind, MeetingState, SlackTeamId, SlackUserId, Standing, YearMonth,
+    Confirmation, DisputeDecision, EntryId, EntryKind, Job, MeetingState, RepAnswer, RepProgress,
+    SlackChannelId, SlackTeamId, SlackUserId, Standing, YearMonth,
 };
+use coachbot::messages;
 use coachbot::slack::SlackApi;
 use coachbot::store::Store;
 use proptest::prelude::*;
@@ -31,6 +36,8 @@ const REPS: [&str; 5] = ["U0REP1", "U0REP2", "U0REP3", "U0REP4", "U0REP5"];
 /// Sunday 25 October 2026, 10:00 UTC: a week before a month ends.
 const START: &str = "2026-10-25T10:00:00Z";
 const TARGET: i64 = 180;
+/// Where the leaders' digest goes.
+const LEADERS: &str = "C0LEADERS";
 const OLDEST_DAYS_BACK: i64 = 62;
 
 /// How a length is typed, and the minutes it means.
@@ -111,6 +118,25 @@ enum Step {
         manager: usize,
         pick: usize,
     },
+    /// A rep answers the question about the manager's `pick`th entry: its
+    /// `rep`th rep, or past its reps someone else; `stale`: a question about
+    /// the revision before the entry's last edit.
+    Answer {
+        manager: usize,
+        pick: usize,
+        rep: usize,
+        helped: bool,
+        stale: bool,
+    },
+    /// Manager `by` presses Keep it (or Delete it) on the notice that the
+    /// `rep`th rep of the manager's `pick`th entry says it didn't happen.
+    Settle {
+        manager: usize,
+        by: usize,
+        pick: usize,
+        rep: usize,
+        keep: bool,
+    },
 }
 
 fn reps() -> impl Strategy<Value = Vec<usize>> {
@@ -163,7 +189,19 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (manager.clone(), 0..8usize, 0..DURATIONS.len(), when()).prop_map(
             |(manager, pick, duration, when)| Step::Edit { manager, pick, duration, when }
         ),
-        2 => (manager, 0..8usize).prop_map(|(manager, pick)| Step::Delete { manager, pick }),
+        2 => (manager.clone(), 0..8usize).prop_map(|(manager, pick)| Step::Delete { manager, pick }),
+        3 => (manager.clone(), 0..8usize, 0..6usize, any::<bool>(), prop::bool::weighted(0.2)).prop_map(
+            |(manager, pick, rep, helped, stale)| Step::Answer { manager, pick, rep, helped, stale }
+        ),
+        2 => (manager.clone(), prop::bool::weighted(0.85), 0..8usize, 0..6usize, any::<bool>()).prop_map(
+            |(manager, own, pick, rep, keep)| Step::Settle {
+                manager,
+                by: if own { manager } else { 1 - manager },
+                pick,
+                rep,
+                keep,
+            }
+        ),
     ]
 }
 
@@ -242,10 +280,46 @@ impl Line {
     }
 }
 
+/// A rep's word on a 1:1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Asked,
+    Helped,
+    Disputed,
+    Kept,
+}
+
+impl Word {
+    fn text(self) -> &'static str {
+        match self {
+            Word::Asked => "asked",
+            Word::Helped => "helped",
+            Word::Disputed => "disputed",
+            Word::Kept => "kept",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RepWord {
+    word: Word,
+    /// A question about the entry's current revision waits for an answer.
+    open: bool,
+}
+
+const ASKED: RepWord = RepWord {
+    word: Word::Asked,
+    open: true,
+};
+
 #[derive(Debug, Clone)]
 struct ModelEntry {
     /// Empty for a meeting.
     reps: Vec<usize>,
+    /// Each rep's word, beside `reps`.
+    words: Vec<RepWord>,
+    /// How many times it was edited: the question a rep answers is about one.
+    revision: u32,
     minutes: u32,
     held_on: NaiveDate,
     /// The kind of coaching; `None` for a meeting.
@@ -503,7 +577,9 @@ impl Model {
                 .sessions_in(s.manager, s.rep, s.span())
                 .map(|(first, _)| first);
             let to = first.map_or(from, |first| first.min(from));
-            if to > s.joined {
+            if s.left.is_some_and(|left| to >= left) {
+                self.stints[stint].gone = true;
+            } else if to > s.joined {
                 self.stints[stint].joined = to;
             }
         }
@@ -524,6 +600,8 @@ impl Model {
             }
             line.push(ModelEntry {
                 reps: spec.reps.clone(),
+                words: vec![ASKED; spec.reps.len()],
+                revision: 0,
                 minutes,
                 held_on,
                 activity: Some(NOTES[spec.note].1),
@@ -601,10 +679,22 @@ impl Model {
         if !(1..=480).contains(&minutes) || back > OLDEST_DAYS_BACK {
             return;
         }
+        // Every rep is asked again; a dispute stays until it is answered
+        // or settled.
+        let before = &self.lines[line].entries[at];
         let edited = ModelEntry {
             minutes,
             held_on,
-            ..self.lines[line].entries[at].clone()
+            revision: before.revision + 1,
+            words: before
+                .words
+                .iter()
+                .map(|w| match w.word {
+                    Word::Disputed => RepWord { open: true, ..*w },
+                    _ => ASKED,
+                })
+                .collect(),
+            ..before.clone()
         };
         let moves = if edited.activity.is_none() {
             Some(Vec::new())
@@ -654,13 +744,11 @@ impl Model {
                 let held_on = self.day(*manager, when);
                 let back = (self.today(*manager) - held_on).num_days();
                 let valid = (1..=480).contains(&minutes) && back <= OLDEST_DAYS_BACK;
-                let has_team = self
-                    .stints
-                    .iter()
-                    .any(|s| s.manager == *manager && s.left.is_none() && !s.gone);
-                if valid && has_team {
+                if valid && self.has_team(*manager) {
                     let meeting = ModelEntry {
                         reps: vec![],
+                        words: vec![],
+                        revision: 0,
                         minutes,
                         held_on,
                         activity: None,
@@ -696,7 +784,72 @@ impl Model {
                     self.take_back_moves(line);
                 }
             }
+            Step::Answer {
+                manager,
+                pick,
+                rep,
+                helped,
+                stale,
+            } => {
+                let Some((line, at, rep)) = self.chosen(*manager, *pick, *rep) else {
+                    return;
+                };
+                let entry = &mut self.lines[line].entries[at];
+                let Some(i) = entry.reps.iter().position(|r| *r == rep) else {
+                    return;
+                };
+                // A question about an earlier revision changes nothing; the
+                // first answer to the open one stands.
+                if (*stale && entry.revision > 0) || !entry.words[i].open {
+                    return;
+                }
+                let word = if *helped {
+                    Word::Helped
+                } else {
+                    Word::Disputed
+                };
+                entry.words[i] = RepWord { word, open: false };
+            }
+            Step::Settle {
+                manager,
+                by,
+                pick,
+                rep,
+                keep,
+            } => {
+                let Some((line, at, rep)) = self.chosen(*manager, *pick, *rep) else {
+                    return;
+                };
+                let entry = &mut self.lines[line].entries[at];
+                let Some(i) = entry.reps.iter().position(|r| *r == rep) else {
+                    return;
+                };
+                if by != manager || entry.words[i].word != Word::Disputed {
+                    return;
+                }
+                if *keep {
+                    entry.words[i].word = Word::Kept;
+                    return;
+                }
+                // Delete it: the rep leaves the session (the entry goes when
+                // it was theirs alone), which takes their 1:1 back.
+                entry.reps.remove(i);
+                entry.words.remove(i);
+                if entry.reps.is_empty() {
+                    self.lines[line].entries.remove(at);
+                }
+                self.take_back_moves(line);
+            }
         }
+    }
+
+    /// The manager's `pick`th entry, and who of it `rep` names: its `rep`th
+    /// rep, or past its reps someone who may not be in it.
+    fn chosen(&self, manager: usize, pick: usize, rep: usize) -> Option<(usize, usize, usize)> {
+        let positions = self.positions(manager);
+        let &(line, at) = positions.get(pick % positions.len().max(1))?;
+        let reps = &self.lines[line].entries[at].reps;
+        Some((line, at, reps.get(rep).copied().unwrap_or(rep % REPS.len())))
     }
 
     /// A team command that changed something: one change for `undo`.
@@ -717,16 +870,28 @@ impl Model {
     }
 
     /// 1:1 minutes with the rep (from any manager) and the minutes of every
-    /// meeting held by a manager whose team the rep was on that day.
-    fn month_minutes(&self, rep: usize, month: YearMonth) -> (u32, u32) {
+    /// meeting held by a manager whose team the rep was on that day; held on
+    /// or before `held_by`, when given (a job's day).
+    fn month_minutes(
+        &self,
+        rep: usize,
+        month: YearMonth,
+        held_by: Option<NaiveDate>,
+    ) -> (u32, u32) {
         let mut one_on_one = 0;
         let mut meetings = 0;
         for (manager, entry) in self.entries() {
-            if !month.contains(entry.held_on) {
+            if !month.contains(entry.held_on) || held_by.is_some_and(|last| entry.held_on > last) {
                 continue;
             }
             if entry.activity.is_some() {
-                if entry.reps.contains(&rep) {
+                // A 1:1 the rep says did not happen counts for nothing.
+                let counted = entry
+                    .reps
+                    .iter()
+                    .zip(&entry.words)
+                    .any(|(r, w)| *r == rep && w.word != Word::Disputed);
+                if counted {
                     one_on_one += entry.minutes;
                 }
             } else if self
@@ -819,6 +984,116 @@ impl Model {
         Some((days, days >= 7, days >= 14))
     }
 
+    /// Each rep of the manager's month today, as `status` shows them (or
+    /// a job, counting what was held by the manager's today: a team in a
+    /// zone ahead may have logged a day later already).
+    fn progress(&self, manager: usize, job: bool) -> Vec<RepLine> {
+        let today = self.today(manager);
+        let month = YearMonth::of(today);
+        let held_by = job.then_some(today);
+        self.month_team(manager, month, today)
+            .into_iter()
+            .map(|(rep, left)| {
+                let (one_on_one, meetings) = self.month_minutes(rep, month, held_by);
+                let from = self.first_day_on_a_team(rep, month);
+                let standing = match left {
+                    Some(last_day) => Err(last_day),
+                    None => Ok(Model::pace(month, today, from, one_on_one + meetings)),
+                };
+                (REPS[rep].to_string(), one_on_one, meetings, standing)
+            })
+            .collect()
+    }
+
+    /// Of the reps on the team today, as the digests count them: how many
+    /// are on pace, how many there are, and their minutes this month.
+    fn share_on_pace(&self, manager: usize) -> (usize, usize, u32) {
+        let on_team: Vec<RepLine> = self
+            .progress(manager, true)
+            .into_iter()
+            .filter(|line| line.3.is_ok())
+            .collect();
+        let on_pace = on_team
+            .iter()
+            .filter(|line| matches!(line.3, Ok((_, _, false))))
+            .count();
+        let minutes = on_team.iter().map(|line| line.1 + line.2).sum();
+        (on_pace, on_team.len(), minutes)
+    }
+
+    /// The manager's own time this month to today: each meeting and each
+    /// 1:1 once, however many reps were in it, but a 1:1 every rep in it
+    /// disputed.
+    fn own_time(&self, manager: usize) -> u32 {
+        let today = self.today(manager);
+        let month = YearMonth::of(today);
+        self.entries()
+            .filter(|(m, e)| *m == manager && month.contains(e.held_on) && e.held_on <= today)
+            .filter(|(_, e)| e.words.is_empty() || e.words.iter().any(|w| w.word != Word::Disputed))
+            .map(|(_, e)| e.minutes)
+            .sum()
+    }
+
+    /// The summary line of the manager's team digest.
+    fn team_summary(&self, manager: usize) -> String {
+        let (on_pace, reps, _) = self.share_on_pace(manager);
+        let meetings = self.meetings_last_7_days(manager) as usize;
+        format!(
+            "*<@{}>'s team:* {} in the last 7 days · {on_pace} of {} on pace",
+            MANAGERS[manager].0,
+            plural(meetings, "team meeting", "team meetings"),
+            plural(reps, "rep", "reps"),
+        )
+    }
+
+    /// Whether a rep is on the manager's team with no day set to leave:
+    /// the digests are for such teams.
+    fn has_team(&self, manager: usize) -> bool {
+        self.stints
+            .iter()
+            .any(|s| s.manager == manager && s.left.is_none() && !s.gone)
+    }
+
+    /// The manager's meetings held in the 7 days to today.
+    fn meetings_last_7_days(&self, manager: usize) -> u32 {
+        let today = self.today(manager);
+        self.entries()
+            .filter(|(m, e)| {
+                *m == manager && e.activity.is_none() && e.held_on > today - Duration::days(7)
+            })
+            .count() as u32
+    }
+
+    /// How many of each rep's 1:1s in the month (with any manager) stand
+    /// at each word, for the reps of the manager's report, sorted.
+    fn words(
+        &self,
+        manager: usize,
+        month: YearMonth,
+        today: NaiveDate,
+    ) -> Vec<(String, &'static str, u32)> {
+        let mut counts: std::collections::BTreeMap<(String, &'static str), u32> =
+            Default::default();
+        for (rep, _) in self.month_team(manager, month, today) {
+            for (_, entry) in self.entries() {
+                if !month.contains(entry.held_on) {
+                    continue;
+                }
+                for (r, word) in entry.reps.iter().zip(&entry.words) {
+                    if *r == rep {
+                        *counts
+                            .entry((REPS[rep].to_string(), word.word.text()))
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .map(|((rep, word), count)| (rep, word, count))
+            .collect()
+    }
+
     fn meetings_in(&self, manager: usize, month: YearMonth) -> u32 {
         self.entries()
             .filter(|(m, e)| *m == manager && e.activity.is_none() && month.contains(e.held_on))
@@ -853,12 +1128,17 @@ impl Model {
             }
             let manager = MANAGERS[manager].0;
             match entry.activity {
-                Some(activity) => rows.extend(entry.reps.iter().map(|rep| {
-                    format!(
-                        "{} session {manager} {} {} {activity}",
-                        entry.held_on, REPS[*rep], entry.minutes
-                    )
-                })),
+                Some(activity) => {
+                    rows.extend(entry.reps.iter().zip(&entry.words).map(|(rep, word)| {
+                        format!(
+                            "{} session {manager} {} {} {activity} {}",
+                            entry.held_on,
+                            REPS[*rep],
+                            entry.minutes,
+                            word.word.text()
+                        )
+                    }))
+                }
                 None => {
                     // One row per rep the meeting counts for, so that the
                     // rows add up to each rep's month.
@@ -871,7 +1151,7 @@ impl Model {
                     let reps = if reps.is_empty() { vec![""] } else { reps };
                     rows.extend(reps.into_iter().map(|rep| {
                         format!(
-                            "{} meeting {manager} {rep} {} ",
+                            "{} meeting {manager} {rep} {}  ",
                             entry.held_on, entry.minutes
                         )
                     }));
@@ -881,6 +1161,16 @@ impl Model {
         rows.sort();
         rows
     }
+}
+
+/// One of a manager's stored entries, as an edit or an answer names it.
+struct Picked {
+    id: EntryId,
+    kind: String,
+    /// In the order they were stored.
+    reps: Vec<String>,
+    activity: String,
+    revision: u32,
 }
 
 /// The real thing: the command layer over a real SQLite file.
@@ -898,18 +1188,30 @@ impl Real {
         let store = Store::connect(&url).await.expect("store");
         let db = sqlx::SqlitePool::connect(&url).await.expect("reader");
         let team = SlackTeamId::parse(TEAM).expect("team");
-        for (id, tz) in MANAGERS {
-            store
+        for (at, (id, tz)) in MANAGERS.into_iter().enumerate() {
+            let manager = store
                 .add_manager(&team, &SlackUserId::parse(id).expect("id"), tz, now)
                 .await
                 .expect("manager");
+            let channel = SlackChannelId::parse(&format!("C0TEAM{at}")).expect("channel");
+            store
+                .set_digest_channel(&manager, Some(channel))
+                .await
+                .expect("digest channel");
         }
         let slack = SlackApi::new(
             "http://127.0.0.1:9/api/",
             &SecretString::from("xoxb-unused".to_string()),
         )
         .expect("client");
-        let settings = Settings::load(None, &HashMap::new()).expect("settings");
+        let environment = HashMap::from([
+            (
+                "COACHBOT__COACHING__ASK_REPS_TO_CONFIRM".to_string(),
+                "true".to_string(),
+            ),
+            ("COACHBOT__DIGEST__CHANNEL".to_string(), LEADERS.to_string()),
+        ]);
+        let settings = Settings::load(None, &environment).expect("settings");
         let ctx = AppContext {
             store,
             slack,
@@ -932,33 +1234,42 @@ impl Real {
             .reply
     }
 
-    /// The manager's `pick`th entry (oldest first, round the count): its
-    /// ID, kind, reps and kind of coaching.
-    async fn pick(
-        &self,
-        manager: usize,
-        pick: usize,
-    ) -> Option<(i64, String, Vec<String>, String)> {
+    /// The manager's `pick`th entry (oldest first, round the count).
+    async fn pick(&self, manager: usize, pick: usize) -> Option<Picked> {
         let pool = &self.db;
-        let entries: Vec<(i64, String, Option<String>)> =
-            sqlx::query_as("SELECT id, kind, activity FROM logs WHERE manager_id = ? ORDER BY id")
-                .bind(MANAGERS[manager].0)
-                .fetch_all(pool)
-                .await
-                .expect("entries");
-        let (id, kind, activity) = entries.get(pick % entries.len().max(1))?.clone();
+        let entries: Vec<(i64, String, Option<String>, u32)> = sqlx::query_as(
+            "SELECT id, kind, activity, revision FROM logs WHERE manager_id = ? ORDER BY id",
+        )
+        .bind(MANAGERS[manager].0)
+        .fetch_all(pool)
+        .await
+        .expect("entries");
+        let (id, kind, activity, revision) = entries.get(pick % entries.len().max(1))?.clone();
         let reps: Vec<String> =
             sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
                 .bind(id)
                 .fetch_all(pool)
                 .await
                 .expect("reps");
-        Some((id, kind, reps, activity.unwrap_or_default()))
+        Some(Picked {
+            id: EntryId::new(id),
+            kind,
+            reps,
+            activity: activity.unwrap_or_default(),
+            revision,
+        })
     }
 
     /// The edit form submitted for the manager's `pick`th entry.
     async fn edit(&self, model: &Model, manager: usize, pick: usize, duration: usize, when: &When) {
-        let Some((id, kind, reps, activity)) = self.pick(manager, pick).await else {
+        let Some(Picked {
+            id,
+            kind,
+            reps,
+            activity,
+            ..
+        }) = self.pick(manager, pick).await
+        else {
             return;
         };
         let kind = if kind == "session" {
@@ -968,7 +1279,7 @@ impl Real {
         };
         let submission = Submission {
             kind,
-            editing: Some(EntryId::new(id)),
+            editing: Some(id),
             reps,
             minutes: Some(DURATIONS[duration].1.to_string()),
             activity: Some(activity),
@@ -982,12 +1293,55 @@ impl Real {
 
     /// The Home tab's Delete, confirmed, on the manager's `pick`th entry.
     async fn delete(&self, manager: usize, pick: usize) {
-        if let Some((id, ..)) = self.pick(manager, pick).await {
+        if let Some(picked) = self.pick(manager, pick).await {
             let (team, user) = self.who(manager);
             self.ctx
-                .press(&team, &user, Pressed::Delete(EntryId::new(id)))
+                .press(&team, &user, Pressed::Delete(picked.id))
                 .await;
         }
+    }
+
+    /// `rep` answers the question about the manager's `pick`th entry (or
+    /// about its revision before the last edit, when `stale`).
+    async fn answer(&self, manager: usize, pick: usize, rep: usize, helped: bool, stale: bool) {
+        let Some(picked) = self.pick(manager, pick).await else {
+            return;
+        };
+        let revision = if stale {
+            picked.revision.saturating_sub(1)
+        } else {
+            picked.revision
+        };
+        let answer = if helped {
+            RepAnswer::Helped
+        } else {
+            RepAnswer::DidNotHappen
+        };
+        let (team, _) = self.who(manager);
+        let rep = SlackUserId::parse(REPS[rep]).expect("rep");
+        self.ctx
+            .answer_as_rep(&team, &rep, picked.id, revision, answer)
+            .await;
+    }
+
+    /// Manager `by` presses Keep it or Delete it on the notice about `rep`
+    /// and the manager's `pick`th entry.
+    async fn settle(&self, manager: usize, by: usize, pick: usize, rep: usize, keep: bool) {
+        let Some(picked) = self.pick(manager, pick).await else {
+            return;
+        };
+        let decision = if keep {
+            DisputeDecision::Keep
+        } else {
+            DisputeDecision::Delete
+        };
+        let (team, user) = self.who(by);
+        let pressed = Pressed::SettleDispute {
+            entry: picked.id,
+            rep: SlackUserId::parse(REPS[rep]).expect("rep"),
+            decision,
+        };
+        self.ctx.press(&team, &user, pressed).await;
     }
 
     fn who(&self, manager: usize) -> (SlackTeamId, SlackUserId) {
@@ -1007,8 +1361,14 @@ impl Real {
             .into_iter()
             .map(|r| {
                 format!(
-                    "{} {} {} {} {} {}",
-                    r.held_on, r.kind, r.manager_id, r.rep_id, r.minutes, r.activity
+                    "{} {} {} {} {} {} {}",
+                    r.held_on,
+                    r.kind,
+                    r.manager_id,
+                    r.rep_id,
+                    r.minutes,
+                    r.activity,
+                    r.confirmation
                 )
             })
             .collect();
@@ -1086,8 +1446,175 @@ fn text(model: &Model, step: &Step) -> Option<(usize, String)> {
             ),
         ),
         Step::Undo(manager) => (*manager, "undo".into()),
-        Step::Edit { .. } | Step::Delete { .. } => return None,
+        Step::Edit { .. } | Step::Delete { .. } | Step::Answer { .. } | Step::Settle { .. } => {
+            return None
+        }
     })
+}
+
+/// A rep's line in `status` or a team digest: their minutes of 1:1s and of
+/// meetings, and their pace (expected, month target, behind) or the last
+/// day they were on the team.
+type RepLine = (String, u32, u32, Result<(u32, u32, bool), NaiveDate>);
+
+fn rep_lines(reps: &[RepProgress]) -> Vec<RepLine> {
+    reps.iter()
+        .map(|p| {
+            let standing = match p.standing {
+                Standing::OnTeam { pace, .. } => {
+                    Ok((pace.expected, pace.month_target, pace.behind))
+                }
+                Standing::Left { last_day } => Err(last_day),
+            };
+            (
+                p.rep.to_string(),
+                p.minutes.one_on_one,
+                p.minutes.meetings,
+                standing,
+            )
+        })
+        .collect()
+}
+
+fn word_text(word: Confirmation) -> &'static str {
+    match word {
+        Confirmation::NotAsked => "none",
+        Confirmation::Asked => Word::Asked.text(),
+        Confirmation::Helped => Word::Helped.text(),
+        Confirmation::Disputed => Word::Disputed.text(),
+        Confirmation::Kept => Word::Kept.text(),
+    }
+}
+
+/// Each team's digest, as the job would send it now: its numbers, and the
+/// summary it is rendered with.
+async fn compare_team_digests(model: &Model, real: &Real, context: &str) {
+    let decided = decide(
+        &real.ctx,
+        Job::TeamDigest,
+        RunAt::Instant(model.now()),
+        Trigger::Now,
+    )
+    .await
+    .expect("team digests");
+    let mut actual = Vec::new();
+    for decision in &decided {
+        let Say::TeamDigest(team) = &decision.say else {
+            panic!("{context}: a team digest said {:?}", decision.say);
+        };
+        let rendered = messages::team_digest(team, decision.local_date, TARGET as u32);
+        let blocks = serde_json::to_string(&rendered.blocks).expect("blocks");
+        let manager = team.manager.to_string();
+        let summary = MANAGERS
+            .iter()
+            .position(|(id, _)| *id == manager)
+            .map(|m| model.team_summary(m))
+            .filter(|summary| blocks.contains(summary));
+        actual.push((
+            decision.recipient.clone(),
+            manager,
+            team.meetings_last_7_days,
+            rep_lines(&team.reps),
+            summary,
+        ));
+    }
+    let expected: Vec<_> = (0..MANAGERS.len())
+        .filter(|m| model.has_team(*m))
+        .map(|m| {
+            (
+                format!("C0TEAM{m}"),
+                MANAGERS[m].0.to_string(),
+                model.meetings_last_7_days(m),
+                model.progress(m, true),
+                Some(model.team_summary(m)),
+            )
+        })
+        .collect();
+    assert_eq!(actual, expected, "{context}: team digests");
+}
+
+/// The leaders' digest, as the job would send it now: each manager's
+/// numbers, and the totals it is rendered with.
+async fn compare_leaders_digest(model: &Model, real: &Real, context: &str) {
+    let decided = decide(
+        &real.ctx,
+        Job::Digest,
+        RunAt::Instant(model.now()),
+        Trigger::Now,
+    )
+    .await
+    .expect("leaders' digest");
+    let actual: Vec<_> = decided
+        .iter()
+        .map(|decision| {
+            let Say::Digest(lines) = &decision.say else {
+                panic!("{context}: the leaders' digest said {:?}", decision.say);
+            };
+            let rendered = messages::digest(lines, decision.local_date, TARGET as u32);
+            let blocks = serde_json::to_string(&rendered.blocks).expect("blocks");
+            let lines: Vec<DigestLine> = lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.manager.to_string(),
+                        l.meetings_last_7_days,
+                        l.reps_on_pace,
+                        l.reps,
+                        l.credited_this_month,
+                        l.coached_this_month,
+                    )
+                })
+                .collect();
+            let totals = Some(totals(&lines)).filter(|totals| blocks.contains(totals));
+            (decision.recipient.clone(), lines, totals)
+        })
+        .collect();
+    let lines: Vec<DigestLine> = (0..MANAGERS.len())
+        .filter(|m| model.has_team(*m))
+        .map(|m| {
+            let (on_pace, reps, minutes) = model.share_on_pace(m);
+            let meetings = model.meetings_last_7_days(m);
+            let coached = model.own_time(m);
+            (
+                MANAGERS[m].0.to_string(),
+                meetings,
+                on_pace,
+                reps,
+                minutes,
+                coached,
+            )
+        })
+        .collect();
+    let expected: Vec<_> = Some(lines)
+        .filter(|lines| !lines.is_empty())
+        .map(|lines| (LEADERS.to_string(), lines.clone(), Some(totals(&lines))))
+        .into_iter()
+        .collect();
+    assert_eq!(actual, expected, "{context}: the leaders' digest");
+}
+
+/// A manager's line in the leaders' digest: meetings in the last 7 days,
+/// reps on pace, reps on the team, the reps' credit this month and the
+/// manager's own time this month.
+type DigestLine = (String, u32, usize, usize, u32, u32);
+
+/// The start of the leaders' digest's totals, from its lines.
+fn totals(lines: &[DigestLine]) -> String {
+    let meetings: u32 = lines.iter().map(|l| l.1).sum();
+    let on_pace: usize = lines.iter().map(|l| l.2).sum();
+    let reps: usize = lines.iter().map(|l| l.3).sum();
+    format!(
+        "*Team totals:* {} in the last 7 days · {on_pace} of {} on pace",
+        plural(meetings as usize, "team meeting", "team meetings"),
+        plural(reps, "rep", "reps"),
+    )
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    match count {
+        1 => format!("1 {one}"),
+        count => format!("{count} {many}"),
+    }
 }
 
 async fn compare(model: &Model, real: &Real, context: &str) {
@@ -1097,40 +1624,9 @@ async fn compare(model: &Model, real: &Real, context: &str) {
         let Reply::Status(dashboard) = real.coach(manager, "status").await else {
             panic!("{context}: status did not answer with the dashboard");
         };
-        type RepLine = (String, u32, u32, Result<(u32, u32, bool), NaiveDate>);
-        let expected: Vec<RepLine> = model
-            .month_team(manager, month, today)
-            .into_iter()
-            .map(|(rep, left)| {
-                let (one_on_one, meetings) = model.month_minutes(rep, month);
-                let from = model.first_day_on_a_team(rep, month);
-                let standing = match left {
-                    Some(last_day) => Err(last_day),
-                    None => Ok(Model::pace(month, today, from, one_on_one + meetings)),
-                };
-                (REPS[rep].to_string(), one_on_one, meetings, standing)
-            })
-            .collect();
-        let actual: Vec<RepLine> = dashboard
-            .reps
-            .iter()
-            .map(|p| {
-                let standing = match p.standing {
-                    Standing::OnTeam { pace, .. } => {
-                        Ok((pace.expected, pace.month_target, pace.behind))
-                    }
-                    Standing::Left { last_day } => Err(last_day),
-                };
-                (
-                    p.rep.to_string(),
-                    p.minutes.one_on_one,
-                    p.minutes.meetings,
-                    standing,
-                )
-            })
-            .collect();
         assert_eq!(
-            actual, expected,
+            rep_lines(&dashboard.reps),
+            model.progress(manager, false),
             "{context}: status of {}",
             MANAGERS[manager].0
         );
@@ -1155,7 +1651,7 @@ async fn compare(model: &Model, real: &Real, context: &str) {
                 .month_team(manager, month, today)
                 .into_iter()
                 .map(|(rep, _)| {
-                    let (one_on_one, meetings) = model.month_minutes(rep, month);
+                    let (one_on_one, meetings) = model.month_minutes(rep, month, None);
                     (REPS[rep].to_string(), one_on_one + meetings)
                 })
                 .collect();
@@ -1174,8 +1670,22 @@ async fn compare(model: &Model, real: &Real, context: &str) {
                 model.meetings_in(manager, month),
                 "{context}: meetings in {month}"
             );
+            let mut words: Vec<(String, &str, u32)> = report
+                .words
+                .iter()
+                .map(|(rep, word, count)| (rep.to_string(), word_text(*word), *count))
+                .collect();
+            words.sort();
+            assert_eq!(
+                words,
+                model.words(manager, month, today),
+                "{context}: reps' words in the report {month} of {}",
+                MANAGERS[manager].0
+            );
         }
     }
+    compare_team_digests(model, real, context).await;
+    compare_leaders_digest(model, real, context).await;
     let stints: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT manager_id, rep_id, joined_on, left_on FROM memberships ORDER BY id",
     )
@@ -1242,6 +1752,47 @@ async fn play(steps: Vec<Step>) {
             Step::Delete { manager, pick } => {
                 history.push(format!("{} deletes entry {pick}", MANAGERS[*manager].0));
                 real.delete(*manager, *pick).await;
+            }
+            Step::Answer {
+                manager,
+                pick,
+                rep,
+                helped,
+                stale,
+            } => {
+                if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
+                    let said = if *helped {
+                        "It helped"
+                    } else {
+                        "That didn't happen"
+                    };
+                    let about = if *stale {
+                        " (a question before its last edit)"
+                    } else {
+                        ""
+                    };
+                    history.push(format!(
+                        "{} answers \"{said}\" about entry {pick} of {}{about}",
+                        REPS[rep], MANAGERS[*manager].0
+                    ));
+                    real.answer(*manager, *pick, rep, *helped, *stale).await;
+                }
+            }
+            Step::Settle {
+                manager,
+                by,
+                pick,
+                rep,
+                keep,
+            } => {
+                if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
+                    let pressed = if *keep { "Keep it" } else { "Delete it" };
+                    history.push(format!(
+                        "{} presses {pressed} for {} on entry {pick} of {}",
+                        MANAGERS[*by].0, REPS[rep], MANAGERS[*manager].0
+                    ));
+                    real.settle(*manager, *by, *pick, rep, *keep).await;
+                }
             }
             _ => {}
         }

@@ -1,6 +1,6 @@
-//! Another user pressing the buttons of a manager's entry, or submitting
-//! its edit form with the manager's values: nothing of the manager's
-//! changes, and each press gets a plain answer.
+//! Another user pressing the buttons of a manager's entry or reminder, or
+//! submitting its forms with the manager's values: nothing of the
+//! manager's changes, and each press gets a plain answer.
 
 use serde_json::{json, Value};
 
@@ -8,7 +8,7 @@ use crate::confirmations::{ana_this_month, pass, press_in_dm, spawn_asking_app, 
 use crate::edits::entry_menu;
 use crate::helpers::payloads::*;
 use crate::helpers::*;
-use crate::interactions::text_of;
+use crate::interactions::{button, pace_reminder, spawn_interactive_app, team, text_of};
 use crate::taken_back::{a_disputed_session, last_update, last_view};
 
 const NOT_YOURS: &str = "<@U0BOSS> logged that, so only they can change it; nothing changed.";
@@ -117,4 +117,117 @@ async fn another_user_submitting_the_edit_or_delete_form_with_the_managers_value
 
     assert_eq!(the_boss_entry(&app).await, before);
     assert!(ana_this_month(&app).await.contains("45m this month"));
+}
+
+/// The boss's records and settings: entries with their reps, stints, and
+/// when their reminders come back.
+async fn the_boss_records(app: &TestApp) -> (Vec<(i64, String, i64)>, Vec<String>, Option<String>) {
+    let pool = app.db().await;
+    let entries = sqlx::query_as(
+        "SELECT l.id, r.rep_id, l.minutes FROM logs l JOIN log_reps r ON r.log_id = l.id
+         WHERE l.manager_id = ? ORDER BY l.id, r.rep_id",
+    )
+    .bind(BOSS)
+    .fetch_all(&pool)
+    .await
+    .expect("entries");
+    let stints = sqlx::query_scalar(
+        "SELECT rep_id || ' ' || joined_on || ' ' || IFNULL(left_on, '-') FROM memberships
+         WHERE manager_id = ? ORDER BY id",
+    )
+    .bind(BOSS)
+    .fetch_all(&pool)
+    .await
+    .expect("stints");
+    let snoozed = sqlx::query_scalar("SELECT snoozed_until FROM managers WHERE user_id = ?")
+        .bind(BOSS)
+        .fetch_one(&pool)
+        .await
+        .expect("the boss");
+    pool.close().await;
+    (entries, stints, snoozed)
+}
+
+#[tokio::test]
+async fn another_user_submitting_a_log_coaching_form_with_the_managers_values_logs_nothing_for_them(
+) {
+    let (app, posts) = spawn_interactive_app().await;
+    team(&app).await;
+    app.coach_as(OTHER_BOSS, "status").await;
+    let reminder = pace_reminder(&app, &posts).await;
+    let (log_ana, preset) = button(&reminder, "log_coaching:0");
+    let before = the_boss_records(&app).await;
+
+    // The form the reminder's button opens for the other user, and the one
+    // it opened for the boss: both submitted by the other user with the
+    // boss's values.
+    let mut forms = Vec::new();
+    for user in [OTHER_BOSS, BOSS] {
+        app.interact(&press_on_bot_message(
+            user,
+            &log_ana,
+            preset.as_deref(),
+            &reminder,
+        ))
+        .await;
+        let opened = app.slack_bodies("/api/views.open").await;
+        forms.push(opened.last().expect("a form")["view"].clone());
+    }
+    for form in &forms {
+        let answer: Value = app
+            .interact(&submission_by(
+                OTHER_BOSS,
+                form,
+                "V0VIEW1",
+                session_values(&["U0ANA"], "30", "pipeline", "2026-11-25", ""),
+            ))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(answer["response_action"], "errors", "{answer}");
+        assert_eq!(
+            answer["errors"]["reps"],
+            "The rep you picked isn't on your team yet. Add them with /coach team add (type @ and pick each from Slack's list), then submit again.",
+            "{answer}"
+        );
+    }
+
+    assert_eq!(the_boss_records(&app).await, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+    app.follow_ups_settled().await;
+    assert!(
+        app.slack_bodies("/api/chat.update").await.is_empty(),
+        "the boss's reminder still offers the button"
+    );
+}
+
+#[tokio::test]
+async fn another_user_pressing_snooze_a_week_on_a_managers_reminder_leaves_the_managers_reminders_on(
+) {
+    let (app, posts) = spawn_interactive_app().await;
+    team(&app).await;
+    app.coach_as(OTHER_BOSS, "status").await;
+    let reminder = pace_reminder(&app, &posts).await;
+    let (snooze, _) = button(&reminder, "Snooze a week");
+    let before = the_boss_records(&app).await;
+
+    app.interact(&press_on_bot_message(OTHER_BOSS, &snooze, None, &reminder))
+        .await;
+
+    // The press pauses the presser's own reminders, and says so.
+    assert_eq!(the_boss_records(&app).await, before);
+    assert_eq!(before.2, None, "the boss's reminders are on");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM managers WHERE user_id = 'U0OTHER' AND snoozed_until = '2026-12-02'")
+            .await,
+        1
+    );
+    app.follow_ups_settled().await;
+    let updated = app.slack_bodies("/api/chat.update").await;
+    let shown = text_of(&updated.last().expect("an answer")["blocks"]);
+    assert!(
+        shown.contains("Reminders paused; they start again on Wed 2 Dec."),
+        "{shown}"
+    );
 }

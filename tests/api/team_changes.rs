@@ -372,3 +372,31 @@ async fn a_team_meeting_held_while_a_rep_was_away_from_the_team_does_not_count_f
     let line = report_line(&app, "<@U0ANA>").await;
     assert!(line.contains("1h meetings"), "{line}");
 }
+
+#[tokio::test]
+async fn deleting_the_one_session_of_a_rep_who_left_before_their_first_join_day_erases_their_stint()
+{
+    let app = spawn_app().await;
+    app.coach("team add <@U0ANA>").await;
+    app.coach("45m <@U0ANA> pipeline review on 2026-11-20")
+        .await;
+    app.coach("team remove <@U0ANA> on 2026-11-24").await;
+    assert_eq!(
+        stints(&app, "U0ANA").await,
+        [stint(BOSS, "2026-11-20", Some("2026-11-24"))]
+    );
+    let (team, user) = boss();
+    let entry = entry_id(&app, "2026-11-20").await;
+
+    let answer = app.ctx.press(&team, &user, Pressed::Delete(entry)).await;
+
+    // Without the session she was on the team no day at all: added today,
+    // and left before it.
+    assert!(
+        matches!(answer.reply, coachbot::app::Reply::Deleted(_)),
+        "{answer:?}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM logs").await, 0);
+    assert_eq!(stints(&app, "U0ANA").await, []);
+    check_is_green(&app).await;
+}
