@@ -6,59 +6,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
-use super::{date_text, instant_text, parse_team, placeholders, Store, StoreError};
+use super::{date_text, instant_text, parse_team, placeholders, SqliteStore, StoreError};
 use crate::domain::Job;
 use crate::domain::SlackTeamId;
-
-/// What a reminder row carries: a job's message, or a notice that a change
-/// caused (a rep asked to confirm a 1:1, a manager told of a dispute).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    Job(Job),
-    ConfirmAsk,
-    DisputeNotice,
-}
-
-impl MessageKind {
-    /// As stored in the `job` column.
-    pub fn name(self) -> &'static str {
-        match self {
-            MessageKind::Job(job) => job.name(),
-            MessageKind::ConfirmAsk => "confirm-ask",
-            MessageKind::DisputeNotice => "dispute-notice",
-        }
-    }
-}
-
-/// A reminder as a job (or a change) decided it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewReminder {
-    pub team: SlackTeamId,
-    pub kind: MessageKind,
-    /// A user ID (a DM) or a channel ID.
-    pub recipient: String,
-    pub local_date: NaiveDate,
-    /// What it is about beyond recipient and day (the manager of a team
-    /// digest, the session a question is about); empty when nothing.
-    pub subject: String,
-    /// The chat.postMessage content as JSON, or `None` when there is
-    /// nothing to send today.
-    pub message: Option<String>,
-    pub summary: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// A reminder waiting for Slack.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingReminder {
-    pub id: i64,
-    pub team: SlackTeamId,
-    pub job: String,
-    pub recipient: String,
-    pub message: String,
-    pub summary: String,
-    pub attempts: u32,
-}
+use crate::store::{ExpiredReminder, NewReminder, PendingReminder};
 
 type PendingRow = (i64, String, String, String, String, String, u32);
 
@@ -77,16 +28,7 @@ fn pending_from_row(row: PendingRow) -> Result<PendingReminder, StoreError> {
     })
 }
 
-/// A reminder whose day ended before Slack took it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExpiredReminder {
-    pub job: String,
-    pub recipient: String,
-    pub local_date: String,
-    pub last_error: Option<String>,
-}
-
-impl Store {
+impl SqliteStore {
     #[tracing::instrument(skip(self), fields(team = %team, job = %job))]
     pub async fn reminder_exists(
         &self,

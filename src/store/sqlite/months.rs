@@ -3,7 +3,7 @@
 //! manager they were with, for the domain's one rule to total; and the
 //! manager's own time in the month, each entry once.
 
-use super::{date_text, parse_date, parse_user, Store, StoreError};
+use super::{date_text, parse_date, parse_user, SqliteStore, StoreError};
 use crate::domain::{
     Activity, DayOfCoaching, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
     SessionRecord, SlackTeamId, SlackUserId, YearMonth,
@@ -32,7 +32,7 @@ struct DayRow {
     meetings: u32,
 }
 
-impl Store {
+impl SqliteStore {
     /// The manager's own coaching in the month, day by day: each of their
     /// 1:1s once, however many reps were in it (leaving out one that every
     /// rep in it disputed), and each of their team meetings once.
@@ -92,7 +92,7 @@ impl Store {
     }
 
     /// The month of everyone on the manager's team on some day of it, or on
-    /// it now, as [`Store::month_activity`] reads it for a list of reps.
+    /// it now, as [`SqliteStore::month_activity`] reads it for a list of reps.
     pub async fn team_month_activity(
         &self,
         manager: &Manager,

@@ -1,112 +1,8 @@
 //! `coachbot check`: recounts and cross-checks the records. Each check is
 //! one query for the rows that break a rule; a clean database has none.
 
-use std::fmt;
-
-use super::{Store, StoreError};
-use crate::domain::plural;
-
-/// One disagreement in the records, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
-    /// A rep row's copy of its session differs from the session itself.
-    RepRowDisagrees {
-        team: String,
-        entry: i64,
-        rep: String,
-        field: &'static str,
-        row_has: String,
-        entry_has: String,
-    },
-    /// A session with no rep on it.
-    SessionWithoutReps { team: String, entry: i64 },
-    /// A session's rep was not on the manager's team on the session's day.
-    RepNotOnTeam {
-        team: String,
-        entry: i64,
-        manager: String,
-        rep: String,
-        day: String,
-    },
-    /// A rep on two teams at once.
-    TwoTeamsAtOnce {
-        team: String,
-        rep: String,
-        first: Stint,
-        second: Stint,
-    },
-    /// A rep row the repair of earlier versions' records could not place.
-    Undecided {
-        team: String,
-        rep: String,
-        day: String,
-        minutes: u32,
-        activity: String,
-        was_entry: i64,
-        candidates: u32,
-    },
-    /// An entry that belongs to no logged line, so `undo` cannot reach it.
-    EntryWithoutLine { team: String, entry: i64 },
-}
-
-/// A rep's time on one manager's team.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stint {
-    pub manager: String,
-    pub joined_on: String,
-    pub left_on: Option<String>,
-}
-
-impl fmt::Display for Stint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.left_on {
-            Some(left) => write!(
-                f,
-                "{}'s team from {} to {}",
-                self.manager, self.joined_on, left
-            ),
-            None => write!(f, "{}'s team from {}", self.manager, self.joined_on),
-        }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Finding::RepRowDisagrees { team, entry, rep, field, row_has, entry_has } => write!(
-                f,
-                "workspace {team}, entry {entry}: the row for rep {rep} says {field} {row_has}, the entry says {entry_has}"
-            ),
-            Finding::SessionWithoutReps { team, entry } => {
-                write!(f, "workspace {team}, entry {entry}: a 1:1 session with no rep on it")
-            }
-            Finding::RepNotOnTeam { team, entry, manager, rep, day } => write!(
-                f,
-                "workspace {team}, entry {entry}: rep {rep} was not on {manager}'s team on {day}, the session's day"
-            ),
-            Finding::TwoTeamsAtOnce { team, rep, first, second } => write!(
-                f,
-                "workspace {team}: rep {rep} is on two teams at once: {first}, and {second}"
-            ),
-            Finding::Undecided { team, rep, day, minutes, activity, was_entry, candidates } => write!(
-                f,
-                "workspace {team}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {} like it). It counts nowhere until it is logged again",
-                plural(*candidates as usize, "session looks", "sessions look")
-            ),
-            Finding::EntryWithoutLine { team, entry } => {
-                write!(f, "workspace {team}, entry {entry}: belongs to no logged line, so undo cannot reach it")
-            }
-        }
-    }
-}
-
-/// What `check` looked at, for its all-clear line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Checked {
-    pub entries: usize,
-    pub rep_rows: usize,
-    pub memberships: usize,
-}
+use super::{SqliteStore, StoreError};
+use crate::store::{Checked, Finding, Stint};
 
 /// A rep row beside the entry it hangs on.
 #[derive(sqlx::FromRow)]
@@ -123,7 +19,7 @@ struct RepRowAgainstEntry {
     entry_team: String,
 }
 
-impl Store {
+impl SqliteStore {
     /// Every disagreement in the records, oldest first within each check.
     #[tracing::instrument(skip(self))]
     pub async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError> {

@@ -4,46 +4,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
-use super::confirmations::{NoticeKind, StoredWord};
+use super::confirmations::StoredWord;
 use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{
-    date_text, instant_text, parse_date, parse_team, parse_topics, parse_user, placeholders, Store,
-    StoreError,
+    date_text, instant_text, parse_date, parse_team, parse_topics, parse_user, placeholders,
+    SqliteStore, StoreError,
 };
 use crate::domain::{
-    Activity, Confirmation, Entry, EntryId, EntryKind, JoinMove, LineId, ListedEntry, Manager,
-    MeetingEntry, Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry,
-    TeamTakenBack, TeamUndoRefused, YearMonth,
+    Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
+    Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
-
-/// Which line `undo` takes back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UndoTarget {
-    /// The manager's latest change not yet taken back (`/coach undo`): a
-    /// line that still has entries, or a team command.
-    Latest,
-    /// The line a confirmation showed (its Undo button).
-    Line(LineId),
-}
-
-/// What `undo` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Undone {
-    /// These entries were removed, every rep row with them, and these join
-    /// days they had moved went forward again.
-    Removed(LineId, Vec<StoredEntry>, Vec<JoinMove>),
-    /// A `team add` or `team remove` was taken back, for each rep it changed.
-    Team(Vec<(SlackUserId, TeamTakenBack)>),
-    /// Taking back the latest team command would break a rule; nothing
-    /// changed.
-    Refused(TeamUndoRefused),
-    /// The line was taken back before; nothing changed.
-    AlreadyUndone,
-    /// The line is another manager's; nothing changed.
-    NotYours { manager: SlackUserId },
-    /// The manager has nothing (left) to take back.
-    Nothing,
-}
+use crate::store::{ExportRow, NoticeKind, UndoTarget, Undone, Usual};
 
 /// An entry's kind, as `logs.kind` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -224,15 +195,7 @@ async fn line_entries(
     Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
 }
 
-/// What a manager logs most often, to open a form with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Usual {
-    pub minutes: Option<Minutes>,
-    /// For 1:1 sessions only.
-    pub activity: Option<Activity>,
-}
-
-impl Store {
+impl SqliteStore {
     /// The length (and, for sessions, the kind) the manager logs most often,
     /// the latest winning a tie.
     pub async fn usual_entry(
@@ -408,28 +371,7 @@ impl Store {
     }
 }
 
-/// One row of `coachbot export`: a session with one rep, or a meeting.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ExportRow {
-    pub team_id: String,
-    pub held_on: String,
-    pub kind: String,
-    pub manager_id: String,
-    /// The rep the row counts for; empty for a meeting no rep was on the
-    /// team for.
-    pub rep_id: String,
-    pub minutes: u32,
-    pub activity: String,
-    /// Topic codes separated by `;`.
-    pub topics: String,
-    pub note: String,
-    pub logged_at: String,
-    /// A session rep's word: empty when nobody asked (and for a meeting),
-    /// else `asked`, `helped`, `disputed` (not counted) or `kept`.
-    pub confirmation: String,
-}
-
-impl Store {
+impl SqliteStore {
     /// Every session and meeting held in the month, in every workspace,
     /// oldest first: one row per rep the entry counts for (a meeting, for
     /// each rep on the team that day, as `Membership::covers` has it), so

@@ -12,36 +12,19 @@ use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::confirmations::{NoticeKind, StoredWord};
+use super::confirmations::StoredWord;
 use super::logs::StoredKind;
 use super::team::{membership_from_row, move_join_days, reps_stints, MembershipRow};
-use super::{date_text, instant_text, topics_text, Store, StoreError};
+use super::{date_text, instant_text, topics_text, SqliteStore, StoreError};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
+use crate::store::{NoticeKind, StoredLine, TeamRule};
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
 /// The most lines one transaction stores.
 const MAX_BATCH: usize = 256;
-
-/// The team rule a change is stored under. Given the stints it judges,
-/// read in the transaction that stores the change (for 1:1 sessions, every
-/// stint their reps have had in the workspace; for a team meeting, every
-/// stint on the manager's team), it returns the join days the change moves
-/// back (stored with it), or `None` when the change may not be stored.
-pub type TeamRule = Box<dyn Fn(&[Membership]) -> Option<Vec<JoinMove>> + Send + Sync>;
-
-/// A line as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLine {
-    pub line: LineId,
-    /// The join days its team rule moved back, in the same transaction.
-    pub moves: Vec<JoinMove>,
-    /// The stints its team rule judged, as that transaction read them (none
-    /// without a rule): the team the line was stored against.
-    pub stints: Vec<Membership>,
-}
 
 /// A line waiting to be stored, and who to tell when it is.
 pub(super) struct QueuedLine {
@@ -258,7 +241,7 @@ pub(super) async fn insert_rep_rows(
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Stores a line's entries, and the join days its team `rule` moves
     /// back, together; returns once they are committed. A line its rule
     /// refuses is not stored: [`StoreError::TeamChanged`] carries the stints

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
-use super::{date_text, instant_text, parse_date, parse_user, Store, StoreError};
+use super::{date_text, instant_text, parse_date, parse_user, SqliteStore, StoreError};
 use crate::domain::{
     join_change, leave, JoinChange, JoinMove, Manager, Membership, RemoveOutcome, SlackUserId,
     TeamTakenBack, TeamUndoRefused,
@@ -21,7 +21,7 @@ pub(super) fn membership_from_row(row: MembershipRow) -> Result<Membership, Stor
     })
 }
 
-impl Store {
+impl SqliteStore {
     /// The reps on a manager's team now, in the order they joined.
     pub async fn current_team(&self, manager: &Manager) -> Result<Vec<Membership>, StoreError> {
         let rows: Vec<MembershipRow> = sqlx::query_as(

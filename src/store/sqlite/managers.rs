@@ -9,19 +9,11 @@ use chrono_tz::Tz;
 use sqlx::SqliteExecutor;
 
 use super::{
-    date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, Store, StoreError,
+    date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, SqliteStore,
+    StoreError,
 };
 use crate::domain::{Manager, SlackChannelId, SlackTeamId, SlackUserId};
-
-/// A manager's row this build cannot read, named by its raw IDs.
-#[derive(Debug, thiserror::Error)]
-#[error("manager {user} in workspace {team} cannot be read")]
-pub struct UnreadableManager {
-    pub team: String,
-    pub user: String,
-    #[source]
-    pub error: StoreError,
-}
+use crate::store::UnreadableManager;
 
 type ManagerRow = (
     String,
@@ -97,7 +89,7 @@ async fn fetch_manager<'e>(
     row.map(manager_from_row).transpose()
 }
 
-impl Store {
+impl SqliteStore {
     #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
     pub async fn manager(
         &self,
@@ -311,10 +303,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Open;
 
     #[tokio::test]
     async fn a_row_read_before_a_change_never_puts_the_older_row_back_in_the_cache() {
-        let store = Store::connect("sqlite::memory:").await.expect("store");
+        let (store, _) = SqliteStore::open_reporting("sqlite::memory:", Open::CreateAndMigrate)
+            .await
+            .expect("store");
         let team = SlackTeamId::parse("T0TEAM").expect("team");
         let boss = SlackUserId::parse("U0BOSS").expect("user");
         let first_use = DateTime::from_timestamp(1_795_000_000, 0).expect("instant");

@@ -4,24 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
-use super::{instant_text, Store, StoreError};
+use super::{instant_text, SqliteStore, StoreError};
 use crate::domain::{SlackTeamId, SlackUserId};
+use crate::store::FormOrigin;
 
 /// How long an event ID or a form's origin is kept.
 const KEPT_FOR: Duration = Duration::days(1);
 
-/// The message a button sat on when it opened a form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormOrigin {
-    pub channel: String,
-    pub message_ts: String,
-    /// The message's blocks, as Slack showed them (JSON).
-    pub blocks: String,
-    /// The action ID of the button pressed.
-    pub action_id: String,
-}
-
-impl Store {
+impl SqliteStore {
     /// `true` the first time an event ID comes, `false` for a redelivery.
     #[tracing::instrument(skip(self))]
     pub async fn first_sighting(

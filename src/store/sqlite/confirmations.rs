@@ -4,60 +4,16 @@
 
 use chrono::{DateTime, Utc};
 
-use super::entries::{owned_entry, Owned};
+use super::entries::owned_entry;
 use super::logs::{entries_with_reps, gather, read_entry};
-use super::reminders::{insert_reminder_row, NewReminder};
+use super::reminders::insert_reminder_row;
 use super::team::take_back_join_moves;
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
 use crate::domain::{
     answer_rep, Confirmation, DisputeDecision, Entry, EntryId, Manager, RepAnswer, SlackTeamId,
     SlackUserId, StoredEntry,
 };
-
-/// What a rep's answer did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RepAnswered {
-    /// Recorded: the session, its manager, and the rep's word now.
-    Recorded {
-        entry: StoredEntry,
-        manager: SlackUserId,
-        word: Confirmation,
-    },
-    /// Answered before, or settled by the manager: the first word stands.
-    Settled(Confirmation),
-    /// The session was edited after the question; the rep was asked again.
-    Changed,
-    /// Whoever answered is not (or no longer) in the session.
-    NotInIt,
-    /// The session is gone.
-    Gone,
-}
-
-/// What the manager's decision on a dispute did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DisputeSettled {
-    /// It counts again for the rep.
-    Kept(StoredEntry),
-    /// The rep is out of the session (`whole`: it was their session alone,
-    /// so the entry is gone).
-    Deleted { entry: StoredEntry, whole: bool },
-    /// There is no dispute to settle: the rep's word is this.
-    NotDisputed(Confirmation),
-    /// Another manager's session: nothing changed.
-    NotYours { manager: SlackUserId },
-    /// The session is gone, or the rep is no longer in it.
-    Gone,
-}
-
-/// A message a change calls for, as `log_reps.notify` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
-pub enum NoticeKind {
-    /// Ask the rep to confirm a 1:1.
-    Ask,
-    /// Tell the manager the rep says it did not happen.
-    Dispute,
-}
+use crate::store::{DisputeSettled, NewReminder, NoticeKind, Owned, PendingNotice, RepAnswered};
 
 /// A rep's word, as `log_reps.confirmation` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -94,17 +50,7 @@ impl From<StoredWord> for Confirmation {
     }
 }
 
-/// A message still to be sent about a rep's row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingNotice {
-    pub kind: NoticeKind,
-    pub team: SlackTeamId,
-    pub manager: SlackUserId,
-    pub rep: SlackUserId,
-    pub entry: StoredEntry,
-}
-
-impl Store {
+impl SqliteStore {
     /// Records a rep's answer to the question about revision `revision` of
     /// 1:1 `entry`. A dispute leaves a notice for the manager.
     #[tracing::instrument(skip(self), fields(team = %team, rep = %rep, entry = %entry))]

@@ -5,42 +5,18 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::confirmations::{NoticeKind, StoredWord};
-use super::lines::{insert_rep_rows, judged, NewRepRows, TeamRule};
+use super::confirmations::StoredWord;
+use super::lines::{insert_rep_rows, judged, NewRepRows};
 use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
 use super::team::{move_join_days, reps_stints, take_back_join_moves};
-use super::{date_text, instant_text, parse_user, placeholders, topics_text, Store, StoreError};
+use super::{
+    date_text, instant_text, parse_user, placeholders, topics_text, SqliteStore, StoreError,
+};
 use crate::domain::{
     Confirmation, Entry, EntryId, ListedEntry, Manager, RepSession, SessionEntry, SlackTeamId,
     SlackUserId, StoredEntry, YearMonth,
 };
-
-/// What an edit did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edited {
-    /// The entry as it was, and as it is now.
-    Changed {
-        before: StoredEntry,
-        after: StoredEntry,
-    },
-    /// Another manager's entry: nothing changed.
-    NotYours { manager: SlackUserId },
-    /// Deleted, or taken back.
-    Gone,
-}
-
-/// An entry a button or a form names, as it stands for the user who named
-/// it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owned<T> {
-    /// Theirs.
-    Yours(T),
-    /// Another manager's, which only they can change.
-    NotYours { manager: SlackUserId },
-    /// Deleted, or taken back. IDs are never used twice, so nothing else
-    /// answers to it.
-    Gone,
-}
+use crate::store::{Edited, NoticeKind, Owned, TeamRule};
 
 /// Entry `id`, with its reps, as it stands for `user` of workspace `team`.
 pub(super) async fn owned_entry(
@@ -109,7 +85,7 @@ async fn edit_rep_rows(
     insert_rep_rows(tx, rows, team, session, &new).await
 }
 
-impl Store {
+impl SqliteStore {
     /// Entry `id` as it stands for `user`, to open the edit form with or
     /// to ask about before deleting it.
     pub async fn entry(

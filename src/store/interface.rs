@@ -1,0 +1,442 @@
+//! Every operation the application asks of storage, in one place. `app`,
+//! `inbound` and `scheduler` reach the records only through [`Storage`]
+//! (held as a [`super::Store`]); each database is an implementation of it
+//! (today SQLite, `super::sqlite`), so another can be added beside it
+//! without touching them. What a database needs of its own (SQL dialect,
+//! locking, maintenance) stays inside its implementation.
+//!
+//! Each operation that changes records is one transaction: it happens whole
+//! or not at all. Instants come from the caller (time is injected), and
+//! every record is read and written within one Slack workspace unless the
+//! operation says otherwise.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use tokio::sync::watch;
+
+use super::types::{
+    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, NewReminder,
+    Owned, PendingNotice, PendingReminder, RepAnswered, StoredLine, TeamRule, UndoTarget, Undone,
+    UnreadableManager, Usual,
+};
+use super::StoreError;
+use crate::domain::{
+    Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
+    ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
+    SlackChannelId, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+};
+
+/// The records coachbot keeps, as the use cases need them.
+#[async_trait::async_trait]
+pub trait Storage: fmt::Debug + Send + Sync {
+    // Managers: who has used coachbot, their time zone, snooze and digest
+    // channel. A manager's row only ever moves forward: of two reads, the
+    // one that has seen more changes wins.
+
+    /// The manager `user` of workspace `team`, if they have used coachbot.
+    async fn manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<Option<Manager>, StoreError>;
+
+    /// Records a manager the first time they use coachbot; a second insert
+    /// (two first requests racing) keeps the first. The manager as stored.
+    async fn add_manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Manager, StoreError>;
+
+    /// Every manager with at least one rep on their team, in every
+    /// workspace; one whose records this build cannot read comes as an
+    /// error of its own, so that a job can skip them and go on.
+    async fn managers_with_reps(
+        &self,
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
+
+    /// Stores the zone Slack reports for a manager whose stored one this
+    /// build could not read; the manager as they now read.
+    async fn set_slack_time_zone(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+    ) -> Result<Manager, StoreError>;
+
+    /// Sets or clears the manager's own time zone; the rest of their row
+    /// stays as stored, whatever copy the caller holds.
+    async fn set_time_zone_override(
+        &self,
+        manager: &Manager,
+        tz: Option<Tz>,
+    ) -> Result<(), StoreError>;
+
+    /// Pauses reminders until `until` (the day they come back), or ends the
+    /// pause.
+    async fn set_snooze(
+        &self,
+        manager: &Manager,
+        until: Option<NaiveDate>,
+    ) -> Result<(), StoreError>;
+
+    /// Pauses reminders until `until` unless a pause is running on `today`
+    /// as stored (not as the caller's copy has it); the pause kept, if any.
+    async fn snooze_unless_snoozed(
+        &self,
+        manager: &Manager,
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// The channel the manager's team digest goes to, or none.
+    async fn set_digest_channel(
+        &self,
+        manager: &Manager,
+        channel: Option<SlackChannelId>,
+    ) -> Result<(), StoreError>;
+
+    // Lines and entries: what a manager logs, read back, edited, deleted
+    // and undone. Entry and line IDs are never used twice.
+
+    /// Stores a line's entries, and the join days its team `rule` moves
+    /// back, together; returns once they are committed. The rule runs on
+    /// the stints as read in the storing transaction (the reps' for 1:1s,
+    /// the manager's team's for a meeting); a line it refuses is not stored
+    /// ([`StoreError::TeamChanged`]). `confirmation` is each session rep's
+    /// word to begin with.
+    async fn insert_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        rule: Option<TeamRule>,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError>;
+
+    /// Entry `id` as it stands for `user`: theirs, another manager's, or
+    /// gone.
+    async fn entry(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        id: EntryId,
+    ) -> Result<Owned<StoredEntry>, StoreError>;
+
+    /// The manager's latest entries by day held (then by when they were
+    /// logged), newest first, each with its reps' word.
+    async fn latest_entries(
+        &self,
+        manager: &Manager,
+        limit: u32,
+    ) -> Result<Vec<ListedEntry>, StoreError>;
+
+    /// The manager's latest entries (at most `limit`) held on these days
+    /// and this long, each with its reps: what a new entry could repeat.
+    async fn lookalike_candidates(
+        &self,
+        manager: &Manager,
+        days: &[NaiveDate],
+        minutes: &[Minutes],
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// The length (and, for sessions, the kind) the manager logs most
+    /// often, the latest winning a tie.
+    async fn usual_entry(&self, manager: &Manager, kind: EntryKind) -> Result<Usual, StoreError>;
+
+    /// Changes the manager's entry `id` to `entry` (of the same kind), with
+    /// every rep's copy of it: reps no longer in it leave, new ones join,
+    /// and every rep's word is asked again (`confirmation`), a dispute
+    /// staying until it is settled. The join days the entry had moved
+    /// follow it. A 1:1's team `rule` runs on its reps' stints as read in
+    /// the same transaction: the join days it moves back move with the
+    /// entry, and an edit it refuses is not stored
+    /// ([`StoreError::TeamChanged`]).
+    async fn edit_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+        entry: &Entry,
+        rule: Option<TeamRule>,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Edited, StoreError>;
+
+    /// Deletes the manager's entry `id` whole, every rep with it, and takes
+    /// back the join days it moved; the entry as it was.
+    async fn delete_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+    ) -> Result<Owned<StoredEntry>, StoreError>;
+
+    /// Takes back a line whole (its entries, and the join days they moved)
+    /// or a team command (every stint it changed). A line taken back
+    /// before, or another manager's, changes nothing.
+    async fn undo(
+        &self,
+        manager: &Manager,
+        target: UndoTarget,
+        now: DateTime<Utc>,
+    ) -> Result<Undone, StoreError>;
+
+    /// The day of the manager's latest team meeting held on or before `day`.
+    async fn last_meeting(
+        &self,
+        manager: &Manager,
+        day: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// How many team meetings the manager held on days in `[from, until)`.
+    async fn meetings_between(
+        &self,
+        manager: &Manager,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<u32, StoreError>;
+
+    // Team: who is on whose team, from which day to which day. Each team
+    // command is kept as one change `undo` can take back.
+
+    /// The reps on the manager's team now, in the order they joined.
+    async fn current_team(&self, manager: &Manager) -> Result<Vec<Membership>, StoreError>;
+
+    /// The day the manager's team got its first rep, ever.
+    async fn team_since(&self, manager: &Manager) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// Adds reps from `since` (or `today`), moves the join day of reps
+    /// already on the team, or puts back a rep who left today, as
+    /// `domain::join_change` decides from the rep's stints as stored.
+    async fn add_reps(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        since: Option<NaiveDate>,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(SlackUserId, JoinChange)>, StoreError>;
+
+    /// Ends reps' stints on `day` (today, or the day they left), as
+    /// `domain::leave` decides; their history stays.
+    async fn remove_reps(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(SlackUserId, RemoveOutcome)>, StoreError>;
+
+    // Months: the records a rep's month is totalled from, by the domain's
+    // one rule.
+
+    /// These reps' stints (on any team), their 1:1 minutes in the month
+    /// (leaving out sessions they disputed) and the meetings of every
+    /// manager they were with, in one read.
+    async fn month_activity(
+        &self,
+        team: &SlackTeamId,
+        reps: &[SlackUserId],
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError>;
+
+    /// [`Storage::month_activity`] for everyone on the manager's team on
+    /// some day of the month, or on it now.
+    async fn team_month_activity(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError>;
+
+    /// The manager's own coaching in the month, day by day: each of their
+    /// 1:1s once, however many reps were in it (leaving out one that every
+    /// rep in it disputed), and each of their team meetings once.
+    async fn manager_days(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<Vec<DayOfCoaching>, StoreError>;
+
+    /// A rep's 1:1s in the month, with any manager, oldest first.
+    async fn rep_sessions(
+        &self,
+        team: &SlackTeamId,
+        rep: &SlackUserId,
+        month: YearMonth,
+    ) -> Result<Vec<RepSession>, StoreError>;
+
+    /// How many of each rep's 1:1s in the month stand at each word.
+    async fn month_confirmations(
+        &self,
+        team: &SlackTeamId,
+        month: YearMonth,
+        reps: &[SlackUserId],
+    ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError>;
+
+    // Reps' word on their 1:1s, and the notices it calls for.
+
+    /// Records a rep's answer to the question about revision `revision` of
+    /// 1:1 `entry`; a dispute leaves a notice for the manager.
+    async fn answer_as_rep(
+        &self,
+        team: &SlackTeamId,
+        rep: &SlackUserId,
+        entry: EntryId,
+        revision: u32,
+        answer: RepAnswer,
+    ) -> Result<RepAnswered, StoreError>;
+
+    /// The manager keeps a session `rep` disputed (it counts again) or
+    /// deletes it for them (the whole entry, if it was theirs alone).
+    async fn settle_dispute(
+        &self,
+        manager: &Manager,
+        entry: EntryId,
+        rep: &SlackUserId,
+        decision: DisputeDecision,
+    ) -> Result<DisputeSettled, StoreError>;
+
+    /// Messages that changes call for and that have not gone out yet,
+    /// oldest entry first (at most `limit` entries' worth).
+    async fn pending_notices(&self, limit: u32) -> Result<Vec<PendingNotice>, StoreError>;
+
+    /// Stores the message a notice became and marks the notice done,
+    /// together, so each goes out once; a notice the records moved past
+    /// since it was read stores nothing.
+    async fn store_notice(
+        &self,
+        notice: &PendingNotice,
+        message: &NewReminder,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    // Reminders: rows before they are messages, one per key (job,
+    // recipient, local day, subject), claimed before each try.
+
+    /// Whether a reminder with this key is stored already.
+    async fn reminder_exists(
+        &self,
+        team: &SlackTeamId,
+        job: Job,
+        recipient: &str,
+        local_date: NaiveDate,
+        subject: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a decided reminder; its ID, or `None` when one with the same
+    /// key exists already (another run got there first).
+    async fn insert_reminder(
+        &self,
+        reminder: &NewReminder,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError>;
+
+    /// Pending reminders whose day is not over and whose next try is due,
+    /// oldest first.
+    async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<PendingReminder>, StoreError>;
+
+    /// Of the reminders `ids`, those still pending, whatever their day.
+    async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError>;
+
+    /// Gives up on pending reminders whose day has passed; those given up.
+    async fn expire_reminders(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ExpiredReminder>, StoreError>;
+
+    /// Takes a pending reminder for one delivery pass, counting the try and
+    /// keeping other passes (in this process or another) off it until
+    /// `held_until`. `false` when another pass took it since it was read.
+    async fn claim_reminder(
+        &self,
+        reminder: &PendingReminder,
+        held_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Slack took the reminder.
+    async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Leaves a reminder pending, to be tried again from `next_attempt_at`.
+    async fn mark_reminder_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Slack refused the reminder for good.
+    async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError>;
+
+    // Slack's interactions: events handled, the messages forms were opened
+    // from, and who has a Home tab. Kept a day at most, except Home tabs.
+
+    /// `true` the first time an event ID comes, `false` for a redelivery.
+    async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Keeps the message a form was opened from, under the form's view ID.
+    async fn remember_form_origin(
+        &self,
+        view_id: &str,
+        team: &SlackTeamId,
+        origin: &FormOrigin,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The message a form was opened from, forgotten as it is read.
+    async fn take_form_origin(&self, view_id: &str) -> Result<Option<FormOrigin>, StoreError>;
+
+    /// The message a form was opened from, forgotten as it is read; every
+    /// other form still open from that message gets the blocks `update`
+    /// makes of it (JSON), in the same transaction. Callers use
+    /// [`super::Store::take_form_origin_updating`], which also hands back
+    /// what `update` made.
+    async fn take_form_origin_replacing_blocks<'a>(
+        &'a self,
+        view_id: &'a str,
+        update: Box<dyn for<'o> FnOnce(&'o FormOrigin) -> String + Send + 'a>,
+    ) -> Result<Option<FormOrigin>, StoreError>;
+
+    /// Records that `user` opened the Home tab.
+    async fn remember_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Whether `user` has ever opened the Home tab.
+    async fn has_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<bool, StoreError>;
+
+    // Integrity and export, for `coachbot check` and `coachbot export`.
+
+    /// Every disagreement in the records, oldest first within each check,
+    /// and how much was looked at.
+    async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError>;
+
+    /// Every session and meeting held in the month, in every workspace,
+    /// oldest first: one row per rep it counts for (a meeting: each rep on
+    /// the team that day), so each rep's rows add up to their month; a
+    /// meeting that counted for nobody still has its row.
+    async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError>;
+
+    // Maintenance.
+
+    /// Whether the database answers a trivial query.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// How many background maintenance passes have finished, as they
+    /// happen (SQLite: checkpoints of its write-ahead log); a database
+    /// without any never changes it.
+    fn checkpoints(&self) -> watch::Receiver<u64>;
+
+    /// Closes the connections; nothing is read or written after.
+    async fn close(&self);
+}

@@ -1,0 +1,365 @@
+//! The values the store interface ([`super::Storage`]) takes and returns:
+//! what a use case hands to storage and what it gets back, whichever
+//! database holds the records.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::StoreError;
+use crate::domain::{
+    plural, Activity, Confirmation, Job, JoinMove, LineId, Membership, Minutes, SlackTeamId,
+    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused,
+};
+
+// Managers
+
+/// A manager's row this build cannot read, named by its raw IDs.
+#[derive(Debug, thiserror::Error)]
+#[error("manager {user} in workspace {team} cannot be read")]
+pub struct UnreadableManager {
+    pub team: String,
+    pub user: String,
+    #[source]
+    pub error: StoreError,
+}
+
+// Lines and entries
+
+/// The team rule a change is stored under. Given the stints it judges,
+/// read in the transaction that stores the change (for 1:1 sessions, every
+/// stint their reps have had in the workspace; for a team meeting, every
+/// stint on the manager's team), it returns the join days the change moves
+/// back (stored with it), or `None` when the change may not be stored.
+pub type TeamRule = Box<dyn Fn(&[Membership]) -> Option<Vec<JoinMove>> + Send + Sync>;
+
+/// A line as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    pub line: LineId,
+    /// The join days its team rule moved back, in the same transaction.
+    pub moves: Vec<JoinMove>,
+    /// The stints its team rule judged, as that transaction read them (none
+    /// without a rule): the team the line was stored against.
+    pub stints: Vec<Membership>,
+}
+
+/// Which line `undo` takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoTarget {
+    /// The manager's latest change not yet taken back (`/coach undo`): a
+    /// line that still has entries, or a team command.
+    Latest,
+    /// The line a confirmation showed (its Undo button).
+    Line(LineId),
+}
+
+/// What `undo` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undone {
+    /// These entries were removed, every rep row with them, and these join
+    /// days they had moved went forward again.
+    Removed(LineId, Vec<StoredEntry>, Vec<JoinMove>),
+    /// A `team add` or `team remove` was taken back, for each rep it changed.
+    Team(Vec<(SlackUserId, TeamTakenBack)>),
+    /// Taking back the latest team command would break a rule; nothing
+    /// changed.
+    Refused(TeamUndoRefused),
+    /// The line was taken back before; nothing changed.
+    AlreadyUndone,
+    /// The line is another manager's; nothing changed.
+    NotYours { manager: SlackUserId },
+    /// The manager has nothing (left) to take back.
+    Nothing,
+}
+
+/// What a manager logs most often, to open a form with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usual {
+    pub minutes: Option<Minutes>,
+    /// For 1:1 sessions only.
+    pub activity: Option<Activity>,
+}
+
+/// One row of `coachbot export`: a session with one rep, or a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportRow {
+    pub team_id: String,
+    pub held_on: String,
+    pub kind: String,
+    pub manager_id: String,
+    /// The rep the row counts for; empty for a meeting no rep was on the
+    /// team for.
+    pub rep_id: String,
+    pub minutes: u32,
+    pub activity: String,
+    /// Topic codes separated by `;`.
+    pub topics: String,
+    pub note: String,
+    pub logged_at: String,
+    /// A session rep's word: empty when nobody asked (and for a meeting),
+    /// else `asked`, `helped`, `disputed` (not counted) or `kept`.
+    pub confirmation: String,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edited {
+    /// The entry as it was, and as it is now.
+    Changed {
+        before: StoredEntry,
+        after: StoredEntry,
+    },
+    /// Another manager's entry: nothing changed.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back.
+    Gone,
+}
+
+/// An entry a button or a form names, as it stands for the user who named
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owned<T> {
+    /// Theirs.
+    Yours(T),
+    /// Another manager's, which only they can change.
+    NotYours { manager: SlackUserId },
+    /// Deleted, or taken back. IDs are never used twice, so nothing else
+    /// answers to it.
+    Gone,
+}
+
+// Reps' word on their 1:1s
+
+/// What a rep's answer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepAnswered {
+    /// Recorded: the session, its manager, and the rep's word now.
+    Recorded {
+        entry: StoredEntry,
+        manager: SlackUserId,
+        word: Confirmation,
+    },
+    /// Answered before, or settled by the manager: the first word stands.
+    Settled(Confirmation),
+    /// The session was edited after the question; the rep was asked again.
+    Changed,
+    /// Whoever answered is not (or no longer) in the session.
+    NotInIt,
+    /// The session is gone.
+    Gone,
+}
+
+/// What the manager's decision on a dispute did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisputeSettled {
+    /// It counts again for the rep.
+    Kept(StoredEntry),
+    /// The rep is out of the session (`whole`: it was their session alone,
+    /// so the entry is gone).
+    Deleted { entry: StoredEntry, whole: bool },
+    /// There is no dispute to settle: the rep's word is this.
+    NotDisputed(Confirmation),
+    /// Another manager's session: nothing changed.
+    NotYours { manager: SlackUserId },
+    /// The session is gone, or the rep is no longer in it.
+    Gone,
+}
+
+/// A message a change calls for, as `log_reps.notify` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub enum NoticeKind {
+    /// Ask the rep to confirm a 1:1.
+    Ask,
+    /// Tell the manager the rep says it did not happen.
+    Dispute,
+}
+
+/// A message still to be sent about a rep's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingNotice {
+    pub kind: NoticeKind,
+    pub team: SlackTeamId,
+    pub manager: SlackUserId,
+    pub rep: SlackUserId,
+    pub entry: StoredEntry,
+}
+
+// Reminders and notices
+
+/// What a reminder row carries: a job's message, or a notice that a change
+/// caused (a rep asked to confirm a 1:1, a manager told of a dispute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Job(Job),
+    ConfirmAsk,
+    DisputeNotice,
+}
+
+impl MessageKind {
+    /// As stored in the `job` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::Job(job) => job.name(),
+            MessageKind::ConfirmAsk => "confirm-ask",
+            MessageKind::DisputeNotice => "dispute-notice",
+        }
+    }
+}
+
+/// A reminder as a job (or a change) decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReminder {
+    pub team: SlackTeamId,
+    pub kind: MessageKind,
+    /// A user ID (a DM) or a channel ID.
+    pub recipient: String,
+    pub local_date: NaiveDate,
+    /// What it is about beyond recipient and day (the manager of a team
+    /// digest, the session a question is about); empty when nothing.
+    pub subject: String,
+    /// The chat.postMessage content as JSON, or `None` when there is
+    /// nothing to send today.
+    pub message: Option<String>,
+    pub summary: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A reminder waiting for Slack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingReminder {
+    pub id: i64,
+    pub team: SlackTeamId,
+    pub job: String,
+    pub recipient: String,
+    pub message: String,
+    pub summary: String,
+    pub attempts: u32,
+}
+
+/// A reminder whose day ended before Slack took it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpiredReminder {
+    pub job: String,
+    pub recipient: String,
+    pub local_date: String,
+    pub last_error: Option<String>,
+}
+
+// Slack's interactions
+
+/// The message a button sat on when it opened a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormOrigin {
+    pub channel: String,
+    pub message_ts: String,
+    /// The message's blocks, as Slack showed them (JSON).
+    pub blocks: String,
+    /// The action ID of the button pressed.
+    pub action_id: String,
+}
+
+// Integrity
+
+/// One disagreement in the records, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A rep row's copy of its session differs from the session itself.
+    RepRowDisagrees {
+        team: String,
+        entry: i64,
+        rep: String,
+        field: &'static str,
+        row_has: String,
+        entry_has: String,
+    },
+    /// A session with no rep on it.
+    SessionWithoutReps { team: String, entry: i64 },
+    /// A session's rep was not on the manager's team on the session's day.
+    RepNotOnTeam {
+        team: String,
+        entry: i64,
+        manager: String,
+        rep: String,
+        day: String,
+    },
+    /// A rep on two teams at once.
+    TwoTeamsAtOnce {
+        team: String,
+        rep: String,
+        first: Stint,
+        second: Stint,
+    },
+    /// A rep row the repair of earlier versions' records could not place.
+    Undecided {
+        team: String,
+        rep: String,
+        day: String,
+        minutes: u32,
+        activity: String,
+        was_entry: i64,
+        candidates: u32,
+    },
+    /// An entry that belongs to no logged line, so `undo` cannot reach it.
+    EntryWithoutLine { team: String, entry: i64 },
+}
+
+/// A rep's time on one manager's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stint {
+    pub manager: String,
+    pub joined_on: String,
+    pub left_on: Option<String>,
+}
+
+impl fmt::Display for Stint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.left_on {
+            Some(left) => write!(
+                f,
+                "{}'s team from {} to {}",
+                self.manager, self.joined_on, left
+            ),
+            None => write!(f, "{}'s team from {}", self.manager, self.joined_on),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::RepRowDisagrees { team, entry, rep, field, row_has, entry_has } => write!(
+                f,
+                "workspace {team}, entry {entry}: the row for rep {rep} says {field} {row_has}, the entry says {entry_has}"
+            ),
+            Finding::SessionWithoutReps { team, entry } => {
+                write!(f, "workspace {team}, entry {entry}: a 1:1 session with no rep on it")
+            }
+            Finding::RepNotOnTeam { team, entry, manager, rep, day } => write!(
+                f,
+                "workspace {team}, entry {entry}: rep {rep} was not on {manager}'s team on {day}, the session's day"
+            ),
+            Finding::TwoTeamsAtOnce { team, rep, first, second } => write!(
+                f,
+                "workspace {team}: rep {rep} is on two teams at once: {first}, and {second}"
+            ),
+            Finding::Undecided { team, rep, day, minutes, activity, was_entry, candidates } => write!(
+                f,
+                "workspace {team}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {} like it). It counts nowhere until it is logged again",
+                plural(*candidates as usize, "session looks", "sessions look")
+            ),
+            Finding::EntryWithoutLine { team, entry } => {
+                write!(f, "workspace {team}, entry {entry}: belongs to no logged line, so undo cannot reach it")
+            }
+        }
+    }
+}
+
+/// What `check` looked at, for its all-clear line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Checked {
+    pub entries: usize,
+    pub rep_rows: usize,
+    pub memberships: usize,
+}
