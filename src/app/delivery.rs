@@ -119,7 +119,7 @@ pub async fn deliver_due(
             for expired in expired {
                 report.expired += 1;
                 tracing::error!(
-                    job = %expired.job, recipient = %expired.recipient, day = %expired.local_date,
+                    job = %expired.kind, recipient = %expired.recipient, day = %expired.local_date,
                     last_error = expired.last_error.as_deref().unwrap_or("none"),
                     "gave up on a reminder: its day ended before Slack took it"
                 );
@@ -164,13 +164,13 @@ async fn deliver(
             Attempts::Sent => {
                 ctx.store.mark_reminder_sent(reminder.id, now).await?;
                 report.sent += 1;
-                tracing::info!(job = %reminder.job, recipient = %reminder.recipient, team = %reminder.team, summary = %reminder.summary, "reminder sent");
+                tracing::info!(job = %reminder.kind, recipient = %reminder.recipient, team = %reminder.team, summary = %reminder.summary, "reminder sent");
             }
             Attempts::Later(next, error) => {
                 ctx.store
                     .mark_reminder_retry(reminder.id, next, &error)
                     .await?;
-                tracing::warn!(job = %reminder.job, recipient = %reminder.recipient, %error, "reminder not delivered yet; will retry");
+                tracing::warn!(job = %reminder.kind, recipient = %reminder.recipient, %error, "reminder not delivered yet; will retry");
                 // Slack is down or throttling us: the rest would only wait
                 // out the same errors, so they wait for the next pass.
                 report.pending += total - index;
@@ -181,12 +181,12 @@ async fn deliver(
                     .mark_reminder_retry(reminder.id, next, &error)
                     .await?;
                 report.pending += 1;
-                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "Slack refused a reminder; will try again until its day ends");
+                tracing::error!(job = %reminder.kind, recipient = %reminder.recipient, %error, "Slack refused a reminder; will try again until its day ends");
             }
             Attempts::Unreadable(error) => {
                 ctx.store.mark_reminder_failed(reminder.id, &error).await?;
                 report.failed += 1;
-                tracing::error!(job = %reminder.job, recipient = %reminder.recipient, %error, "gave up on a reminder whose stored message cannot be read");
+                tracing::error!(job = %reminder.kind, recipient = %reminder.recipient, %error, "gave up on a reminder whose stored message cannot be read");
             }
         }
     }

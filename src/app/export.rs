@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use crate::domain::Confirmation;
 use crate::store::ExportRow;
 
 /// The columns; new ones are added at the end, so a spreadsheet reading
@@ -24,24 +25,37 @@ const HEADER: [&str; 11] = [
 pub fn write_csv(rows: &[ExportRow], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", HEADER.join(","))?;
     for row in rows {
+        let held_on = row.held_on.format("%Y-%m-%d").to_string();
         let minutes = row.minutes.to_string();
         let fields = [
-            &row.team_id,
-            &row.held_on,
-            &row.kind,
-            &row.manager_id,
+            row.team_id.as_str(),
+            &held_on,
+            row.kind.name(),
+            row.manager_id.as_str(),
             &row.rep_id,
             &minutes,
             &row.activity,
             &row.topics,
             &row.note,
             &row.logged_at,
-            &row.confirmation,
+            confirmation_column(row.confirmation),
         ];
         let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
         writeln!(out, "{}", line.join(","))?;
     }
     Ok(())
+}
+
+/// A session rep's word as the `confirmation` column has it: empty when
+/// nobody asked (and for a meeting).
+pub fn confirmation_column(word: Confirmation) -> &'static str {
+    match word {
+        Confirmation::NotAsked => "",
+        Confirmation::Asked => "asked",
+        Confirmation::Helped => "helped",
+        Confirmation::Disputed => "disputed",
+        Confirmation::Kept => "kept",
+    }
 }
 
 fn field(value: &str) -> String {
@@ -61,20 +75,21 @@ fn field(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{EntryKind, SlackTeamId, SlackUserId};
 
     fn row(note: &str) -> ExportRow {
         ExportRow {
-            team_id: "T0TEAM".into(),
-            held_on: "2026-11-27".into(),
-            kind: "session".into(),
-            manager_id: "U0BOSS".into(),
+            team_id: SlackTeamId::parse("T0TEAM").expect("team"),
+            held_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("day"),
+            kind: EntryKind::Session,
+            manager_id: SlackUserId::parse("U0BOSS").expect("manager"),
             rep_id: "U0ANA".into(),
             minutes: 45,
             activity: "pipeline".into(),
             topics: String::new(),
             note: note.into(),
             logged_at: "2026-11-27T10:00:00+00:00".into(),
-            confirmation: String::new(),
+            confirmation: Confirmation::NotAsked,
         }
     }
 

@@ -102,6 +102,22 @@ pub enum EntryKind {
     Meeting,
 }
 
+impl EntryKind {
+    /// Its name in the export.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Session => "session",
+            EntryKind::Meeting => "meeting",
+        }
+    }
+}
+
+impl fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Session(SessionEntry),

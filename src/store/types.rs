@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
 use crate::domain::{
-    plural, Activity, Confirmation, Job, JoinMove, LineId, Membership, Minutes, SlackTeamId,
-    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused,
+    plural, Activity, Confirmation, EntryKind, Job, JoinMove, LineId, Membership, Minutes,
+    SlackTeamId, SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused,
 };
 
 // Managers
@@ -82,24 +82,25 @@ pub struct Usual {
 }
 
 /// One row of `coachbot export`: a session with one rep, or a meeting.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRow {
-    pub team_id: String,
-    pub held_on: String,
-    pub kind: String,
-    pub manager_id: String,
+    pub team_id: SlackTeamId,
+    pub held_on: NaiveDate,
+    pub kind: EntryKind,
+    pub manager_id: SlackUserId,
     /// The rep the row counts for; empty for a meeting no rep was on the
     /// team for.
     pub rep_id: String,
     pub minutes: u32,
+    /// The activity's code; empty for a meeting.
     pub activity: String,
     /// Topic codes separated by `;`.
     pub topics: String,
     pub note: String,
+    /// When it was logged, as stored.
     pub logged_at: String,
-    /// A session rep's word: empty when nobody asked (and for a meeting),
-    /// else `asked`, `helped`, `disputed` (not counted) or `kept`.
-    pub confirmation: String,
+    /// A session rep's word; `NotAsked` for a meeting.
+    pub confirmation: Confirmation,
 }
 
 /// What an edit did.
@@ -198,13 +199,19 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    /// As stored in the `job` column.
+    /// Its name in logs, and in the records.
     pub fn name(self) -> &'static str {
         match self {
             MessageKind::Job(job) => job.name(),
             MessageKind::ConfirmAsk => "confirm-ask",
             MessageKind::DisputeNotice => "dispute-notice",
         }
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -231,7 +238,7 @@ pub struct NewReminder {
 pub struct PendingReminder {
     pub id: i64,
     pub team: SlackTeamId,
-    pub job: String,
+    pub kind: MessageKind,
     pub recipient: String,
     pub message: String,
     pub summary: String,
@@ -241,9 +248,9 @@ pub struct PendingReminder {
 /// A reminder whose day ended before Slack took it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpiredReminder {
-    pub job: String,
+    pub kind: MessageKind,
     pub recipient: String,
-    pub local_date: String,
+    pub local_date: NaiveDate,
     pub last_error: Option<String>,
 }
 

@@ -1368,7 +1368,7 @@ impl Real {
                     r.rep_id,
                     r.minutes,
                     r.activity,
-                    r.confirmation
+                    coachbot::app::export::confirmation_column(r.confirmation)
                 )
             })
             .collect();

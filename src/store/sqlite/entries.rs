@@ -85,6 +85,14 @@ async fn edit_rep_rows(
     insert_rep_rows(tx, rows, team, session, &new).await
 }
 
+/// How many of a rep's 1:1s stand at a word, as read.
+#[derive(sqlx::FromRow)]
+struct WordCount {
+    rep_id: String,
+    confirmation: StoredWord,
+    count: u32,
+}
+
 impl SqliteStore {
     /// Entry `id` as it stands for `user`, to open the edit form with or
     /// to ask about before deleting it.
@@ -283,12 +291,12 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT rep_id, confirmation, COUNT(*) FROM log_reps
+            "SELECT rep_id, confirmation, COUNT(*) AS count FROM log_reps
              WHERE team_id = ? AND rep_id IN ({}) AND held_on >= ? AND held_on < ?
              GROUP BY rep_id, confirmation ORDER BY rep_id",
             placeholders(reps.len())
         );
-        let mut query = sqlx::query_as::<_, (String, StoredWord, u32)>(&sql).bind(team.as_str());
+        let mut query = sqlx::query_as::<_, WordCount>(&sql).bind(team.as_str());
         for rep in reps {
             query = query.bind(rep.as_str());
         }
@@ -298,7 +306,7 @@ impl SqliteStore {
             .fetch_all(&self.readers)
             .await?;
         rows.into_iter()
-            .map(|(rep, word, count)| Ok((parse_user(rep)?, word.into(), count)))
+            .map(|row| Ok((parse_user(row.rep_id)?, row.confirmation.into(), row.count)))
             .collect()
     }
 }

@@ -19,6 +19,56 @@ struct RepRowAgainstEntry {
     entry_team: String,
 }
 
+/// An entry, by its workspace and ID.
+#[derive(sqlx::FromRow)]
+struct EntryAt {
+    team_id: String,
+    entry: i64,
+}
+
+/// A session's rep who was not on the manager's team that day.
+#[derive(sqlx::FromRow)]
+struct RepOffTeam {
+    team_id: String,
+    entry: i64,
+    manager_id: String,
+    rep_id: String,
+    held_on: String,
+}
+
+/// Two of a rep's stints that share a day.
+#[derive(sqlx::FromRow)]
+struct Overlap {
+    team_id: String,
+    rep_id: String,
+    first_manager: String,
+    first_joined: String,
+    first_left: Option<String>,
+    second_manager: String,
+    second_joined: String,
+    second_left: Option<String>,
+}
+
+/// A rep row the repair could not place (`log_reps_undecided`).
+#[derive(sqlx::FromRow)]
+struct UndecidedRow {
+    team_id: String,
+    rep_id: String,
+    held_on: String,
+    minutes: u32,
+    activity: String,
+    was_log_id: i64,
+    candidates: u32,
+}
+
+/// How many rows `check` looked at.
+#[derive(sqlx::FromRow)]
+struct Counts {
+    entries: i64,
+    rep_rows: i64,
+    memberships: i64,
+}
+
 impl SqliteStore {
     /// Every disagreement in the records, oldest first within each check.
     #[tracing::instrument(skip(self))]
@@ -62,18 +112,18 @@ impl SqliteStore {
                 }
             }
         }
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT team_id, id FROM logs l WHERE kind = 'session'
+        let rows: Vec<EntryAt> = sqlx::query_as(
+            "SELECT team_id, id AS entry FROM logs l WHERE kind = 'session'
                AND NOT EXISTS (SELECT 1 FROM log_reps r WHERE r.log_id = l.id) ORDER BY id",
         )
         .fetch_all(&self.readers)
         .await?;
-        findings.extend(
-            rows.into_iter()
-                .map(|(team, entry)| Finding::SessionWithoutReps { team, entry }),
-        );
-        let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
-            "SELECT l.team_id, l.id, l.manager_id, r.rep_id, l.held_on
+        findings.extend(rows.into_iter().map(|row| Finding::SessionWithoutReps {
+            team: row.team_id,
+            entry: row.entry,
+        }));
+        let rows: Vec<RepOffTeam> = sqlx::query_as(
+            "SELECT l.team_id, l.id AS entry, l.manager_id, r.rep_id, l.held_on
              FROM logs l JOIN log_reps r ON r.log_id = l.id
              WHERE l.kind = 'session' AND NOT EXISTS (
                  SELECT 1 FROM memberships m
@@ -83,30 +133,20 @@ impl SqliteStore {
         )
         .fetch_all(&self.readers)
         .await?;
-        findings.extend(rows.into_iter().map(|(team, entry, manager, rep, day)| {
-            Finding::RepNotOnTeam {
-                team,
-                entry,
-                manager,
-                rep,
-                day,
-            }
+        findings.extend(rows.into_iter().map(|row| Finding::RepNotOnTeam {
+            team: row.team_id,
+            entry: row.entry,
+            manager: row.manager_id,
+            rep: row.rep_id,
+            day: row.held_on,
         }));
         // Stints that share a day; an empty stint (left the day it joined)
         // holds no day.
-        type Overlap = (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-        );
         let rows: Vec<Overlap> = sqlx::query_as(
-            "SELECT a.team_id, a.rep_id, a.manager_id, a.joined_on, a.left_on,
-                    b.manager_id, b.joined_on, b.left_on
+            "SELECT a.team_id, a.rep_id, a.manager_id AS first_manager,
+                    a.joined_on AS first_joined, a.left_on AS first_left,
+                    b.manager_id AS second_manager, b.joined_on AS second_joined,
+                    b.left_on AS second_left
              FROM memberships a JOIN memberships b
                ON b.team_id = a.team_id AND b.rep_id = a.rep_id AND b.id > a.id
              WHERE a.joined_on < COALESCE(b.left_on, '9999-12-31')
@@ -117,71 +157,56 @@ impl SqliteStore {
         )
         .fetch_all(&self.readers)
         .await?;
-        findings.extend(rows.into_iter().map(
-            |(
-                team,
-                rep,
-                first_manager,
-                first_joined,
-                first_left,
-                second_manager,
-                second_joined,
-                second_left,
-            )| {
-                Finding::TwoTeamsAtOnce {
-                    team,
-                    rep,
-                    first: Stint {
-                        manager: first_manager,
-                        joined_on: first_joined,
-                        left_on: first_left,
-                    },
-                    second: Stint {
-                        manager: second_manager,
-                        joined_on: second_joined,
-                        left_on: second_left,
-                    },
-                }
+        findings.extend(rows.into_iter().map(|row| Finding::TwoTeamsAtOnce {
+            team: row.team_id,
+            rep: row.rep_id,
+            first: Stint {
+                manager: row.first_manager,
+                joined_on: row.first_joined,
+                left_on: row.first_left,
             },
-        ));
-        type UndecidedRow = (String, String, String, u32, String, i64, u32);
+            second: Stint {
+                manager: row.second_manager,
+                joined_on: row.second_joined,
+                left_on: row.second_left,
+            },
+        }));
         let rows: Vec<UndecidedRow> = sqlx::query_as(
             "SELECT team_id, rep_id, held_on, minutes, activity, was_log_id, candidates
              FROM log_reps_undecided ORDER BY id",
         )
         .fetch_all(&self.readers)
         .await?;
-        findings.extend(rows.into_iter().map(
-            |(team, rep, day, minutes, activity, was_entry, candidates)| Finding::Undecided {
-                team,
-                rep,
-                day,
-                minutes,
-                activity,
-                was_entry,
-                candidates,
-            },
-        ));
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT team_id, id FROM logs
+        findings.extend(rows.into_iter().map(|row| Finding::Undecided {
+            team: row.team_id,
+            rep: row.rep_id,
+            day: row.held_on,
+            minutes: row.minutes,
+            activity: row.activity,
+            was_entry: row.was_log_id,
+            candidates: row.candidates,
+        }));
+        let rows: Vec<EntryAt> = sqlx::query_as(
+            "SELECT team_id, id AS entry FROM logs
              WHERE line_id IS NULL OR line_id NOT IN (SELECT id FROM log_lines) ORDER BY id",
         )
         .fetch_all(&self.readers)
         .await?;
-        findings.extend(
-            rows.into_iter()
-                .map(|(team, entry)| Finding::EntryWithoutLine { team, entry }),
-        );
-        let (entries, rep_rows, memberships): (i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM logs), (SELECT COUNT(*) FROM log_reps),
-                    (SELECT COUNT(*) FROM memberships)",
+        findings.extend(rows.into_iter().map(|row| Finding::EntryWithoutLine {
+            team: row.team_id,
+            entry: row.entry,
+        }));
+        let counts: Counts = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM logs) AS entries,
+                    (SELECT COUNT(*) FROM log_reps) AS rep_rows,
+                    (SELECT COUNT(*) FROM memberships) AS memberships",
         )
         .fetch_one(&self.readers)
         .await?;
         let checked = Checked {
-            entries: entries as usize,
-            rep_rows: rep_rows as usize,
-            memberships: memberships as usize,
+            entries: counts.entries as usize,
+            rep_rows: counts.rep_rows as usize,
+            memberships: counts.memberships as usize,
         };
         Ok((checked, findings))
     }

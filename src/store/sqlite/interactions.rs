@@ -140,23 +140,30 @@ impl SqliteStore {
     }
 }
 
+/// A form's origin as read.
+#[derive(sqlx::FromRow)]
+struct OriginRow {
+    channel_id: String,
+    message_ts: String,
+    blocks: String,
+    action_id: String,
+}
+
 async fn take_origin(
     tx: &mut SqliteConnection,
     view_id: &str,
 ) -> Result<Option<FormOrigin>, StoreError> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
+    let row: Option<OriginRow> = sqlx::query_as(
         "DELETE FROM form_origins WHERE view_id = ?
          RETURNING channel_id, message_ts, blocks, action_id",
     )
     .bind(view_id)
     .fetch_optional(&mut *tx)
     .await?;
-    Ok(
-        row.map(|(channel, message_ts, blocks, action_id)| FormOrigin {
-            channel,
-            message_ts,
-            blocks,
-            action_id,
-        }),
-    )
+    Ok(row.map(|row| FormOrigin {
+        channel: row.channel_id,
+        message_ts: row.message_ts,
+        blocks: row.blocks,
+        action_id: row.action_id,
+    }))
 }

@@ -33,6 +33,15 @@ impl From<EntryKind> for StoredKind {
     }
 }
 
+impl From<StoredKind> for EntryKind {
+    fn from(kind: StoredKind) -> Self {
+        match kind {
+            StoredKind::Session => EntryKind::Session,
+            StoredKind::Meeting => EntryKind::Meeting,
+        }
+    }
+}
+
 /// One row of the one way entries are read: an entry, who logged it, and
 /// one of its reps with their word (none, for a meeting). Every reader of
 /// entries selects [`entries_with_reps`] with its own filter and order, and
@@ -195,6 +204,14 @@ async fn line_entries(
     Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
 }
 
+/// A logged line as `undo` reads it.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    undone_at: Option<String>,
+    manager_id: String,
+}
+
 impl SqliteStore {
     /// The length (and, for sessions, the kind) the manager logs most often,
     /// the latest winning a tie.
@@ -278,7 +295,7 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Undone, StoreError> {
         let mut tx = self.write().await?;
-        let line: Option<(i64, Option<String>, String)> = match target {
+        let line: Option<LineRow> = match target {
             UndoTarget::Latest => sqlx::query_as(
                 "SELECT id, undone_at, manager_id FROM log_lines
                  WHERE team_id = ? AND manager_id = ? AND undone_at IS NULL
@@ -298,13 +315,15 @@ impl SqliteStore {
         .await?;
         let line = match line {
             None => return Ok(Undone::Nothing),
-            Some((_, _, owner)) if owner != manager.id.as_str() => {
+            Some(line) if line.manager_id != manager.id.as_str() => {
                 return Ok(Undone::NotYours {
-                    manager: parse_user(owner)?,
+                    manager: parse_user(line.manager_id)?,
                 })
             }
-            Some((_, Some(_), _)) => return Ok(Undone::AlreadyUndone),
-            Some((id, None, _)) => LineId::new(id),
+            Some(LineRow {
+                undone_at: Some(_), ..
+            }) => return Ok(Undone::AlreadyUndone),
+            Some(LineRow { id, .. }) => LineId::new(id),
         };
         let undone = if target == UndoTarget::Latest && is_team_change(&mut tx, line.get()).await? {
             match take_back_team_change(&mut tx, manager, line.get()).await? {
@@ -378,14 +397,12 @@ impl SqliteStore {
     /// that each rep's rows add up to their month; a meeting that counted
     /// for nobody still has its row.
     pub async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
-        Ok(sqlx::query_as(
+        let rows: Vec<ExportRecord> = sqlx::query_as(
             "SELECT l.team_id, l.held_on, l.kind, l.manager_id,
                     COALESCE(r.rep_id, m.rep_id, '') AS rep_id, l.minutes,
                     COALESCE(l.activity, '') AS activity,
                     REPLACE(COALESCE(l.topics, ''), ',', ';') AS topics,
-                    l.note, l.logged_at,
-                    CASE WHEN r.confirmation IS NULL OR r.confirmation = 'none' THEN ''
-                         ELSE r.confirmation END AS confirmation
+                    l.note, l.logged_at, r.confirmation
              FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
              LEFT JOIN memberships m
                ON l.kind = 'meeting' AND m.team_id = l.team_id AND m.manager_id = l.manager_id
@@ -396,6 +413,46 @@ impl SqliteStore {
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
         .fetch_all(&self.readers)
-        .await?)
+        .await?;
+        rows.into_iter().map(ExportRow::try_from).collect()
+    }
+}
+
+/// A row of the export as read.
+#[derive(sqlx::FromRow)]
+struct ExportRecord {
+    team_id: String,
+    held_on: String,
+    kind: StoredKind,
+    manager_id: String,
+    rep_id: String,
+    minutes: u32,
+    activity: String,
+    topics: String,
+    note: String,
+    logged_at: String,
+    /// None for a meeting.
+    confirmation: Option<StoredWord>,
+}
+
+impl TryFrom<ExportRecord> for ExportRow {
+    type Error = StoreError;
+
+    fn try_from(row: ExportRecord) -> Result<Self, StoreError> {
+        Ok(ExportRow {
+            team_id: parse_team(row.team_id)?,
+            held_on: parse_date(&row.held_on)?,
+            kind: row.kind.into(),
+            manager_id: parse_user(row.manager_id)?,
+            rep_id: row.rep_id,
+            minutes: row.minutes,
+            activity: row.activity,
+            topics: row.topics,
+            note: row.note,
+            logged_at: row.logged_at,
+            confirmation: row
+                .confirmation
+                .map_or(Confirmation::NotAsked, Confirmation::from),
+        })
     }
 }

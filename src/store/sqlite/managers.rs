@@ -15,16 +15,18 @@ use super::{
 use crate::domain::{Manager, SlackChannelId, SlackTeamId, SlackUserId};
 use crate::store::UnreadableManager;
 
-type ManagerRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    i64,
-);
+/// A manager's row as read; [`manager_from_row`] reads it as a manager.
+#[derive(sqlx::FromRow)]
+struct ManagerRow {
+    team_id: String,
+    user_id: String,
+    slack_tz: String,
+    tz_override: Option<String>,
+    snoozed_until: Option<String>,
+    created_at: String,
+    digest_channel: Option<String>,
+    version: i64,
+}
 
 const MANAGER_COLUMNS: &str =
     "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, \
@@ -48,29 +50,33 @@ pub(super) struct Versioned {
 /// read is ignored (Slack's zone is used); Slack's own zone, which nothing
 /// can stand in for, makes the manager unreadable until Slack is asked again.
 fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
-    let (team, id, slack_tz, tz_override, snoozed_until, created_at, digest_channel, version) = row;
-    let tz_override = tz_override.and_then(|raw| match Tz::from_str(&raw) {
+    let tz_override = row.tz_override.and_then(|raw| match Tz::from_str(&raw) {
         Ok(tz) => Some(tz),
         Err(_) => {
-            tracing::warn!(team = %team, user = %id, zone = %raw, "ignoring a time zone override this version does not know");
+            tracing::warn!(team = %row.team_id, user = %row.user_id, zone = %raw, "ignoring a time zone override this version does not know");
             None
         }
     });
     let manager = Manager {
-        slack_tz: Tz::from_str(&slack_tz).map_err(|_| StoreError::UnknownTimeZone(slack_tz))?,
-        team: parse_team(team)?,
-        id: parse_user(id)?,
+        slack_tz: Tz::from_str(&row.slack_tz)
+            .map_err(|_| StoreError::UnknownTimeZone(row.slack_tz))?,
+        team: parse_team(row.team_id)?,
+        id: parse_user(row.user_id)?,
         tz_override,
-        snoozed_until: snoozed_until.as_deref().map(parse_date).transpose()?,
-        first_used: parse_instant(&created_at)?,
-        digest_channel: digest_channel
+        snoozed_until: row.snoozed_until.as_deref().map(parse_date).transpose()?,
+        first_used: parse_instant(&row.created_at)?,
+        digest_channel: row
+            .digest_channel
             .map(|raw| {
                 SlackChannelId::parse(&raw)
                     .map_err(|_| StoreError::Corrupt(format!("digest channel {raw:?}")))
             })
             .transpose()?,
     };
-    Ok(Versioned { version, manager })
+    Ok(Versioned {
+        version: row.version,
+        manager,
+    })
 }
 
 /// The manager's row as it is in the database, never from the cache.
@@ -148,7 +154,7 @@ impl SqliteStore {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let (team, user) = (row.0.clone(), row.1.clone());
+                let (team, user) = (row.team_id.clone(), row.user_id.clone());
                 manager_from_row(row)
                     .map(|read| read.manager)
                     .map_err(|error| UnreadableManager { team, user, error })

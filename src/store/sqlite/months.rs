@@ -9,10 +9,19 @@ use crate::domain::{
     SessionRecord, SlackTeamId, SlackUserId, YearMonth,
 };
 
+/// What a row of the month's union is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+enum ActivityKind {
+    Membership,
+    Session,
+    Meeting,
+}
+
 /// One row of the month's union: what it is, then its fields.
 #[derive(sqlx::FromRow)]
 struct ActivityRow {
-    kind: String,
+    kind: ActivityKind,
     /// The manager of a stint or a meeting; the rep of a session.
     who: String,
     /// The rep of a stint; the kind of coaching of a session.
@@ -159,14 +168,14 @@ impl SqliteStore {
             .await?;
         let mut activity = MonthActivity::default();
         for row in rows {
-            match row.kind.as_str() {
-                "membership" => activity.memberships.push(Membership {
+            match row.kind {
+                ActivityKind::Membership => activity.memberships.push(Membership {
                     manager: parse_user(row.who)?,
                     rep: parse_user(row.what.unwrap_or_default())?,
                     joined_on: parse_date(&row.day)?,
                     left_on: row.left_on.as_deref().map(parse_date).transpose()?,
                 }),
-                "session" => activity.sessions.push(SessionRecord {
+                ActivityKind::Session => activity.sessions.push(SessionRecord {
                     rep: parse_user(row.who)?,
                     minutes: row.minutes.unwrap_or(0),
                     activity: row
@@ -176,7 +185,7 @@ impl SqliteStore {
                         .unwrap_or(Activity::Other),
                     held_on: parse_date(&row.day)?,
                 }),
-                _ => activity.meetings.push(MeetingRecord {
+                ActivityKind::Meeting => activity.meetings.push(MeetingRecord {
                     manager: parse_user(row.who)?,
                     minutes: row.minutes.unwrap_or(0),
                     held_on: parse_date(&row.day)?,

@@ -6,26 +6,111 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
-use super::{date_text, instant_text, parse_team, placeholders, SqliteStore, StoreError};
+use super::{
+    date_text, instant_text, parse_date, parse_team, placeholders, SqliteStore, StoreError,
+};
 use crate::domain::Job;
 use crate::domain::SlackTeamId;
-use crate::store::{ExpiredReminder, NewReminder, PendingReminder};
+use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
 
-type PendingRow = (i64, String, String, String, String, String, u32);
+/// What a reminder row carries, as `reminders.job` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "kebab-case")]
+enum StoredJob {
+    MeetingCheck,
+    CoachingPace,
+    Digest,
+    TeamDigest,
+    ConfirmAsk,
+    DisputeNotice,
+}
+
+impl From<MessageKind> for StoredJob {
+    fn from(kind: MessageKind) -> Self {
+        match kind {
+            MessageKind::Job(Job::MeetingCheck) => StoredJob::MeetingCheck,
+            MessageKind::Job(Job::CoachingPace) => StoredJob::CoachingPace,
+            MessageKind::Job(Job::Digest) => StoredJob::Digest,
+            MessageKind::Job(Job::TeamDigest) => StoredJob::TeamDigest,
+            MessageKind::ConfirmAsk => StoredJob::ConfirmAsk,
+            MessageKind::DisputeNotice => StoredJob::DisputeNotice,
+        }
+    }
+}
+
+impl From<StoredJob> for MessageKind {
+    fn from(job: StoredJob) -> Self {
+        match job {
+            StoredJob::MeetingCheck => MessageKind::Job(Job::MeetingCheck),
+            StoredJob::CoachingPace => MessageKind::Job(Job::CoachingPace),
+            StoredJob::Digest => MessageKind::Job(Job::Digest),
+            StoredJob::TeamDigest => MessageKind::Job(Job::TeamDigest),
+            StoredJob::ConfirmAsk => MessageKind::ConfirmAsk,
+            StoredJob::DisputeNotice => MessageKind::DisputeNotice,
+        }
+    }
+}
+
+/// Where a reminder stands, as `reminders.status` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+enum ReminderStatus {
+    /// Waiting for Slack.
+    Pending,
+    /// The job found nothing to say; kept so the day's run is not repeated.
+    Skipped,
+}
+
+/// A reminder waiting for Slack, as read.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    team_id: String,
+    job: StoredJob,
+    recipient: String,
+    message: String,
+    summary: String,
+    attempts: u32,
+}
 
 const PENDING_COLUMNS: &str = "id, team_id, job, recipient, message, summary, attempts";
 
-fn pending_from_row(row: PendingRow) -> Result<PendingReminder, StoreError> {
-    let (id, team, job, recipient, message, summary, attempts) = row;
-    Ok(PendingReminder {
-        id,
-        team: parse_team(team)?,
-        job,
-        recipient,
-        message,
-        summary,
-        attempts,
-    })
+impl TryFrom<PendingRow> for PendingReminder {
+    type Error = StoreError;
+
+    fn try_from(row: PendingRow) -> Result<Self, StoreError> {
+        Ok(PendingReminder {
+            id: row.id,
+            team: parse_team(row.team_id)?,
+            kind: row.job.into(),
+            recipient: row.recipient,
+            message: row.message,
+            summary: row.summary,
+            attempts: row.attempts,
+        })
+    }
+}
+
+/// A reminder given up on, as read.
+#[derive(sqlx::FromRow)]
+struct ExpiredRow {
+    job: StoredJob,
+    recipient: String,
+    local_date: String,
+    last_error: Option<String>,
+}
+
+impl TryFrom<ExpiredRow> for ExpiredReminder {
+    type Error = StoreError;
+
+    fn try_from(row: ExpiredRow) -> Result<Self, StoreError> {
+        Ok(ExpiredReminder {
+            kind: row.job.into(),
+            recipient: row.recipient,
+            local_date: parse_date(&row.local_date)?,
+            last_error: row.last_error,
+        })
+    }
 }
 
 impl SqliteStore {
@@ -43,7 +128,7 @@ impl SqliteStore {
              WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ? AND subject = ?",
         )
         .bind(team.as_str())
-        .bind(job.name())
+        .bind(StoredJob::from(MessageKind::Job(job)))
         .bind(recipient)
         .bind(date_text(local_date))
         .bind(subject)
@@ -83,7 +168,7 @@ impl SqliteStore {
         .bind(&now)
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter().map(pending_from_row).collect()
+        rows.into_iter().map(PendingReminder::try_from).collect()
     }
 
     /// Of the reminders `ids`, those still pending, whatever their day: a
@@ -104,7 +189,7 @@ impl SqliteStore {
             query = query.bind(id);
         }
         let rows = query.fetch_all(&self.readers).await?;
-        rows.into_iter().map(pending_from_row).collect()
+        rows.into_iter().map(PendingReminder::try_from).collect()
     }
 
     /// Gives up on pending reminders whose day has passed.
@@ -114,7 +199,7 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<ExpiredReminder>, StoreError> {
         let mut tx = self.write().await?;
-        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        let rows: Vec<ExpiredRow> = sqlx::query_as(
             "UPDATE reminders SET status = 'expired'
              WHERE status = 'pending' AND expires_at <= ?
              RETURNING job, recipient, local_date, last_error",
@@ -123,22 +208,14 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(rows
-            .into_iter()
-            .map(|(job, recipient, local_date, last_error)| ExpiredReminder {
-                job,
-                recipient,
-                local_date,
-                last_error,
-            })
-            .collect())
+        rows.into_iter().map(ExpiredReminder::try_from).collect()
     }
 
     /// Takes a pending reminder for one delivery pass, counting the try and
     /// keeping other passes (`run-job` in another process, another `serve`)
     /// off it until `held_until`. `false` when another pass took it since
     /// it was read: that pass delivers it.
-    #[tracing::instrument(skip(self, reminder), fields(id = reminder.id, job = %reminder.job, recipient = %reminder.recipient))]
+    #[tracing::instrument(skip(self, reminder), fields(id = reminder.id, job = %reminder.kind, recipient = %reminder.recipient))]
     pub async fn claim_reminder(
         &self,
         reminder: &PendingReminder,
@@ -217,9 +294,9 @@ pub(super) async fn insert_reminder_row(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
     let status = if reminder.message.is_some() {
-        "pending"
+        ReminderStatus::Pending
     } else {
-        "skipped"
+        ReminderStatus::Skipped
     };
     let inserted = sqlx::query_scalar(
         "INSERT INTO reminders (team_id, job, recipient, local_date, subject, status, message, summary, expires_at, created_at)
@@ -228,7 +305,7 @@ pub(super) async fn insert_reminder_row(
          RETURNING id",
     )
     .bind(reminder.team.as_str())
-    .bind(reminder.kind.name())
+    .bind(StoredJob::from(reminder.kind))
     .bind(&reminder.recipient)
     .bind(date_text(reminder.local_date))
     .bind(&reminder.subject)
@@ -240,4 +317,30 @@ pub(super) async fn insert_reminder_row(
     .fetch_optional(&mut *tx)
     .await?;
     Ok(inserted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Open;
+
+    #[tokio::test]
+    async fn every_message_kind_is_stored_under_its_name_and_read_back_as_itself() {
+        let (store, _) = SqliteStore::open_reporting("sqlite::memory:", Open::CreateAndMigrate)
+            .await
+            .expect("store");
+        let kinds = Job::ALL
+            .into_iter()
+            .map(MessageKind::Job)
+            .chain([MessageKind::ConfirmAsk, MessageKind::DisputeNotice]);
+        for kind in kinds {
+            let (stored, read): (String, StoredJob) = sqlx::query_as("SELECT ?1, ?1")
+                .bind(StoredJob::from(kind))
+                .fetch_one(&store.readers)
+                .await
+                .expect("read");
+            assert_eq!(stored, kind.name());
+            assert_eq!(MessageKind::from(read), kind);
+        }
+    }
 }

@@ -9,16 +9,47 @@ use crate::domain::{
     TeamTakenBack, TeamUndoRefused,
 };
 
-pub(super) type MembershipRow = (String, String, String, Option<String>);
+/// A stint as read; [`membership_from_row`] reads it as a membership.
+#[derive(sqlx::FromRow)]
+pub(super) struct MembershipRow {
+    manager_id: String,
+    rep_id: String,
+    #[sqlx(flatten)]
+    span: SpanRow,
+}
 
 pub(super) fn membership_from_row(row: MembershipRow) -> Result<Membership, StoreError> {
-    let (manager, rep, joined_on, left_on) = row;
+    let span = row.span.read()?;
     Ok(Membership {
-        manager: parse_user(manager)?,
-        rep: parse_user(rep)?,
-        joined_on: parse_date(&joined_on)?,
-        left_on: left_on.as_deref().map(parse_date).transpose()?,
+        manager: parse_user(row.manager_id)?,
+        rep: parse_user(row.rep_id)?,
+        joined_on: span.joined_on,
+        left_on: span.left_on,
     })
+}
+
+/// A stint's days as read.
+#[derive(sqlx::FromRow)]
+struct SpanRow {
+    joined_on: String,
+    left_on: Option<String>,
+}
+
+impl SpanRow {
+    fn read(&self) -> Result<Span, StoreError> {
+        Ok(Span {
+            joined_on: parse_date(&self.joined_on)?,
+            left_on: self.left_on.as_deref().map(parse_date).transpose()?,
+        })
+    }
+}
+
+/// A stint's days as read, with its ID.
+#[derive(sqlx::FromRow)]
+struct IdSpanRow {
+    id: i64,
+    #[sqlx(flatten)]
+    span: SpanRow,
 }
 
 impl SqliteStore {
@@ -206,6 +237,13 @@ impl Span {
     }
 }
 
+/// The first and last day of 1:1s, as read; none when there are none.
+#[derive(sqlx::FromRow)]
+struct SessionDays {
+    first: Option<String>,
+    last: Option<String>,
+}
+
 /// One stint, by its ID.
 struct StintRow {
     id: i64,
@@ -226,7 +264,7 @@ async fn stint_where(
          WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND {condition}
          ORDER BY joined_on DESC LIMIT 1"
     );
-    let mut query = sqlx::query_as::<_, (i64, String, Option<String>)>(&sql)
+    let mut query = sqlx::query_as::<_, IdSpanRow>(&sql)
         .bind(manager.team.as_str())
         .bind(manager.id.as_str())
         .bind(rep.as_str());
@@ -234,19 +272,12 @@ async fn stint_where(
         query = query.bind(date_text(day));
     }
     match query.fetch_optional(&mut *tx).await? {
-        Some((id, joined, left)) => Ok(Some(StintRow {
-            id,
-            span: span_from(&joined, left.as_deref())?,
+        Some(row) => Ok(Some(StintRow {
+            id: row.id,
+            span: row.span.read()?,
         })),
         None => Ok(None),
     }
-}
-
-fn span_from(joined: &str, left: Option<&str>) -> Result<Span, StoreError> {
-    Ok(Span {
-        joined_on: parse_date(joined)?,
-        left_on: left.map(parse_date).transpose()?,
-    })
 }
 
 async fn set_span(tx: &mut SqliteConnection, id: i64, span: Span) -> Result<(), StoreError> {
@@ -283,8 +314,8 @@ async fn sessions_of(
     rep: &str,
     span: Span,
 ) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
-    let (first, last): (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT MIN(l.held_on), MAX(l.held_on) FROM logs l JOIN log_reps r ON r.log_id = l.id
+    let days: SessionDays = sqlx::query_as(
+        "SELECT MIN(l.held_on) AS first, MAX(l.held_on) AS last FROM logs l JOIN log_reps r ON r.log_id = l.id
          WHERE l.team_id = ? AND l.manager_id = ? AND r.rep_id = ?
            AND l.held_on >= ? AND (? IS NULL OR l.held_on < ?)",
     )
@@ -296,7 +327,7 @@ async fn sessions_of(
     .bind(span.left_on.map(date_text))
     .fetch_one(&mut *tx)
     .await?;
-    match (first, last) {
+    match (days.first, days.last) {
         (Some(first), Some(last)) => Ok(Some((parse_date(&first)?, parse_date(&last)?))),
         _ => Ok(None),
     }
@@ -363,6 +394,56 @@ impl<'m> ChangeLine<'m> {
     }
 }
 
+/// A stint as a team command changed it, as read: before (none when the
+/// command made it) and after (none when it erased it).
+#[derive(sqlx::FromRow)]
+struct TeamChangeRow {
+    membership_id: i64,
+    rep_id: String,
+    joined_before: Option<String>,
+    left_before: Option<String>,
+    joined_after: Option<String>,
+    left_after: Option<String>,
+}
+
+impl TeamChangeRow {
+    fn before(&self) -> Result<Option<Span>, StoreError> {
+        span_of(self.joined_before.as_deref(), self.left_before.as_deref())
+    }
+
+    fn after(&self) -> Result<Option<Span>, StoreError> {
+        span_of(self.joined_after.as_deref(), self.left_after.as_deref())
+    }
+}
+
+fn span_of(joined: Option<&str>, left: Option<&str>) -> Result<Option<Span>, StoreError> {
+    joined
+        .map(|joined| {
+            Ok(Span {
+                joined_on: parse_date(joined)?,
+                left_on: left.map(parse_date).transpose()?,
+            })
+        })
+        .transpose()
+}
+
+/// An open stint's join day, with the stint's ID.
+#[derive(sqlx::FromRow)]
+struct JoinedRow {
+    id: i64,
+    joined_on: String,
+}
+
+/// A join day a line moved, with the stint it moved.
+#[derive(sqlx::FromRow)]
+struct JoinMoveRow {
+    membership_id: i64,
+    moved_from: String,
+    team_id: String,
+    manager_id: String,
+    rep_id: String,
+}
+
 /// Whether a line of the manager's is a team change.
 pub(super) async fn is_team_change(
     tx: &mut SqliteConnection,
@@ -386,15 +467,7 @@ pub(super) async fn take_back_team_change(
     manager: &Manager,
     line: i64,
 ) -> Result<Result<Vec<(SlackUserId, TeamTakenBack)>, TeamUndoRefused>, StoreError> {
-    type ChangeRow = (
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<ChangeRow> = sqlx::query_as(
+    let rows: Vec<TeamChangeRow> = sqlx::query_as(
         "SELECT membership_id, rep_id, joined_before, left_before, joined_after, left_after
          FROM team_changes WHERE line_id = ? ORDER BY rowid DESC",
     )
@@ -402,21 +475,16 @@ pub(super) async fn take_back_team_change(
     .fetch_all(&mut *tx)
     .await?;
     let mut taken_back = Vec::with_capacity(rows.len());
-    for (membership, rep, joined_before, left_before, joined_after, left_after) in rows {
-        let rep = parse_user(rep)?;
-        let now: Option<(String, Option<String>)> =
+    for row in rows {
+        let membership = row.membership_id;
+        let rep = parse_user(row.rep_id.clone())?;
+        let now: Option<SpanRow> =
             sqlx::query_as("SELECT joined_on, left_on FROM memberships WHERE id = ?")
                 .bind(membership)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let now = now
-            .map(|(joined, left)| span_from(&joined, left.as_deref()))
-            .transpose()?;
-        let Some(before) = joined_before
-            .as_deref()
-            .map(|joined| span_from(joined, left_before.as_deref()))
-            .transpose()?
-        else {
+        let now = now.map(|now| now.read()).transpose()?;
+        let Some(before) = row.before()? else {
             // The command made the stint: it goes, unless coaching is in it.
             if let Some(now) = now {
                 if let Some((first, _)) = sessions_in(tx, manager, &rep, now).await? {
@@ -430,10 +498,7 @@ pub(super) async fn take_back_team_change(
             taken_back.push((rep, TeamTakenBack::OffTheTeam));
             continue;
         };
-        let after = joined_after
-            .as_deref()
-            .map(|joined| span_from(joined, left_after.as_deref()))
-            .transpose()?;
+        let after = row.after()?;
         let current = now.unwrap_or(before);
         let sessions = sessions_in(tx, manager, &rep, current).await?;
         // Only what the command changed goes back; what changed since stays.
@@ -449,8 +514,8 @@ pub(super) async fn take_back_team_change(
                 .left_on
                 .map(|left| sessions.map_or(left, |(_, last)| left.max(last + Duration::days(1))));
         }
-        let others: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT manager_id, joined_on, left_on FROM memberships
+        let others: Vec<MembershipRow> = sqlx::query_as(
+            "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
              WHERE team_id = ? AND rep_id = ? AND id <> ? ORDER BY joined_on",
         )
         .bind(manager.team.as_str())
@@ -458,11 +523,11 @@ pub(super) async fn take_back_team_change(
         .bind(membership)
         .fetch_all(&mut *tx)
         .await?;
-        for (other, joined, left) in others {
-            if span_from(&joined, left.as_deref())?.shares_a_day(&restored) {
+        for other in others {
+            if other.span.read()?.shares_a_day(&restored) {
                 return Ok(Err(TeamUndoRefused::OnAnotherTeam {
                     rep,
-                    manager: parse_user(other)?,
+                    manager: parse_user(other.manager_id)?,
                 }));
             }
         }
@@ -507,7 +572,7 @@ pub(super) async fn move_join_days(
     moves: &[JoinMove],
 ) -> Result<(), StoreError> {
     for moved in moves {
-        let stint: Option<(i64, String)> = sqlx::query_as(
+        let stint: Option<JoinedRow> = sqlx::query_as(
             "SELECT id, joined_on FROM memberships
              WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND left_on IS NULL AND joined_on > ?",
         )
@@ -517,7 +582,13 @@ pub(super) async fn move_join_days(
         .bind(date_text(moved.to))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, from)) = stint else { continue };
+        let Some(JoinedRow {
+            id,
+            joined_on: from,
+        }) = stint
+        else {
+            continue;
+        };
         sqlx::query("UPDATE memberships SET joined_on = ? WHERE id = ?")
             .bind(date_text(moved.to))
             .bind(id)
@@ -542,8 +613,8 @@ pub(super) async fn take_back_join_moves(
     tx: &mut SqliteConnection,
     line: i64,
 ) -> Result<Vec<JoinMove>, StoreError> {
-    let moves: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT m.id, jm.moved_from, m.team_id, m.manager_id, m.rep_id
+    let moves: Vec<JoinMoveRow> = sqlx::query_as(
+        "SELECT m.id AS membership_id, jm.moved_from, m.team_id, m.manager_id, m.rep_id
          FROM join_moves jm JOIN memberships m ON m.id = jm.membership_id
          WHERE jm.line_id = ?1 AND NOT EXISTS (
              SELECT 1 FROM team_changes tc JOIN log_lines ll ON ll.id = tc.line_id
@@ -554,14 +625,21 @@ pub(super) async fn take_back_join_moves(
     .fetch_all(&mut *tx)
     .await?;
     let mut moved = Vec::new();
-    for (id, from, team, manager, rep) in moves {
-        let from = parse_date(&from)?;
-        let (joined, left): (String, Option<String>) =
-            sqlx::query_as("SELECT joined_on, left_on FROM memberships WHERE id = ?")
+    for JoinMoveRow {
+        membership_id: id,
+        moved_from,
+        team_id: team,
+        manager_id: manager,
+        rep_id: rep,
+    } in moves
+    {
+        let from = parse_date(&moved_from)?;
+        let span =
+            sqlx::query_as::<_, SpanRow>("SELECT joined_on, left_on FROM memberships WHERE id = ?")
                 .bind(id)
                 .fetch_one(&mut *tx)
-                .await?;
-        let span = span_from(&joined, left.as_deref())?;
+                .await?
+                .read()?;
         let first = sessions_of(tx, &team, &manager, &rep, span)
             .await?
             .map(|(first, _)| first);
