@@ -81,28 +81,6 @@ pub struct Usual {
     pub activity: Option<Activity>,
 }
 
-/// One row of `coachbot export`: a session with one rep, or a meeting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportRow {
-    pub team_id: SlackTeamId,
-    pub held_on: NaiveDate,
-    pub kind: EntryKind,
-    pub manager_id: SlackUserId,
-    /// The rep the row counts for; empty for a meeting no rep was on the
-    /// team for.
-    pub rep_id: String,
-    pub minutes: u32,
-    /// The activity's code; empty for a meeting.
-    pub activity: String,
-    /// Topic codes separated by `;`.
-    pub topics: String,
-    pub note: String,
-    /// When it was logged, as stored.
-    pub logged_at: String,
-    /// A session rep's word; `NotAsked` for a meeting.
-    pub confirmation: Confirmation,
-}
-
 /// What an edit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edited {
@@ -267,7 +245,7 @@ pub struct FormOrigin {
     pub action_id: String,
 }
 
-// Integrity
+// Integrity and export
 
 /// One disagreement in the records, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,4 +347,26 @@ pub struct Checked {
     pub entries: usize,
     pub rep_rows: usize,
     pub memberships: usize,
+}
+
+/// One row of `coachbot export`: a session with one rep, or a meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub team_id: SlackTeamId,
+    pub held_on: NaiveDate,
+    pub kind: EntryKind,
+    pub manager_id: SlackUserId,
+    /// The rep the row counts for; empty for a meeting no rep was on the
+    /// team for.
+    pub rep_id: String,
+    pub minutes: u32,
+    /// The activity's code; empty for a meeting.
+    pub activity: String,
+    /// Topic codes separated by `;`.
+    pub topics: String,
+    pub note: String,
+    /// When it was logged, as stored.
+    pub logged_at: String,
+    /// A session rep's word; `NotAsked` for a meeting.
+    pub confirmation: Confirmation,
 }

@@ -1,0 +1,413 @@
+//! [`Storage`] for SQLite: each operation is the inherent method of the
+//! same name on [`SqliteStore`], in the file of its records, which holds
+//! the SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use tokio::sync::watch;
+
+use super::SqliteStore;
+use crate::domain::{
+    Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
+    ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
+    SlackChannelId, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+};
+use crate::store::{
+    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, NewReminder,
+    Owned, PendingNotice, PendingReminder, RepAnswered, Storage, StoreError, StoredLine, TeamRule,
+    UndoTarget, Undone, UnreadableManager, Usual,
+};
+
+/// Inherent methods come first in method resolution, so `self.name(…)`
+/// below is never this impl calling itself.
+#[async_trait::async_trait]
+impl Storage for SqliteStore {
+    async fn manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<Option<Manager>, StoreError> {
+        self.manager(team, user).await
+    }
+
+    async fn add_manager(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Manager, StoreError> {
+        self.add_manager(team, user, slack_tz, now).await
+    }
+
+    async fn managers_with_reps(
+        &self,
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
+        self.managers_with_reps().await
+    }
+
+    async fn set_slack_time_zone(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        slack_tz: Tz,
+    ) -> Result<Manager, StoreError> {
+        self.set_slack_time_zone(team, user, slack_tz).await
+    }
+
+    async fn set_time_zone_override(
+        &self,
+        manager: &Manager,
+        tz: Option<Tz>,
+    ) -> Result<(), StoreError> {
+        self.set_time_zone_override(manager, tz).await
+    }
+
+    async fn set_snooze(
+        &self,
+        manager: &Manager,
+        until: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        self.set_snooze(manager, until).await
+    }
+
+    async fn snooze_unless_snoozed(
+        &self,
+        manager: &Manager,
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        self.snooze_unless_snoozed(manager, until, today).await
+    }
+
+    async fn set_digest_channel(
+        &self,
+        manager: &Manager,
+        channel: Option<SlackChannelId>,
+    ) -> Result<(), StoreError> {
+        self.set_digest_channel(manager, channel).await
+    }
+
+    async fn insert_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        rule: Option<TeamRule>,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError> {
+        self.insert_line(manager, entries, rule, confirmation, now)
+            .await
+    }
+
+    async fn entry(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        id: EntryId,
+    ) -> Result<Owned<StoredEntry>, StoreError> {
+        self.entry(team, user, id).await
+    }
+
+    async fn latest_entries(
+        &self,
+        manager: &Manager,
+        limit: u32,
+    ) -> Result<Vec<ListedEntry>, StoreError> {
+        self.latest_entries(manager, limit).await
+    }
+
+    async fn lookalike_candidates(
+        &self,
+        manager: &Manager,
+        days: &[NaiveDate],
+        minutes: &[Minutes],
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        self.lookalike_candidates(manager, days, minutes, limit)
+            .await
+    }
+
+    async fn usual_entry(&self, manager: &Manager, kind: EntryKind) -> Result<Usual, StoreError> {
+        self.usual_entry(manager, kind).await
+    }
+
+    async fn edit_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+        entry: &Entry,
+        rule: Option<TeamRule>,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Edited, StoreError> {
+        self.edit_entry(manager, id, entry, rule, confirmation, now)
+            .await
+    }
+
+    async fn delete_entry(
+        &self,
+        manager: &Manager,
+        id: EntryId,
+    ) -> Result<Owned<StoredEntry>, StoreError> {
+        self.delete_entry(manager, id).await
+    }
+
+    async fn undo(
+        &self,
+        manager: &Manager,
+        target: UndoTarget,
+        now: DateTime<Utc>,
+    ) -> Result<Undone, StoreError> {
+        self.undo(manager, target, now).await
+    }
+
+    async fn last_meeting(
+        &self,
+        manager: &Manager,
+        day: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        self.last_meeting(manager, day).await
+    }
+
+    async fn meetings_between(
+        &self,
+        manager: &Manager,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<u32, StoreError> {
+        self.meetings_between(manager, from, until).await
+    }
+
+    async fn current_team(&self, manager: &Manager) -> Result<Vec<Membership>, StoreError> {
+        self.current_team(manager).await
+    }
+
+    async fn team_since(&self, manager: &Manager) -> Result<Option<NaiveDate>, StoreError> {
+        self.team_since(manager).await
+    }
+
+    async fn add_reps(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        since: Option<NaiveDate>,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(SlackUserId, JoinChange)>, StoreError> {
+        self.add_reps(manager, reps, since, today, now).await
+    }
+
+    async fn remove_reps(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(SlackUserId, RemoveOutcome)>, StoreError> {
+        self.remove_reps(manager, reps, day, now).await
+    }
+
+    async fn month_activity(
+        &self,
+        team: &SlackTeamId,
+        reps: &[SlackUserId],
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        self.month_activity(team, reps, month).await
+    }
+
+    async fn team_month_activity(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<MonthActivity, StoreError> {
+        self.team_month_activity(manager, month).await
+    }
+
+    async fn manager_days(
+        &self,
+        manager: &Manager,
+        month: YearMonth,
+    ) -> Result<Vec<DayOfCoaching>, StoreError> {
+        self.manager_days(manager, month).await
+    }
+
+    async fn rep_sessions(
+        &self,
+        team: &SlackTeamId,
+        rep: &SlackUserId,
+        month: YearMonth,
+    ) -> Result<Vec<RepSession>, StoreError> {
+        self.rep_sessions(team, rep, month).await
+    }
+
+    async fn month_confirmations(
+        &self,
+        team: &SlackTeamId,
+        month: YearMonth,
+        reps: &[SlackUserId],
+    ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError> {
+        self.month_confirmations(team, month, reps).await
+    }
+
+    async fn answer_as_rep(
+        &self,
+        team: &SlackTeamId,
+        rep: &SlackUserId,
+        entry: EntryId,
+        revision: u32,
+        answer: RepAnswer,
+    ) -> Result<RepAnswered, StoreError> {
+        self.answer_as_rep(team, rep, entry, revision, answer).await
+    }
+
+    async fn settle_dispute(
+        &self,
+        manager: &Manager,
+        entry: EntryId,
+        rep: &SlackUserId,
+        decision: DisputeDecision,
+    ) -> Result<DisputeSettled, StoreError> {
+        self.settle_dispute(manager, entry, rep, decision).await
+    }
+
+    async fn pending_notices(&self, limit: u32) -> Result<Vec<PendingNotice>, StoreError> {
+        self.pending_notices(limit).await
+    }
+
+    async fn store_notice(
+        &self,
+        notice: &PendingNotice,
+        message: &NewReminder,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store_notice(notice, message, now).await
+    }
+
+    async fn reminder_exists(
+        &self,
+        team: &SlackTeamId,
+        job: Job,
+        recipient: &str,
+        local_date: NaiveDate,
+        subject: &str,
+    ) -> Result<bool, StoreError> {
+        self.reminder_exists(team, job, recipient, local_date, subject)
+            .await
+    }
+
+    async fn insert_reminder(
+        &self,
+        reminder: &NewReminder,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        self.insert_reminder(reminder, now).await
+    }
+
+    async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<PendingReminder>, StoreError> {
+        self.due_reminders(now).await
+    }
+
+    async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError> {
+        self.pending_reminders(ids).await
+    }
+
+    async fn expire_reminders(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ExpiredReminder>, StoreError> {
+        self.expire_reminders(now).await
+    }
+
+    async fn claim_reminder(
+        &self,
+        reminder: &PendingReminder,
+        held_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.claim_reminder(reminder, held_until).await
+    }
+
+    async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.mark_reminder_sent(id, now).await
+    }
+
+    async fn mark_reminder_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.mark_reminder_retry(id, next_attempt_at, error).await
+    }
+
+    async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.mark_reminder_failed(id, error).await
+    }
+
+    async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.first_sighting(event_id, now).await
+    }
+
+    async fn remember_form_origin(
+        &self,
+        view_id: &str,
+        team: &SlackTeamId,
+        origin: &FormOrigin,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.remember_form_origin(view_id, team, origin, now).await
+    }
+
+    async fn take_form_origin(&self, view_id: &str) -> Result<Option<FormOrigin>, StoreError> {
+        self.take_form_origin(view_id).await
+    }
+
+    async fn take_form_origin_replacing_blocks<'a>(
+        &'a self,
+        view_id: &'a str,
+        update: Box<dyn for<'o> FnOnce(&'o FormOrigin) -> String + Send + 'a>,
+    ) -> Result<Option<FormOrigin>, StoreError> {
+        let taken = self
+            .take_form_origin_updating(view_id, |origin: &FormOrigin| ((), update(origin)))
+            .await?;
+        Ok(taken.map(|(origin, ())| origin))
+    }
+
+    async fn remember_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.remember_home_tab(team, user, now).await
+    }
+
+    async fn has_home_tab(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+    ) -> Result<bool, StoreError> {
+        self.has_home_tab(team, user).await
+    }
+
+    async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError> {
+        self.check().await
+    }
+
+    async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
+        self.month_export(month).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.ping().await
+    }
+
+    fn checkpoints(&self) -> watch::Receiver<u64> {
+        self.checkpoints()
+    }
+
+    async fn close(&self) {
+        self.close().await
+    }
+}
