@@ -300,8 +300,8 @@ pub trait Storage: fmt::Debug + Send + Sync {
         decision: DisputeDecision,
     ) -> Result<DisputeSettled, StoreError>;
 
-    /// Messages that changes call for and that have not gone out yet,
-    /// oldest entry first (at most `limit` entries' worth).
+    /// Messages that changes call for and that have not gone out yet, in
+    /// every workspace, oldest entry first (at most `limit` entries' worth).
     async fn pending_notices(&self, limit: u32) -> Result<Vec<PendingNotice>, StoreError>;
 
     /// Stores the message a notice became and marks the notice done,
@@ -336,13 +336,14 @@ pub trait Storage: fmt::Debug + Send + Sync {
     ) -> Result<Option<i64>, StoreError>;
 
     /// Pending reminders whose day is not over and whose next try is due,
-    /// oldest first.
+    /// in every workspace, oldest first.
     async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<PendingReminder>, StoreError>;
 
     /// Of the reminders `ids`, those still pending, whatever their day.
     async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError>;
 
-    /// Gives up on pending reminders whose day has passed; those given up.
+    /// Gives up on pending reminders whose day has passed, in every
+    /// workspace; those given up.
     async fn expire_reminders(
         &self,
         now: DateTime<Utc>,
