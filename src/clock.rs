@@ -42,6 +42,21 @@ impl Clock {
         }
     }
 
+    /// Waits until `at`. A fixed clock is moved on to `at` at once, like
+    /// [`Clock::sleep`], and never back: waits taken side by side end at
+    /// the latest of them, not at their sum.
+    pub async fn sleep_until(&self, at: DateTime<Utc>) {
+        match self {
+            Clock::System => {
+                tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await
+            }
+            Clock::Fixed(now) => {
+                now.send_modify(|now| *now = (*now).max(at));
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
     /// Done once `budget` has passed from now, a time limit on other work:
     /// on a fixed clock, once the test has moved it that far, so a test can
     /// let a budget run out exactly when it chooses.
