@@ -87,3 +87,17 @@ impl Clock {
 fn to_chrono(wait: Duration) -> chrono::Duration {
     chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_fixed_clock_waits_until_the_latest_instant_asked_and_never_goes_back() {
+        let start: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().expect("instant");
+        let clock = Clock::fixed(start);
+        clock.sleep_until(start + chrono::Duration::seconds(30)).await;
+        clock.sleep_until(start + chrono::Duration::seconds(5)).await;
+        assert_eq!(clock.now(), start + chrono::Duration::seconds(30));
+    }
+}

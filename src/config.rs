@@ -347,6 +347,19 @@ mod tests {
         assert_eq!(settings.jobs.digest.source(), "0 0 16 * * Fri");
         assert!(settings.digest.channel.is_none());
         assert_eq!(settings.digest.timezone, Tz::UTC);
+        assert_eq!(settings.home.publishes_per_minute, 50);
+        assert_eq!(settings.home.opened_within_minutes, 10);
+        assert_eq!(settings.home.seconds_between_publishes, 5);
+    }
+
+    #[test]
+    fn no_home_tab_publishes_a_minute_is_refused() {
+        let err = Settings::load(None, &env(&[("COACHBOT__HOME__PUBLISHES_PER_MINUTE", "0")]))
+            .expect_err("zero publishes");
+        assert_eq!(
+            crate::causes::one_line(&err),
+            "setting home.publishes_per_minute must be greater than zero"
+        );
     }
 
     #[test]
