@@ -42,6 +42,21 @@ impl Clock {
         }
     }
 
+    /// Waits until `at`. A fixed clock is moved on to `at` at once, like
+    /// [`Clock::sleep`], and never back: waits taken side by side end at
+    /// the latest of them, not at their sum.
+    pub async fn sleep_until(&self, at: DateTime<Utc>) {
+        match self {
+            Clock::System => {
+                tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await
+            }
+            Clock::Fixed(now) => {
+                now.send_modify(|now| *now = (*now).max(at));
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
     /// Done once `budget` has passed from now, a time limit on other work:
     /// on a fixed clock, once the test has moved it that far, so a test can
     /// let a budget run out exactly when it chooses.
@@ -71,4 +86,18 @@ impl Clock {
 
 fn to_chrono(wait: Duration) -> chrono::Duration {
     chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_fixed_clock_waits_until_the_latest_instant_asked_and_never_goes_back() {
+        let start: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().expect("instant");
+        let clock = Clock::fixed(start);
+        clock.sleep_until(start + chrono::Duration::seconds(30)).await;
+        clock.sleep_until(start + chrono::Duration::seconds(5)).await;
+        assert_eq!(clock.now(), start + chrono::Duration::seconds(30));
+    }
 }
