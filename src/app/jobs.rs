@@ -13,7 +13,7 @@ use crate::causes;
 use crate::domain::reminders;
 use crate::domain::{
     local_date, scheduled_on, start_of_day, todays_firing, BehindRep, Job, Manager, ManagerDigest,
-    MeetingState, SkipReason, SlackTeamId, TeamDigest, YearMonth,
+    MeetingState, SkipReason, TeamDigest, WorkspaceId, YearMonth,
 };
 use crate::store::{StoreError, UnreadableManager};
 
@@ -78,7 +78,7 @@ pub enum Say {
 /// it becomes.
 #[derive(Debug, Clone)]
 pub struct Decision {
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub job: Job,
     /// A user ID (a DM) or a channel ID.
     pub recipient: String,
@@ -95,10 +95,10 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(team: SlackTeamId, job: Job, recipient: String, tz: Tz, at: DateTime<Utc>) -> Self {
+    fn new(workspace: WorkspaceId, job: Job, recipient: String, tz: Tz, at: DateTime<Utc>) -> Self {
         let local_date = local_date(at, tz);
         Self {
-            team,
+            workspace,
             job,
             recipient,
             subject: String::new(),
@@ -149,7 +149,7 @@ pub async fn decide(
                     continue;
                 }
                 let mut decision =
-                    Decision::new(manager.team.clone(), job, recipient, manager.tz(), now);
+                    Decision::new(manager.workspace.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
                 match decide_for(ctx, &manager, decision).await {
                     Ok(Some(decision)) => decisions.push(decision),
@@ -167,15 +167,16 @@ pub async fn decide(
             if !fired(tz, now) {
                 return Ok(decisions);
             }
-            let mut by_team: BTreeMap<SlackTeamId, Vec<Manager>> = BTreeMap::new();
+            let mut by_workspace: BTreeMap<WorkspaceId, Vec<Manager>> = BTreeMap::new();
             for manager in managers {
-                by_team
-                    .entry(manager.team.clone())
+                by_workspace
+                    .entry(manager.workspace.clone())
                     .or_default()
                     .push(manager);
             }
-            for (team, managers) in by_team {
-                let mut decision = Decision::new(team, job, channel.as_str().to_string(), tz, now);
+            for (workspace, managers) in by_workspace {
+                let mut decision =
+                    Decision::new(workspace, job, channel.as_str().to_string(), tz, now);
                 if already_decided(ctx, &decision).await? {
                     continue;
                 }
@@ -207,7 +208,7 @@ async fn decide_for(
 
 fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
     UnreadableManager {
-        team: manager.team.as_str().to_string(),
+        workspace: manager.workspace.as_str().to_string(),
         user: manager.id.as_str().to_string(),
         error,
     }
@@ -216,7 +217,7 @@ fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
 /// Logs a manager a job leaves out because their records cannot be read.
 fn skipped(job: Job, unreadable: &UnreadableManager) {
     tracing::error!(
-        %job, team = %unreadable.team, user = %unreadable.user,
+        %job, workspace = %unreadable.workspace, user = %unreadable.user,
         error = %causes::one_line(unreadable),
         "skipped a manager whose records cannot be read; the others go on"
     );
@@ -225,7 +226,7 @@ fn skipped(job: Job, unreadable: &UnreadableManager) {
 async fn already_decided(ctx: &AppContext, decision: &Decision) -> Result<bool, StoreError> {
     ctx.store
         .reminder_exists(
-            &decision.team,
+            &decision.workspace,
             decision.job,
             &decision.recipient,
             decision.local_date,

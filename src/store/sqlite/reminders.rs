@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
 use super::{
-    date_text, instant_text, parse_date, parse_team, placeholders, SqliteStore, StoreError,
+    date_text, instant_text, parse_date, parse_workspace, placeholders, SqliteStore, StoreError,
 };
 use crate::domain::Job;
-use crate::domain::SlackTeamId;
+use crate::domain::WorkspaceId;
 use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
 
 /// What a reminder row carries, as `reminders.job` stores it.
@@ -81,7 +81,7 @@ impl TryFrom<PendingRow> for PendingReminder {
     fn try_from(row: PendingRow) -> Result<Self, StoreError> {
         Ok(PendingReminder {
             id: row.id,
-            team: parse_team(row.team_id)?,
+            workspace: parse_workspace(row.team_id)?,
             kind: row.job.into(),
             recipient: row.recipient,
             message: row.message,
@@ -114,10 +114,10 @@ impl TryFrom<ExpiredRow> for ExpiredReminder {
 }
 
 impl SqliteStore {
-    #[tracing::instrument(skip(self), fields(team = %team, job = %job))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, job = %job))]
     pub async fn reminder_exists(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         job: Job,
         recipient: &str,
         local_date: NaiveDate,
@@ -127,7 +127,7 @@ impl SqliteStore {
             "SELECT id FROM reminders
              WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ? AND subject = ?",
         )
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(StoredJob::from(MessageKind::Job(job)))
         .bind(recipient)
         .bind(date_text(local_date))
@@ -139,7 +139,7 @@ impl SqliteStore {
 
     /// Stores a decided reminder; its ID, or `None` when one with the same
     /// key exists already (another run got there first).
-    #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
+    #[tracing::instrument(skip(self, reminder), fields(workspace = %reminder.workspace, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
     pub async fn insert_reminder(
         &self,
         reminder: &NewReminder,
@@ -304,7 +304,7 @@ pub(super) async fn insert_reminder_row(
          ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING
          RETURNING id",
     )
-    .bind(reminder.team.as_str())
+    .bind(reminder.workspace.as_str())
     .bind(StoredJob::from(reminder.kind))
     .bind(&reminder.recipient)
     .bind(date_text(reminder.local_date))
