@@ -35,7 +35,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     // channel. A manager's row only ever moves forward: of two reads, the
     // one that has seen more changes wins.
 
-    /// The manager `user` of workspace `team`, if they have used coachbot.
+    /// The manager `user` of workspace `workspace`, if they have used coachbot.
     async fn manager(
         &self,
         workspace: &WorkspaceId,

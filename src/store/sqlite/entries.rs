@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::store::{Edited, NoticeKind, Owned, TeamRule};
 
-/// Entry `id`, with its reps, as it stands for `user` of workspace `team`.
+/// Entry `id`, with its reps, as it stands for `user` of workspace `workspace`.
 pub(super) async fn owned_entry(
     conn: &mut SqliteConnection,
     workspace: &WorkspaceId,

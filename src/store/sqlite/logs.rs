@@ -178,7 +178,7 @@ impl EntryRepRow {
     }
 }
 
-/// Entry `id` of workspace `team`, whoever logged it.
+/// Entry `id` of workspace `workspace`, whoever logged it.
 pub(super) async fn read_entry(
     conn: &mut SqliteConnection,
     workspace: &WorkspaceId,

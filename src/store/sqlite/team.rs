@@ -669,7 +669,7 @@ pub(super) async fn take_back_join_moves(
     Ok(moved)
 }
 
-/// Every stint these reps have had in workspace `team`, on any team.
+/// Every stint these reps have had in workspace `workspace`, on any team.
 pub(super) async fn reps_stints(
     tx: &mut SqliteConnection,
     workspace: &str,
