@@ -444,3 +444,64 @@ async fn manager_digests(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::domain::SlackUserId;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().expect("test day")
+    }
+
+    fn manager(i: usize) -> Manager {
+        Manager {
+            team: SlackTeamId::parse("T0TEAM").expect("workspace"),
+            id: SlackUserId::parse(&format!("U0M{i:05}")).expect("user"),
+            slack_tz: Tz::UTC,
+            tz_override: None,
+            snoozed_until: None,
+            first_used: DateTime::<Utc>::UNIX_EPOCH,
+            digest_channel: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn each_manager_gets_its_own_days_result_in_order_from_reads_of_one_day_and_a_bounded_size(
+    ) {
+        let managers: Vec<Manager> = (0..4_000).map(manager).collect();
+        let days: Vec<NaiveDate> = (0..managers.len())
+            .map(|i| day(["2026-11-29", "2026-11-30", "2026-12-01"][i % 3]))
+            .collect();
+        let reads = Mutex::new(Vec::new());
+
+        let planned = by_day(&managers, &days, |group, today| {
+            reads.lock().expect("reads").push((today, group.len()));
+            async move {
+                Ok(group
+                    .into_iter()
+                    .map(|manager| Ok((manager.id, today)))
+                    .collect())
+            }
+            .boxed()
+        })
+        .await
+        .expect("planned");
+
+        let planned: Vec<(SlackUserId, NaiveDate)> = planned
+            .into_iter()
+            .map(|result| result.expect("planned"))
+            .collect();
+        let expected: Vec<(SlackUserId, NaiveDate)> = managers
+            .iter()
+            .zip(&days)
+            .map(|(manager, day)| (manager.id.clone(), *day))
+            .collect();
+        assert_eq!(planned, expected);
+        let reads = reads.into_inner().expect("reads");
+        assert_eq!(reads.len(), 6, "{reads:?}");
+        assert!(reads.iter().all(|(_, size)| *size <= MANAGERS_PER_READ));
+    }
+}

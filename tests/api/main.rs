@@ -12,6 +12,7 @@ mod interactions;
 mod jobs;
 mod model;
 mod months;
+mod plans;
 mod repair;
 mod second_user;
 mod socket_mode;
