@@ -30,6 +30,16 @@ pub(super) struct ActivityRow {
     /// The join day of a stint; the day a session or meeting was held.
     day: String,
     left_on: Option<String>,
+    /// A stint's ID, so that stints that began on the same day keep the
+    /// order they were added in; 0 for the others.
+    position: i64,
+}
+
+impl ActivityRow {
+    /// The order the rows of each kind are read in: by day, then position.
+    pub(super) fn order(&self) -> (&str, i64) {
+        (&self.day, self.position)
+    }
 }
 
 /// One day of a manager's own coaching: the minutes of their 1:1s and of

@@ -73,9 +73,6 @@ impl SqliteStore {
     ) -> Result<PerManager<MonthActivity>, StoreError> {
         let from = date_text(month.first_day());
         let until = date_text(month.next().first_day());
-        // As in the single read, stints come first, in the order they
-        // began, so reps who joined on the same day keep the order they
-        // were added in.
         let sql = format!(
             "WITH {DUE},
              reps(i, team_id, rep_id) AS (
@@ -104,8 +101,7 @@ impl SqliteStore {
              FROM managers_met JOIN logs l
                ON l.team_id = managers_met.team_id AND l.manager_id = managers_met.manager_id
              WHERE l.kind = 'meeting' AND l.held_on >= ? AND l.held_on < ?
-             GROUP BY managers_met.i, l.manager_id, l.held_on
-             ORDER BY 1, kind, day, position"
+             GROUP BY managers_met.i, l.manager_id, l.held_on"
         );
         let rows: Vec<Due<ActivityRow>> = sqlx::query_as(&sql)
             .bind(due_json(managers))
@@ -117,11 +113,25 @@ impl SqliteStore {
             .bind(&until)
             .fetch_all(&self.readers)
             .await?;
-        let mut activities = empty(managers);
-        for row in rows {
-            fill(&mut activities, row, push_activity);
+        // Ordered here rather than in SQL: a few rows per manager sort
+        // faster than all of them at once.
+        let mut rows_of: Vec<Vec<ActivityRow>> = managers.iter().map(|_| Vec::new()).collect();
+        for Due { i, row } in rows {
+            if let Some(rows) = usize::try_from(i).ok().and_then(|i| rows_of.get_mut(i)) {
+                rows.push(row);
+            }
         }
-        Ok(activities)
+        Ok(rows_of
+            .into_iter()
+            .map(|mut rows| {
+                rows.sort_by(|a, b| a.order().cmp(&b.order()));
+                let mut activity = MonthActivity::default();
+                for row in rows {
+                    push_activity(&mut activity, row)?;
+                }
+                Ok(activity)
+            })
+            .collect())
     }
 
     /// [`SqliteStore::manager_days`] for each of these managers.
