@@ -1511,7 +1511,7 @@ async fn many_managers_in_many_zones_are_planned_together_and_one_unreadable_is_
             .unwrap_or_default();
         assert_eq!(
             line.starts_with("would send nothing"),
-            boss % 2 == 0,
+            boss.is_multiple_of(2),
             "{line}"
         );
     }
