@@ -3,7 +3,7 @@
 //! generated SQLite file, timed with its peak memory by `/usr/bin/time`.
 //! Run with `cargo bench --bench jobs`; `BENCH_MANAGERS` (default 10,000,
 //! each with 10 reps) sizes the organisation. Each rep has a session every
-//! third day over two months (about 20 each; a third of the reps are on
+//! third day over eight weeks (18 each; a third of the reps are on
 //! pace) and every other manager a weekly team meeting. The file is
 //! generated once per size and kept under `target/`;
 //! `BENCH_COACHBOT=path/to/coachbot` times another build on the same file.

@@ -25,6 +25,7 @@ pub struct Settings {
     pub meetings: MeetingSettings,
     pub jobs: JobSchedules,
     pub digest: DigestSettings,
+    pub home: HomeSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -46,6 +47,21 @@ pub struct CoachingSettings {
 pub struct MeetingSettings {
     pub due_after_days: u32,
     pub overdue_after_days: u32,
+}
+
+/// How often Home tabs are drawn again after a change. Slack takes about
+/// a hundred `views.publish` a minute per workspace; a busy team can make
+/// changes far faster than that.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeSettings {
+    /// The Home tabs published per minute in one workspace, at most.
+    pub publishes_per_minute: u32,
+    /// A tab is drawn again after a change only if its user opened it
+    /// within this many minutes (opening it draws it anyway).
+    pub opened_within_minutes: u32,
+    /// One user's tab is published at most once in this many seconds.
+    pub seconds_between_publishes: u32,
 }
 
 /// When each job fires, in the local time of whoever it reaches.
@@ -101,6 +117,7 @@ struct RawSettings {
     meetings: MeetingSettings,
     jobs: RawJobs,
     digest: RawDigest,
+    home: HomeSettings,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +180,9 @@ impl RawSettings {
         if self.meetings.due_after_days == 0 {
             return Err(SettingsError::NotPositive("meetings.due_after_days"));
         }
+        if self.home.publishes_per_minute == 0 {
+            return Err(SettingsError::NotPositive("home.publishes_per_minute"));
+        }
         if self.meetings.overdue_after_days < self.meetings.due_after_days {
             return Err(SettingsError::OverdueBeforeDue {
                 due: self.meetings.due_after_days,
@@ -187,6 +207,7 @@ impl RawSettings {
                 team_digest: schedule("jobs.team_digest", &self.jobs.team_digest)?,
             },
             digest: DigestSettings { channel, timezone },
+            home: self.home,
         })
     }
 }
@@ -326,6 +347,19 @@ mod tests {
         assert_eq!(settings.jobs.digest.source(), "0 0 16 * * Fri");
         assert!(settings.digest.channel.is_none());
         assert_eq!(settings.digest.timezone, Tz::UTC);
+        assert_eq!(settings.home.publishes_per_minute, 50);
+        assert_eq!(settings.home.opened_within_minutes, 10);
+        assert_eq!(settings.home.seconds_between_publishes, 5);
+    }
+
+    #[test]
+    fn no_home_tab_publishes_a_minute_is_refused() {
+        let err = Settings::load(None, &env(&[("COACHBOT__HOME__PUBLISHES_PER_MINUTE", "0")]))
+            .expect_err("zero publishes");
+        assert_eq!(
+            crate::causes::one_line(&err),
+            "setting home.publishes_per_minute must be greater than zero"
+        );
     }
 
     #[test]

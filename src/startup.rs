@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::delivery::DeliveryPolicy;
-use crate::app::{AppContext, FollowUps};
+use crate::app::{AppContext, FollowUps, HomeTabs};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::inbound::http::{router, AppState};
@@ -84,6 +84,7 @@ pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError>
         settings: Arc::new(settings),
         clock: Clock::System,
         follow_ups: FollowUps::default(),
+        home_tabs: HomeTabs::default(),
     })
 }
 
@@ -101,6 +102,7 @@ pub async fn context(
         settings: Arc::new(settings),
         clock,
         follow_ups: FollowUps::default(),
+        home_tabs: HomeTabs::default(),
     })
 }
 

@@ -10,6 +10,7 @@ pub mod export;
 mod follow_ups;
 pub mod forms;
 pub mod home;
+mod home_tabs;
 pub mod jobs;
 mod logging;
 mod months;
@@ -35,6 +36,7 @@ use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError, UndoTarget};
 
 pub use follow_ups::FollowUps;
+pub use home_tabs::HomeTabs;
 pub use reply::*;
 
 /// What every request handler and job shares.
@@ -45,6 +47,8 @@ pub struct AppContext {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub follow_ups: FollowUps,
+    /// The Home tabs this process is publishing, and each workspace's pace.
+    pub home_tabs: HomeTabs,
 }
 
 /// A button a manager pressed, carried out by the same use case as the

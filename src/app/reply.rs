@@ -5,9 +5,9 @@ use chrono_tz::Tz;
 
 use super::Surface;
 use crate::domain::{
-    Confirmation, EntryKind, JoinChange, JoinMove, LineId, ManagerTime, MeetingEntry, MeetingState,
-    Membership, RemoveOutcome, RepProgress, SessionEntry, SlackChannelId, SlackUserId, StoredEntry,
-    TeamTakenBack, TeamUndoRefused, YearMonth,
+    Confirmation, Entry, EntryKind, JoinChange, JoinMove, LineId, ManagerTime, MeetingEntry,
+    MeetingState, Membership, RemoveOutcome, RepProgress, SessionEntry, SlackChannelId,
+    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, YearMonth,
 };
 
 /// `status`: the manager's team this month.
@@ -210,27 +210,49 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// Whether what the manager did changed their records, so that their
-    /// Home tab is drawn again.
-    pub fn changed_records(&self) -> bool {
-        match self {
-            Reply::Welcome { then, .. } => then.changed_records(),
-            Reply::Logged { .. }
-            | Reply::MeetingLogged { .. }
-            | Reply::TeamAdded(_)
-            | Reply::TeamRemoved(_)
-            | Reply::Undone { .. }
-            | Reply::TeamUndone(_)
+    /// Whose Home tabs what `user` did altered: none when it changed no
+    /// records; otherwise `user`'s, and that of each rep (or manager) whose
+    /// own month or sessions it changed. A team meeting's reps are not
+    /// named in its reply: their tabs show it when next opened.
+    pub fn tabs_altered(&self, user: &SlackUserId) -> Vec<SlackUserId> {
+        let others: Vec<SlackUserId> = match self {
+            Reply::Welcome { then, .. } => return then.tabs_altered(user),
+            Reply::Logged { entries, .. } => entries
+                .iter()
+                .flat_map(|entry| entry.reps.iter().cloned())
+                .collect(),
+            Reply::Undone { entries, .. } => entries.iter().flat_map(reps_of).collect(),
+            Reply::Edited { before, after, .. } => {
+                reps_of(before).into_iter().chain(reps_of(after)).collect()
+            }
+            Reply::Deleted(entry) => reps_of(entry),
+            Reply::TeamAdded(reps) => reps.iter().map(|(rep, _)| rep.clone()).collect(),
+            Reply::TeamRemoved(reps) => reps.iter().map(|(rep, _)| rep.clone()).collect(),
+            Reply::TeamUndone(reps) => reps.iter().map(|(rep, _)| rep.clone()).collect(),
+            Reply::DisputeKept { rep, .. } | Reply::DisputeDeleted { rep, .. } => vec![rep.clone()],
+            Reply::RepAnswered { manager, .. } => vec![manager.clone()],
+            Reply::MeetingLogged { .. }
             | Reply::Snoozed(_)
             | Reply::SnoozeOff
             | Reply::TimeZone { .. }
             | Reply::DigestSet(_)
-            | Reply::DigestOff
-            | Reply::Edited { .. }
-            | Reply::Deleted(_)
-            | Reply::DisputeKept { .. }
-            | Reply::DisputeDeleted { .. } => true,
-            _ => false,
+            | Reply::DigestOff => Vec::new(),
+            _ => return Vec::new(),
+        };
+        let mut altered = vec![user.clone()];
+        for other in others {
+            if !altered.contains(&other) {
+                altered.push(other);
+            }
         }
+        altered
+    }
+}
+
+/// The reps of a stored 1:1 (none for a meeting).
+fn reps_of(stored: &StoredEntry) -> Vec<SlackUserId> {
+    match &stored.entry {
+        Entry::Session(session) => session.reps.clone(),
+        Entry::Meeting(_) => Vec::new(),
     }
 }

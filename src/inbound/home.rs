@@ -1,59 +1,153 @@
-//! Publishing someone's App Home tab: when they open it, and again after
-//! anything they do from any surface changes their records, so a tab left
-//! open never shows an old month. Only someone who has opened the tab has
-//! one to keep fresh; for everyone else a change costs one read.
+//! Publishing App Home tabs: when someone opens theirs, and again after a
+//! change alters it (the manager's, and a rep's own), for as long as they
+//! may be looking (opened within `home.opened_within_minutes`; the next
+//! opening draws it anyway). One publish at a time per user, drawn as
+//! things stand when it is sent, at most one per
+//! `home.seconds_between_publishes`, and within the workspace's
+//! `home.publishes_per_minute`: a burst of changes costs one drawing, not
+//! one each.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
 
 use crate::app::{AppContext, Reply};
 use crate::domain::{SlackTeamId, SlackUserId};
 use crate::messages::home;
+use crate::slack::{Published, SlackError};
+
+/// How often one drawing is tried when Slack asks to slow down or another
+/// publish came first.
+const ATTEMPTS: u32 = 3;
+/// The wait when Slack asks to slow down without saying how long, and the
+/// longest wait taken for a tab (a later opening draws it anyway).
+const DEFAULT_RETRY_AFTER: StdDuration = StdDuration::from_secs(1);
+const MAX_RETRY_AFTER: Duration = Duration::minutes(5);
 
 /// `user` opened the Home tab: it is drawn, and kept fresh from now on.
-pub fn opened(ctx: &AppContext, team: &SlackTeamId, user: &SlackUserId) {
-    let (publishing, team, user) = (ctx.clone(), team.clone(), user.clone());
+pub fn opened(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+    let (opening, workspace, user) = (ctx.clone(), workspace.clone(), user.clone());
     ctx.follow_ups.spawn(async move {
-        let ctx = publishing;
+        let ctx = opening;
         if let Err(error) = ctx
             .store
-            .remember_home_tab(&team, &user, ctx.clock.now())
+            .remember_home_tab(&workspace, &user, ctx.clock.now())
             .await
         {
             tracing::warn!(%error, "could not record an opened Home tab");
         }
-        draw(&ctx, &team, &user).await;
+        request(&ctx, &workspace, &user);
     });
 }
 
-/// Draws `user`'s Home tab again, after Slack has been answered, if they
-/// have one.
-fn publish(ctx: &AppContext, team: &SlackTeamId, user: &SlackUserId) {
-    let (publishing, team, user) = (ctx.clone(), team.clone(), user.clone());
-    ctx.follow_ups.spawn(async move {
-        let ctx = publishing;
-        match ctx.store.has_home_tab(&team, &user).await {
-            Ok(true) => draw(&ctx, &team, &user).await,
-            Ok(false) => {}
-            Err(error) => tracing::warn!(%error, "could not tell whether a Home tab is open"),
-        }
-    });
-}
-
-/// Draws `user`'s Home tab as things stand and publishes it.
-async fn draw(ctx: &AppContext, team: &SlackTeamId, user: &SlackUserId) {
-    let view = match ctx.home(team, user).await {
-        Ok(tab) => home::home(&tab),
-        Err(error) => {
-            tracing::error!(error = %crate::causes::one_line(&error), "could not draw a Home tab");
-            return;
-        }
-    };
-    if let Err(error) = ctx.slack.publish_home(user, view).await {
-        tracing::warn!(%error, "could not publish a Home tab");
+/// Draws again the Home tabs `reply` altered, of those who may be looking.
+pub fn publish_if_changed(
+    ctx: &AppContext,
+    workspace: &SlackTeamId,
+    user: &SlackUserId,
+    reply: &Reply,
+) {
+    for altered in reply.tabs_altered(user) {
+        request(ctx, workspace, &altered);
     }
 }
 
-/// Publishes the Home tab again if `reply` changed the records.
-pub fn publish_if_changed(ctx: &AppContext, team: &SlackTeamId, user: &SlackUserId, reply: &Reply) {
-    if reply.changed_records() {
-        publish(ctx, team, user);
+/// Asks for `user`'s tab to be drawn, after Slack has been answered. A
+/// publish already under way for them draws it once more instead.
+fn request(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+    if !ctx.home_tabs.request(workspace, user) {
+        return;
+    }
+    let (publishing, workspace, user) = (ctx.clone(), workspace.clone(), user.clone());
+    ctx.follow_ups.spawn(async move {
+        let ctx = publishing;
+        loop {
+            publish(&ctx, &workspace, &user).await;
+            if !ctx.home_tabs.finished(&workspace, &user) {
+                break;
+            }
+        }
+    });
+}
+
+/// Publishes `user`'s tab as things stand, if they opened it recently
+/// enough, once their spacing and the workspace's pace allow.
+async fn publish(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+    let settings = ctx.settings.home;
+    let tab = match ctx.store.home_tab(workspace, user).await {
+        Ok(Some(tab)) => tab,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "could not read a Home tab's state");
+            return;
+        }
+    };
+    let now = ctx.clock.now();
+    if tab.opened_at < now - Duration::minutes(settings.opened_within_minutes.into()) {
+        return;
+    }
+    let spaced = tab.published_at.map_or(now, |at| {
+        at + Duration::seconds(settings.seconds_between_publishes.into())
+    });
+    let mut hash = tab.hash;
+    let mut earliest = now.max(spaced);
+    for _ in 0..ATTEMPTS {
+        ctx.clock.sleep_until(earliest).await;
+        let slot = ctx
+            .home_tabs
+            .reserve(workspace, ctx.clock.now(), settings.publishes_per_minute);
+        ctx.clock.sleep_until(slot).await;
+        ctx.home_tabs.drawing(workspace, user);
+        let Some(view) = draw(ctx, workspace, user).await else {
+            return;
+        };
+        match ctx.slack.publish_home(user, view, hash.as_deref()).await {
+            Ok(Published::Shown { hash }) => {
+                let at = ctx.clock.now();
+                if let Err(error) = ctx
+                    .store
+                    .home_tab_published(workspace, user, &hash, at)
+                    .await
+                {
+                    tracing::warn!(%error, "could not record a published Home tab");
+                }
+                return;
+            }
+            // Another publish came first, and Slack's view is newer than
+            // the hash we held: this drawing is newer still, so it replaces
+            // whichever view Slack holds.
+            Ok(Published::HashConflict) => {
+                tracing::info!(%user, "a Home tab changed under us; drawing it again");
+                hash = None;
+                earliest = ctx.clock.now();
+            }
+            Err(SlackError::RateLimited { retry_after }) => {
+                let wait = Duration::from_std(retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
+                    .map_or(MAX_RETRY_AFTER, |wait| wait.min(MAX_RETRY_AFTER));
+                let until = ctx.clock.now() + wait;
+                ctx.home_tabs.hold(workspace, until);
+                earliest = until;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not publish a Home tab");
+                return;
+            }
+        }
+    }
+    tracing::warn!(%user, "gave up publishing a Home tab after {ATTEMPTS} tries");
+}
+
+/// `user`'s Home tab as things stand.
+async fn draw(
+    ctx: &AppContext,
+    workspace: &SlackTeamId,
+    user: &SlackUserId,
+) -> Option<slack_morphism::prelude::SlackView> {
+    match ctx.home(workspace, user).await {
+        Ok(tab) => Some(home::home(&tab)),
+        Err(error) => {
+            tracing::error!(error = %crate::causes::one_line(&error), "could not draw a Home tab");
+            None
+        }
     }
 }

@@ -64,6 +64,16 @@ impl From<SlackClientError> for SlackError {
     }
 }
 
+/// What became of a Home tab handed to Slack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    /// Shown; the next publish hands Slack this `hash`.
+    Shown { hash: String },
+    /// The tab changed since the hash given was Slack's: another publish
+    /// came first.
+    HashConflict,
+}
+
 /// How long one Web API call may take before it counts as unavailable.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often, and how long at most, a first-use `users.info` lookup waits
@@ -223,17 +233,27 @@ impl SlackApi {
         Ok(())
     }
 
-    /// Shows `view` as the user's App Home tab.
-    #[tracing::instrument(skip(self, view), fields(user = %user))]
+    /// Shows `view` as the user's App Home tab, in place of the view whose
+    /// `hash` is given (any view, without one).
+    #[tracing::instrument(skip(self, view, hash), fields(user = %user))]
     pub async fn publish_home(
         &self,
         user: &SlackUserId,
         view: SlackView,
-    ) -> Result<(), SlackError> {
+        hash: Option<&str>,
+    ) -> Result<Published, SlackError> {
         let session = self.client.open_session(&self.token);
-        let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view);
-        Self::timed(session.views_publish(&request)).await?;
-        Ok(())
+        let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view)
+            .opt_hash(hash.map(str::to_string));
+        match Self::timed(session.views_publish(&request)).await {
+            Ok(published) => Ok(Published::Shown {
+                hash: published.view.state_params.hash,
+            }),
+            Err(SlackError::Rejected(code)) if code == "hash_conflict" => {
+                Ok(Published::HashConflict)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// The channel's name, if the bot is in it (it can post there); `None`

@@ -5,4 +5,4 @@
 pub mod client;
 pub mod verify;
 
-pub use client::{SlackApi, SlackError};
+pub use client::{Published, SlackApi, SlackError};

@@ -17,9 +17,9 @@ use chrono_tz::Tz;
 use tokio::sync::watch;
 
 use super::types::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, MeetingsAsOf,
-    NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey, RepAnswered,
-    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
+    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
+    RepAnswered, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
 };
 use super::StoreError;
 use crate::domain::{
@@ -443,12 +443,22 @@ pub trait Storage: fmt::Debug + Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Whether `user` has ever opened the Home tab.
-    async fn has_home_tab(
+    /// `user`'s Home tab, if they have ever opened it.
+    async fn home_tab(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<HomeTab>, StoreError>;
+
+    /// Records that `user`'s Home tab was published at `at`, and the hash
+    /// Slack gave the view.
+    async fn home_tab_published(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 
     // Integrity and export, for `coachbot check` and `coachbot export`.
 

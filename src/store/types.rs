@@ -245,6 +245,19 @@ pub struct FormOrigin {
     pub action_id: String,
 }
 
+/// Someone's Home tab as coachbot last saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomeTab {
+    /// When they last opened it: a tab is kept fresh only while they may be
+    /// looking at it.
+    pub opened_at: DateTime<Utc>,
+    /// The hash of the view last published, which the next publish hands
+    /// Slack so that it never replaces a newer one.
+    pub hash: Option<String>,
+    /// When it was last published, which spaces the next publish.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
 // Integrity and export
 
 /// One disagreement in the records, with where it is.

@@ -8,6 +8,7 @@ mod confirmations;
 mod edits;
 mod helpers;
 mod home;
+mod home_publishing;
 mod interactions;
 mod jobs;
 mod model;

@@ -1218,6 +1218,7 @@ impl Real {
             settings: Arc::new(settings),
             clock: Clock::fixed(now),
             follow_ups: Default::default(),
+            home_tabs: Default::default(),
         };
         Self { ctx, db, _dir: dir }
     }

@@ -1,12 +1,13 @@
 //! What Slack's interactions need remembered: which events were handled,
-//! which message a form was opened from, and who has a Home tab.
+//! which message a form was opened from, and each Home tab: who opened
+//! it, and what was last published to it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::SqliteConnection;
 
-use super::{instant_text, SqliteStore, StoreError};
+use super::{instant_text, parse_instant, SqliteStore, StoreError};
 use crate::domain::{SlackTeamId, SlackUserId};
-use crate::store::FormOrigin;
+use crate::store::{FormOrigin, HomeTab};
 
 /// How long an event ID or a form's origin is kept.
 const KEPT_FOR: Duration = Duration::days(1);
@@ -124,20 +125,60 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Whether `user` has ever opened the Home tab.
-    pub async fn has_home_tab(
+    /// `user`'s Home tab, if they have ever opened it.
+    pub async fn home_tab(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM home_tabs WHERE team_id = ? AND user_id = ?")
-                .bind(team.as_str())
-                .bind(user.as_str())
-                .fetch_optional(&self.readers)
-                .await?;
-        Ok(found.is_some())
+    ) -> Result<Option<HomeTab>, StoreError> {
+        let row: Option<HomeTabRow> = sqlx::query_as(
+            "SELECT opened_at, hash, published_at FROM home_tabs WHERE team_id = ? AND user_id = ?",
+        )
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .fetch_optional(&self.readers)
+        .await?;
+        row.map(|row| {
+            Ok(HomeTab {
+                opened_at: parse_instant(&row.opened_at)?,
+                hash: row.hash,
+                published_at: row.published_at.as_deref().map(parse_instant).transpose()?,
+            })
+        })
+        .transpose()
     }
+
+    /// Records that `user`'s Home tab was published at `at`, with the hash
+    /// Slack gave the view. The instant keeps its milliseconds: it spaces
+    /// the next publish by a few seconds.
+    pub async fn home_tab_published(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE home_tabs SET hash = ?, published_at = ? WHERE team_id = ? AND user_id = ?",
+        )
+        .bind(hash)
+        .bind(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+        .bind(team.as_str())
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A Home tab as read.
+#[derive(sqlx::FromRow)]
+struct HomeTabRow {
+    opened_at: String,
+    hash: Option<String>,
+    published_at: Option<String>,
 }
 
 /// A form's origin as read.

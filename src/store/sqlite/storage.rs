@@ -13,9 +13,10 @@ use crate::domain::{
     SlackChannelId, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
 };
 use crate::store::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, MeetingsAsOf,
-    NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey, RepAnswered,
-    Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
+    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
+    RepAnswered, Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager,
+    Usual,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -412,12 +413,22 @@ impl Storage for SqliteStore {
         self.remember_home_tab(team, user, now).await
     }
 
-    async fn has_home_tab(
+    async fn home_tab(
         &self,
         team: &SlackTeamId,
         user: &SlackUserId,
-    ) -> Result<bool, StoreError> {
-        self.has_home_tab(team, user).await
+    ) -> Result<Option<HomeTab>, StoreError> {
+        self.home_tab(team, user).await
+    }
+
+    async fn home_tab_published(
+        &self,
+        team: &SlackTeamId,
+        user: &SlackUserId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.home_tab_published(team, user, hash, at).await
     }
 
     async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError> {
