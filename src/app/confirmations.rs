@@ -2,17 +2,17 @@
 //! the manager's decision on a session a rep disputed.
 
 use super::{Answer, AppContext, Failure, Reply};
-use crate::domain::{DisputeDecision, EntryId, Manager, RepAnswer, SlackTeamId, SlackUserId};
+use crate::domain::{DisputeDecision, EntryId, Manager, RepAnswer, SlackUserId, WorkspaceId};
 use crate::store::{DisputeSettled, RepAnswered};
 
 impl AppContext {
     /// A rep's "It helped" or "That didn't happen" about revision
     /// `revision` of 1:1 `entry`. Safe to press twice: the first word
     /// stands, and a question about a session changed since says so.
-    #[tracing::instrument(skip(self), fields(team = %team, rep = %rep, entry = %entry))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, rep = %rep, entry = %entry))]
     pub async fn answer_as_rep(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         entry: EntryId,
         revision: u32,
@@ -21,7 +21,7 @@ impl AppContext {
         let now = self.clock.now();
         let reply = match self
             .store
-            .answer_as_rep(team, rep, entry, revision, answer)
+            .answer_as_rep(workspace, rep, entry, revision, answer)
             .await
         {
             Ok(RepAnswered::Recorded {

@@ -164,7 +164,7 @@ async fn deliver(
             Attempts::Sent => {
                 ctx.store.mark_reminder_sent(reminder.id, now).await?;
                 report.sent += 1;
-                tracing::info!(job = %reminder.kind, recipient = %reminder.recipient, team = %reminder.team, summary = %reminder.summary, "reminder sent");
+                tracing::info!(job = %reminder.kind, recipient = %reminder.recipient, workspace = %reminder.workspace, summary = %reminder.summary, "reminder sent");
             }
             Attempts::Later(next, error) => {
                 ctx.store
@@ -208,7 +208,7 @@ async fn attempt(
     let mut last_error = String::new();
     for attempt in 1..=policy.attempts_per_pass {
         pacer
-            .wait_turn(reminder.team.as_str(), &reminder.recipient, policy)
+            .wait_turn(reminder.workspace.as_str(), &reminder.recipient, policy)
             .await;
         let error = match ctx
             .slack

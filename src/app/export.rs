@@ -28,7 +28,7 @@ pub fn write_csv(rows: &[ExportRow], out: &mut impl Write) -> io::Result<()> {
         let held_on = row.held_on.format("%Y-%m-%d").to_string();
         let minutes = row.minutes.to_string();
         let fields = [
-            row.team_id.as_str(),
+            row.workspace_id.as_str(),
             &held_on,
             row.kind.name(),
             row.manager_id.as_str(),
@@ -75,11 +75,11 @@ fn field(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EntryKind, SlackTeamId, SlackUserId};
+    use crate::domain::{EntryKind, SlackUserId, WorkspaceId};
 
     fn row(note: &str) -> ExportRow {
         ExportRow {
-            team_id: SlackTeamId::parse("T0TEAM").expect("team"),
+            workspace_id: WorkspaceId::parse("T0TEAM").expect("team"),
             held_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("day"),
             kind: EntryKind::Session,
             manager_id: SlackUserId::parse("U0BOSS").expect("manager"),

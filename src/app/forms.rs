@@ -10,8 +10,8 @@ use super::{Answer, AppContext, Failure, Reply};
 use crate::command::is_ride_along;
 use crate::domain::{
     entry_day, format_minutes, plural, Activity, DayOutOfRange, Entry, EntryId, EntryKind, Manager,
-    MeetingEntry, Minutes, Note, SessionEntry, ShownDay, SlackTeamId, SlackUserId, StoredEntry,
-    Topic, OLDEST_DAYS_BACK,
+    MeetingEntry, Minutes, Note, SessionEntry, ShownDay, SlackUserId, StoredEntry, Topic,
+    WorkspaceId, OLDEST_DAYS_BACK,
 };
 use crate::store::Owned;
 
@@ -122,16 +122,16 @@ impl AppContext {
     /// Slack, too slow for a trigger that lives 3 seconds).
     pub async fn form(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         kind: EntryKind,
         preset: Preset,
         ask_slack: bool,
     ) -> Result<Option<FormSpec>, Failure> {
         let now = self.clock.now();
-        let manager = match self.store.manager(team, user).await? {
+        let manager = match self.store.manager(workspace, user).await? {
             Some(manager) => manager,
-            None if ask_slack => self.manager(team, user, now).await?.0,
+            None if ask_slack => self.manager(workspace, user, now).await?.0,
             None => return Ok(None),
         };
         let usual = self.store.usual_entry(&manager, kind).await?;
@@ -162,11 +162,11 @@ impl AppContext {
     /// says why it does not open.
     pub async fn edit_form(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<FormSpec, Reply> {
-        let (_, stored) = self.own_entry(team, user, id).await?;
+        let (_, stored) = self.own_entry(workspace, user, id).await?;
         Ok(FormSpec::editing(&stored))
     }
 
@@ -174,11 +174,11 @@ impl AppContext {
     /// today, or the reply that says why it cannot be deleted.
     pub async fn entry_to_delete(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<(StoredEntry, NaiveDate), Reply> {
-        let (manager, stored) = self.own_entry(team, user, id).await?;
+        let (manager, stored) = self.own_entry(workspace, user, id).await?;
         Ok((stored, manager.today(self.clock.now())))
     }
 
@@ -186,13 +186,13 @@ impl AppContext {
     /// says why it is not theirs to change: another manager's, or gone.
     async fn own_entry(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<(Manager, StoredEntry), Reply> {
         let found = async {
-            let manager = self.store.manager(team, user).await?;
-            let entry = self.store.entry(team, user, id).await?;
+            let manager = self.store.manager(workspace, user).await?;
+            let entry = self.store.entry(workspace, user, id).await?;
             Ok::<_, Failure>((manager, entry))
         };
         match found.await {
@@ -207,15 +207,15 @@ impl AppContext {
 
     /// Checks a submitted form and, if it is right, stores it exactly as the
     /// typed line would be stored.
-    #[tracing::instrument(skip(self, submission), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self, submission), fields(workspace = %workspace, user = %user))]
     pub async fn submit(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         submission: Submission,
     ) -> Submitted {
         let now = self.clock.now();
-        match self.try_submit(team, user, submission, now).await {
+        match self.try_submit(workspace, user, submission, now).await {
             Ok(submitted) => submitted,
             Err(error) => Submitted::Answered(self.failed(error, now)),
         }
@@ -223,7 +223,7 @@ impl AppContext {
 
     async fn try_submit(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         submission: Submission,
         now: DateTime<Utc>,
@@ -237,11 +237,11 @@ impl AppContext {
         let manager = match submission.editing {
             // Checked before anything else: nobody else's entry is changed,
             // nor held to their team's rules.
-            Some(id) => match self.own_entry(team, user, id).await {
+            Some(id) => match self.own_entry(workspace, user, id).await {
                 Ok((manager, _)) => manager,
                 Err(reply) => return answered(reply),
             },
-            None => match self.store.manager(team, user).await? {
+            None => match self.store.manager(workspace, user).await? {
                 Some(manager) => manager,
                 // A form is only opened for someone coachbot knows.
                 None => return answered(Reply::Apology),

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::{AppContext, Failure};
 use crate::domain::{
     next_firing, reps_month, Confirmation, Counting, Job, ListedEntry, Manager, MeetingState,
-    Membership, RepProgress, RepSession, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    Membership, RepProgress, RepSession, SlackChannelId, SlackUserId, WorkspaceId, YearMonth,
 };
 
 /// How many of the latest entries the tab lists.
@@ -66,10 +66,10 @@ pub struct RepHome {
 
 impl AppContext {
     /// The Home tab for `user` at this moment.
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
-    pub async fn home(&self, team: &SlackTeamId, user: &SlackUserId) -> Result<Home, Failure> {
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
+    pub async fn home(&self, workspace: &WorkspaceId, user: &SlackUserId) -> Result<Home, Failure> {
         let now = self.clock.now();
-        let manager = self.known_manager(team, user).await?;
+        let manager = self.known_manager(workspace, user).await?;
         if let Some(manager) = &manager {
             let members = self.store.current_team(manager).await?;
             if !members.is_empty() {
@@ -84,9 +84,9 @@ impl AppContext {
         let month = YearMonth::of(today);
         let activity = self
             .store
-            .month_activity(team, std::slice::from_ref(user), month)
+            .month_activity(workspace, std::slice::from_ref(user), month)
             .await?;
-        let sessions = self.store.rep_sessions(team, user, month).await?;
+        let sessions = self.store.rep_sessions(workspace, user, month).await?;
         if activity.memberships.is_empty() && sessions.is_empty() {
             return Ok(Home::Newcomer {
                 target: self.target(),
@@ -140,7 +140,7 @@ impl AppContext {
         let mut confirmations: Vec<(Confirmation, u32)> = Vec::new();
         for (_, word, count) in self
             .store
-            .month_confirmations(&manager.team, month, &rep_ids)
+            .month_confirmations(&manager.workspace, month, &rep_ids)
             .await?
         {
             match confirmations.iter_mut().find(|(seen, _)| *seen == word) {

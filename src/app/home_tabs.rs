@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{SlackUserId, WorkspaceId};
 
 /// Cheap to clone: every clone shares the same bookkeeping.
 #[derive(Clone, Debug, Default)]
@@ -22,10 +22,10 @@ pub struct HomeTabs {
 struct Inner {
     /// The tabs being published, each with whether a change came since its
     /// drawing began, so that one more drawing must follow.
-    publishing: HashMap<(SlackTeamId, SlackUserId), bool>,
+    publishing: HashMap<(WorkspaceId, SlackUserId), bool>,
     /// Per workspace, its latest publishes (as many as a minute allows),
     /// oldest first, and the instant Slack asked it to wait until.
-    workspaces: HashMap<SlackTeamId, Budget>,
+    workspaces: HashMap<WorkspaceId, Budget>,
 }
 
 #[derive(Debug, Default)]
@@ -49,7 +49,7 @@ impl HomeTabs {
     /// Asks for `user`'s tab to be drawn: `true` when the caller is to
     /// publish it; `false` when a publish is under way, which then draws
     /// it once more.
-    pub fn request(&self, workspace: &SlackTeamId, user: &SlackUserId) -> bool {
+    pub fn request(&self, workspace: &WorkspaceId, user: &SlackUserId) -> bool {
         let mut inner = self.inner();
         match inner.publishing.get_mut(&(workspace.clone(), user.clone())) {
             Some(again) => {
@@ -67,7 +67,7 @@ impl HomeTabs {
 
     /// The tab is about to be drawn, as things stand: it shows every
     /// change asked for until now.
-    pub fn drawing(&self, workspace: &SlackTeamId, user: &SlackUserId) {
+    pub fn drawing(&self, workspace: &WorkspaceId, user: &SlackUserId) {
         if let Some(again) = self
             .inner()
             .publishing
@@ -80,7 +80,7 @@ impl HomeTabs {
     /// The publish is over: `true` when a change came since its drawing,
     /// so the caller publishes once more; otherwise the tab is no longer
     /// being published.
-    pub fn finished(&self, workspace: &SlackTeamId, user: &SlackUserId) -> bool {
+    pub fn finished(&self, workspace: &WorkspaceId, user: &SlackUserId) -> bool {
         let mut inner = self.inner();
         let key = (workspace.clone(), user.clone());
         match inner.publishing.get_mut(&key) {
@@ -102,7 +102,7 @@ impl HomeTabs {
     /// Each publish goes after the one taken before it.
     pub fn reserve(
         &self,
-        workspace: &SlackTeamId,
+        workspace: &WorkspaceId,
         now: DateTime<Utc>,
         per_minute: u32,
     ) -> DateTime<Utc> {
@@ -130,7 +130,7 @@ impl HomeTabs {
 
     /// Slack asked to slow down: nothing more is published in the
     /// workspace before `until`.
-    pub fn hold(&self, workspace: &SlackTeamId, until: DateTime<Utc>) {
+    pub fn hold(&self, workspace: &WorkspaceId, until: DateTime<Utc>) {
         let mut inner = self.inner();
         let budget = inner.workspaces.entry(workspace.clone()).or_default();
         budget.held_until = Some(budget.held_until.map_or(until, |held| held.max(until)));
@@ -141,9 +141,9 @@ impl HomeTabs {
 mod tests {
     use super::*;
 
-    fn ids() -> (SlackTeamId, SlackUserId) {
+    fn ids() -> (WorkspaceId, SlackUserId) {
         (
-            SlackTeamId::parse("T0TEAM").expect("team"),
+            WorkspaceId::parse("T0TEAM").expect("team"),
             SlackUserId::parse("U0BOSS").expect("user"),
         )
     }
@@ -180,7 +180,7 @@ mod tests {
     fn a_workspace_publishes_at_most_its_budget_in_any_minute_and_waits_when_held() {
         let tabs = HomeTabs::default();
         let (workspace, _) = ids();
-        let other = SlackTeamId::parse("T0OTHER").expect("team");
+        let other = WorkspaceId::parse("T0OTHER").expect("team");
         assert_eq!(tabs.reserve(&workspace, at(0), 2), at(0));
         assert_eq!(tabs.reserve(&workspace, at(10), 2), at(10));
         assert_eq!(tabs.reserve(&workspace, at(20), 2), at(60));

@@ -14,7 +14,7 @@ use crate::causes;
 use crate::domain::reminders;
 use crate::domain::{
     local_date, manager_month_time, scheduled_on, start_of_day, team_month, todays_firing,
-    BehindRep, Job, Manager, ManagerDigest, MeetingState, SkipReason, SlackTeamId, TeamDigest,
+    BehindRep, Job, Manager, ManagerDigest, MeetingState, SkipReason, TeamDigest, WorkspaceId,
     YearMonth,
 };
 use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager};
@@ -80,7 +80,7 @@ pub enum Say {
 /// it becomes.
 #[derive(Debug, Clone)]
 pub struct Decision {
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub job: Job,
     /// A user ID (a DM) or a channel ID.
     pub recipient: String,
@@ -97,10 +97,10 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(team: SlackTeamId, job: Job, recipient: String, tz: Tz, at: DateTime<Utc>) -> Self {
+    fn new(workspace: WorkspaceId, job: Job, recipient: String, tz: Tz, at: DateTime<Utc>) -> Self {
         let local_date = local_date(at, tz);
         Self {
-            team,
+            workspace,
             job,
             recipient,
             subject: String::new(),
@@ -157,7 +157,7 @@ pub async fn decide(
                     continue;
                 }
                 let mut decision =
-                    Decision::new(manager.team.clone(), job, recipient, manager.tz(), now);
+                    Decision::new(manager.workspace.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
                 due.push((decision, manager));
             }
@@ -193,10 +193,10 @@ pub async fn decide(
             if !fired(tz, now) {
                 return Ok(Vec::new());
             }
-            let mut by_workspace: BTreeMap<SlackTeamId, Vec<Manager>> = BTreeMap::new();
+            let mut by_workspace: BTreeMap<WorkspaceId, Vec<Manager>> = BTreeMap::new();
             for manager in managers {
                 by_workspace
-                    .entry(manager.team.clone())
+                    .entry(manager.workspace.clone())
                     .or_default()
                     .push(manager);
             }
@@ -252,7 +252,7 @@ async fn undecided<T>(
             .map(|&i| {
                 let decision = &due[i].0;
                 ReminderKey {
-                    workspace: decision.team.as_str().to_string(),
+                    workspace: decision.workspace.as_str().to_string(),
                     recipient: decision.recipient.clone(),
                     subject: decision.subject.clone(),
                 }
@@ -300,7 +300,7 @@ fn positions_by_day(days: impl Iterator<Item = NaiveDate>) -> BTreeMap<NaiveDate
 
 fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
     UnreadableManager {
-        team: manager.team.as_str().to_string(),
+        workspace: manager.workspace.as_str().to_string(),
         user: manager.id.as_str().to_string(),
         error,
     }
@@ -309,7 +309,7 @@ fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
 /// Logs a manager a job leaves out because their records cannot be read.
 fn skipped(job: Job, unreadable: &UnreadableManager) {
     tracing::error!(
-        %job, team = %unreadable.team, user = %unreadable.user,
+        %job, workspace = %unreadable.workspace, user = %unreadable.user,
         error = %causes::one_line(unreadable),
         "skipped a manager whose records cannot be read; the others go on"
     );
@@ -458,7 +458,7 @@ mod tests {
 
     fn manager(i: usize) -> Manager {
         Manager {
-            team: SlackTeamId::parse("T0TEAM").expect("workspace"),
+            workspace: WorkspaceId::parse("T0TEAM").expect("workspace"),
             id: SlackUserId::parse(&format!("U0M{i:05}")).expect("user"),
             slack_tz: Tz::UTC,
             tz_override: None,

@@ -62,7 +62,7 @@ impl AppContext {
         for month in months_of(entries.iter().map(|e| e.held_on)) {
             let activity = self
                 .store
-                .month_activity(&manager.team, &reps, month)
+                .month_activity(&manager.workspace, &reps, month)
                 .await?;
             months.push((month, activity));
         }
@@ -138,7 +138,7 @@ impl AppContext {
                 let month = YearMonth::of(session.held_on);
                 let mut stints = self
                     .store
-                    .month_activity(&manager.team, &session.reps, month)
+                    .month_activity(&manager.workspace, &session.reps, month)
                     .await?
                     .memberships;
                 let sessions = std::slice::from_ref(session);
@@ -226,7 +226,7 @@ impl AppContext {
             );
             let activity = self
                 .store
-                .month_activity(&manager.team, &reps, month)
+                .month_activity(&manager.workspace, &reps, month)
                 .await?;
             progress.push(MonthProgress {
                 month,

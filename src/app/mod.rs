@@ -29,8 +29,8 @@ use crate::clock::Clock;
 use crate::command::{self, Command, CommandError, DigestChange};
 use crate::config::Settings;
 use crate::domain::{
-    DisputeDecision, EntryId, EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackTeamId,
-    SlackUserId, YearMonth,
+    DisputeDecision, EntryId, EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackUserId,
+    WorkspaceId, YearMonth,
 };
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError, UndoTarget};
@@ -72,7 +72,7 @@ pub enum Pressed {
 /// One `/coach` call, already verified and parsed from Slack's payload.
 #[derive(Debug, Clone)]
 pub struct Invocation {
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub user: SlackUserId,
     pub text: String,
     /// Where it was typed, which decides what can be done from there.
@@ -93,12 +93,12 @@ impl Invocation {
     /// A slash command as any transport receives it: the workspace and user
     /// IDs as Slack wrote them, and the text typed after `/coach`.
     pub fn from_slash_command(
-        team_id: &str,
+        workspace_id: &str,
         user_id: &str,
         text: String,
     ) -> Result<Self, InvalidId> {
         Ok(Self {
-            team: SlackTeamId::parse(team_id)?,
+            workspace: WorkspaceId::parse(workspace_id)?,
             user: SlackUserId::parse(user_id)?,
             text,
             surface: Surface::Slack,
@@ -134,7 +134,7 @@ impl AppContext {
 
     /// Runs one command; unexpected failures are logged here, once, and the
     /// manager gets an apology.
-    #[tracing::instrument(skip(self, invocation), fields(team = %invocation.team, user = %invocation.user))]
+    #[tracing::instrument(skip(self, invocation), fields(workspace = %invocation.workspace, user = %invocation.user))]
     pub async fn handle(&self, invocation: Invocation) -> Answer {
         let now = self.clock.now();
         match self.try_handle(&invocation, now).await {
@@ -157,11 +157,16 @@ impl AppContext {
     }
 
     /// A button press: looked up like a command's manager, then carried out.
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
-    pub async fn press(&self, team: &SlackTeamId, user: &SlackUserId, pressed: Pressed) -> Answer {
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
+    pub async fn press(
+        &self,
+        workspace: &WorkspaceId,
+        user: &SlackUserId,
+        pressed: Pressed,
+    ) -> Answer {
         let now = self.clock.now();
         let pressing = async {
-            let (manager, _) = self.manager(team, user, now).await?;
+            let (manager, _) = self.manager(workspace, user, now).await?;
             let reply = match pressed {
                 Pressed::Undo(line) => self.undo(&manager, UndoTarget::Line(line), now).await?,
                 Pressed::SnoozeWeek => {
@@ -203,7 +208,7 @@ impl AppContext {
         now: DateTime<Utc>,
     ) -> Result<Answer, Failure> {
         let (manager, first_use) = self
-            .manager(&invocation.team, &invocation.user, now)
+            .manager(&invocation.workspace, &invocation.user, now)
             .await?;
         let reply = self
             .carry_out(&manager, &invocation.text, invocation.surface, now)
@@ -274,15 +279,18 @@ impl AppContext {
     /// `true` when new.
     async fn manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         now: DateTime<Utc>,
     ) -> Result<(Manager, bool), Failure> {
-        if let Some(manager) = self.known_manager(team, user).await? {
+        if let Some(manager) = self.known_manager(workspace, user).await? {
             return Ok((manager, false));
         }
-        let tz = self.slack_time_zone(team, user).await?;
-        Ok((self.store.add_manager(team, user, tz, now).await?, true))
+        let tz = self.slack_time_zone(workspace, user).await?;
+        Ok((
+            self.store.add_manager(workspace, user, tz, now).await?,
+            true,
+        ))
     }
 
     /// The stored manager, if coachbot knows them. A stored Slack zone this
@@ -290,14 +298,16 @@ impl AppContext {
     /// Slack again and stored, so the manager is readable from now on.
     async fn known_manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<Manager>, Failure> {
-        match self.store.manager(team, user).await {
+        match self.store.manager(workspace, user).await {
             Err(StoreError::UnknownTimeZone(zone)) => {
                 tracing::warn!(%zone, "the stored Slack time zone is unknown to this version; asking Slack again");
-                let tz = self.slack_time_zone(team, user).await?;
-                Ok(Some(self.store.set_slack_time_zone(team, user, tz).await?))
+                let tz = self.slack_time_zone(workspace, user).await?;
+                Ok(Some(
+                    self.store.set_slack_time_zone(workspace, user, tz).await?,
+                ))
             }
             known => Ok(known?),
         }
@@ -305,8 +315,12 @@ impl AppContext {
 
     /// The zone Slack reports for `user`; UTC when it has none this version
     /// knows.
-    async fn slack_time_zone(&self, team: &SlackTeamId, user: &SlackUserId) -> Result<Tz, Failure> {
-        match self.slack.user_time_zone(team, user).await {
+    async fn slack_time_zone(
+        &self,
+        workspace: &WorkspaceId,
+        user: &SlackUserId,
+    ) -> Result<Tz, Failure> {
+        match self.slack.user_time_zone(workspace, user).await {
             Ok(tz) => Ok(tz.unwrap_or(Tz::UTC)),
             // A refusal (say, a missing users:read scope) will not heal by
             // retrying: start in UTC and let the manager set `tz`.

@@ -139,7 +139,7 @@ impl AppContext {
         let rep_ids: Vec<SlackUserId> = reps.iter().map(|p| p.rep.clone()).collect();
         let words = self
             .store
-            .month_confirmations(&manager.team, month, &rep_ids)
+            .month_confirmations(&manager.workspace, month, &rep_ids)
             .await?
             .into_iter()
             .filter(|(_, word, _)| *word != Confirmation::NotAsked)

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use super::forms::{Field, FieldError, Submitted};
 use super::{Answer, AppContext, Failure, Reply};
 use crate::command::{DigestChange, SnoozeChange, TeamChange, TimeZoneChange};
-use crate::domain::{ShownDay, SlackChannelId, SlackTeamId, SlackUserId};
+use crate::domain::{ShownDay, SlackChannelId, SlackUserId, WorkspaceId};
 
 /// What a settings form asks for, as Slack sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +35,15 @@ pub enum Setting {
 
 impl AppContext {
     /// Checks a settings form and carries it out like the typed command.
-    #[tracing::instrument(skip(self, setting), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self, setting), fields(workspace = %workspace, user = %user))]
     pub async fn apply_setting(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         setting: Setting,
     ) -> Submitted {
         let now = self.clock.now();
-        match self.try_apply(team, user, setting, now).await {
+        match self.try_apply(workspace, user, setting, now).await {
             Ok(submitted) => submitted,
             Err(error) => Submitted::Answered(self.failed(error, now)),
         }
@@ -51,12 +51,12 @@ impl AppContext {
 
     async fn try_apply(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         setting: Setting,
         now: DateTime<Utc>,
     ) -> Result<Submitted, Failure> {
-        let (manager, _) = self.manager(team, user, now).await?;
+        let (manager, _) = self.manager(workspace, user, now).await?;
         let today = manager.today(now);
         let reply = match setting {
             Setting::AddReps { reps, since } => {

@@ -3,12 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::types::{Activity, SlackChannelId, SlackTeamId, SlackUserId};
+use super::types::{Activity, SlackChannelId, SlackUserId, WorkspaceId};
 
 /// A manager as the bot knows them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manager {
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub id: SlackUserId,
     /// The zone Slack reported, used unless `tz_override` is set.
     pub slack_tz: Tz,

@@ -179,13 +179,13 @@ mod tests {
     use super::*;
     use crate::domain::fixtures::{day, user};
     use crate::domain::{
-        pace, CountedFrom, Pace, RepMinutes, SessionRecord, SlackTeamId, Standing,
+        pace, CountedFrom, Pace, RepMinutes, SessionRecord, Standing, WorkspaceId,
     };
     use chrono_tz::Tz;
 
     fn manager(snoozed_until: Option<&str>) -> Manager {
         Manager {
-            team: SlackTeamId::parse("T0TEAM").expect("team"),
+            workspace: WorkspaceId::parse("T0TEAM").expect("team"),
             id: user("U0BOSS"),
             slack_tz: Tz::UTC,
             tz_override: None,

@@ -9,9 +9,9 @@ use chrono::{Datelike, NaiveDate};
 /// several workspaces later needs no change to the records (a deployment
 /// serves one today, with one bot token).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SlackTeamId(String);
+pub struct WorkspaceId(String);
 
-impl SlackTeamId {
+impl WorkspaceId {
     pub fn parse(raw: &str) -> Result<Self, InvalidId> {
         parse_id(raw, &['T', 'E']).map(Self)
     }
@@ -21,7 +21,7 @@ impl SlackTeamId {
     }
 }
 
-impl fmt::Display for SlackTeamId {
+impl fmt::Display for WorkspaceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }

@@ -62,14 +62,14 @@ pub async fn answer_slash_command(
     command: SlashCommand,
 ) -> Option<SlackMessageContent> {
     let invocation = Invocation::from_slash_command(&command.team_id, &command.user_id, command.text)
-        .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed team or user ID"))
+        .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed workspace or user ID"))
         .ok()?;
-    let (team, user) = (invocation.team.clone(), invocation.user.clone());
+    let (workspace, user) = (invocation.workspace.clone(), invocation.user.clone());
     if let Some(kind) = invocation.form_request() {
         // The trigger lives 3 seconds: the form opens before anything else.
         let form = (kind, Preset::default());
         let opened =
-            interactions::open_form(ctx, &team, &user, &command.trigger_id, form, None).await;
+            interactions::open_form(ctx, &workspace, &user, &command.trigger_id, form, None).await;
         return Some(messages::reply(&Answer {
             reply: Reply::FormOpening { kind, opened },
             today: ctx.clock.now().date_naive(),
@@ -84,12 +84,12 @@ pub async fn answer_slash_command(
     {
         InTime::Done(done) => done,
         InTime::Late(work) => {
-            tracing::info!(%team, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
+            tracing::info!(%workspace, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
             let (answering, sorry) = (ctx.clone(), sorry.clone());
             ctx.follow_ups.spawn(async move {
                 let ctx = answering;
                 let answer = work.await.unwrap_or_else(|panic| {
-                    tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+                    tracing::error!(%workspace, %user, error = %panic, "a /coach command panicked");
                     sorry
                 });
                 if let Err(error) = ctx
@@ -97,18 +97,18 @@ pub async fn answer_slash_command(
                     .respond(&command.response_url, messages::reply(&answer))
                     .await
                 {
-                    tracing::error!(%team, %user, %error, "could not deliver a late /coach answer");
+                    tracing::error!(%workspace, %user, %error, "could not deliver a late /coach answer");
                 }
-                home::publish_if_changed(&ctx, &team, &user, &answer.reply);
+                home::publish_if_changed(&ctx, &workspace, &user, &answer.reply);
             });
             return Some(working_on_it());
         }
     };
     let answer = answer.unwrap_or_else(|panic| {
-        tracing::error!(%team, %user, error = %panic, "a /coach command panicked");
+        tracing::error!(%workspace, %user, error = %panic, "a /coach command panicked");
         sorry
     });
-    home::publish_if_changed(ctx, &team, &user, &answer.reply);
+    home::publish_if_changed(ctx, &workspace, &user, &answer.reply);
     Some(messages::reply(&answer))
 }
 

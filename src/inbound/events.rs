@@ -28,13 +28,17 @@ pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
             if opened.tab.as_deref().is_none_or(|tab| tab == "home") =>
         {
             match (
-                domain::SlackTeamId::parse(callback.team_id.value()),
+                domain::WorkspaceId::parse(callback.team_id.value()),
                 domain::SlackUserId::parse(opened.user.value()),
             ) {
-                (Ok(team), Ok(user)) => home::opened(ctx, &team, &user),
-                _ => tracing::warn!(%event_id, "refused an event with a malformed team or user ID"),
+                (Ok(workspace), Ok(user)) => home::opened(ctx, &workspace, &user),
+                _ => {
+                    tracing::warn!(%event_id, "refused an event with a malformed workspace or user ID")
+                }
             }
         }
-        _ => tracing::debug!(%event_id, team = %callback.team_id, "an event coachbot does not use"),
+        _ => {
+            tracing::debug!(%event_id, workspace = %callback.team_id, "an event coachbot does not use")
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 
 use crate::app::{AppContext, Reply};
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{SlackUserId, WorkspaceId};
 use crate::messages::home;
 use crate::slack::{Published, SlackError};
 
@@ -25,7 +25,7 @@ const DEFAULT_RETRY_AFTER: StdDuration = StdDuration::from_secs(1);
 const MAX_RETRY_AFTER: Duration = Duration::minutes(5);
 
 /// `user` opened the Home tab: it is drawn, and kept fresh from now on.
-pub fn opened(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+pub fn opened(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
     let (opening, workspace, user) = (ctx.clone(), workspace.clone(), user.clone());
     ctx.follow_ups.spawn(async move {
         let ctx = opening;
@@ -43,7 +43,7 @@ pub fn opened(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
 /// Draws again the Home tabs `reply` altered, of those who may be looking.
 pub fn publish_if_changed(
     ctx: &AppContext,
-    workspace: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
     reply: &Reply,
 ) {
@@ -54,7 +54,7 @@ pub fn publish_if_changed(
 
 /// Asks for `user`'s tab to be drawn, after Slack has been answered. A
 /// publish already under way for them draws it once more instead.
-fn request(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+fn request(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
     if !ctx.home_tabs.request(workspace, user) {
         return;
     }
@@ -72,7 +72,7 @@ fn request(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
 
 /// Publishes `user`'s tab as things stand, if they opened it recently
 /// enough, once their spacing and the workspace's pace allow.
-async fn publish(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) {
+async fn publish(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
     let settings = ctx.settings.home;
     let tab = match ctx.store.home_tab(workspace, user).await {
         Ok(Some(tab)) => tab,
@@ -140,7 +140,7 @@ async fn publish(ctx: &AppContext, workspace: &SlackTeamId, user: &SlackUserId) 
 /// `user`'s Home tab as things stand.
 async fn draw(
     ctx: &AppContext,
-    workspace: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
 ) -> Option<slack_morphism::prelude::SlackView> {
     match ctx.home(workspace, user).await {

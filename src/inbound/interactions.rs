@@ -10,7 +10,7 @@ use slack_morphism::prelude::*;
 use super::home;
 use crate::app::forms::{Preset, Submitted};
 use crate::app::{Answer, AppContext, Pressed, Reply};
-use crate::domain::{DisputeDecision, EntryKind, Manager, SlackTeamId, SlackUserId};
+use crate::domain::{DisputeDecision, EntryKind, Manager, SlackUserId, WorkspaceId};
 use crate::messages::buttons::Button;
 use crate::messages::{self, forms, settings};
 use crate::store::FormOrigin;
@@ -33,10 +33,10 @@ pub async fn handle(ctx: &AppContext, event: SlackInteractionEvent) -> SlackInte
         }
         SlackInteractionEvent::Shortcut(event) => {
             if event.callback_id.value() == LOG_SHORTCUT {
-                if let Some((team, user)) = who(&event.team.id, &event.user.id) {
+                if let Some((workspace, user)) = who(&event.team.id, &event.user.id) {
                     let trigger = event.trigger_id.value();
                     let form = (EntryKind::Session, Preset::default());
-                    open_form(ctx, &team, &user, trigger, form, None).await;
+                    open_form(ctx, &workspace, &user, trigger, form, None).await;
                 }
             }
             SlackInteractionResponse::Empty
@@ -59,16 +59,16 @@ pub async fn handle(ctx: &AppContext, event: SlackInteractionEvent) -> SlackInte
 
 /// The workspace and user of an interaction, as domain IDs.
 fn who(
-    team: &slack_morphism::SlackTeamId,
+    workspace: &slack_morphism::SlackTeamId,
     user: &slack_morphism::SlackUserId,
-) -> Option<(SlackTeamId, SlackUserId)> {
+) -> Option<(WorkspaceId, SlackUserId)> {
     match (
-        SlackTeamId::parse(team.value()),
+        WorkspaceId::parse(workspace.value()),
         SlackUserId::parse(user.value()),
     ) {
-        (Ok(team), Ok(user)) => Some((team, user)),
+        (Ok(workspace), Ok(user)) => Some((workspace, user)),
         _ => {
-            tracing::warn!("refused an interaction with a malformed team or user ID");
+            tracing::warn!("refused an interaction with a malformed workspace or user ID");
             None
         }
     }
@@ -78,7 +78,7 @@ fn who(
 struct Press<'a> {
     ctx: &'a AppContext,
     event: &'a SlackInteractionBlockActionsEvent,
-    team: SlackTeamId,
+    workspace: WorkspaceId,
     user: SlackUserId,
     action_id: &'a str,
 }
@@ -87,7 +87,7 @@ async fn block_actions(ctx: &AppContext, event: SlackInteractionBlockActionsEven
     let Some(user) = &event.user else {
         return;
     };
-    let Some((team, user)) = who(&event.team.id, &user.id) else {
+    let Some((workspace, user)) = who(&event.team.id, &user.id) else {
         return;
     };
     for action in event.actions.iter().flatten() {
@@ -100,11 +100,11 @@ async fn block_actions(ctx: &AppContext, event: SlackInteractionBlockActionsEven
         let press = Press {
             ctx,
             event: &event,
-            team: team.clone(),
+            workspace: workspace.clone(),
             user: user.clone(),
             action_id,
         };
-        tracing::info!(%team, %user, action = action_id, "a button was pressed");
+        tracing::info!(%workspace, %user, action = action_id, "a button was pressed");
         match Button::read(action_id, value) {
             Some(button) => press.carry_out(button).await,
             None => press.show(
@@ -121,7 +121,7 @@ async fn block_actions(ctx: &AppContext, event: SlackInteractionBlockActionsEven
 impl Press<'_> {
     async fn carry_out(&self, button: Button) {
         let ctx = self.ctx;
-        let (team, user) = (&self.team, &self.user);
+        let (workspace, user) = (&self.workspace, &self.user);
         let pressed = match button {
             Button::Undo(line) => Pressed::Undo(line),
             Button::SnoozeWeek => Pressed::SnoozeWeek,
@@ -140,24 +140,26 @@ impl Press<'_> {
                 revision,
                 answer,
             } => {
-                let answer = ctx.answer_as_rep(team, user, entry, revision, answer).await;
+                let answer = ctx
+                    .answer_as_rep(workspace, user, entry, revision, answer)
+                    .await;
                 self.show(&answer, true);
                 return;
             }
             Button::LogCoaching(preset) => {
                 let origin = self.origin();
                 let form = (EntryKind::Session, preset);
-                open_form(ctx, team, user, self.trigger(), form, origin).await;
+                open_form(ctx, workspace, user, self.trigger(), form, origin).await;
                 return;
             }
             Button::LogMeeting => {
                 let origin = self.origin();
                 let form = (EntryKind::Meeting, Preset::default());
-                open_form(ctx, team, user, self.trigger(), form, origin).await;
+                open_form(ctx, workspace, user, self.trigger(), form, origin).await;
                 return;
             }
             Button::EditEntry(entry) => {
-                let view = match ctx.edit_form(team, user, entry).await {
+                let view = match ctx.edit_form(workspace, user, entry).await {
                     Ok(spec) => forms::form(&spec),
                     Err(reply) => self.result(reply),
                 };
@@ -165,7 +167,7 @@ impl Press<'_> {
                 return;
             }
             Button::DeleteEntry(entry) => {
-                let view = match ctx.entry_to_delete(team, user, entry).await {
+                let view = match ctx.entry_to_delete(workspace, user, entry).await {
                     Ok((stored, today)) => forms::confirm_delete(&stored, today),
                     Err(reply) => self.result(reply),
                 };
@@ -179,9 +181,9 @@ impl Press<'_> {
             }
         };
         let answers_a_question = matches!(pressed, Pressed::SettleDispute { .. });
-        let answer = ctx.press(team, user, pressed).await;
+        let answer = ctx.press(workspace, user, pressed).await;
         self.show(&answer, answers_a_question);
-        home::publish_if_changed(ctx, team, user, &answer.reply);
+        home::publish_if_changed(ctx, workspace, user, &answer.reply);
     }
 
     fn trigger(&self) -> &str {
@@ -203,7 +205,7 @@ impl Press<'_> {
 
     /// The small form a Home tab setting opens, filled in as things stand.
     async fn settings_form(&self, button: Button) -> SlackView {
-        let manager = match self.ctx.store.manager(&self.team, &self.user).await {
+        let manager = match self.ctx.store.manager(&self.workspace, &self.user).await {
             Ok(manager) => manager,
             Err(_) => return self.result(Reply::Apology),
         };
@@ -333,18 +335,18 @@ impl Press<'_> {
 /// in once their time zone has come from Slack.
 pub async fn open_form(
     ctx: &AppContext,
-    team: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
     trigger_id: &str,
     (kind, preset): (EntryKind, Preset),
     origin: Option<FormOrigin>,
 ) -> bool {
-    let opened = match ctx.form(team, user, kind, preset.clone(), false).await {
+    let opened = match ctx.form(workspace, user, kind, preset.clone(), false).await {
         Ok(Some(spec)) => ctx.slack.open_view(trigger_id, forms::form(&spec)).await,
         Ok(None) => {
             let opened = ctx.slack.open_view(trigger_id, forms::loading(kind)).await;
             if let Ok(view_id) = &opened {
-                fill_in_later(ctx, team, user, view_id, kind, preset);
+                fill_in_later(ctx, workspace, user, view_id, kind, preset);
             }
             opened
         }
@@ -358,7 +360,7 @@ pub async fn open_form(
             if let Some(origin) = origin {
                 if let Err(error) = ctx
                     .store
-                    .remember_form_origin(&view_id, team, &origin, ctx.clock.now())
+                    .remember_form_origin(&view_id, workspace, &origin, ctx.clock.now())
                     .await
                 {
                     tracing::warn!(%error, "could not remember where a form was opened from");
@@ -376,17 +378,21 @@ pub async fn open_form(
 /// Fills in a holding view once a new manager's time zone has come.
 fn fill_in_later(
     ctx: &AppContext,
-    team: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
     view_id: &str,
     kind: EntryKind,
     preset: Preset,
 ) {
-    let (filling, team, user, view_id) =
-        (ctx.clone(), team.clone(), user.clone(), view_id.to_string());
+    let (filling, workspace, user, view_id) = (
+        ctx.clone(),
+        workspace.clone(),
+        user.clone(),
+        view_id.to_string(),
+    );
     ctx.follow_ups.spawn(async move {
         let ctx = filling;
-        let view = match ctx.form(&team, &user, kind, preset, true).await {
+        let view = match ctx.form(&workspace, &user, kind, preset, true).await {
             Ok(Some(spec)) => forms::form(&spec),
             _ => forms::result(&Answer {
                 reply: Reply::SlackUnavailable,
@@ -415,22 +421,22 @@ async fn view_submission(
     let Some(callback) = callback else {
         return SlackInteractionResponse::Empty;
     };
-    let Some((team, user)) = who(&event.team.id, &event.user.id) else {
+    let Some((workspace, user)) = who(&event.team.id, &event.user.id) else {
         return SlackInteractionResponse::Empty;
     };
     let state = event.view.state_params.state.as_ref();
     let submitted = if let Some(kind) = forms::form_kind(&callback) {
         let submission = forms::submission(kind, forms::entry_of(metadata.as_deref()), state);
-        ctx.submit(&team, &user, submission).await
+        ctx.submit(&workspace, &user, submission).await
     } else if callback == forms::DELETE_FORM {
         match forms::entry_of(metadata.as_deref()) {
             Some(entry) => {
-                Submitted::Answered(ctx.press(&team, &user, Pressed::Delete(entry)).await)
+                Submitted::Answered(ctx.press(&workspace, &user, Pressed::Delete(entry)).await)
             }
             None => return SlackInteractionResponse::Empty,
         }
     } else if let Some(setting) = settings::setting(&callback, metadata.as_deref(), state) {
-        ctx.apply_setting(&team, &user, setting).await
+        ctx.apply_setting(&workspace, &user, setting).await
     } else {
         return SlackInteractionResponse::Empty;
     };
@@ -443,7 +449,7 @@ async fn view_submission(
             ) {
                 update_origin(ctx, event.view.state_params.id.value(), &answer);
             }
-            home::publish_if_changed(ctx, &team, &user, &answer.reply);
+            home::publish_if_changed(ctx, &workspace, &user, &answer.reply);
             SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
                 forms::result(&answer),
             ))

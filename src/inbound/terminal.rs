@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::app::{AppContext, Invocation, Surface};
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{SlackUserId, WorkspaceId};
 use crate::messages;
 use crate::store::StoreError;
 
@@ -80,14 +80,15 @@ pub async fn run(
     output: &mut impl Write,
     prompt: bool,
 ) -> Result<(), TryError> {
-    let team = SlackTeamId::parse(WORKSPACE).map_err(|_| StoreError::Corrupt(WORKSPACE.into()))?;
+    let workspace =
+        WorkspaceId::parse(WORKSPACE).map_err(|_| StoreError::Corrupt(WORKSPACE.into()))?;
     let you = SlackUserId::parse(YOU).map_err(|_| StoreError::Corrupt(YOU.into()))?;
     let now = ctx.clock.now();
-    let manager = match ctx.store.manager(&team, &you).await? {
+    let manager = match ctx.store.manager(&workspace, &you).await? {
         Some(manager) => manager,
         None => {
             ctx.store
-                .add_manager(&team, &you, tz.unwrap_or(Tz::UTC), now)
+                .add_manager(&workspace, &you, tz.unwrap_or(Tz::UTC), now)
                 .await?
         }
     };
@@ -121,7 +122,7 @@ pub async fn run(
         }
         let answer = ctx
             .handle(Invocation {
-                team: team.clone(),
+                workspace: workspace.clone(),
                 user: you.clone(),
                 text: names.mentions(line),
                 surface: Surface::Terminal,

@@ -99,7 +99,7 @@ impl Rendered {
         } else {
             format!("post to {}", d.recipient)
         };
-        let key = format!("[{} {} {}]", d.job, d.team, d.local_date);
+        let key = format!("[{} {} {}]", d.job, d.workspace, d.local_date);
         match self.message {
             Some(_) => format!("{target} {key}: {}", self.summary),
             None => format!("send nothing to {} {key}: {}", d.recipient, self.summary),
@@ -134,7 +134,7 @@ pub async fn persist(
     for r in rendered {
         let d = &r.decision;
         let reminder = NewReminder {
-            team: d.team.clone(),
+            workspace: d.workspace.clone(),
             kind: MessageKind::Job(d.job),
             recipient: d.recipient.clone(),
             local_date: d.local_date,

@@ -23,7 +23,7 @@ pub async fn store_notices(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize
     for notice in &notices {
         // Days read as the manager's, whose records these are; a manager
         // this version cannot read still has their reps asked, in UTC.
-        let tz = match ctx.store.manager(&notice.team, &notice.manager).await {
+        let tz = match ctx.store.manager(&notice.workspace, &notice.manager).await {
             Ok(manager) => manager.as_ref().map_or(Tz::UTC, Manager::tz),
             Err(error) => {
                 tracing::warn!(manager = %notice.manager, error = %crate::causes::one_line(&error), "reading a notice's days in UTC: its manager cannot be read");
@@ -49,7 +49,7 @@ pub async fn store_notices(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize
             ),
         };
         let message = NewReminder {
-            team: notice.team.clone(),
+            workspace: notice.workspace.clone(),
             kind,
             recipient: recipient.as_str().to_string(),
             local_date: today,

@@ -12,7 +12,7 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use crate::clock::Clock;
-use crate::domain::{SlackChannelId, SlackTeamId, SlackUserId};
+use crate::domain::{SlackChannelId, SlackUserId, WorkspaceId};
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
 /// listener) runs on.
@@ -156,10 +156,10 @@ impl SlackApi {
 
     /// The user's time zone from `users.info`, or `None` if Slack has none
     /// or one chrono-tz does not know.
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
     pub async fn user_time_zone(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<Tz>, SlackError> {
         let session = self.client.open_session(&self.token);

@@ -25,7 +25,7 @@ use super::StoreError;
 use crate::domain::{
     Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
     ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
-    SlackChannelId, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 
 /// The records coachbot keeps, as the use cases need them.
@@ -35,10 +35,10 @@ pub trait Storage: fmt::Debug + Send + Sync {
     // channel. A manager's row only ever moves forward: of two reads, the
     // one that has seen more changes wins.
 
-    /// The manager `user` of workspace `team`, if they have used coachbot.
+    /// The manager `user` of workspace `workspace`, if they have used coachbot.
     async fn manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<Manager>, StoreError>;
 
@@ -46,7 +46,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// (two first requests racing) keeps the first. The manager as stored.
     async fn add_manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
         now: DateTime<Utc>,
@@ -63,7 +63,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// build could not read; the manager as they now read.
     async fn set_slack_time_zone(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
     ) -> Result<Manager, StoreError>;
@@ -122,7 +122,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// gone.
     async fn entry(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<Owned<StoredEntry>, StoreError>;
@@ -239,7 +239,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// manager they were with, in one read.
     async fn month_activity(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         reps: &[SlackUserId],
         month: YearMonth,
     ) -> Result<MonthActivity, StoreError>;
@@ -264,7 +264,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// A rep's 1:1s in the month, with any manager, oldest first.
     async fn rep_sessions(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         month: YearMonth,
     ) -> Result<Vec<RepSession>, StoreError>;
@@ -272,7 +272,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// How many of each rep's 1:1s in the month stand at each word.
     async fn month_confirmations(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         month: YearMonth,
         reps: &[SlackUserId],
     ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError>;
@@ -318,7 +318,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// 1:1 `entry`; a dispute leaves a notice for the manager.
     async fn answer_as_rep(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         entry: EntryId,
         revision: u32,
@@ -416,7 +416,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     async fn remember_form_origin(
         &self,
         view_id: &str,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         origin: &FormOrigin,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -438,7 +438,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// Records that `user` opened the Home tab.
     async fn remember_home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -446,7 +446,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// `user`'s Home tab, if they have ever opened it.
     async fn home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<HomeTab>, StoreError>;
 
@@ -454,7 +454,7 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// Slack gave the view.
     async fn home_tab_published(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         hash: &str,
         at: DateTime<Utc>,

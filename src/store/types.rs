@@ -9,16 +9,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::StoreError;
 use crate::domain::{
     plural, Activity, Confirmation, EntryKind, Job, JoinMove, LineId, Membership, Minutes,
-    SlackTeamId, SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused,
+    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, WorkspaceId,
 };
 
 // Managers
 
 /// A manager's row this build cannot read, named by its raw IDs.
 #[derive(Debug, thiserror::Error)]
-#[error("manager {user} in workspace {team} cannot be read")]
+#[error("manager {user} in workspace {workspace} cannot be read")]
 pub struct UnreadableManager {
-    pub team: String,
+    pub workspace: String,
     pub user: String,
     #[source]
     pub error: StoreError,
@@ -159,7 +159,7 @@ pub enum NoticeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingNotice {
     pub kind: NoticeKind,
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub manager: SlackUserId,
     pub rep: SlackUserId,
     pub entry: StoredEntry,
@@ -196,7 +196,7 @@ impl fmt::Display for MessageKind {
 /// A reminder as a job (or a change) decided it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewReminder {
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub kind: MessageKind,
     /// A user ID (a DM) or a channel ID.
     pub recipient: String,
@@ -215,7 +215,7 @@ pub struct NewReminder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingReminder {
     pub id: i64,
-    pub team: SlackTeamId,
+    pub workspace: WorkspaceId,
     pub kind: MessageKind,
     pub recipient: String,
     pub message: String,
@@ -265,7 +265,7 @@ pub struct HomeTab {
 pub enum Finding {
     /// A rep row's copy of its session differs from the session itself.
     RepRowDisagrees {
-        team: String,
+        workspace: String,
         entry: i64,
         rep: String,
         field: &'static str,
@@ -273,10 +273,10 @@ pub enum Finding {
         entry_has: String,
     },
     /// A session with no rep on it.
-    SessionWithoutReps { team: String, entry: i64 },
+    SessionWithoutReps { workspace: String, entry: i64 },
     /// A session's rep was not on the manager's team on the session's day.
     RepNotOnTeam {
-        team: String,
+        workspace: String,
         entry: i64,
         manager: String,
         rep: String,
@@ -284,14 +284,14 @@ pub enum Finding {
     },
     /// A rep on two teams at once.
     TwoTeamsAtOnce {
-        team: String,
+        workspace: String,
         rep: String,
         first: Stint,
         second: Stint,
     },
     /// A rep row the repair of earlier versions' records could not place.
     Undecided {
-        team: String,
+        workspace: String,
         rep: String,
         day: String,
         minutes: u32,
@@ -300,7 +300,7 @@ pub enum Finding {
         candidates: u32,
     },
     /// An entry that belongs to no logged line, so `undo` cannot reach it.
-    EntryWithoutLine { team: String, entry: i64 },
+    EntryWithoutLine { workspace: String, entry: i64 },
 }
 
 /// A rep's time on one manager's team.
@@ -327,28 +327,28 @@ impl fmt::Display for Stint {
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Finding::RepRowDisagrees { team, entry, rep, field, row_has, entry_has } => write!(
+            Finding::RepRowDisagrees { workspace, entry, rep, field, row_has, entry_has } => write!(
                 f,
-                "workspace {team}, entry {entry}: the row for rep {rep} says {field} {row_has}, the entry says {entry_has}"
+                "workspace {workspace}, entry {entry}: the row for rep {rep} says {field} {row_has}, the entry says {entry_has}"
             ),
-            Finding::SessionWithoutReps { team, entry } => {
-                write!(f, "workspace {team}, entry {entry}: a 1:1 session with no rep on it")
+            Finding::SessionWithoutReps { workspace, entry } => {
+                write!(f, "workspace {workspace}, entry {entry}: a 1:1 session with no rep on it")
             }
-            Finding::RepNotOnTeam { team, entry, manager, rep, day } => write!(
+            Finding::RepNotOnTeam { workspace, entry, manager, rep, day } => write!(
                 f,
-                "workspace {team}, entry {entry}: rep {rep} was not on {manager}'s team on {day}, the session's day"
+                "workspace {workspace}, entry {entry}: rep {rep} was not on {manager}'s team on {day}, the session's day"
             ),
-            Finding::TwoTeamsAtOnce { team, rep, first, second } => write!(
+            Finding::TwoTeamsAtOnce { workspace, rep, first, second } => write!(
                 f,
-                "workspace {team}: rep {rep} is on two teams at once: {first}, and {second}"
+                "workspace {workspace}: rep {rep} is on two teams at once: {first}, and {second}"
             ),
-            Finding::Undecided { team, rep, day, minutes, activity, was_entry, candidates } => write!(
+            Finding::Undecided { workspace, rep, day, minutes, activity, was_entry, candidates } => write!(
                 f,
-                "workspace {team}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {} like it). It counts nowhere until it is logged again",
+                "workspace {workspace}: a {minutes}-minute {activity} session with rep {rep} on {day} could not be placed when earlier versions' records were repaired (it hung on entry {was_entry}; {} like it). It counts nowhere until it is logged again",
                 plural(*candidates as usize, "session looks", "sessions look")
             ),
-            Finding::EntryWithoutLine { team, entry } => {
-                write!(f, "workspace {team}, entry {entry}: belongs to no logged line, so undo cannot reach it")
+            Finding::EntryWithoutLine { workspace, entry } => {
+                write!(f, "workspace {workspace}, entry {entry}: belongs to no logged line, so undo cannot reach it")
             }
         }
     }
@@ -365,7 +365,7 @@ pub struct Checked {
 /// One row of `coachbot export`: a session with one rep, or a meeting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRow {
-    pub team_id: SlackTeamId,
+    pub workspace_id: WorkspaceId,
     pub held_on: NaiveDate,
     pub kind: EntryKind,
     pub manager_id: SlackUserId,

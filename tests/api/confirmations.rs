@@ -362,7 +362,7 @@ async fn a_question_read_before_an_edit_is_not_stored_and_the_edit_is_asked_abou
     // The edit lands between a pass's read and its write.
     edit_to_an_hour(&app).await;
     let stale = NewReminder {
-        team: read[0].team.clone(),
+        workspace: read[0].workspace.clone(),
         kind: MessageKind::ConfirmAsk,
         recipient: "U0ANA".to_string(),
         local_date: at("2026-11-27T10:00:00Z").date_naive(),

@@ -22,7 +22,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 pub const SIGNING_SECRET: &str = "test-signing-secret";
 /// Set as `SLACK_APP_TOKEN` by the Socket Mode tests.
 pub const APP_TOKEN: &str = "xapp-1-A0APP-1-test-app-token";
-pub const TEAM: &str = "T0TEAM";
+pub const WORKSPACE: &str = "T0TEAM";
 pub const BOSS: &str = "U0BOSS";
 pub const OTHER_BOSS: &str = "U0OTHER";
 
@@ -367,7 +367,7 @@ pub fn sign(secret: &str, timestamp: &str, body: &str) -> String {
 pub fn command_body(user: &str, text: &str, response_url: &str) -> String {
     serde_urlencoded::to_string([
         ("token", "legacy-verification-token"),
-        ("team_id", TEAM),
+        ("team_id", WORKSPACE),
         ("team_domain", "acme"),
         ("channel_id", "C0GENERAL"),
         ("channel_name", "general"),
@@ -742,7 +742,7 @@ pub async fn mount_channels(slack: &MockServer) {
 pub fn stateful_view(view: &serde_json::Value, id: &str) -> serde_json::Value {
     let mut view = view.clone();
     view["id"] = serde_json::json!(id);
-    view["team_id"] = serde_json::json!(TEAM);
+    view["team_id"] = serde_json::json!(WORKSPACE);
     view["hash"] = serde_json::json!("1700000000.abcd");
     view["state"] = serde_json::json!({ "values": {} });
     view
@@ -803,15 +803,15 @@ impl TestApp {
 
 /// Slack's payloads for interactions, in the shape Slack sends them.
 pub mod payloads {
-    use super::{BOSS, TEAM};
+    use super::{BOSS, WORKSPACE};
     use serde_json::{json, Value};
 
     fn user(id: &str) -> Value {
-        json!({ "id": id, "username": "boss", "name": "boss", "team_id": TEAM })
+        json!({ "id": id, "username": "boss", "name": "boss", "team_id": WORKSPACE })
     }
 
     fn team() -> Value {
-        json!({ "id": TEAM, "domain": "acme" })
+        json!({ "id": WORKSPACE, "domain": "acme" })
     }
 
     /// A press of the button `action_id` (with `value`) on a message the
@@ -890,7 +890,7 @@ pub mod payloads {
             "enterprise": null,
             "is_enterprise_install": false,
             "view": {
-                "id": view_id, "team_id": TEAM, "type": "modal", "hash": "1.a",
+                "id": view_id, "team_id": WORKSPACE, "type": "modal", "hash": "1.a",
                 "title": { "type": "plain_text", "text": "coachbot" }, "blocks": []
             },
             "actions": [press(action_id, value)]
@@ -936,7 +936,7 @@ pub mod payloads {
             "enterprise": null,
             "is_enterprise_install": false,
             "view": {
-                "id": "V0HOME", "team_id": TEAM, "type": "home", "hash": "1.a",
+                "id": "V0HOME", "team_id": WORKSPACE, "type": "home", "hash": "1.a",
                 "blocks": []
             },
             "actions": [action]
@@ -947,7 +947,7 @@ pub mod payloads {
     pub fn app_home_opened(user_id: &str, event_id: &str) -> Value {
         json!({
             "token": "legacy-verification-token",
-            "team_id": TEAM,
+            "team_id": WORKSPACE,
             "api_app_id": "A0APP",
             "event": {
                 "type": "app_home_opened", "user": user_id, "channel": "D0HOME",

@@ -22,7 +22,7 @@ use coachbot::clock::Clock;
 use coachbot::config::Settings;
 use coachbot::domain::{
     Confirmation, DisputeDecision, EntryId, EntryKind, Job, MeetingState, RepAnswer, RepProgress,
-    SlackChannelId, SlackTeamId, SlackUserId, Standing, YearMonth,
+    SlackChannelId, SlackUserId, Standing, WorkspaceId, YearMonth,
 };
 use coachbot::messages;
 use coachbot::slack::SlackApi;
@@ -30,7 +30,7 @@ use coachbot::store::Store;
 use proptest::prelude::*;
 use secrecy::SecretString;
 
-const TEAM: &str = "T0MODEL";
+const WORKSPACE: &str = "T0MODEL";
 const MANAGERS: [(&str, Tz); 2] = [("U0MGRA", Tz::UTC), ("U0MGRB", Tz::Pacific__Auckland)];
 const REPS: [&str; 5] = ["U0REP1", "U0REP2", "U0REP3", "U0REP4", "U0REP5"];
 /// Sunday 25 October 2026, 10:00 UTC: a week before a month ends.
@@ -1187,10 +1187,10 @@ impl Real {
         let url = format!("sqlite://{}", dir.path().join("m.db").display());
         let store = Store::connect(&url).await.expect("store");
         let db = sqlx::SqlitePool::connect(&url).await.expect("reader");
-        let team = SlackTeamId::parse(TEAM).expect("team");
+        let workspace = WorkspaceId::parse(WORKSPACE).expect("team");
         for (at, (id, tz)) in MANAGERS.into_iter().enumerate() {
             let manager = store
-                .add_manager(&team, &SlackUserId::parse(id).expect("id"), tz, now)
+                .add_manager(&workspace, &SlackUserId::parse(id).expect("id"), tz, now)
                 .await
                 .expect("manager");
             let channel = SlackChannelId::parse(&format!("C0TEAM{at}")).expect("channel");
@@ -1226,7 +1226,7 @@ impl Real {
     async fn coach(&self, manager: usize, text: &str) -> Reply {
         self.ctx
             .handle(Invocation {
-                team: SlackTeamId::parse(TEAM).expect("team"),
+                workspace: WorkspaceId::parse(WORKSPACE).expect("team"),
                 user: SlackUserId::parse(MANAGERS[manager].0).expect("id"),
                 text: text.to_string(),
                 surface: Surface::Slack,
@@ -1288,16 +1288,16 @@ impl Real {
             topics: Vec::new(),
             note: None,
         };
-        let (team, user) = self.who(manager);
-        self.ctx.submit(&team, &user, submission).await;
+        let (workspace, user) = self.who(manager);
+        self.ctx.submit(&workspace, &user, submission).await;
     }
 
     /// The Home tab's Delete, confirmed, on the manager's `pick`th entry.
     async fn delete(&self, manager: usize, pick: usize) {
         if let Some(picked) = self.pick(manager, pick).await {
-            let (team, user) = self.who(manager);
+            let (workspace, user) = self.who(manager);
             self.ctx
-                .press(&team, &user, Pressed::Delete(picked.id))
+                .press(&workspace, &user, Pressed::Delete(picked.id))
                 .await;
         }
     }
@@ -1336,18 +1336,18 @@ impl Real {
         } else {
             DisputeDecision::Delete
         };
-        let (team, user) = self.who(by);
+        let (workspace, user) = self.who(by);
         let pressed = Pressed::SettleDispute {
             entry: picked.id,
             rep: SlackUserId::parse(REPS[rep]).expect("rep"),
             decision,
         };
-        self.ctx.press(&team, &user, pressed).await;
+        self.ctx.press(&workspace, &user, pressed).await;
     }
 
-    fn who(&self, manager: usize) -> (SlackTeamId, SlackUserId) {
+    fn who(&self, manager: usize) -> (WorkspaceId, SlackUserId) {
         (
-            SlackTeamId::parse(TEAM).expect("team"),
+            WorkspaceId::parse(WORKSPACE).expect("team"),
             SlackUserId::parse(MANAGERS[manager].0).expect("id"),
         )
     }

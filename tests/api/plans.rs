@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use coachbot::domain::{
     Activity, Confirmation, Entry, Job, Manager, MeetingEntry, Minutes, MonthActivity, Note,
-    SessionEntry, SlackTeamId, SlackUserId, YearMonth,
+    SessionEntry, SlackUserId, WorkspaceId, YearMonth,
 };
 use coachbot::store::{MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError};
 
@@ -60,7 +60,7 @@ async fn generated_organisation() -> (Store, Vec<Manager>, tempfile::TempDir) {
     let activities = Activity::ALL;
     let mut managers = Vec::new();
     for workspace in WORKSPACES {
-        let workspace = SlackTeamId::parse(workspace).expect("workspace");
+        let workspace = WorkspaceId::parse(workspace).expect("workspace");
         for m in 0..MANAGERS_PER_WORKSPACE {
             let manager = store
                 .add_manager(&workspace, &user(&format!("U0M{m}")), Tz::UTC, now)
@@ -185,7 +185,7 @@ async fn each_managers_month_read_for_all_at_once_is_their_month_read_alone() {
             sorted(month),
             sorted(alone),
             "{}/{}",
-            manager.team,
+            manager.workspace,
             manager.id
         );
         let days_alone = store.manager_days(manager, november()).await.expect("read");
@@ -246,7 +246,7 @@ async fn a_row_that_cannot_be_read_marks_only_the_managers_it_belongs_to() {
          WHERE team_id = 'T0ONE' AND rep_id = 'U0R4X2'",
     )
     .await;
-    let name = |manager: &Manager| format!("{}/{}", manager.team, manager.id);
+    let name = |manager: &Manager| format!("{}/{}", manager.workspace, manager.id);
 
     let months = store
         .team_month_activities(&managers, november())
@@ -279,7 +279,7 @@ async fn the_reminders_stored_for_a_day_are_found_in_one_read_and_no_others() {
     let (store, managers, _dir) = generated_organisation().await;
     let today = day(11, 27);
     let reminder = |manager: &Manager, job: Job, local_date: NaiveDate| NewReminder {
-        team: manager.team.clone(),
+        workspace: manager.workspace.clone(),
         kind: MessageKind::Job(job),
         recipient: manager.id.as_str().to_string(),
         local_date,
@@ -304,7 +304,7 @@ async fn the_reminders_stored_for_a_day_are_found_in_one_read_and_no_others() {
     let keys: Vec<ReminderKey> = managers
         .iter()
         .map(|manager| ReminderKey {
-            workspace: manager.team.as_str().to_string(),
+            workspace: manager.workspace.as_str().to_string(),
             recipient: manager.id.as_str().to_string(),
             subject: String::new(),
         })

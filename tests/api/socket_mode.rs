@@ -148,7 +148,7 @@ fn slash_command(envelope_id: &str, text: &str, response_url: &str) -> serde_jso
         "accepts_response_payload": true,
         "payload": {
             "token": "legacy-verification-token",
-            "team_id": TEAM,
+            "team_id": WORKSPACE,
             "team_domain": "acme",
             "channel_id": "C0GENERAL",
             "channel_name": "general",
@@ -478,7 +478,7 @@ fn event_envelope(envelope_id: &str, event_id: &str, attempt: u32) -> serde_json
         "retry_reason": if attempt == 0 { "" } else { "timeout" },
         "payload": {
             "token": "legacy-verification-token",
-            "team_id": TEAM,
+            "team_id": WORKSPACE,
             "api_app_id": "A0APP",
             "event": { "type": "app_mention", "user": BOSS, "text": "<@U0BOT> hi", "ts": "1700000000.000100", "channel": "C0GENERAL", "event_ts": "1700000000.000100" },
             "type": "event_callback",

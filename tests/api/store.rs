@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use coachbot::domain::{
     session_day, Activity, Confirmation, Entry, EntryId, Manager, MeetingEntry, Membership,
-    Minutes, Note, SessionDay, SessionEntry, SlackChannelId, SlackTeamId, SlackUserId, YearMonth,
+    Minutes, Note, SessionDay, SessionEntry, SlackChannelId, SlackUserId, WorkspaceId, YearMonth,
 };
 use coachbot::store::{Store, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
 
@@ -43,9 +43,9 @@ async fn store_with_manager() -> (Store, Manager, tempfile::TempDir) {
     let store = Store::connect(&format!("sqlite://{}", dir.path().join("c.db").display()))
         .await
         .expect("store");
-    let team = SlackTeamId::parse("T0TEAM").expect("team");
+    let workspace = WorkspaceId::parse("T0TEAM").expect("team");
     let manager = store
-        .add_manager(&team, &user("U0BOSS"), Tz::UTC, friday_morning())
+        .add_manager(&workspace, &user("U0BOSS"), Tz::UTC, friday_morning())
         .await
         .expect("manager");
     (store, manager, dir)
@@ -347,7 +347,7 @@ async fn a_snooze_a_time_zone_and_a_digest_channel_set_from_one_stale_copy_all_s
         .expect("digest channel");
 
     let now = store
-        .manager(&manager.team, &manager.id)
+        .manager(&manager.workspace, &manager.id)
         .await
         .expect("read")
         .expect("manager");
@@ -426,7 +426,7 @@ async fn ana_joins_on_the_2nd(store: &Store, manager: &Manager) -> SlackUserId {
 async fn check_on_the_team(store: &Store, manager: &Manager, rep: &SlackUserId) {
     let read = store
         .month_activity(
-            &manager.team,
+            &manager.workspace,
             std::slice::from_ref(rep),
             YearMonth::of(held_on()),
         )

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use coachbot::domain::{
-    Activity, Confirmation, Entry, Minutes, Note, SessionEntry, SlackTeamId, SlackUserId,
+    Activity, Confirmation, Entry, Minutes, Note, SessionEntry, SlackUserId, WorkspaceId,
 };
 use coachbot::store::Store;
 use serde_json::Value;
@@ -214,10 +214,10 @@ async fn a_database_from_before_takes_new_entry_ids_above_every_id_a_stored_ques
     pool.close().await;
 
     let store = Store::connect(&url).await.expect("migrated");
-    let team = SlackTeamId::parse("T0TEAM").expect("team");
+    let workspace = WorkspaceId::parse("T0TEAM").expect("team");
     let boss = SlackUserId::parse(BOSS).expect("boss");
     let manager = store
-        .manager(&team, &boss)
+        .manager(&workspace, &boss)
         .await
         .expect("read")
         .expect("the manager is there");

@@ -5,7 +5,7 @@
 
 use coachbot::app::forms::Submission;
 use coachbot::app::Pressed;
-use coachbot::domain::{EntryId, EntryKind, SlackTeamId, SlackUserId};
+use coachbot::domain::{EntryId, EntryKind, SlackUserId, WorkspaceId};
 
 use crate::helpers::*;
 
@@ -238,9 +238,9 @@ async fn undo_takes_back_a_team_add_since_and_a_remove_that_erased_a_stint() {
     );
 }
 
-fn boss() -> (SlackTeamId, SlackUserId) {
+fn boss() -> (WorkspaceId, SlackUserId) {
     (
-        SlackTeamId::parse(TEAM).expect("team"),
+        WorkspaceId::parse(WORKSPACE).expect("team"),
         SlackUserId::parse(BOSS).expect("boss"),
     )
 }
@@ -293,15 +293,17 @@ async fn undo_delete_and_an_edit_to_a_later_day_take_back_a_join_day_move() {
     app.coach("45m <@U0ANA> pipeline review on 2026-11-20, 30m <@U0ANA> deal review on 2026-11-24")
         .await;
     assert_eq!(joined().await, "2026-11-20");
-    let (team, user) = boss();
+    let (workspace, user) = boss();
     let first = entry_id(&app, "2026-11-20").await;
-    app.ctx.press(&team, &user, Pressed::Delete(first)).await;
+    app.ctx
+        .press(&workspace, &user, Pressed::Delete(first))
+        .await;
     assert_eq!(joined().await, "2026-11-24");
 
     // An edit to a later day.
     let second = entry_id(&app, "2026-11-24").await;
     let edit = deal_review_moved(second, "U0ANA", "2026-11-27");
-    app.ctx.submit(&team, &user, edit).await;
+    app.ctx.submit(&workspace, &user, edit).await;
     assert_eq!(joined().await, "2026-11-27");
     check_is_green(&app).await;
 }
@@ -313,10 +315,12 @@ async fn a_join_day_set_with_team_add_since_after_the_move_is_left_alone() {
     app.coach("45m <@U0ANA> pipeline review on 2026-11-20")
         .await;
     app.coach("team add <@U0ANA> since 2026-11-02").await;
-    let (team, user) = boss();
+    let (workspace, user) = boss();
     let entry = entry_id(&app, "2026-11-20").await;
 
-    app.ctx.press(&team, &user, Pressed::Delete(entry)).await;
+    app.ctx
+        .press(&workspace, &user, Pressed::Delete(entry))
+        .await;
 
     assert_eq!(
         stints(&app, "U0ANA").await,
@@ -332,9 +336,9 @@ async fn undo_of_a_team_add_is_refused_while_coaching_is_logged_in_that_stint() 
     app.coach("team remove <@U0CY> on 2026-11-10").await;
     app.coach("team add <@U0CY>").await;
     // An edit, which undo never takes back, moves the session into the new stint.
-    let (team, user) = boss();
+    let (workspace, user) = boss();
     let edit = deal_review_moved(entry_id(&app, "2026-11-05").await, "U0CY", "2026-11-27");
-    app.ctx.submit(&team, &user, edit).await;
+    app.ctx.submit(&workspace, &user, edit).await;
 
     let answer = app.coach("undo").await;
 
@@ -385,10 +389,13 @@ async fn deleting_the_one_session_of_a_rep_who_left_before_their_first_join_day_
         stints(&app, "U0ANA").await,
         [stint(BOSS, "2026-11-20", Some("2026-11-24"))]
     );
-    let (team, user) = boss();
+    let (workspace, user) = boss();
     let entry = entry_id(&app, "2026-11-20").await;
 
-    let answer = app.ctx.press(&team, &user, Pressed::Delete(entry)).await;
+    let answer = app
+        .ctx
+        .press(&workspace, &user, Pressed::Delete(entry))
+        .await;
 
     // Without the session she was on the team no day at all: added today,
     // and left before it.

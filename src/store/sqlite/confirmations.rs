@@ -10,8 +10,8 @@ use super::reminders::insert_reminder_row;
 use super::team::take_back_join_moves;
 use super::{SqliteStore, StoreError};
 use crate::domain::{
-    answer_rep, Confirmation, DisputeDecision, Entry, EntryId, Manager, RepAnswer, SlackTeamId,
-    SlackUserId, StoredEntry,
+    answer_rep, Confirmation, DisputeDecision, Entry, EntryId, Manager, RepAnswer, SlackUserId,
+    StoredEntry, WorkspaceId,
 };
 use crate::store::{DisputeSettled, NewReminder, NoticeKind, Owned, PendingNotice, RepAnswered};
 
@@ -53,17 +53,17 @@ impl From<StoredWord> for Confirmation {
 impl SqliteStore {
     /// Records a rep's answer to the question about revision `revision` of
     /// 1:1 `entry`. A dispute leaves a notice for the manager.
-    #[tracing::instrument(skip(self), fields(team = %team, rep = %rep, entry = %entry))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, rep = %rep, entry = %entry))]
     pub async fn answer_as_rep(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         entry: EntryId,
         revision: u32,
         answer: RepAnswer,
     ) -> Result<RepAnswered, StoreError> {
         let mut tx = self.write().await?;
-        let Some(read) = read_entry(&mut tx, team, entry).await? else {
+        let Some(read) = read_entry(&mut tx, workspace, entry).await? else {
             return Ok(RepAnswered::Gone);
         };
         let Some(row) = read.rep(rep) else {
@@ -98,7 +98,7 @@ impl SqliteStore {
 
     /// The manager keeps a session `rep` disputed (it counts again) or
     /// deletes it for them (the whole entry, if it was theirs alone).
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id, entry = %entry, rep = %rep))]
+    #[tracing::instrument(skip(self, manager), fields(workspace = %manager.workspace, user = %manager.id, entry = %entry, rep = %rep))]
     pub async fn settle_dispute(
         &self,
         manager: &Manager,
@@ -107,7 +107,7 @@ impl SqliteStore {
         decision: DisputeDecision,
     ) -> Result<DisputeSettled, StoreError> {
         let mut tx = self.write().await?;
-        let read = match owned_entry(&mut tx, &manager.team, &manager.id, entry).await? {
+        let read = match owned_entry(&mut tx, &manager.workspace, &manager.id, entry).await? {
             Owned::Yours(read) => read,
             Owned::NotYours { manager } => return Ok(DisputeSettled::NotYours { manager }),
             Owned::Gone => return Ok(DisputeSettled::Gone),
@@ -178,7 +178,7 @@ impl SqliteStore {
                 if let Some(kind) = row.notify {
                     notices.push(PendingNotice {
                         kind,
-                        team: read.team.clone(),
+                        workspace: read.workspace.clone(),
                         manager: read.manager.clone(),
                         rep: row.rep.clone(),
                         entry: read.stored.clone(),

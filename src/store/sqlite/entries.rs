@@ -13,19 +13,19 @@ use super::{
     date_text, instant_text, parse_user, placeholders, topics_text, SqliteStore, StoreError,
 };
 use crate::domain::{
-    Confirmation, Entry, EntryId, ListedEntry, Manager, RepSession, SessionEntry, SlackTeamId,
-    SlackUserId, StoredEntry, YearMonth,
+    Confirmation, Entry, EntryId, ListedEntry, Manager, RepSession, SessionEntry, SlackUserId,
+    StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{Edited, NoticeKind, Owned, TeamRule};
 
-/// Entry `id`, with its reps, as it stands for `user` of workspace `team`.
+/// Entry `id`, with its reps, as it stands for `user` of workspace `workspace`.
 pub(super) async fn owned_entry(
     conn: &mut SqliteConnection,
-    team: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
     id: EntryId,
 ) -> Result<Owned<EntryRead>, StoreError> {
-    Ok(match read_entry(conn, team, id).await? {
+    Ok(match read_entry(conn, workspace, id).await? {
         None => Owned::Gone,
         Some(read) if &read.manager == user => Owned::Yours(read),
         Some(read) => Owned::NotYours {
@@ -44,7 +44,7 @@ async fn edit_rep_rows(
     before: &StoredEntry,
     session: &SessionEntry,
     rows: &NewRepRows,
-    team: &str,
+    workspace: &str,
 ) -> Result<(), StoreError> {
     let reps: Vec<&str> = session.reps.iter().map(SlackUserId::as_str).collect();
     let every = serde_json::Value::from(reps.clone()).to_string();
@@ -82,7 +82,7 @@ async fn edit_rep_rows(
         .filter(|rep| !had.contains(rep))
         .map(SlackUserId::as_str)
         .collect();
-    insert_rep_rows(tx, rows, team, session, &new).await
+    insert_rep_rows(tx, rows, workspace, session, &new).await
 }
 
 /// How many of a rep's 1:1s stand at a word, as read.
@@ -98,12 +98,12 @@ impl SqliteStore {
     /// to ask about before deleting it.
     pub async fn entry(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut reader = self.readers.acquire().await?;
-        Ok(match owned_entry(&mut reader, team, user, id).await? {
+        Ok(match owned_entry(&mut reader, workspace, user, id).await? {
             Owned::Yours(read) => Owned::Yours(read.stored),
             Owned::NotYours { manager } => Owned::NotYours { manager },
             Owned::Gone => Owned::Gone,
@@ -123,7 +123,7 @@ impl SqliteStore {
             "l.held_on DESC, l.id DESC",
         );
         let rows = sqlx::query_as(&sql)
-            .bind(manager.team.as_str())
+            .bind(manager.workspace.as_str())
             .bind(manager.id.as_str())
             .bind(limit)
             .fetch_all(&self.readers)
@@ -139,7 +139,7 @@ impl SqliteStore {
     /// reads them, before anything changes: the join days it moves back
     /// move with the entry, and an edit it refuses is not stored
     /// ([`StoreError::TeamChanged`] carries the stints it saw).
-    #[tracing::instrument(skip(self, manager, entry, rule), fields(team = %manager.team, user = %manager.id, entry = %id))]
+    #[tracing::instrument(skip(self, manager, entry, rule), fields(workspace = %manager.workspace, user = %manager.id, entry = %id))]
     pub async fn edit_entry(
         &self,
         manager: &Manager,
@@ -150,7 +150,7 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Edited, StoreError> {
         let mut tx = self.write().await?;
-        let before = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+        let before = match owned_entry(&mut tx, &manager.workspace, &manager.id, id).await? {
             Owned::Yours(read) => read.stored,
             Owned::NotYours { manager } => return Ok(Edited::NotYours { manager }),
             Owned::Gone => return Ok(Edited::Gone),
@@ -161,7 +161,7 @@ impl SqliteStore {
         let moves = match (&rule, entry) {
             (Some(rule), Entry::Session(session)) => {
                 let reps: Vec<&SlackUserId> = session.reps.iter().collect();
-                let stints = reps_stints(&mut tx, manager.team.as_str(), &reps).await?;
+                let stints = reps_stints(&mut tx, manager.workspace.as_str(), &reps).await?;
                 judged(rule, stints)?.0
             }
             _ => Vec::new(),
@@ -190,7 +190,7 @@ impl SqliteStore {
                 revision: before.revision + 1,
                 confirmation,
             };
-            edit_rep_rows(&mut tx, &before, session, &rows, manager.team.as_str()).await?;
+            edit_rep_rows(&mut tx, &before, session, &rows, manager.workspace.as_str()).await?;
         }
         // The join days the entry moved follow it to its new day; then it
         // moves any it now comes before.
@@ -198,13 +198,13 @@ impl SqliteStore {
         take_back_join_moves(&mut tx, before.line.get()).await?;
         move_join_days(
             &mut tx,
-            manager.team.as_str(),
+            manager.workspace.as_str(),
             manager.id.as_str(),
             before.line.get(),
             &moves,
         )
         .await?;
-        let after = read_entry(&mut tx, &manager.team, id)
+        let after = read_entry(&mut tx, &manager.workspace, id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {id} vanished in its edit")))?
             .stored;
@@ -214,14 +214,14 @@ impl SqliteStore {
 
     /// Deletes the manager's entry `id` whole, every rep row with it, and
     /// gives it as it was.
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id, entry = %id))]
+    #[tracing::instrument(skip(self, manager), fields(workspace = %manager.workspace, user = %manager.id, entry = %id))]
     pub async fn delete_entry(
         &self,
         manager: &Manager,
         id: EntryId,
     ) -> Result<Owned<StoredEntry>, StoreError> {
         let mut tx = self.write().await?;
-        let entry = match owned_entry(&mut tx, &manager.team, &manager.id, id).await? {
+        let entry = match owned_entry(&mut tx, &manager.workspace, &manager.id, id).await? {
             Owned::Yours(read) => read.stored,
             Owned::NotYours { manager } => return Ok(Owned::NotYours { manager }),
             Owned::Gone => return Ok(Owned::Gone),
@@ -238,7 +238,7 @@ impl SqliteStore {
     /// A rep's 1:1s in the month, with any manager, oldest first.
     pub async fn rep_sessions(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         month: YearMonth,
     ) -> Result<Vec<RepSession>, StoreError> {
@@ -248,7 +248,7 @@ impl SqliteStore {
             "l.held_on, l.id",
         );
         let rows = sqlx::query_as(&sql)
-            .bind(team.as_str())
+            .bind(workspace.as_str())
             .bind(rep.as_str())
             .bind(date_text(month.first_day()))
             .bind(date_text(month.next().first_day()))
@@ -283,7 +283,7 @@ impl SqliteStore {
     /// read however many reps.
     pub async fn month_confirmations(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         month: YearMonth,
         reps: &[SlackUserId],
     ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError> {
@@ -296,7 +296,7 @@ impl SqliteStore {
              GROUP BY rep_id, confirmation ORDER BY rep_id",
             placeholders(reps.len())
         );
-        let mut query = sqlx::query_as::<_, WordCount>(&sql).bind(team.as_str());
+        let mut query = sqlx::query_as::<_, WordCount>(&sql).bind(workspace.as_str());
         for rep in reps {
             query = query.bind(rep.as_str());
         }

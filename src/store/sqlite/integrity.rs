@@ -16,7 +16,7 @@ struct RepRowAgainstEntry {
     entry_minutes: String,
     row_kind: String,
     entry_kind: String,
-    entry_team: String,
+    entry_workspace: String,
 }
 
 /// An entry, by its workspace and ID.
@@ -80,7 +80,7 @@ impl SqliteStore {
                     CAST(r.minutes AS TEXT) AS row_minutes,
                     COALESCE(CAST(l.minutes AS TEXT), '') AS entry_minutes,
                     r.activity AS row_kind, COALESCE(l.activity, l.kind, '') AS entry_kind,
-                    COALESCE(l.team_id, '') AS entry_team
+                    COALESCE(l.team_id, '') AS entry_workspace
              FROM log_reps r LEFT JOIN logs l ON l.id = r.log_id
              WHERE l.id IS NULL OR l.kind <> 'session' OR l.team_id <> r.team_id
                 OR l.held_on <> r.held_on OR l.minutes <> r.minutes OR l.activity <> r.activity
@@ -90,7 +90,7 @@ impl SqliteStore {
         .await?;
         for row in rows {
             let fields = [
-                ("workspace", row.team_id.clone(), row.entry_team),
+                ("workspace", row.team_id.clone(), row.entry_workspace),
                 ("day", row.row_day, row.entry_day),
                 ("minutes", row.row_minutes, row.entry_minutes),
                 ("kind", row.row_kind, row.entry_kind),
@@ -98,7 +98,7 @@ impl SqliteStore {
             for (field, row_has, entry_has) in fields {
                 if row_has != entry_has {
                     findings.push(Finding::RepRowDisagrees {
-                        team: row.team_id.clone(),
+                        workspace: row.team_id.clone(),
                         entry: row.entry,
                         rep: row.rep.clone(),
                         field,
@@ -119,7 +119,7 @@ impl SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::SessionWithoutReps {
-            team: row.team_id,
+            workspace: row.team_id,
             entry: row.entry,
         }));
         let rows: Vec<RepOffTeam> = sqlx::query_as(
@@ -134,7 +134,7 @@ impl SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::RepNotOnTeam {
-            team: row.team_id,
+            workspace: row.team_id,
             entry: row.entry,
             manager: row.manager_id,
             rep: row.rep_id,
@@ -158,7 +158,7 @@ impl SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::TwoTeamsAtOnce {
-            team: row.team_id,
+            workspace: row.team_id,
             rep: row.rep_id,
             first: Stint {
                 manager: row.first_manager,
@@ -178,7 +178,7 @@ impl SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::Undecided {
-            team: row.team_id,
+            workspace: row.team_id,
             rep: row.rep_id,
             day: row.held_on,
             minutes: row.minutes,
@@ -193,7 +193,7 @@ impl SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::EntryWithoutLine {
-            team: row.team_id,
+            workspace: row.team_id,
             entry: row.entry,
         }));
         let counts: Counts = sqlx::query_as(

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::SqliteConnection;
 
 use super::{instant_text, parse_instant, SqliteStore, StoreError};
-use crate::domain::{SlackTeamId, SlackUserId};
+use crate::domain::{SlackUserId, WorkspaceId};
 use crate::store::{FormOrigin, HomeTab};
 
 /// How long an event ID or a form's origin is kept.
@@ -42,7 +42,7 @@ impl SqliteStore {
     pub async fn remember_form_origin(
         &self,
         view_id: &str,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         origin: &FormOrigin,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -57,7 +57,7 @@ impl SqliteStore {
              ON CONFLICT (view_id) DO NOTHING",
         )
         .bind(view_id)
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(&origin.channel)
         .bind(&origin.message_ts)
         .bind(&origin.blocks)
@@ -107,7 +107,7 @@ impl SqliteStore {
     /// Records that `user` opened the Home tab.
     pub async fn remember_home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -116,7 +116,7 @@ impl SqliteStore {
             "INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES (?, ?, ?)
              ON CONFLICT (team_id, user_id) DO UPDATE SET opened_at = excluded.opened_at",
         )
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(user.as_str())
         .bind(instant_text(now))
         .execute(&mut *tx)
@@ -128,13 +128,13 @@ impl SqliteStore {
     /// `user`'s Home tab, if they have ever opened it.
     pub async fn home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<HomeTab>, StoreError> {
         let row: Option<HomeTabRow> = sqlx::query_as(
             "SELECT opened_at, hash, published_at FROM home_tabs WHERE team_id = ? AND user_id = ?",
         )
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(user.as_str())
         .fetch_optional(&self.readers)
         .await?;
@@ -153,7 +153,7 @@ impl SqliteStore {
     /// the next publish by a few seconds.
     pub async fn home_tab_published(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         hash: &str,
         at: DateTime<Utc>,
@@ -164,7 +164,7 @@ impl SqliteStore {
         )
         .bind(hash)
         .bind(at.to_rfc3339_opts(SecondsFormat::Millis, true))
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(user.as_str())
         .execute(&mut *tx)
         .await?;

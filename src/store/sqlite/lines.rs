@@ -28,7 +28,7 @@ const MAX_BATCH: usize = 256;
 
 /// A line waiting to be stored, and who to tell when it is.
 pub(super) struct QueuedLine {
-    team: String,
+    workspace: String,
     manager: String,
     entries: Vec<Entry>,
     /// Run inside the storing transaction.
@@ -103,7 +103,7 @@ async fn store_line(
     let line_id: i64 = sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
     )
-    .bind(&line.team)
+    .bind(&line.workspace)
     .bind(&line.manager)
     .bind(&line.logged_at)
     .fetch_one(&mut *tx)
@@ -119,7 +119,7 @@ async fn store_line(
              VALUES ((SELECT last_handed_out + 1 FROM entry_ids), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              RETURNING id",
         )
-        .bind(&line.team)
+        .bind(&line.workspace)
         .bind(&line.manager)
         .bind(StoredKind::from(entry.kind()))
         .bind(entry.minutes().get())
@@ -138,10 +138,10 @@ async fn store_line(
                 revision: 0,
                 confirmation: line.confirmation,
             };
-            insert_rep_rows(tx, &rows, &line.team, session, &reps).await?;
+            insert_rep_rows(tx, &rows, &line.workspace, session, &reps).await?;
         }
     }
-    move_join_days(tx, &line.team, &line.manager, line_id, &moves).await?;
+    move_join_days(tx, &line.workspace, &line.manager, line_id, &moves).await?;
     Ok(Ok(StoredLine {
         line: LineId::new(line_id),
         moves,
@@ -179,15 +179,15 @@ async fn line_stints(
         .flatten()
         .collect();
     if reps.is_empty() {
-        return team_stints(tx, &line.team, &line.manager).await;
+        return team_stints(tx, &line.workspace, &line.manager).await;
     }
-    reps_stints(tx, &line.team, &reps).await
+    reps_stints(tx, &line.workspace, &reps).await
 }
 
 /// Every stint on `manager`'s team, past and present.
 async fn team_stints(
     tx: &mut SqliteConnection,
-    team: &str,
+    workspace: &str,
     manager: &str,
 ) -> Result<Vec<Membership>, StoreError> {
     let rows: Vec<MembershipRow> = sqlx::query_as(
@@ -195,7 +195,7 @@ async fn team_stints(
          WHERE team_id = ? AND manager_id = ?
          ORDER BY joined_on, id",
     )
-    .bind(team)
+    .bind(workspace)
     .bind(manager)
     .fetch_all(&mut *tx)
     .await?;
@@ -217,7 +217,7 @@ pub(super) struct NewRepRows {
 pub(super) async fn insert_rep_rows(
     tx: &mut SqliteConnection,
     rows: &NewRepRows,
-    team: &str,
+    workspace: &str,
     session: &SessionEntry,
     reps: &[&str],
 ) -> Result<(), StoreError> {
@@ -228,7 +228,7 @@ pub(super) async fn insert_rep_rows(
          SELECT ?, value, ?, ?, ?, ?, ?, ?, ? FROM json_each(?)",
     )
     .bind(rows.entry)
-    .bind(team)
+    .bind(workspace)
     .bind(date_text(session.held_on))
     .bind(session.minutes.get())
     .bind(session.activity.code())
@@ -248,7 +248,7 @@ impl SqliteStore {
     /// the rule saw.
     /// `confirmation` is each session rep's word to begin with: asked (a
     /// question goes out to them) or not.
-    #[tracing::instrument(skip(self, manager, entries, rule), fields(team = %manager.team, user = %manager.id, entries = entries.len()))]
+    #[tracing::instrument(skip(self, manager, entries, rule), fields(workspace = %manager.workspace, user = %manager.id, entries = entries.len()))]
     pub async fn insert_line(
         &self,
         manager: &Manager,
@@ -259,7 +259,7 @@ impl SqliteStore {
     ) -> Result<StoredLine, StoreError> {
         let (stored, done) = oneshot::channel();
         let queued = QueuedLine {
-            team: manager.team.as_str().to_string(),
+            workspace: manager.workspace.as_str().to_string(),
             manager: manager.id.as_str().to_string(),
             entries: entries.to_vec(),
             rule,

@@ -7,12 +7,12 @@ use sqlx::SqliteConnection;
 use super::confirmations::StoredWord;
 use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{
-    date_text, instant_text, parse_date, parse_team, parse_topics, parse_user, placeholders,
+    date_text, instant_text, parse_date, parse_topics, parse_user, parse_workspace, placeholders,
     SqliteStore, StoreError,
 };
 use crate::domain::{
     Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
-    Minutes, Note, SessionEntry, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    Minutes, Note, SessionEntry, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{ExportRow, NoticeKind, UndoTarget, Undone, Usual};
 
@@ -82,7 +82,7 @@ pub(super) fn entries_with_reps(filter: &str, order: &str) -> String {
 /// An entry as read: who logged it, the entry, and each rep's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct EntryRead {
-    pub(super) team: SlackTeamId,
+    pub(super) workspace: WorkspaceId,
     pub(super) manager: SlackUserId,
     pub(super) stored: StoredEntry,
     /// In the order of the session's reps; none for a meeting.
@@ -165,7 +165,7 @@ impl EntryRepRow {
             }),
         };
         Ok(EntryRead {
-            team: parse_team(self.team_id)?,
+            workspace: parse_workspace(self.team_id)?,
             manager: parse_user(self.manager_id)?,
             stored: StoredEntry {
                 id: EntryId::new(self.id),
@@ -178,15 +178,15 @@ impl EntryRepRow {
     }
 }
 
-/// Entry `id` of workspace `team`, whoever logged it.
+/// Entry `id` of workspace `workspace`, whoever logged it.
 pub(super) async fn read_entry(
     conn: &mut SqliteConnection,
-    team: &SlackTeamId,
+    workspace: &WorkspaceId,
     id: EntryId,
 ) -> Result<Option<EntryRead>, StoreError> {
     let rows = sqlx::query_as(&entries_with_reps("l.id = ? AND l.team_id = ?", "l.id"))
         .bind(id.get())
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .fetch_all(&mut *conn)
         .await?;
     Ok(gather(rows)?.pop())
@@ -225,7 +225,7 @@ impl SqliteStore {
             "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = ?
              GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(kind)
         .fetch_optional(&self.readers)
@@ -234,7 +234,7 @@ impl SqliteStore {
             "SELECT activity FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'session'
              GROUP BY activity ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .fetch_optional(&self.readers)
         .await?;
@@ -271,7 +271,7 @@ impl SqliteStore {
         );
         let sql = entries_with_reps(&filter, "l.id");
         let mut query = sqlx::query_as(&sql)
-            .bind(manager.team.as_str())
+            .bind(manager.workspace.as_str())
             .bind(manager.id.as_str());
         for day in days {
             query = query.bind(date_text(*day));
@@ -287,7 +287,7 @@ impl SqliteStore {
     /// and the join days they moved; or, for a team command, every stint it
     /// changed. A line taken back before, or one that is not the manager's,
     /// changes nothing, so pressing Undo twice is safe.
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
+    #[tracing::instrument(skip(self, manager), fields(workspace = %manager.workspace, user = %manager.id))]
     pub async fn undo(
         &self,
         manager: &Manager,
@@ -303,13 +303,13 @@ impl SqliteStore {
                         OR EXISTS (SELECT 1 FROM team_changes t WHERE t.line_id = log_lines.id))
                  ORDER BY id DESC LIMIT 1",
             )
-            .bind(manager.team.as_str())
+            .bind(manager.workspace.as_str())
             .bind(manager.id.as_str()),
             UndoTarget::Line(line) => sqlx::query_as(
                 "SELECT id, undone_at, manager_id FROM log_lines WHERE id = ? AND team_id = ?",
             )
             .bind(line.get())
-            .bind(manager.team.as_str()),
+            .bind(manager.workspace.as_str()),
         }
         .fetch_optional(&mut *tx)
         .await?;
@@ -361,7 +361,7 @@ impl SqliteStore {
             "SELECT MAX(held_on) FROM logs
              WHERE team_id = ? AND manager_id = ? AND kind = 'meeting' AND held_on <= ?",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(day))
         .fetch_one(&self.readers)
@@ -380,7 +380,7 @@ impl SqliteStore {
             "SELECT COUNT(*) FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'meeting'
                AND held_on >= ? AND held_on < ?",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(from))
         .bind(date_text(until))
@@ -440,7 +440,7 @@ impl TryFrom<ExportRecord> for ExportRow {
 
     fn try_from(row: ExportRecord) -> Result<Self, StoreError> {
         Ok(ExportRow {
-            team_id: parse_team(row.team_id)?,
+            workspace_id: parse_workspace(row.team_id)?,
             held_on: parse_date(&row.held_on)?,
             kind: row.kind.into(),
             manager_id: parse_user(row.manager_id)?,

@@ -9,10 +9,10 @@ use chrono_tz::Tz;
 use sqlx::SqliteExecutor;
 
 use super::{
-    date_text, instant_text, parse_date, parse_instant, parse_team, parse_user, SqliteStore,
+    date_text, instant_text, parse_date, parse_instant, parse_user, parse_workspace, SqliteStore,
     StoreError,
 };
-use crate::domain::{Manager, SlackChannelId, SlackTeamId, SlackUserId};
+use crate::domain::{Manager, SlackChannelId, SlackUserId, WorkspaceId};
 use crate::store::UnreadableManager;
 
 /// A manager's row as read; [`manager_from_row`] reads it as a manager.
@@ -35,7 +35,7 @@ const MANAGER_COLUMNS: &str =
 /// Managers by workspace and user, read on every command. Only this
 /// process changes them (`run-job` reads them but never writes), and every
 /// change goes through the store, which updates this copy.
-pub(super) type ManagerCache = Arc<RwLock<HashMap<(SlackTeamId, SlackUserId), Versioned>>>;
+pub(super) type ManagerCache = Arc<RwLock<HashMap<(WorkspaceId, SlackUserId), Versioned>>>;
 
 /// A manager as read, and how many changes their row had seen then.
 #[derive(Debug, Clone)]
@@ -53,14 +53,14 @@ fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
     let tz_override = row.tz_override.and_then(|raw| match Tz::from_str(&raw) {
         Ok(tz) => Some(tz),
         Err(_) => {
-            tracing::warn!(team = %row.team_id, user = %row.user_id, zone = %raw, "ignoring a time zone override this version does not know");
+            tracing::warn!(workspace = %row.team_id, user = %row.user_id, zone = %raw, "ignoring a time zone override this version does not know");
             None
         }
     });
     let manager = Manager {
         slack_tz: Tz::from_str(&row.slack_tz)
             .map_err(|_| StoreError::UnknownTimeZone(row.slack_tz))?,
-        team: parse_team(row.team_id)?,
+        workspace: parse_workspace(row.team_id)?,
         id: parse_user(row.user_id)?,
         tz_override,
         snoozed_until: row.snoozed_until.as_deref().map(parse_date).transpose()?,
@@ -82,13 +82,13 @@ fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
 /// The manager's row as it is in the database, never from the cache.
 async fn fetch_manager<'e>(
     executor: impl SqliteExecutor<'e>,
-    team: &SlackTeamId,
+    workspace: &WorkspaceId,
     user: &SlackUserId,
 ) -> Result<Option<Versioned>, StoreError> {
     let row: Option<ManagerRow> = sqlx::query_as(&format!(
         "SELECT {MANAGER_COLUMNS} FROM managers WHERE team_id = ? AND user_id = ?"
     ))
-    .bind(team.as_str())
+    .bind(workspace.as_str())
     .bind(user.as_str())
     .fetch_optional(executor)
     .await?;
@@ -96,23 +96,23 @@ async fn fetch_manager<'e>(
 }
 
 impl SqliteStore {
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
     pub async fn manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<Manager>, StoreError> {
-        let key = (team.clone(), user.clone());
+        let key = (workspace.clone(), user.clone());
         if let Some(known) = self.cached_managers().get(&key) {
             return Ok(Some(known.manager.clone()));
         }
-        let read = fetch_manager(&self.readers, team, user).await?;
+        let read = fetch_manager(&self.readers, workspace, user).await?;
         Ok(read.map(|read| self.remember(read)))
     }
 
     fn cached_managers(
         &self,
-    ) -> std::sync::RwLockReadGuard<'_, HashMap<(SlackTeamId, SlackUserId), Versioned>> {
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<(WorkspaceId, SlackUserId), Versioned>> {
         self.managers
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -128,7 +128,7 @@ impl SqliteStore {
             .managers
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let key = (read.manager.team.clone(), read.manager.id.clone());
+        let key = (read.manager.workspace.clone(), read.manager.id.clone());
         let held = cache.entry(key).or_insert_with(|| read.clone());
         if held.version < read.version {
             *held = read;
@@ -154,20 +154,24 @@ impl SqliteStore {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let (team, user) = (row.team_id.clone(), row.user_id.clone());
+                let (workspace, user) = (row.team_id.clone(), row.user_id.clone());
                 manager_from_row(row)
                     .map(|read| read.manager)
-                    .map_err(|error| UnreadableManager { team, user, error })
+                    .map_err(|error| UnreadableManager {
+                        workspace,
+                        user,
+                        error,
+                    })
             })
             .collect())
     }
 
     /// Stores the zone Slack reports for a manager whose stored one this
     /// build could not read; the manager as they now read.
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
     pub async fn set_slack_time_zone(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
     ) -> Result<Manager, StoreError> {
@@ -177,7 +181,7 @@ impl SqliteStore {
              RETURNING {MANAGER_COLUMNS}"
         ))
         .bind(slack_tz.name())
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(user.as_str())
         .fetch_one(&mut *tx)
         .await?;
@@ -188,10 +192,10 @@ impl SqliteStore {
 
     /// Records a manager the first time they use the bot; a second insert
     /// (two first requests racing) keeps the first.
-    #[tracing::instrument(skip(self), fields(team = %team, user = %user))]
+    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
     pub async fn add_manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
         now: DateTime<Utc>,
@@ -201,13 +205,13 @@ impl SqliteStore {
             "INSERT INTO managers (team_id, user_id, slack_tz, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (team_id, user_id) DO NOTHING",
         )
-        .bind(team.as_str())
+        .bind(workspace.as_str())
         .bind(user.as_str())
         .bind(slack_tz.name())
         .bind(instant_text(now))
         .execute(&mut *tx)
         .await?;
-        let stored = fetch_manager(&mut *tx, team, user)
+        let stored = fetch_manager(&mut *tx, workspace, user)
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
@@ -250,7 +254,7 @@ impl SqliteStore {
              RETURNING {MANAGER_COLUMNS}"
         ))
         .bind(date_text(until))
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(today))
         .fetch_optional(&mut *tx)
@@ -258,7 +262,7 @@ impl SqliteStore {
         let (stored, kept) = match paused {
             Some(row) => (manager_from_row(row)?, None),
             None => {
-                let stored = fetch_manager(&mut *tx, &manager.team, &manager.id)
+                let stored = fetch_manager(&mut *tx, &manager.workspace, &manager.id)
                     .await?
                     .ok_or(sqlx::Error::RowNotFound)?;
                 let kept = stored.manager.snoozed_on(today);
@@ -297,7 +301,7 @@ impl SqliteStore {
              RETURNING {MANAGER_COLUMNS}"
         ))
         .bind(value)
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .fetch_one(&self.writer)
         .await?;
@@ -316,15 +320,15 @@ mod tests {
         let (store, _) = SqliteStore::open_reporting("sqlite::memory:", Open::CreateAndMigrate)
             .await
             .expect("store");
-        let team = SlackTeamId::parse("T0TEAM").expect("team");
+        let workspace = WorkspaceId::parse("T0TEAM").expect("team");
         let boss = SlackUserId::parse("U0BOSS").expect("user");
         let first_use = DateTime::from_timestamp(1_795_000_000, 0).expect("instant");
         let manager = store
-            .add_manager(&team, &boss, Tz::UTC, first_use)
+            .add_manager(&workspace, &boss, Tz::UTC, first_use)
             .await
             .expect("manager");
         // A command that found nothing in the cache reads the row…
-        let stale = fetch_manager(&store.readers, &team, &boss)
+        let stale = fetch_manager(&store.readers, &workspace, &boss)
             .await
             .expect("read")
             .expect("row");
@@ -338,7 +342,7 @@ mod tests {
         let kept = store.remember(stale);
 
         assert_eq!(kept.snoozed_until, Some(back_on));
-        let cached = store.manager(&team, &boss).await.expect("read");
+        let cached = store.manager(&workspace, &boss).await.expect("read");
         assert_eq!(cached.and_then(|m| m.snoozed_until), Some(back_on));
     }
 }

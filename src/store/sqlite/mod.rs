@@ -28,7 +28,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
 use super::{Open, Opened, StoreError};
-use crate::domain::{SlackTeamId, SlackUserId, Topic};
+use crate::domain::{SlackUserId, Topic, WorkspaceId};
 
 /// A handle on a SQLite database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -220,8 +220,8 @@ fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 
-fn parse_team(raw: String) -> Result<SlackTeamId, StoreError> {
-    SlackTeamId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
+fn parse_workspace(raw: String) -> Result<WorkspaceId, StoreError> {
+    WorkspaceId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
 }
 
 fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {

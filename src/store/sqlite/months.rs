@@ -6,7 +6,7 @@
 use super::{date_text, parse_date, parse_user, SqliteStore, StoreError};
 use crate::domain::{
     Activity, DayOfCoaching, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
-    SessionRecord, SlackTeamId, SlackUserId, YearMonth,
+    SessionRecord, SlackUserId, WorkspaceId, YearMonth,
 };
 
 /// What a row of the month's union is.
@@ -73,7 +73,7 @@ impl SqliteStore {
              GROUP BY held_on
              ORDER BY held_on",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
@@ -88,7 +88,7 @@ impl SqliteStore {
     /// of every manager they were with.
     pub async fn month_activity(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         reps: &[SlackUserId],
         month: YearMonth,
     ) -> Result<MonthActivity, StoreError> {
@@ -97,7 +97,7 @@ impl SqliteStore {
         }
         let reps_sql = format!("VALUES {}", vec!["(?)"; reps.len()].join(", "));
         let binds: Vec<String> = reps.iter().map(|rep| rep.as_str().to_string()).collect();
-        self.activity(team, &reps_sql, &binds, month).await
+        self.activity(workspace, &reps_sql, &binds, month).await
     }
 
     /// The month of everyone on the manager's team on some day of it, or on
@@ -111,19 +111,20 @@ impl SqliteStore {
                         WHERE team_id = ? AND manager_id = ?
                           AND (left_on IS NULL OR (joined_on < ? AND left_on > ?))";
         let binds = [
-            manager.team.as_str().to_string(),
+            manager.workspace.as_str().to_string(),
             manager.id.as_str().to_string(),
             date_text(month.next().first_day()),
             date_text(month.first_day()),
         ];
-        self.activity(&manager.team, reps_sql, &binds, month).await
+        self.activity(&manager.workspace, reps_sql, &binds, month)
+            .await
     }
 
     /// The union behind both reads; `reps_sql` selects the reps' IDs with
     /// `binds` as its parameters.
     async fn activity(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         reps_sql: &str,
         binds: &[String],
         month: YearMonth,
@@ -156,14 +157,14 @@ impl SqliteStore {
             query = query.bind(bind);
         }
         let rows = query
-            .bind(team.as_str())
-            .bind(team.as_str())
+            .bind(workspace.as_str())
+            .bind(workspace.as_str())
             .bind(&from)
             .bind(&until)
-            .bind(team.as_str())
+            .bind(workspace.as_str())
             .bind(&from)
             .bind(&until)
-            .bind(team.as_str())
+            .bind(workspace.as_str())
             .fetch_all(&self.readers)
             .await?;
         let mut activity = MonthActivity::default();

@@ -21,7 +21,7 @@ const DUE: &str = "due(i, team_id, manager_id) AS (
 fn due_json(managers: &[Manager]) -> String {
     serde_json::json!(managers
         .iter()
-        .map(|manager| [manager.team.as_str(), manager.id.as_str()])
+        .map(|manager| [manager.workspace.as_str(), manager.id.as_str()])
         .collect::<Vec<_>>())
     .to_string()
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
 use super::{
-    date_text, instant_text, parse_date, parse_team, placeholders, SqliteStore, StoreError,
+    date_text, instant_text, parse_date, parse_workspace, placeholders, SqliteStore, StoreError,
 };
 use crate::domain::Job;
 use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder, ReminderKey};
@@ -80,7 +80,7 @@ impl TryFrom<PendingRow> for PendingReminder {
     fn try_from(row: PendingRow) -> Result<Self, StoreError> {
         Ok(PendingReminder {
             id: row.id,
-            team: parse_team(row.team_id)?,
+            workspace: parse_workspace(row.team_id)?,
             kind: row.job.into(),
             recipient: row.recipient,
             message: row.message,
@@ -150,7 +150,7 @@ impl SqliteStore {
 
     /// Stores a decided reminder; its ID, or `None` when one with the same
     /// key exists already (another run got there first).
-    #[tracing::instrument(skip(self, reminder), fields(team = %reminder.team, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
+    #[tracing::instrument(skip(self, reminder), fields(workspace = %reminder.workspace, job = reminder.kind.name(), recipient = %reminder.recipient, day = %reminder.local_date))]
     pub async fn insert_reminder(
         &self,
         reminder: &NewReminder,
@@ -315,7 +315,7 @@ pub(super) async fn insert_reminder_row(
          ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING
          RETURNING id",
     )
-    .bind(reminder.team.as_str())
+    .bind(reminder.workspace.as_str())
     .bind(StoredJob::from(reminder.kind))
     .bind(&reminder.recipient)
     .bind(date_text(reminder.local_date))

@@ -10,7 +10,7 @@ use super::SqliteStore;
 use crate::domain::{
     Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
     ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
-    SlackChannelId, SlackTeamId, SlackUserId, StoredEntry, YearMonth,
+    SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
@@ -25,20 +25,20 @@ use crate::store::{
 impl Storage for SqliteStore {
     async fn manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<Manager>, StoreError> {
-        self.manager(team, user).await
+        self.manager(workspace, user).await
     }
 
     async fn add_manager(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
         now: DateTime<Utc>,
     ) -> Result<Manager, StoreError> {
-        self.add_manager(team, user, slack_tz, now).await
+        self.add_manager(workspace, user, slack_tz, now).await
     }
 
     async fn managers_with_reps(
@@ -49,11 +49,11 @@ impl Storage for SqliteStore {
 
     async fn set_slack_time_zone(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         slack_tz: Tz,
     ) -> Result<Manager, StoreError> {
-        self.set_slack_time_zone(team, user, slack_tz).await
+        self.set_slack_time_zone(workspace, user, slack_tz).await
     }
 
     async fn set_time_zone_override(
@@ -103,11 +103,11 @@ impl Storage for SqliteStore {
 
     async fn entry(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         id: EntryId,
     ) -> Result<Owned<StoredEntry>, StoreError> {
-        self.entry(team, user, id).await
+        self.entry(workspace, user, id).await
     }
 
     async fn latest_entries(
@@ -211,11 +211,11 @@ impl Storage for SqliteStore {
 
     async fn month_activity(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         reps: &[SlackUserId],
         month: YearMonth,
     ) -> Result<MonthActivity, StoreError> {
-        self.month_activity(team, reps, month).await
+        self.month_activity(workspace, reps, month).await
     }
 
     async fn team_month_activity(
@@ -236,31 +236,32 @@ impl Storage for SqliteStore {
 
     async fn rep_sessions(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         month: YearMonth,
     ) -> Result<Vec<RepSession>, StoreError> {
-        self.rep_sessions(team, rep, month).await
+        self.rep_sessions(workspace, rep, month).await
     }
 
     async fn month_confirmations(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         month: YearMonth,
         reps: &[SlackUserId],
     ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError> {
-        self.month_confirmations(team, month, reps).await
+        self.month_confirmations(workspace, month, reps).await
     }
 
     async fn answer_as_rep(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         rep: &SlackUserId,
         entry: EntryId,
         revision: u32,
         answer: RepAnswer,
     ) -> Result<RepAnswered, StoreError> {
-        self.answer_as_rep(team, rep, entry, revision, answer).await
+        self.answer_as_rep(workspace, rep, entry, revision, answer)
+            .await
     }
 
     async fn settle_dispute(
@@ -382,11 +383,12 @@ impl Storage for SqliteStore {
     async fn remember_form_origin(
         &self,
         view_id: &str,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         origin: &FormOrigin,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.remember_form_origin(view_id, team, origin, now).await
+        self.remember_form_origin(view_id, workspace, origin, now)
+            .await
     }
 
     async fn take_form_origin(&self, view_id: &str) -> Result<Option<FormOrigin>, StoreError> {
@@ -406,29 +408,29 @@ impl Storage for SqliteStore {
 
     async fn remember_home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.remember_home_tab(team, user, now).await
+        self.remember_home_tab(workspace, user, now).await
     }
 
     async fn home_tab(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Option<HomeTab>, StoreError> {
-        self.home_tab(team, user).await
+        self.home_tab(workspace, user).await
     }
 
     async fn home_tab_published(
         &self,
-        team: &SlackTeamId,
+        workspace: &WorkspaceId,
         user: &SlackUserId,
         hash: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.home_tab_published(team, user, hash, at).await
+        self.home_tab_published(workspace, user, hash, at).await
     }
 
     async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError> {

@@ -60,7 +60,7 @@ impl SqliteStore {
              WHERE team_id = ? AND manager_id = ? AND left_on IS NULL
              ORDER BY joined_on, id",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .fetch_all(&self.readers)
         .await?;
@@ -72,7 +72,7 @@ impl SqliteStore {
         let first: Option<String> = sqlx::query_scalar(
             "SELECT MIN(joined_on) FROM memberships WHERE team_id = ? AND manager_id = ?",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .fetch_one(&self.readers)
         .await?;
@@ -83,7 +83,7 @@ impl SqliteStore {
     /// already on the team to `since`, or puts back a rep who left today,
     /// as [`join_change`] decides from the rep's stints, all in one
     /// transaction, kept as one change `undo` can take back.
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
+    #[tracing::instrument(skip(self, manager), fields(workspace = %manager.workspace, user = %manager.id))]
     pub async fn add_reps(
         &self,
         manager: &Manager,
@@ -96,7 +96,7 @@ impl SqliteStore {
         let mut change = ChangeLine::new(manager, now);
         let mut outcomes = Vec::with_capacity(reps.len());
         for rep in reps {
-            let stints = reps_stints(&mut tx, manager.team.as_str(), &[rep]).await?;
+            let stints = reps_stints(&mut tx, manager.workspace.as_str(), &[rep]).await?;
             let current = stint_where(&mut tx, manager, rep, "left_on IS NULL", None).await?;
             let first_session = match &current {
                 Some(current) => {
@@ -111,7 +111,7 @@ impl SqliteStore {
                         "INSERT INTO memberships (team_id, manager_id, rep_id, joined_on)
                          VALUES (?, ?, ?, ?) RETURNING id",
                     )
-                    .bind(manager.team.as_str())
+                    .bind(manager.workspace.as_str())
                     .bind(manager.id.as_str())
                     .bind(rep.as_str())
                     .bind(date_text(*day))
@@ -148,7 +148,7 @@ impl SqliteStore {
     /// Ends reps' stints on `day` (today, or the day they left), as
     /// [`leave`] decides; their history stays. Kept as one change `undo`
     /// can take back.
-    #[tracing::instrument(skip(self, manager), fields(team = %manager.team, user = %manager.id))]
+    #[tracing::instrument(skip(self, manager), fields(workspace = %manager.workspace, user = %manager.id))]
     pub async fn remove_reps(
         &self,
         manager: &Manager,
@@ -173,7 +173,7 @@ impl SqliteStore {
                      OR EXISTS (SELECT 1 FROM logs WHERE team_id = ?1 AND manager_id = ?2
                                   AND kind = 'meeting' AND held_on = ?4)",
             )
-            .bind(manager.team.as_str())
+            .bind(manager.workspace.as_str())
             .bind(manager.id.as_str())
             .bind(rep.as_str())
             .bind(date_text(day))
@@ -265,7 +265,7 @@ async fn stint_where(
          ORDER BY joined_on DESC LIMIT 1"
     );
     let mut query = sqlx::query_as::<_, IdSpanRow>(&sql)
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(rep.as_str());
     if let Some(day) = day {
@@ -299,7 +299,7 @@ async fn sessions_in(
 ) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
     sessions_of(
         tx,
-        manager.team.as_str(),
+        manager.workspace.as_str(),
         manager.id.as_str(),
         rep.as_str(),
         span,
@@ -309,7 +309,7 @@ async fn sessions_in(
 
 async fn sessions_of(
     tx: &mut SqliteConnection,
-    team: &str,
+    workspace: &str,
     manager: &str,
     rep: &str,
     span: Span,
@@ -319,7 +319,7 @@ async fn sessions_of(
          WHERE l.team_id = ? AND l.manager_id = ? AND r.rep_id = ?
            AND l.held_on >= ? AND (? IS NULL OR l.held_on < ?)",
     )
-    .bind(team)
+    .bind(workspace)
     .bind(manager)
     .bind(rep)
     .bind(date_text(span.joined_on))
@@ -367,7 +367,7 @@ impl<'m> ChangeLine<'m> {
                     "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?)
                      RETURNING id",
                 )
-                .bind(self.manager.team.as_str())
+                .bind(self.manager.workspace.as_str())
                 .bind(self.manager.id.as_str())
                 .bind(&self.made_at)
                 .fetch_one(&mut *tx)
@@ -382,7 +382,7 @@ impl<'m> ChangeLine<'m> {
         )
         .bind(line)
         .bind(membership)
-        .bind(self.manager.team.as_str())
+        .bind(self.manager.workspace.as_str())
         .bind(rep.as_str())
         .bind(before.map(|s| date_text(s.joined_on)))
         .bind(before.and_then(|s| s.left_on).map(date_text))
@@ -518,7 +518,7 @@ pub(super) async fn take_back_team_change(
             "SELECT manager_id, rep_id, joined_on, left_on FROM memberships
              WHERE team_id = ? AND rep_id = ? AND id <> ? ORDER BY joined_on",
         )
-        .bind(manager.team.as_str())
+        .bind(manager.workspace.as_str())
         .bind(rep.as_str())
         .bind(membership)
         .fetch_all(&mut *tx)
@@ -539,7 +539,7 @@ pub(super) async fn take_back_team_change(
                  VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(membership)
-            .bind(manager.team.as_str())
+            .bind(manager.workspace.as_str())
             .bind(manager.id.as_str())
             .bind(rep.as_str())
             .bind(date_text(restored.joined_on))
@@ -566,7 +566,7 @@ pub(super) async fn take_back_team_change(
 /// entry back can move the day again.
 pub(super) async fn move_join_days(
     tx: &mut SqliteConnection,
-    team: &str,
+    workspace: &str,
     manager: &str,
     line: i64,
     moves: &[JoinMove],
@@ -576,7 +576,7 @@ pub(super) async fn move_join_days(
             "SELECT id, joined_on FROM memberships
              WHERE team_id = ? AND manager_id = ? AND rep_id = ? AND left_on IS NULL AND joined_on > ?",
         )
-        .bind(team)
+        .bind(workspace)
         .bind(manager)
         .bind(moved.rep.as_str())
         .bind(date_text(moved.to))
@@ -628,7 +628,7 @@ pub(super) async fn take_back_join_moves(
     for JoinMoveRow {
         membership_id: id,
         moved_from,
-        team_id: team,
+        team_id: workspace,
         manager_id: manager,
         rep_id: rep,
     } in moves
@@ -640,7 +640,7 @@ pub(super) async fn take_back_join_moves(
                 .fetch_one(&mut *tx)
                 .await?
                 .read()?;
-        let first = sessions_of(tx, &team, &manager, &rep, span)
+        let first = sessions_of(tx, &workspace, &manager, &rep, span)
             .await?
             .map(|(first, _)| first);
         let to = first.map_or(from, |first| first.min(from));
@@ -669,10 +669,10 @@ pub(super) async fn take_back_join_moves(
     Ok(moved)
 }
 
-/// Every stint these reps have had in workspace `team`, on any team.
+/// Every stint these reps have had in workspace `workspace`, on any team.
 pub(super) async fn reps_stints(
     tx: &mut SqliteConnection,
-    team: &str,
+    workspace: &str,
     reps: &[&SlackUserId],
 ) -> Result<Vec<Membership>, StoreError> {
     let reps: Vec<&str> = reps.iter().map(|rep| rep.as_str()).collect();
@@ -681,7 +681,7 @@ pub(super) async fn reps_stints(
          WHERE team_id = ? AND rep_id IN (SELECT value FROM json_each(?))
          ORDER BY joined_on, id",
     )
-    .bind(team)
+    .bind(workspace)
     .bind(serde_json::Value::from(reps).to_string())
     .fetch_all(&mut *tx)
     .await?;
@@ -699,7 +699,7 @@ async fn first_session_since(
         "SELECT MIN(l.held_on) FROM logs l JOIN log_reps r ON r.log_id = l.id
          WHERE l.team_id = ? AND l.manager_id = ? AND r.rep_id = ? AND l.held_on >= ?",
     )
-    .bind(manager.team.as_str())
+    .bind(manager.workspace.as_str())
     .bind(manager.id.as_str())
     .bind(rep.as_str())
     .bind(date_text(from))
