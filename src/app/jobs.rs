@@ -7,15 +7,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use futures::future::{BoxFuture, FutureExt};
 
 use super::AppContext;
 use crate::causes;
 use crate::domain::reminders;
 use crate::domain::{
-    local_date, scheduled_on, start_of_day, todays_firing, BehindRep, Job, Manager, ManagerDigest,
-    MeetingState, SkipReason, TeamDigest, WorkspaceId, YearMonth,
+    local_date, manager_month_time, scheduled_on, start_of_day, team_month, todays_firing,
+    BehindRep, Job, Manager, ManagerDigest, MeetingState, SkipReason, TeamDigest, WorkspaceId,
+    YearMonth,
 };
-use crate::store::{StoreError, UnreadableManager};
+use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager};
 
 /// Whether a run honours the cron schedule (the scheduler) or runs now
 /// regardless (`run-job`).
@@ -110,10 +112,16 @@ impl Decision {
     }
 }
 
+/// How many managers one set read covers: a job over 100,000 reps is a
+/// few dozen reads, and what one read holds stays small.
+const MANAGERS_PER_READ: usize = 1_000;
+
 /// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
 /// recipients whose local firing has passed today; either way, none who
-/// already have that day's reminder. A manager whose records cannot be read
-/// is logged and left out; the others still get theirs.
+/// already have that day's reminder. The records are read for all due
+/// managers at once, grouped by their local day, and the domain's rules
+/// applied per manager. A manager whose records cannot be read is logged
+/// and left out; the others still get theirs.
 #[tracing::instrument(skip(ctx), fields(job = %job, at = %at))]
 pub async fn decide(
     ctx: &AppContext,
@@ -130,9 +138,9 @@ pub async fn decide(
             Err(unreadable) => skipped(job, &unreadable),
         }
     }
-    let mut decisions = Vec::new();
     match job {
         Job::MeetingCheck | Job::CoachingPace | Job::TeamDigest => {
+            let mut due = Vec::new();
             for manager in managers {
                 // A DM to the manager, or their team's digest to its channel,
                 // keyed by the manager so teams sharing a channel each get one.
@@ -151,21 +159,39 @@ pub async fn decide(
                 let mut decision =
                     Decision::new(manager.workspace.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
-                match decide_for(ctx, &manager, decision).await {
-                    Ok(Some(decision)) => decisions.push(decision),
-                    Ok(None) => {}
-                    Err(error) => skipped(job, &manager_error(&manager, error)),
-                }
+                due.push((decision, manager));
             }
+            let (decisions, managers): (Vec<Decision>, Vec<Manager>) =
+                undecided(ctx, job, due).await?.into_iter().unzip();
+            let days: Vec<NaiveDate> = decisions.iter().map(|d| d.local_date).collect();
+            let says = by_day(&managers, &days, |group, today| {
+                async move { plan(ctx, job, &group, today).await }.boxed()
+            })
+            .await?;
+            Ok(decisions
+                .into_iter()
+                .zip(managers)
+                .zip(says)
+                .filter_map(|((mut decision, manager), say)| match say {
+                    Ok(say) => {
+                        decision.say = say;
+                        Some(decision)
+                    }
+                    Err(error) => {
+                        skipped(job, &manager_error(&manager, error));
+                        None
+                    }
+                })
+                .collect())
         }
         Job::Digest => {
             let Some(channel) = ctx.settings.digest.channel.clone() else {
-                return Ok(decisions);
+                return Ok(Vec::new());
             };
             let tz = ctx.settings.digest.timezone;
             let now = at.instant_in(tz, schedule);
             if !fired(tz, now) {
-                return Ok(decisions);
+                return Ok(Vec::new());
             }
             let mut by_workspace: BTreeMap<WorkspaceId, Vec<Manager>> = BTreeMap::new();
             for manager in managers {
@@ -174,36 +200,102 @@ pub async fn decide(
                     .or_default()
                     .push(manager);
             }
-            for (workspace, managers) in by_workspace {
-                let mut decision =
-                    Decision::new(workspace, job, channel.as_str().to_string(), tz, now);
-                if already_decided(ctx, &decision).await? {
-                    continue;
-                }
-                decision.say = Say::Digest(digest(ctx, &managers, now).await);
-                decisions.push(decision);
-            }
+            let due = by_workspace
+                .into_iter()
+                .map(|(workspace, managers)| {
+                    let recipient = channel.as_str().to_string();
+                    (Decision::new(workspace, job, recipient, tz, now), managers)
+                })
+                .collect();
+            let due = undecided(ctx, job, due).await?;
+            let managers: Vec<Manager> = due.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
+            let days: Vec<NaiveDate> = managers.iter().map(|m| m.today(now)).collect();
+            let mut lines = by_day(&managers, &days, |group, today| {
+                async move { manager_digests(ctx, &group, today).await }.boxed()
+            })
+            .await?
+            .into_iter()
+            .zip(&managers);
+            Ok(due
+                .into_iter()
+                .map(|(mut decision, in_workspace)| {
+                    let digests = lines
+                        .by_ref()
+                        .take(in_workspace.len())
+                        .filter_map(|(line, manager)| match line {
+                            Ok(line) => Some(line),
+                            Err(error) => {
+                                skipped(job, &manager_error(manager, error));
+                                None
+                            }
+                        })
+                        .collect();
+                    decision.say = Say::Digest(digests);
+                    decision
+                })
+                .collect())
         }
     }
-    Ok(decisions)
 }
 
-/// One manager's decision, or `None` when they have that day's already.
-async fn decide_for(
+/// Of the decisions due, those whose reminder is not stored yet: one read
+/// per local day.
+async fn undecided<T>(
     ctx: &AppContext,
-    manager: &Manager,
-    mut decision: Decision,
-) -> Result<Option<Decision>, StoreError> {
-    if already_decided(ctx, &decision).await? {
-        return Ok(None);
+    job: Job,
+    due: Vec<(Decision, T)>,
+) -> Result<Vec<(Decision, T)>, StoreError> {
+    let mut stored = vec![false; due.len()];
+    for (day, positions) in positions_by_day(due.iter().map(|(d, _)| d.local_date)) {
+        let keys: Vec<ReminderKey> = positions
+            .iter()
+            .map(|&i| {
+                let decision = &due[i].0;
+                ReminderKey {
+                    workspace: decision.workspace.as_str().to_string(),
+                    recipient: decision.recipient.clone(),
+                    subject: decision.subject.clone(),
+                }
+            })
+            .collect();
+        let found = ctx.store.stored_reminders(job, day, &keys).await?;
+        for (i, found) in positions.into_iter().zip(found) {
+            stored[i] = found;
+        }
     }
-    let now = decision.at;
-    decision.say = match decision.job {
-        Job::MeetingCheck => meeting_check(ctx, manager, now).await?,
-        Job::CoachingPace => coaching_pace(ctx, manager, now).await?,
-        _ => Say::TeamDigest(team_digest(ctx, manager, now).await?),
-    };
-    Ok(Some(decision))
+    Ok(due
+        .into_iter()
+        .zip(stored)
+        .filter_map(|(due, stored)| (!stored).then_some(due))
+        .collect())
+}
+
+/// `plan`'s result for each manager, in their order: the managers are
+/// grouped by their local day (`days`, one each), and `plan` is given a
+/// group at most [`MANAGERS_PER_READ`] at a time.
+async fn by_day<'a, T>(
+    managers: &[Manager],
+    days: &[NaiveDate],
+    plan: impl Fn(Vec<Manager>, NaiveDate) -> BoxFuture<'a, Result<PerManager<T>, StoreError>>,
+) -> Result<PerManager<T>, StoreError> {
+    let mut planned = Vec::with_capacity(managers.len());
+    for (day, positions) in positions_by_day(days.iter().copied()) {
+        for chunk in positions.chunks(MANAGERS_PER_READ) {
+            let group = chunk.iter().map(|&i| managers[i].clone()).collect();
+            planned.extend(chunk.iter().copied().zip(plan(group, day).await?));
+        }
+    }
+    planned.sort_by_key(|(i, _)| *i);
+    Ok(planned.into_iter().map(|(_, result)| result).collect())
+}
+
+/// The positions of the days given, grouped by day.
+fn positions_by_day(days: impl Iterator<Item = NaiveDate>) -> BTreeMap<NaiveDate, Vec<usize>> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+    for (i, day) in days.enumerate() {
+        by_day.entry(day).or_default().push(i);
+    }
+    by_day
 }
 
 fn manager_error(manager: &Manager, error: StoreError) -> UnreadableManager {
@@ -223,113 +315,193 @@ fn skipped(job: Job, unreadable: &UnreadableManager) {
     );
 }
 
-async fn already_decided(ctx: &AppContext, decision: &Decision) -> Result<bool, StoreError> {
-    ctx.store
-        .reminder_exists(
-            &decision.workspace,
-            decision.job,
-            &decision.recipient,
-            decision.local_date,
-            &decision.subject,
-        )
-        .await
+/// What `job` has for each of these managers, all on local day `today`.
+async fn plan(
+    ctx: &AppContext,
+    job: Job,
+    managers: &[Manager],
+    today: NaiveDate,
+) -> Result<PerManager<Say>, StoreError> {
+    Ok(match job {
+        Job::MeetingCheck => meeting_checks(ctx, managers, today).await?,
+        Job::CoachingPace => coaching_paces(ctx, managers, today).await?,
+        _ => team_digests(ctx, managers, today)
+            .await?
+            .into_iter()
+            .map(|team| team.map(Say::TeamDigest))
+            .collect(),
+    })
 }
 
-async fn meeting_check(
+async fn meeting_checks(
     ctx: &AppContext,
-    manager: &Manager,
-    now: DateTime<Utc>,
-) -> Result<Say, StoreError> {
-    let today = manager.today(now);
-    let team = ctx.store.current_team(manager).await?;
-    let state = ctx.meeting_state(manager, today).await?;
-    Ok(
-        match reminders::meeting_check(manager, team.len(), state, today) {
-            Ok(state) => Say::MeetingDue(state),
-            Err(reason) => Say::Nothing(reason),
-        },
-    )
+    managers: &[Manager],
+    today: NaiveDate,
+) -> Result<PerManager<Say>, StoreError> {
+    let stints = ctx.store.managers_stints(managers).await?;
+    let meetings = ctx.store.managers_meetings(managers, today, today).await?;
+    Ok(managers
+        .iter()
+        .zip(stints)
+        .zip(meetings)
+        .map(|((manager, stints), meetings)| {
+            let stints = stints?;
+            let on_team_now = stints.iter().filter(|s| s.left_on.is_none()).count();
+            let team_since = stints.iter().map(|s| s.joined_on).min();
+            let state = ctx.meeting_state_of(manager, meetings?.last_held, team_since, today);
+            Ok(
+                match reminders::meeting_check(manager, on_team_now, state, today) {
+                    Ok(state) => Say::MeetingDue(state),
+                    Err(reason) => Say::Nothing(reason),
+                },
+            )
+        })
+        .collect())
 }
 
-async fn coaching_pace(
+async fn coaching_paces(
     ctx: &AppContext,
-    manager: &Manager,
-    now: DateTime<Utc>,
-) -> Result<Say, StoreError> {
-    let today = manager.today(now);
+    managers: &[Manager],
+    today: NaiveDate,
+) -> Result<PerManager<Say>, StoreError> {
     let month = YearMonth::of(today);
-    let (progress, activity) = ctx.team_month(manager, month, today, Some(today)).await?;
-    Ok(
-        match reminders::coaching_pace(
-            manager,
-            &progress,
-            &activity,
-            month,
-            today,
-            ctx.settings.coaching.nudge_when_behind_minutes,
-        ) {
-            Ok(behind) => Say::Behind(behind),
-            Err(reason) => Say::Nothing(reason),
-        },
-    )
+    let counting = ctx.counting(month, today, Some(today));
+    let activities = ctx.store.team_month_activities(managers, month).await?;
+    Ok(managers
+        .iter()
+        .zip(activities)
+        .map(|(manager, activity)| {
+            let activity = activity?;
+            let progress = team_month(&manager.id, counting, &activity);
+            Ok(
+                match reminders::coaching_pace(
+                    manager,
+                    &progress,
+                    &activity,
+                    month,
+                    today,
+                    ctx.settings.coaching.nudge_when_behind_minutes,
+                ) {
+                    Ok(behind) => Say::Behind(behind),
+                    Err(reason) => Say::Nothing(reason),
+                },
+            )
+        })
+        .collect())
 }
 
-/// Each manager's line; one whose records cannot be read is logged and left
-/// out.
-async fn digest(ctx: &AppContext, managers: &[Manager], now: DateTime<Utc>) -> Vec<ManagerDigest> {
-    let mut lines = Vec::with_capacity(managers.len());
-    for manager in managers {
-        match manager_digest(ctx, manager, now).await {
-            Ok(line) => lines.push(line),
-            Err(error) => skipped(Job::Digest, &manager_error(manager, error)),
+/// Each manager's team this month, and their meetings in the last 7 days.
+async fn team_digests(
+    ctx: &AppContext,
+    managers: &[Manager],
+    today: NaiveDate,
+) -> Result<PerManager<TeamDigest>, StoreError> {
+    let month = YearMonth::of(today);
+    let counting = ctx.counting(month, today, Some(today));
+    let activities = ctx.store.team_month_activities(managers, month).await?;
+    let meetings = ctx
+        .store
+        .managers_meetings(managers, today - Duration::days(6), today)
+        .await?;
+    Ok(managers
+        .iter()
+        .zip(activities)
+        .zip(meetings)
+        .map(|((manager, activity), meetings)| {
+            Ok(TeamDigest {
+                manager: manager.id.clone(),
+                meetings_last_7_days: meetings?.held_since,
+                reps: team_month(&manager.id, counting, &activity?),
+            })
+        })
+        .collect())
+}
+
+/// Each manager's line: their team's month and their own time in it, both
+/// as of today.
+async fn manager_digests(
+    ctx: &AppContext,
+    managers: &[Manager],
+    today: NaiveDate,
+) -> Result<PerManager<ManagerDigest>, StoreError> {
+    let month = YearMonth::of(today);
+    let teams = team_digests(ctx, managers, today).await?;
+    let days = ctx.store.managers_days(managers, month).await?;
+    Ok(managers
+        .iter()
+        .zip(teams)
+        .zip(days)
+        .map(|((manager, team), days)| {
+            let team = team?;
+            let coached = manager_month_time(&days?, month, Some(today));
+            Ok(reminders::manager_digest(
+                manager,
+                &team.reps,
+                coached,
+                team.meetings_last_7_days,
+                today,
+            ))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::domain::SlackUserId;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().expect("test day")
+    }
+
+    fn manager(i: usize) -> Manager {
+        Manager {
+            workspace: WorkspaceId::parse("T0TEAM").expect("workspace"),
+            id: SlackUserId::parse(&format!("U0M{i:05}")).expect("user"),
+            slack_tz: Tz::UTC,
+            tz_override: None,
+            snoozed_until: None,
+            first_used: DateTime::<Utc>::UNIX_EPOCH,
+            digest_channel: None,
         }
     }
-    lines
-}
 
-/// A manager's line: their team's month and their own time in it, both as
-/// of today.
-async fn manager_digest(
-    ctx: &AppContext,
-    manager: &Manager,
-    now: DateTime<Utc>,
-) -> Result<ManagerDigest, StoreError> {
-    let today = manager.today(now);
-    let team = team_digest(ctx, manager, now).await?;
-    let coached = ctx
-        .manager_time(manager, YearMonth::of(today), Some(today))
-        .await?;
-    Ok(reminders::manager_digest(
-        manager,
-        &team.reps,
-        coached,
-        team.meetings_last_7_days,
-        today,
-    ))
-}
+    #[tokio::test]
+    async fn each_manager_gets_its_own_days_result_in_order_from_reads_of_one_day_and_a_bounded_size(
+    ) {
+        let managers: Vec<Manager> = (0..4_000).map(manager).collect();
+        let days: Vec<NaiveDate> = (0..managers.len())
+            .map(|i| day(["2026-11-29", "2026-11-30", "2026-12-01"][i % 3]))
+            .collect();
+        let reads = Mutex::new(Vec::new());
 
-/// A manager's team this month, and their meetings in the last 7 days.
-async fn team_digest(
-    ctx: &AppContext,
-    manager: &Manager,
-    now: DateTime<Utc>,
-) -> Result<TeamDigest, StoreError> {
-    let today = manager.today(now);
-    let reps = ctx
-        .team_month(manager, YearMonth::of(today), today, Some(today))
-        .await?
-        .0;
-    let meetings_last_7_days = ctx
-        .store
-        .meetings_between(
-            manager,
-            today - Duration::days(6),
-            today + Duration::days(1),
-        )
-        .await?;
-    Ok(TeamDigest {
-        manager: manager.id.clone(),
-        meetings_last_7_days,
-        reps,
-    })
+        let planned = by_day(&managers, &days, |group, today| {
+            reads.lock().expect("reads").push((today, group.len()));
+            async move {
+                Ok(group
+                    .into_iter()
+                    .map(|manager| Ok((manager.id, today)))
+                    .collect())
+            }
+            .boxed()
+        })
+        .await
+        .expect("planned");
+
+        let planned: Vec<(SlackUserId, NaiveDate)> = planned
+            .into_iter()
+            .map(|result| result.expect("planned"))
+            .collect();
+        let expected: Vec<(SlackUserId, NaiveDate)> = managers
+            .iter()
+            .zip(&days)
+            .map(|(manager, day)| (manager.id.clone(), *day))
+            .collect();
+        assert_eq!(planned, expected);
+        let reads = reads.into_inner().expect("reads");
+        assert_eq!(reads.len(), 6, "{reads:?}");
+        assert!(reads.iter().all(|(_, size)| *size <= MANAGERS_PER_READ));
+    }
 }

@@ -23,13 +23,24 @@ impl AppContext {
         held_by: Option<NaiveDate>,
     ) -> Result<(Vec<RepProgress>, MonthActivity), StoreError> {
         let activity = self.store.team_month_activity(manager, month).await?;
-        let counting = Counting {
+        let counting = self.counting(month, today, held_by);
+        Ok((team_month(&manager.id, counting, &activity), activity))
+    }
+
+    /// How a month is counted on `today`: the entries held on or before
+    /// `held_by` (every one stored, when `None`), against the target.
+    pub(super) fn counting(
+        &self,
+        month: YearMonth,
+        today: NaiveDate,
+        held_by: Option<NaiveDate>,
+    ) -> Counting {
+        Counting {
             month,
             today,
             held_by,
             target: self.target(),
-        };
-        Ok((team_month(&manager.id, counting, &activity), activity))
+        }
     }
 
     /// These reps' months as the manager's team sees them, from records
@@ -42,13 +53,12 @@ impl AppContext {
         activity: &MonthActivity,
         today: NaiveDate,
     ) -> Vec<RepProgress> {
-        let counting = Counting {
-            month,
-            today,
-            held_by: None,
-            target: self.target(),
-        };
-        reps_month(&manager.id, reps, counting, activity)
+        reps_month(
+            &manager.id,
+            reps,
+            self.counting(month, today, None),
+            activity,
+        )
     }
 
     /// The manager's own coaching time in `month`, each 1:1 and each team
@@ -70,13 +80,30 @@ impl AppContext {
         manager: &Manager,
         today: NaiveDate,
     ) -> Result<MeetingState, StoreError> {
-        Ok(meeting_state(
-            self.meeting_policy(),
+        Ok(self.meeting_state_of(
+            manager,
             self.store.last_meeting(manager, today).await?,
             self.store.team_since(manager).await?,
-            manager.today(manager.first_used),
             today,
         ))
+    }
+
+    /// How long since the manager's last team meeting, from records
+    /// already read: the day of that meeting and the day the team began.
+    pub(super) fn meeting_state_of(
+        &self,
+        manager: &Manager,
+        last_meeting: Option<NaiveDate>,
+        team_since: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> MeetingState {
+        meeting_state(
+            self.meeting_policy(),
+            last_meeting,
+            team_since,
+            manager.today(manager.first_used),
+            today,
+        )
     }
 
     pub(super) async fn dashboard(

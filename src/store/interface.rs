@@ -18,8 +18,8 @@ use tokio::sync::watch;
 
 use super::types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    NewReminder, Owned, PendingNotice, PendingReminder, RepAnswered, StoredLine, TeamRule,
-    UndoTarget, Undone, UnreadableManager, Usual,
+    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
+    RepAnswered, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
 };
 use super::StoreError;
 use crate::domain::{
@@ -277,6 +277,41 @@ pub trait Storage: fmt::Debug + Send + Sync {
         reps: &[SlackUserId],
     ) -> Result<Vec<(SlackUserId, Confirmation, u32)>, StoreError>;
 
+    // The jobs' set reads: what each of many managers' decisions needs,
+    // in a few reads over all of them. Each returns the managers' records
+    // in the order given; one whose records cannot be read has the error
+    // instead, and the others still have theirs.
+
+    /// [`Storage::team_month_activity`] for each of these managers.
+    async fn team_month_activities(
+        &self,
+        managers: &[Manager],
+        month: YearMonth,
+    ) -> Result<PerManager<MonthActivity>, StoreError>;
+
+    /// [`Storage::manager_days`] for each of these managers.
+    async fn managers_days(
+        &self,
+        managers: &[Manager],
+        month: YearMonth,
+    ) -> Result<PerManager<Vec<DayOfCoaching>>, StoreError>;
+
+    /// Every stint each of these managers' teams has had, in the order they
+    /// began (those ended too).
+    async fn managers_stints(
+        &self,
+        managers: &[Manager],
+    ) -> Result<PerManager<Vec<Membership>>, StoreError>;
+
+    /// Each of these managers' team meetings as of `day`: the latest held
+    /// on or before it, and how many were held from `from` through it.
+    async fn managers_meetings(
+        &self,
+        managers: &[Manager],
+        from: NaiveDate,
+        day: NaiveDate,
+    ) -> Result<PerManager<MeetingsAsOf>, StoreError>;
+
     // Reps' word on their 1:1s, and the notices it calls for.
 
     /// Records a rep's answer to the question about revision `revision` of
@@ -317,15 +352,14 @@ pub trait Storage: fmt::Debug + Send + Sync {
     // Reminders: rows before they are messages, one per key (job,
     // recipient, local day, subject), claimed before each try.
 
-    /// Whether a reminder with this key is stored already.
-    async fn reminder_exists(
+    /// Of these reminders of `job` for `local_date`, which are stored
+    /// already, in the order given; one read however many there are.
+    async fn stored_reminders(
         &self,
-        workspace: &WorkspaceId,
         job: Job,
-        recipient: &str,
         local_date: NaiveDate,
-        subject: &str,
-    ) -> Result<bool, StoreError>;
+        keys: &[ReminderKey],
+    ) -> Result<Vec<bool>, StoreError>;
 
     /// Stores a decided reminder; its ID, or `None` when one with the same
     /// key exists already (another run got there first).

@@ -16,8 +16,9 @@ use crate::domain::{plural, Membership};
 pub use interface::Storage;
 pub use types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    MessageKind, NewReminder, NoticeKind, Owned, PendingNotice, PendingReminder, RepAnswered,
-    Stint, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice, PendingReminder,
+    PerManager, ReminderKey, RepAnswered, Stint, StoredLine, TeamRule, UndoTarget, Undone,
+    UnreadableManager, Usual,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -383,3 +383,28 @@ pub struct ExportRow {
     /// A session rep's word; `NotAsked` for a meeting.
     pub confirmation: Confirmation,
 }
+
+// What the jobs read of many managers at once
+
+/// Each of a set read's managers' records, in the order the managers were
+/// given; a manager whose rows cannot be read has the error instead, and
+/// the others still have theirs.
+pub type PerManager<T> = Vec<Result<T, StoreError>>;
+
+/// A manager's team meetings as of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeetingsAsOf {
+    /// The day of the latest meeting held on or before it.
+    pub last_held: Option<NaiveDate>,
+    /// How many were held from the day the read was asked for through it.
+    pub held_since: u32,
+}
+
+/// The key a job's reminder is stored under for one day, beyond the job
+/// and the day: who it goes to, in which workspace, about what.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReminderKey {
+    pub workspace: String,
+    pub recipient: String,
+    pub subject: String,
+}

@@ -1441,3 +1441,107 @@ async fn a_used_log_coaching_button_stays_gone_when_another_form_from_the_remind
         "{says}"
     );
 }
+
+#[tokio::test]
+async fn many_managers_in_many_zones_are_planned_together_and_one_unreadable_is_skipped_alone() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    let zones = ["Asia/Tokyo", "Europe/Berlin", "America/New_York"];
+    let managers: Vec<String> = (0..12).map(|i| format!("U0M{i:02}")).collect();
+    for (i, boss) in managers.iter().enumerate() {
+        let rep = format!("U0R{i:02}");
+        manager(&app, boss, zones[i % zones.len()], &[rep.as_str()]).await;
+        if i % 2 == 0 {
+            log(
+                &app,
+                boss,
+                &format!("3h <@{rep}> pipeline review on 2026-11-20"),
+            )
+            .await;
+        }
+    }
+    execute(
+        &app,
+        "UPDATE memberships SET joined_on = 'someday' WHERE manager_id = 'U0M05'",
+    )
+    .await;
+
+    for job in ["coaching-pace", "meeting-check"] {
+        let dry = run_binary(&app, &["run-job", job, "--at", "2026-11-25", "--dry-run"]).await;
+
+        assert!(dry.success, "{}", dry.stderr);
+        let recipients: Vec<&str> = dry
+            .stdout
+            .lines()
+            .filter_map(|line| recipient(line))
+            .collect();
+        let readable: Vec<&str> = managers
+            .iter()
+            .map(String::as_str)
+            .filter(|boss| *boss != "U0M05")
+            .collect();
+        assert_eq!(recipients, readable, "{}", dry.stdout);
+        assert!(
+            dry.stdout
+                .lines()
+                .all(|line| line.contains(&format!("[{job} T0TEAM 2026-11-25]"))),
+            "{}",
+            dry.stdout
+        );
+        assert!(
+            dry.stderr.contains("U0M05") && dry.stderr.contains("skipped a manager"),
+            "{}",
+            dry.stderr
+        );
+    }
+    let pace = run_binary(
+        &app,
+        &[
+            "run-job",
+            "coaching-pace",
+            "--at",
+            "2026-11-25",
+            "--dry-run",
+        ],
+    )
+    .await;
+    for line in pace.stdout.lines() {
+        // Managers whose rep has 3h this month are not behind; the others are.
+        let boss: usize = recipient(line)
+            .and_then(|boss| boss["U0M".len()..].parse().ok())
+            .unwrap_or_default();
+        assert_eq!(
+            line.starts_with("would send nothing"),
+            boss.is_multiple_of(2),
+            "{line}"
+        );
+    }
+    // One instant: Tokyo is already in December, the others in November.
+    let instant = "2026-11-30T16:00:00Z";
+    let pace = run_binary(
+        &app,
+        &["run-job", "coaching-pace", "--at", instant, "--dry-run"],
+    )
+    .await;
+    let lines: Vec<&str> = pace.stdout.lines().collect();
+    assert_eq!(lines.len(), 11, "{}", pace.stdout);
+    for line in lines {
+        let boss: usize = recipient(line)
+            .and_then(|boss| boss["U0M".len()..].parse().ok())
+            .unwrap_or_default();
+        let (day, behind) = match boss % 3 {
+            0 => ("2026-12-01", false),
+            _ => ("2026-11-30", boss % 2 == 1),
+        };
+        assert!(
+            line.contains(&format!("[coaching-pace T0TEAM {day}]")),
+            "{line}"
+        );
+        assert_eq!(line.starts_with("would DM"), behind, "{line}");
+    }
+    assert!(posts.calls().is_empty());
+}
+
+/// The manager a dry run's line is for.
+fn recipient(line: &str) -> Option<&str> {
+    line.split_whitespace().find(|word| word.starts_with("U0M"))
+}

@@ -13,6 +13,7 @@ mod interactions;
 mod jobs;
 mod model;
 mod months;
+mod plans;
 mod repair;
 mod second_user;
 mod socket_mode;

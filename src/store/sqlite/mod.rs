@@ -12,6 +12,7 @@ mod lines;
 mod logs;
 mod managers;
 mod months;
+mod plans;
 mod reminders;
 mod storage;
 mod team;

@@ -20,7 +20,7 @@ enum ActivityKind {
 
 /// One row of the month's union: what it is, then its fields.
 #[derive(sqlx::FromRow)]
-struct ActivityRow {
+pub(super) struct ActivityRow {
     kind: ActivityKind,
     /// The manager of a stint or a meeting; the rep of a session.
     who: String,
@@ -30,12 +30,22 @@ struct ActivityRow {
     /// The join day of a stint; the day a session or meeting was held.
     day: String,
     left_on: Option<String>,
+    /// A stint's ID, so that stints that began on the same day keep the
+    /// order they were added in; 0 for the others.
+    position: i64,
+}
+
+impl ActivityRow {
+    /// The order the rows of each kind are read in: by day, then position.
+    pub(super) fn order(&self) -> (&str, i64) {
+        (&self.day, self.position)
+    }
 }
 
 /// One day of a manager's own coaching: the minutes of their 1:1s and of
 /// their team meetings held that day.
 #[derive(sqlx::FromRow)]
-struct DayRow {
+pub(super) struct DayRow {
     held_on: String,
     one_on_one: u32,
     meetings: u32,
@@ -69,17 +79,7 @@ impl SqliteStore {
         .bind(date_text(month.next().first_day()))
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(DayOfCoaching {
-                    held_on: parse_date(&row.held_on)?,
-                    time: ManagerTime {
-                        one_on_one: row.one_on_one,
-                        meetings: row.meetings,
-                    },
-                })
-            })
-            .collect()
+        rows.into_iter().map(day_from_row).collect()
     }
 
     /// The records needed to total these reps' month, in one read: every
@@ -169,30 +169,49 @@ impl SqliteStore {
             .await?;
         let mut activity = MonthActivity::default();
         for row in rows {
-            match row.kind {
-                ActivityKind::Membership => activity.memberships.push(Membership {
-                    manager: parse_user(row.who)?,
-                    rep: parse_user(row.what.unwrap_or_default())?,
-                    joined_on: parse_date(&row.day)?,
-                    left_on: row.left_on.as_deref().map(parse_date).transpose()?,
-                }),
-                ActivityKind::Session => activity.sessions.push(SessionRecord {
-                    rep: parse_user(row.who)?,
-                    minutes: row.minutes.unwrap_or(0),
-                    activity: row
-                        .what
-                        .as_deref()
-                        .and_then(Activity::from_code)
-                        .unwrap_or(Activity::Other),
-                    held_on: parse_date(&row.day)?,
-                }),
-                ActivityKind::Meeting => activity.meetings.push(MeetingRecord {
-                    manager: parse_user(row.who)?,
-                    minutes: row.minutes.unwrap_or(0),
-                    held_on: parse_date(&row.day)?,
-                }),
-            }
+            push_activity(&mut activity, row)?;
         }
         Ok(activity)
     }
+}
+
+/// Adds one row of the month's union to the records it belongs to.
+pub(super) fn push_activity(
+    activity: &mut MonthActivity,
+    row: ActivityRow,
+) -> Result<(), StoreError> {
+    match row.kind {
+        ActivityKind::Membership => activity.memberships.push(Membership {
+            manager: parse_user(row.who)?,
+            rep: parse_user(row.what.unwrap_or_default())?,
+            joined_on: parse_date(&row.day)?,
+            left_on: row.left_on.as_deref().map(parse_date).transpose()?,
+        }),
+        ActivityKind::Session => activity.sessions.push(SessionRecord {
+            rep: parse_user(row.who)?,
+            minutes: row.minutes.unwrap_or(0),
+            activity: row
+                .what
+                .as_deref()
+                .and_then(Activity::from_code)
+                .unwrap_or(Activity::Other),
+            held_on: parse_date(&row.day)?,
+        }),
+        ActivityKind::Meeting => activity.meetings.push(MeetingRecord {
+            manager: parse_user(row.who)?,
+            minutes: row.minutes.unwrap_or(0),
+            held_on: parse_date(&row.day)?,
+        }),
+    }
+    Ok(())
+}
+
+pub(super) fn day_from_row(row: DayRow) -> Result<DayOfCoaching, StoreError> {
+    Ok(DayOfCoaching {
+        held_on: parse_date(&row.held_on)?,
+        time: ManagerTime {
+            one_on_one: row.one_on_one,
+            meetings: row.meetings,
+        },
+    })
 }

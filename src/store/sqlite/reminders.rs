@@ -10,8 +10,7 @@ use super::{
     date_text, instant_text, parse_date, parse_workspace, placeholders, SqliteStore, StoreError,
 };
 use crate::domain::Job;
-use crate::domain::WorkspaceId;
-use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder};
+use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder, ReminderKey};
 
 /// What a reminder row carries, as `reminders.job` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -114,27 +113,39 @@ impl TryFrom<ExpiredRow> for ExpiredReminder {
 }
 
 impl SqliteStore {
-    #[tracing::instrument(skip(self), fields(workspace = %workspace, job = %job))]
-    pub async fn reminder_exists(
+    /// Of these reminders of `job` for `local_date`, which are stored
+    /// already, in the order given; one read however many there are.
+    pub async fn stored_reminders(
         &self,
-        workspace: &WorkspaceId,
         job: Job,
-        recipient: &str,
         local_date: NaiveDate,
-        subject: &str,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM reminders
-             WHERE team_id = ? AND job = ? AND recipient = ? AND local_date = ? AND subject = ?",
+        keys: &[ReminderKey],
+    ) -> Result<Vec<bool>, StoreError> {
+        let keys_json = serde_json::json!(keys
+            .iter()
+            .map(|key| [&key.workspace, &key.recipient, &key.subject])
+            .collect::<Vec<_>>())
+        .to_string();
+        let found: Vec<i64> = sqlx::query_scalar(
+            "SELECT asked.key FROM json_each(?) AS asked
+             WHERE EXISTS (SELECT 1 FROM reminders
+                           WHERE team_id = json_extract(asked.value, '$[0]') AND job = ?
+                             AND recipient = json_extract(asked.value, '$[1]')
+                             AND local_date = ?
+                             AND subject = json_extract(asked.value, '$[2]'))",
         )
-        .bind(workspace.as_str())
+        .bind(keys_json)
         .bind(StoredJob::from(MessageKind::Job(job)))
-        .bind(recipient)
         .bind(date_text(local_date))
-        .bind(subject)
-        .fetch_optional(&self.readers)
+        .fetch_all(&self.readers)
         .await?;
-        Ok(found.is_some())
+        let mut stored = vec![false; keys.len()];
+        for i in found {
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| stored.get_mut(i)) {
+                *slot = true;
+            }
+        }
+        Ok(stored)
     }
 
     /// Stores a decided reminder; its ID, or `None` when one with the same

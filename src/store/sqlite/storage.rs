@@ -14,8 +14,9 @@ use crate::domain::{
 };
 use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    NewReminder, Owned, PendingNotice, PendingReminder, RepAnswered, Storage, StoreError,
-    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
+    RepAnswered, Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager,
+    Usual,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -286,16 +287,45 @@ impl Storage for SqliteStore {
         self.store_notice(notice, message, now).await
     }
 
-    async fn reminder_exists(
+    async fn team_month_activities(
         &self,
-        workspace: &WorkspaceId,
+        managers: &[Manager],
+        month: YearMonth,
+    ) -> Result<PerManager<MonthActivity>, StoreError> {
+        self.team_month_activities(managers, month).await
+    }
+
+    async fn managers_days(
+        &self,
+        managers: &[Manager],
+        month: YearMonth,
+    ) -> Result<PerManager<Vec<DayOfCoaching>>, StoreError> {
+        self.managers_days(managers, month).await
+    }
+
+    async fn managers_stints(
+        &self,
+        managers: &[Manager],
+    ) -> Result<PerManager<Vec<Membership>>, StoreError> {
+        self.managers_stints(managers).await
+    }
+
+    async fn managers_meetings(
+        &self,
+        managers: &[Manager],
+        from: NaiveDate,
+        day: NaiveDate,
+    ) -> Result<PerManager<MeetingsAsOf>, StoreError> {
+        self.managers_meetings(managers, from, day).await
+    }
+
+    async fn stored_reminders(
+        &self,
         job: Job,
-        recipient: &str,
         local_date: NaiveDate,
-        subject: &str,
-    ) -> Result<bool, StoreError> {
-        self.reminder_exists(workspace, job, recipient, local_date, subject)
-            .await
+        keys: &[ReminderKey],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.stored_reminders(job, local_date, keys).await
     }
 
     async fn insert_reminder(
