@@ -1,8 +1,9 @@
 //! How long each reminder job takes to decide on a large organisation,
 //! whole process: `coachbot run-job JOB --dry-run --at DAY` against a
 //! generated SQLite file, timed with its peak memory by `/usr/bin/time`.
-//! Run with `cargo bench --bench jobs`; `BENCH_MANAGERS` (default 10,000,
-//! each with 10 reps) sizes the organisation. Each rep has a session every
+//! Run with `cargo bench --bench jobs [-- MANAGERS]`; the number of
+//! managers (default 10,000, each with 10 reps; or `BENCH_MANAGERS`) sizes
+//! the organisation. Each rep has a session every
 //! third day over eight weeks (18 each; a third of the reps are on
 //! pace) and every other manager a weekly team meeting. The file is
 //! generated once per size and kept under `target/`;
@@ -142,7 +143,12 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_coachbot")));
     let binary = binary.as_path();
-    let managers = setting("BENCH_MANAGERS", 10_000);
+    // `cargo bench --bench jobs -- 1000` sizes it by argument, as does
+    // `BENCH_MANAGERS`; cargo's own `--bench` flag is skipped.
+    let managers = std::env::args()
+        .skip(1)
+        .find_map(|arg| arg.parse().ok())
+        .unwrap_or_else(|| setting("BENCH_MANAGERS", 10_000));
     let database = generated(binary, managers);
     println!("| job | best of {RUNS} | peak memory |");
     println!("|---|---|---|");
