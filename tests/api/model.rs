@@ -791,13 +791,10 @@ impl Model {
                 helped,
                 stale,
             } => {
-                let Some((line, at, rep)) = self.chosen(*manager, *pick, *rep) else {
+                let Some((line, at, i)) = self.chosen_in_entry(*manager, *pick, *rep) else {
                     return;
                 };
                 let entry = &mut self.lines[line].entries[at];
-                let Some(i) = entry.reps.iter().position(|r| *r == rep) else {
-                    return;
-                };
                 // A question about an earlier revision changes nothing; the
                 // first answer to the open one stands.
                 if (*stale && entry.revision > 0) || !entry.words[i].open {
@@ -817,13 +814,10 @@ impl Model {
                 rep,
                 keep,
             } => {
-                let Some((line, at, rep)) = self.chosen(*manager, *pick, *rep) else {
+                let Some((line, at, i)) = self.chosen_in_entry(*manager, *pick, *rep) else {
                     return;
                 };
                 let entry = &mut self.lines[line].entries[at];
-                let Some(i) = entry.reps.iter().position(|r| *r == rep) else {
-                    return;
-                };
                 if by != manager || entry.words[i].word != Word::Disputed {
                     return;
                 }
@@ -850,6 +844,22 @@ impl Model {
         let &(line, at) = positions.get(pick % positions.len().max(1))?;
         let reps = &self.lines[line].entries[at].reps;
         Some((line, at, reps.get(rep).copied().unwrap_or(rep % REPS.len())))
+    }
+
+    /// The entry [`Model::chosen`] picks and where its rep stands among its
+    /// reps; `None` when there is no entry or the rep is not in it.
+    fn chosen_in_entry(
+        &self,
+        manager: usize,
+        pick: usize,
+        rep: usize,
+    ) -> Option<(usize, usize, usize)> {
+        let (line, at, rep) = self.chosen(manager, pick, rep)?;
+        let i = self.lines[line].entries[at]
+            .reps
+            .iter()
+            .position(|r| *r == rep)?;
+        Some((line, at, i))
     }
 
     /// A team command that changed something: one change for `undo`.
