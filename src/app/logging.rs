@@ -186,19 +186,10 @@ impl AppContext {
         manager: &Manager,
         new: &[Entry],
     ) -> Result<Vec<StoredEntry>, Failure> {
-        let days: Vec<_> = new.iter().map(Entry::held_on).collect();
-        let minutes: Vec<_> = new.iter().map(Entry::minutes).collect();
-        let mut found: Vec<StoredEntry> = self
+        Ok(self
             .store
-            .lookalike_candidates(manager, &days, &minutes, LOOKALIKES_COMPARED)
-            .await?
-            .into_iter()
-            .filter(|stored| new.iter().any(|entry| entry.looks_like(&stored.entry)))
-            .collect();
-        found.reverse();
-        found.truncate(LOOKALIKES_NAMED);
-        found.reverse();
-        Ok(found)
+            .lookalikes(manager, new, LOOKALIKES_NAMED)
+            .await?)
     }
 
     /// The months these entries' sessions fall in, each with the months of
@@ -388,8 +379,5 @@ fn months_of(days: impl Iterator<Item = NaiveDate>) -> Vec<YearMonth> {
     months
 }
 
-/// How many of the latest same-day, same-length entries are compared with
-/// a new one.
-const LOOKALIKES_COMPARED: u32 = 20;
 /// How many lookalikes a warning names.
-const LOOKALIKES_NAMED: usize = 3;
+const LOOKALIKES_NAMED: u32 = 3;

@@ -24,7 +24,7 @@ use super::types::{
 use super::StoreError;
 use crate::domain::{
     Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
-    ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
+    ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
     SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 
@@ -135,13 +135,13 @@ pub trait Storage: fmt::Debug + Send + Sync {
         limit: u32,
     ) -> Result<Vec<ListedEntry>, StoreError>;
 
-    /// The manager's latest entries (at most `limit`) held on these days
-    /// and this long, each with its reps: what a new entry could repeat.
-    async fn lookalike_candidates(
+    /// The manager's latest stored entries (at most `limit`, oldest
+    /// first) that look like one of `new` ([`Entry::looks_like`]): what a
+    /// new line could repeat.
+    async fn lookalikes(
         &self,
         manager: &Manager,
-        days: &[NaiveDate],
-        minutes: &[Minutes],
+        new: &[Entry],
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError>;
 

@@ -667,3 +667,80 @@ async fn a_team_remove_committed_between_a_meetings_check_and_its_insert_refuses
         lines_before
     );
 }
+
+mod lookalikes {
+    //! The store finds lookalikes in SQL; `Entry::looks_like` is the rule
+    //! it must agree with, whatever has been stored.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const REPS: [&str; 3] = ["U0ANA", "U0BEN", "U0CAT"];
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        let reps = proptest::sample::subsequence(REPS.to_vec(), 1..=3).prop_shuffle();
+        let held_on = (26u32..=27).prop_map(|d| NaiveDate::from_ymd_opt(2026, 11, d).expect("day"));
+        let minutes = prop_oneof![Just(30u32), Just(45)];
+        prop_oneof![
+            3 => (reps, minutes.clone(), held_on.clone()).prop_map(|(reps, minutes, held_on)| {
+                Entry::Session(SessionEntry {
+                    reps: reps.into_iter().map(user).collect(),
+                    minutes: Minutes::new(minutes).expect("minutes"),
+                    activity: Activity::Pipeline,
+                    note: Note::default(),
+                    held_on,
+                })
+            }),
+            1 => (minutes, held_on).prop_map(|(minutes, held_on)| Entry::Meeting(MeetingEntry {
+                minutes: Minutes::new(minutes).expect("minutes"),
+                topics: vec![],
+                note: Note::default(),
+                held_on,
+            })),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_store_names_the_latest_three_entries_the_rule_calls_lookalikes(
+            stored in proptest::collection::vec(entry(), 0..12),
+            new in proptest::collection::vec(entry(), 1..=2),
+        ) {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    let (store, manager, _dir) = store_with_manager().await;
+                    for entry in &stored {
+                        store
+                            .insert_line(
+                                &manager,
+                                std::slice::from_ref(entry),
+                                None,
+                                Confirmation::NotAsked,
+                                friday_morning(),
+                            )
+                            .await
+                            .expect("stored");
+                    }
+                    let found: Vec<Entry> = store
+                        .lookalikes(&manager, &new, 3)
+                        .await
+                        .expect("read")
+                        .into_iter()
+                        .map(|lookalike| lookalike.entry)
+                        .collect();
+                    let alike: Vec<Entry> = stored
+                        .iter()
+                        .filter(|old| new.iter().any(|entry| entry.looks_like(old)))
+                        .cloned()
+                        .collect();
+                    let latest = alike[alike.len().saturating_sub(3)..].to_vec();
+                    assert_eq!(found, latest);
+                });
+        }
+    }
+}

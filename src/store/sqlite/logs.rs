@@ -7,8 +7,8 @@ use sqlx::SqliteConnection;
 use super::confirmations::StoredWord;
 use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{
-    date_text, instant_text, parse_date, parse_topics, parse_user, parse_workspace, placeholders,
-    SqliteStore, StoreError,
+    date_text, instant_text, parse_date, parse_topics, parse_user, parse_workspace, SqliteStore,
+    StoreError,
 };
 use crate::domain::{
     Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
@@ -247,37 +247,57 @@ impl SqliteStore {
         })
     }
 
-    /// The manager's latest entries (at most `limit`) held on these days
-    /// and this long, each with its reps: what a new entry could repeat.
-    /// Bounded, so a manager who logs the same thing all day long still
-    /// pays for a handful of rows.
-    pub async fn lookalike_candidates(
+    /// The manager's latest stored entries (at most `limit`, oldest first)
+    /// that look like one of `new` by [`Entry::looks_like`]: the same kind,
+    /// day and length, and for a 1:1 the same reps. Compared in SQL, one
+    /// index range per new entry, so only the lookalikes themselves are
+    /// read, however long the manager's history.
+    pub async fn lookalikes(
         &self,
         manager: &Manager,
-        days: &[NaiveDate],
-        minutes: &[Minutes],
+        new: &[Entry],
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        if days.is_empty() || minutes.is_empty() {
+        if new.is_empty() {
             return Ok(Vec::new());
         }
-        let filter = format!(
-            "l.id IN (SELECT id FROM logs
-                      WHERE team_id = ? AND manager_id = ? AND held_on IN ({})
-                        AND minutes IN ({})
-                      ORDER BY id DESC LIMIT ?)",
-            placeholders(days.len()),
-            placeholders(minutes.len())
-        );
+        let alike = new
+            .iter()
+            .map(|entry| match entry {
+                Entry::Session(_) => {
+                    "SELECT id FROM logs
+                     WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                       AND kind = ?
+                       AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
+                            WHERE log_id = logs.id) = ?"
+                }
+                Entry::Meeting(_) => {
+                    "SELECT id FROM logs
+                     WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                       AND kind = ? AND ? IS NULL"
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ");
+        let filter = format!("l.id IN (SELECT id FROM ({alike}) ORDER BY id DESC LIMIT ?)");
         let sql = entries_with_reps(&filter, "l.id");
-        let mut query = sqlx::query_as(&sql)
-            .bind(manager.workspace.as_str())
-            .bind(manager.id.as_str());
-        for day in days {
-            query = query.bind(date_text(*day));
-        }
-        for length in minutes {
-            query = query.bind(length.get());
+        let mut query = sqlx::query_as(&sql);
+        for entry in new {
+            let reps = match entry {
+                Entry::Session(session) => {
+                    let mut reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
+                    reps.sort_unstable();
+                    Some(reps.join(","))
+                }
+                Entry::Meeting(_) => None,
+            };
+            query = query
+                .bind(manager.workspace.as_str())
+                .bind(manager.id.as_str())
+                .bind(date_text(entry.held_on()))
+                .bind(entry.minutes().get())
+                .bind(StoredKind::from(entry.kind()))
+                .bind(reps);
         }
         let rows = query.bind(limit).fetch_all(&self.readers).await?;
         Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())

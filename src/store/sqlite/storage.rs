@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use super::SqliteStore;
 use crate::domain::{
     Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
-    ListedEntry, Manager, Membership, Minutes, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
+    ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
     SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{
@@ -118,15 +118,13 @@ impl Storage for SqliteStore {
         self.latest_entries(manager, limit).await
     }
 
-    async fn lookalike_candidates(
+    async fn lookalikes(
         &self,
         manager: &Manager,
-        days: &[NaiveDate],
-        minutes: &[Minutes],
+        new: &[Entry],
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        self.lookalike_candidates(manager, days, minutes, limit)
-            .await
+        self.lookalikes(manager, new, limit).await
     }
 
     async fn usual_entry(&self, manager: &Manager, kind: EntryKind) -> Result<Usual, StoreError> {
