@@ -12,7 +12,9 @@ use crate::domain::{
     session_day, Confirmation, Entry, EntryId, JoinMove, Manager, MeetingEntry, Membership,
     SessionDay, SessionEntry, SessionRecord, SlackUserId, StoredEntry, YearMonth,
 };
-use crate::store::{Edited, Owned, StoreError, StoredLine, TeamRule, UndoTarget, Undone};
+use crate::store::{
+    Edited, LineContext, Owned, StintsSeen, StoreError, StoredLine, TeamRule, UndoTarget, Undone,
+};
 
 impl AppContext {
     /// A new 1:1's reps' word to begin with: asked, where the workspace asks
@@ -55,29 +57,40 @@ impl AppContext {
         now: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         let reps = distinct(entries.iter().flat_map(|e| e.reps.iter().cloned()));
-        // One read per month answers both "may they have these sessions?"
-        // (every read holds all the reps' stints) and, with the line added
-        // once it is stored, "where does their month stand?".
-        let mut months = Vec::new();
-        for month in months_of(entries.iter().map(|e| e.held_on)) {
-            let activity = self
-                .store
-                .month_activity(&manager.workspace, &reps, month)
-                .await?;
-            months.push((month, activity));
-        }
+        let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
+        // One read answers "may they have these sessions?" (every month
+        // read holds all the reps' stints), "does it repeat an entry?" and,
+        // with the line added once it is stored, "where does their month
+        // stand?".
+        let LineContext {
+            seen,
+            months,
+            lookalikes: duplicates,
+        } = self
+            .store
+            .line_context(
+                manager,
+                &reps,
+                &months_of(entries.iter().map(|e| e.held_on)),
+                &stored,
+                LOOKALIKES_NAMED,
+            )
+            .await?;
         let mut stints = months
             .first()
             .map(|(_, activity)| activity.memberships.clone())
             .unwrap_or_default();
-        let stored: Vec<Entry> = entries.iter().cloned().map(Entry::Session).collect();
-        let duplicates = self.duplicates(manager, &stored).await?;
-        let store = |rule| {
-            self.store
-                .insert_line(manager, &stored, Some(rule), self.asking(), now)
+        let store = |rule, judged: Option<StintsSeen>| match judged {
+            Some(seen) => {
+                self.store
+                    .insert_judged_line(manager, &stored, seen, rule, self.asking(), now)
+            }
+            None => self
+                .store
+                .insert_line(manager, &stored, Some(rule), self.asking(), now),
         };
         let StoredLine { line, moves, .. } =
-            match under_session_rules(manager, &entries, &mut stints, store).await? {
+            match under_session_rules(manager, &entries, &mut stints, Some(seen), store).await? {
                 Ok(stored) => stored,
                 Err(refusal) => return Ok(*refusal),
             };
@@ -142,8 +155,10 @@ impl AppContext {
                     .await?
                     .memberships;
                 let sessions = std::slice::from_ref(session);
-                match under_session_rules(manager, sessions, &mut stints, |rule| store(Some(rule)))
-                    .await?
+                match under_session_rules(manager, sessions, &mut stints, None, |rule, _| {
+                    store(Some(rule))
+                })
+                .await?
                 {
                     Ok(edited) => edited,
                     Err(refusal) => return Ok(*refusal),
@@ -281,26 +296,32 @@ impl AppContext {
 /// team: checked first on `stints`, the caller's own read, to refuse at
 /// once, and again inside the transaction that stores them, so a team
 /// change that commits in between cannot slip a session past the check.
-/// Refused there, they are checked again on the stints that transaction
-/// saw (which replace `stints`), so the answer says why from those.
+/// Sessions that move no join day, judged on stints read at `seen`, are
+/// handed to `store` with it, to be stored without reading the stints
+/// again while they stand. Refused in the transaction, they are checked
+/// again on the stints it saw (which replace `stints`), so the answer
+/// says why from those.
 async fn under_session_rules<T, Stored>(
     manager: &Manager,
     sessions: &[SessionEntry],
     stints: &mut Vec<Membership>,
-    store: impl Fn(TeamRule) -> Stored,
+    mut seen: Option<StintsSeen>,
+    store: impl Fn(TeamRule, Option<StintsSeen>) -> Stored,
 ) -> Result<Result<T, Box<Reply>>, Failure>
 where
     Stored: Future<Output = Result<T, StoreError>>,
 {
     loop {
-        if let Err(refusal) = session_rules(manager, sessions, stints) {
-            return Ok(Err(refusal));
-        }
+        let moves = match session_rules(manager, sessions, stints) {
+            Ok(moves) => moves,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let rule: TeamRule = {
             let (manager, sessions) = (manager.clone(), sessions.to_vec());
             Box::new(move |stints| session_rules(&manager, &sessions, stints).ok())
         };
-        match store(rule).await {
+        let judged = seen.take().filter(|_| moves.is_empty());
+        match store(rule, judged).await {
             Err(StoreError::TeamChanged(seen)) => *stints = seen,
             stored => return Ok(Ok(stored?)),
         }

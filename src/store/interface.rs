@@ -18,8 +18,9 @@ use tokio::sync::watch;
 
 use super::types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
-    RepAnswered, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
+    ReminderKey, RepAnswered, StintsSeen, StoredLine, TeamRule, UndoTarget, Undone,
+    UnreadableManager, Usual,
 };
 use super::StoreError;
 use crate::domain::{
@@ -117,6 +118,36 @@ pub trait Storage: fmt::Debug + Send + Sync {
         confirmation: Confirmation,
         now: DateTime<Utc>,
     ) -> Result<StoredLine, StoreError>;
+
+    /// Stores a line of 1:1s judged by `rule` on stints read at `seen`
+    /// (with [`Storage::line_context`]) and found to move no join day: at
+    /// once while no stint in the workspace has changed since, without
+    /// reading them again; otherwise as [`Storage::insert_line`] does,
+    /// with `rule` run on the stints as they now stand.
+    async fn insert_judged_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        seen: StintsSeen,
+        rule: TeamRule,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError>;
+
+    /// What a new line of `new` entries with these `reps` needs before it
+    /// is stored and answered, in one read: the count of stint changes
+    /// (read first, so a change in between shows as a newer count), the
+    /// reps' records in each of `months` as [`Storage::month_activity`]
+    /// reads them, and up to `lookalikes` entries the line looks like as
+    /// [`Storage::lookalikes`] finds them.
+    async fn line_context(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        months: &[YearMonth],
+        new: &[Entry],
+        lookalikes: u32,
+    ) -> Result<LineContext, StoreError>;
 
     /// Entry `id` as it stands for `user`: theirs, another manager's, or
     /// gone.

@@ -16,9 +16,9 @@ use crate::domain::{plural, Membership};
 pub use interface::Storage;
 pub use types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice, PendingReminder,
-    PerManager, ReminderKey, RepAnswered, Stint, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual,
+    LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
+    PendingReminder, PerManager, ReminderKey, RepAnswered, Stint, StintsSeen, StoredLine, TeamRule,
+    UndoTarget, Undone, UnreadableManager, Usual,
 };
 
 #[derive(Debug, thiserror::Error)]

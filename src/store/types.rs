@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::StoreError;
 use crate::domain::{
     plural, Activity, Confirmation, EntryKind, Job, JoinMove, LineId, Membership, Minutes,
-    SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, WorkspaceId,
+    MonthActivity, SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, WorkspaceId,
+    YearMonth,
 };
 
 // Managers
@@ -33,6 +34,25 @@ pub struct UnreadableManager {
 /// back (stored with it), or `None` when the change may not be stored.
 pub type TeamRule = Box<dyn Fn(&[Membership]) -> Option<Vec<JoinMove>> + Send + Sync>;
 
+/// How many changes a workspace's stints had seen when they were read. A
+/// line judged on those stints can be stored without reading them again
+/// while the count has not moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StintsSeen(pub(in crate::store) i64);
+
+/// What storing a new line of 1:1s and answering it need to know, read at
+/// once: its reps' stints as of `seen`, their months, and the manager's
+/// entries it looks like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineContext {
+    pub seen: StintsSeen,
+    /// For each month asked, the reps' records in it (every stint they
+    /// have had, on any team, in each).
+    pub months: Vec<(YearMonth, MonthActivity)>,
+    /// The latest stored entries the line looks like, oldest first.
+    pub lookalikes: Vec<StoredEntry>,
+}
+
 /// A line as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLine {
@@ -40,7 +60,8 @@ pub struct StoredLine {
     /// The join days its team rule moved back, in the same transaction.
     pub moves: Vec<JoinMove>,
     /// The stints its team rule judged, as that transaction read them (none
-    /// without a rule): the team the line was stored against.
+    /// without a rule, nor for a line judged by the caller and stored at
+    /// once): the team the line was stored against.
     pub stints: Vec<Membership>,
 }
 

@@ -744,3 +744,149 @@ mod lookalikes {
         }
     }
 }
+
+mod judged_lines {
+    //! A line the app judged on its own read is stored without reading the
+    //! stints again only while no stint in the workspace has changed since;
+    //! any change (added, ended, taken back) sends it through its rule.
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+    use coachbot::store::StintsSeen;
+
+    /// The count of stint changes as the app reads it before judging a
+    /// line for Ana.
+    async fn read_for_a_line(store: &Store, manager: &Manager) -> StintsSeen {
+        store
+            .line_context(
+                manager,
+                &[user("U0ANA")],
+                &[YearMonth::of(held_on())],
+                &[session("U0ANA", 45)],
+                3,
+            )
+            .await
+            .expect("read")
+            .seen
+    }
+
+    /// `on_the_team_that_day` for Ana, counting how often it runs.
+    fn counted_rule(manager: &Manager, runs: &Arc<AtomicUsize>) -> TeamRule {
+        let (rule, runs) = (on_the_team_that_day(manager, "U0ANA"), runs.clone());
+        Box::new(move |stints| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            rule(stints)
+        })
+    }
+
+    async fn store_judged(
+        store: &Store,
+        manager: &Manager,
+        seen: StintsSeen,
+        rule: TeamRule,
+    ) -> Result<StoredLine, StoreError> {
+        store
+            .insert_judged_line(
+                manager,
+                &[session("U0ANA", 45)],
+                seen,
+                rule,
+                Confirmation::NotAsked,
+                friday_morning(),
+            )
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_line_judged_on_stints_that_still_stand_is_stored_without_its_rule() {
+        let (store, manager, dir) = store_with_manager().await;
+        ana_joins_on_the_2nd(&store, &manager).await;
+        let seen = read_for_a_line(&store, &manager).await;
+        let runs = Arc::new(AtomicUsize::new(0));
+
+        store_judged(&store, &manager, seen, counted_rule(&manager, &runs))
+            .await
+            .expect("stored");
+
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 1);
+        assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_team_remove_committed_after_a_judged_lines_read_refuses_the_line() {
+        let (store, manager, dir) = store_with_manager().await;
+        let ana = ana_joins_on_the_2nd(&store, &manager).await;
+        let seen = read_for_a_line(&store, &manager).await;
+        remove(&store, &manager, &ana, held_on()).await;
+        let lines_before = count(&dir, "SELECT COUNT(*) FROM log_lines").await;
+
+        let stored = store_judged(
+            &store,
+            &manager,
+            seen,
+            on_the_team_that_day(&manager, "U0ANA"),
+        )
+        .await;
+
+        let stints = refused(stored);
+        assert!(
+            stints.iter().all(|stint| stint.left_on.is_some()),
+            "{stints:?}"
+        );
+        assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 0);
+        assert_eq!(
+            count(&dir, "SELECT COUNT(*) FROM log_lines").await,
+            lines_before
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stint_added_or_taken_back_after_the_read_sends_the_line_through_its_rule() {
+        let (store, manager, dir) = store_with_manager().await;
+        ana_joins_on_the_2nd(&store, &manager).await;
+        let runs = Arc::new(AtomicUsize::new(0));
+
+        // Added: another rep joins after the read.
+        let seen = read_for_a_line(&store, &manager).await;
+        store
+            .add_reps(
+                &manager,
+                &[user("U0BEN")],
+                None,
+                held_on(),
+                change_instant(),
+            )
+            .await
+            .expect("added");
+        store_judged(&store, &manager, seen, counted_rule(&manager, &runs))
+            .await
+            .expect("stored");
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+        // Taken back: undoing a `team add` deletes Cat's stint.
+        store
+            .add_reps(
+                &manager,
+                &[user("U0CAT")],
+                None,
+                held_on(),
+                change_instant(),
+            )
+            .await
+            .expect("added");
+        let seen = read_for_a_line(&store, &manager).await;
+        let undone = store
+            .undo(&manager, UndoTarget::Latest, change_instant())
+            .await
+            .expect("undone");
+        assert!(matches!(undone, Undone::Team(_)), "{undone:?}");
+        store_judged(&store, &manager, seen, counted_rule(&manager, &runs))
+            .await
+            .expect("stored");
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+        assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 2);
+    }
+}

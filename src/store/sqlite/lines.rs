@@ -19,7 +19,7 @@ use super::{date_text, instant_text, topics_text, SqliteStore, StoreError};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
-use crate::store::{NoticeKind, StoredLine, TeamRule};
+use crate::store::{NoticeKind, StintsSeen, StoredLine, TeamRule};
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
@@ -31,12 +31,23 @@ pub(super) struct QueuedLine {
     workspace: String,
     manager: String,
     entries: Vec<Entry>,
-    /// Run inside the storing transaction.
-    rule: Option<TeamRule>,
+    check: Check,
     /// Each session rep's word as the line is stored: asked, or not.
     confirmation: Confirmation,
     logged_at: String,
     stored: oneshot::Sender<Result<StoredLine, StoreError>>,
+}
+
+/// How a queued line's team rule is kept.
+enum Check {
+    /// Stored as it is.
+    Nothing,
+    /// Run inside the storing transaction, on the stints it reads.
+    Rule(TeamRule),
+    /// Judged by the caller on stints read when the workspace's count of
+    /// stint changes stood at `seen`, moving no join day: stored without
+    /// reading them again while the count stands; otherwise as `Rule`.
+    Judged { seen: i64, rule: TeamRule },
 }
 
 pub(super) type LineQueue = mpsc::Sender<QueuedLine>;
@@ -93,21 +104,21 @@ async fn store_line(
     tx: &mut SqliteConnection,
     line: &QueuedLine,
 ) -> Result<Result<StoredLine, StoreError>, StoreError> {
-    let (moves, stints) = match &line.rule {
-        None => (Vec::new(), Vec::new()),
-        Some(rule) => match judged(rule, line_stints(tx, line).await?) {
-            Ok(judged) => judged,
-            Err(refused) => return Ok(Err(refused)),
-        },
+    let at_once = match &line.check {
+        Check::Judged { seen, .. } => insert_line_row(tx, line, Some(*seen)).await?,
+        Check::Nothing | Check::Rule(_) => None,
     };
-    let line_id: i64 = sqlx::query_scalar(
-        "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(&line.workspace)
-    .bind(&line.manager)
-    .bind(&line.logged_at)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (line_id, moves, stints) = match (at_once, &line.check) {
+        (Some(line_id), _) => (line_id, Vec::new(), Vec::new()),
+        (None, Check::Nothing) => (unguarded_line_row(tx, line).await?, Vec::new(), Vec::new()),
+        (None, Check::Rule(rule) | Check::Judged { rule, .. }) => {
+            let (moves, stints) = match judged(rule, line_stints(tx, line).await?) {
+                Ok(judged) => judged,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            (unguarded_line_row(tx, line).await?, moves, stints)
+        }
+    };
     for entry in &line.entries {
         let held_on = date_text(entry.held_on());
         let (activity, topics) = match entry {
@@ -147,6 +158,40 @@ async fn store_line(
         moves,
         stints,
     }))
+}
+
+/// Adds the line's row and returns its ID; `None`, adding nothing, when
+/// `seen` is given and the workspace's stints have changed since.
+async fn insert_line_row(
+    tx: &mut SqliteConnection,
+    line: &QueuedLine,
+    seen: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO log_lines (team_id, manager_id, logged_at)
+         SELECT ?, ?, ?
+         WHERE ? IS NULL
+            OR ? = COALESCE((SELECT version FROM stint_versions WHERE team_id = ?), 0)
+         RETURNING id",
+    )
+    .bind(&line.workspace)
+    .bind(&line.manager)
+    .bind(&line.logged_at)
+    .bind(seen)
+    .bind(seen)
+    .bind(&line.workspace)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// Adds the line's row whatever the stints, and returns its ID.
+async fn unguarded_line_row(
+    tx: &mut SqliteConnection,
+    line: &QueuedLine,
+) -> Result<i64, StoreError> {
+    insert_line_row(tx, line, None)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a line's row was not added".into()))
 }
 
 /// The join days `rule` moves back on `stints`, with the stints; or
@@ -257,12 +302,43 @@ impl SqliteStore {
         confirmation: Confirmation,
         now: DateTime<Utc>,
     ) -> Result<StoredLine, StoreError> {
+        let check = rule.map_or(Check::Nothing, Check::Rule);
+        self.queue_line(manager, entries, check, confirmation, now)
+            .await
+    }
+
+    /// Stores a line judged by `rule` on stints read at `seen`, moving no
+    /// join day: at once while the workspace's stints stand as they were,
+    /// otherwise by `rule` on them as they now are.
+    #[tracing::instrument(skip(self, manager, entries, rule), fields(workspace = %manager.workspace, user = %manager.id, entries = entries.len()))]
+    pub async fn insert_judged_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        seen: StintsSeen,
+        rule: TeamRule,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError> {
+        let check = Check::Judged { seen: seen.0, rule };
+        self.queue_line(manager, entries, check, confirmation, now)
+            .await
+    }
+
+    async fn queue_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        check: Check,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError> {
         let (stored, done) = oneshot::channel();
         let queued = QueuedLine {
             workspace: manager.workspace.as_str().to_string(),
             manager: manager.id.as_str().to_string(),
             entries: entries.to_vec(),
-            rule,
+            check,
             confirmation,
             logged_at: instant_text(now),
             stored,

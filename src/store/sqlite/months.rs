@@ -5,9 +5,10 @@
 
 use super::{date_text, parse_date, parse_user, SqliteStore, StoreError};
 use crate::domain::{
-    Activity, DayOfCoaching, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
+    Activity, DayOfCoaching, Entry, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
     SessionRecord, SlackUserId, WorkspaceId, YearMonth,
 };
+use crate::store::{LineContext, StintsSeen};
 
 /// What a row of the month's union is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -16,6 +17,9 @@ enum ActivityKind {
     Membership,
     Session,
     Meeting,
+    /// The count of stint changes in the workspace, in `position`; read
+    /// with a new line's months alone ([`SqliteStore::line_context`]).
+    Version,
 }
 
 /// One row of the month's union: what it is, then its fields.
@@ -95,9 +99,9 @@ impl SqliteStore {
         if reps.is_empty() {
             return Ok(MonthActivity::default());
         }
-        let reps_sql = format!("VALUES {}", vec!["(?)"; reps.len()].join(", "));
         let binds: Vec<String> = reps.iter().map(|rep| rep.as_str().to_string()).collect();
-        self.activity(workspace, &reps_sql, &binds, month).await
+        self.activity(workspace, &reps_values(reps.len()), &binds, month)
+            .await
     }
 
     /// The month of everyone on the manager's team on some day of it, or on
@@ -120,6 +124,61 @@ impl SqliteStore {
             .await
     }
 
+    /// What a new line needs before it is stored and answered: for each
+    /// month, the reps' stints and month (1:1 minutes summed per rep and
+    /// kind) with the count of stint changes read in the same statement,
+    /// and the lookalikes; read side by side on the readers.
+    pub async fn line_context(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        months: &[YearMonth],
+        new: &[Entry],
+        lookalikes: u32,
+    ) -> Result<LineContext, StoreError> {
+        let sql = activity_sql(&reps_values(reps.len()), Sessions::ByMonthWithVersion);
+        let binds: Vec<String> = reps.iter().map(|rep| rep.as_str().to_string()).collect();
+        let month_reads = months.iter().map(|&month| {
+            let (sql, binds) = (&sql, &binds);
+            async move {
+                let query = bind_activity(
+                    sqlx::query_as(sql),
+                    &manager.workspace,
+                    binds,
+                    month,
+                    Sessions::ByMonthWithVersion,
+                );
+                let rows: Vec<ActivityRow> = query.fetch_all(&self.readers).await?;
+                let mut activity = MonthActivity::default();
+                let mut seen = 0;
+                for row in rows {
+                    if row.kind == ActivityKind::Version {
+                        seen = row.position;
+                    } else {
+                        push_activity(&mut activity, row)?;
+                    }
+                }
+                Ok::<_, StoreError>((month, activity, seen))
+            }
+        });
+        let (read, lookalikes) = tokio::join!(
+            futures::future::try_join_all(month_reads),
+            self.lookalikes(manager, new, lookalikes)
+        );
+        let read = read?;
+        // The stints a caller judges are the first month's, so the count
+        // is the one read with them.
+        let seen = StintsSeen(read.first().map_or(0, |(_, _, seen)| *seen));
+        Ok(LineContext {
+            seen,
+            months: read
+                .into_iter()
+                .map(|(month, activity, _)| (month, activity))
+                .collect(),
+            lookalikes: lookalikes?,
+        })
+    }
+
     /// The union behind both reads; `reps_sql` selects the reps' IDs with
     /// `binds` as its parameters.
     async fn activity(
@@ -129,49 +188,104 @@ impl SqliteStore {
         binds: &[String],
         month: YearMonth,
     ) -> Result<MonthActivity, StoreError> {
-        let from = date_text(month.first_day());
-        let until = date_text(month.next().first_day());
-        // Stints come first, in the order they began, so that reps who
-        // joined on the same day are listed in the order they were added.
-        let sql = format!(
-            "WITH reps(rep_id) AS ({reps_sql})
-             SELECT 'membership' AS kind, manager_id AS who, rep_id AS what, NULL AS minutes,
-                    joined_on AS day, left_on, id AS position
-             FROM memberships
-             WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
-             UNION ALL
-             SELECT 'session', rep_id, activity, SUM(minutes), held_on, NULL, 0 FROM log_reps
-             WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
-               AND held_on >= ? AND held_on < ? AND confirmation <> 'disputed'
-             GROUP BY rep_id, held_on, activity
-             UNION ALL
-             SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL, 0 FROM logs
-             WHERE team_id = ? AND kind = 'meeting' AND held_on >= ? AND held_on < ?
-               AND manager_id IN (SELECT manager_id FROM memberships
-                                  WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps))
-             GROUP BY manager_id, held_on
-             ORDER BY kind, day, position"
-        );
-        let mut query = sqlx::query_as::<_, ActivityRow>(&sql);
-        for bind in binds {
-            query = query.bind(bind);
-        }
-        let rows = query
-            .bind(workspace.as_str())
-            .bind(workspace.as_str())
-            .bind(&from)
-            .bind(&until)
-            .bind(workspace.as_str())
-            .bind(&from)
-            .bind(&until)
-            .bind(workspace.as_str())
-            .fetch_all(&self.readers)
-            .await?;
+        let sql = activity_sql(reps_sql, Sessions::ByDay);
+        let rows: Vec<ActivityRow> = bind_activity(
+            sqlx::query_as(&sql),
+            workspace,
+            binds,
+            month,
+            Sessions::ByDay,
+        )
+        .fetch_all(&self.readers)
+        .await?;
         let mut activity = MonthActivity::default();
         for row in rows {
             push_activity(&mut activity, row)?;
         }
         Ok(activity)
+    }
+}
+
+/// The SQL that lists `n` reps given as parameters.
+pub(super) fn reps_values(n: usize) -> String {
+    format!("VALUES {}", vec!["(?)"; n].join(", "))
+}
+
+/// How finely the month's union reads 1:1 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sessions {
+    /// Summed per rep, day and kind of coaching: enough for any day's
+    /// count (`run-job --at`).
+    ByDay,
+    /// Summed per rep and kind over the whole month, each sum dated the
+    /// last day in it; with the count of stint changes beside. Enough for
+    /// the month as it stands, which is all a new line's answer shows, in
+    /// one row per rep however long their month.
+    ByMonthWithVersion,
+}
+
+/// The SQL of the month's union for the reps `reps_sql` selects; its
+/// parameters are bound by [`bind_activity`].
+pub(super) fn activity_sql(reps_sql: &str, sessions: Sessions) -> String {
+    let (sessions_day, sessions_grouping, version) = match sessions {
+        Sessions::ByDay => ("held_on", "rep_id, held_on, activity", ""),
+        Sessions::ByMonthWithVersion => (
+            "MAX(held_on)",
+            "rep_id, activity",
+            "UNION ALL
+             SELECT 'version', '', NULL, NULL, '', NULL,
+                    COALESCE((SELECT version FROM stint_versions WHERE team_id = ?), 0)",
+        ),
+    };
+    // Stints come first, in the order they began, so that reps who
+    // joined on the same day are listed in the order they were added.
+    format!(
+        "WITH reps(rep_id) AS ({reps_sql})
+         SELECT 'membership' AS kind, manager_id AS who, rep_id AS what, NULL AS minutes,
+                joined_on AS day, left_on, id AS position
+         FROM memberships
+         WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
+         UNION ALL
+         SELECT 'session', rep_id, activity, SUM(minutes), {sessions_day}, NULL, 0 FROM log_reps
+         WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps)
+           AND held_on >= ? AND held_on < ? AND confirmation <> 'disputed'
+         GROUP BY {sessions_grouping}
+         UNION ALL
+         SELECT 'meeting', manager_id, NULL, SUM(minutes), held_on, NULL, 0 FROM logs
+         WHERE team_id = ? AND kind = 'meeting' AND held_on >= ? AND held_on < ?
+           AND manager_id IN (SELECT manager_id FROM memberships
+                              WHERE team_id = ? AND rep_id IN (SELECT rep_id FROM reps))
+         GROUP BY manager_id, held_on
+         {version}
+         ORDER BY kind, day, position"
+    )
+}
+
+/// Binds the parameters of [`activity_sql`]: the reps' `binds` first.
+pub(super) fn bind_activity<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    workspace: &WorkspaceId,
+    binds: &[String],
+    month: YearMonth,
+    sessions: Sessions,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    let from = date_text(month.first_day());
+    let until = date_text(month.next().first_day());
+    for bind in binds {
+        query = query.bind(bind.clone());
+    }
+    let query = query
+        .bind(workspace.as_str().to_string())
+        .bind(workspace.as_str().to_string())
+        .bind(from.clone())
+        .bind(until.clone())
+        .bind(workspace.as_str().to_string())
+        .bind(from)
+        .bind(until)
+        .bind(workspace.as_str().to_string());
+    match sessions {
+        Sessions::ByDay => query,
+        Sessions::ByMonthWithVersion => query.bind(workspace.as_str().to_string()),
     }
 }
 
@@ -202,6 +316,7 @@ pub(super) fn push_activity(
             minutes: row.minutes.unwrap_or(0),
             held_on: parse_date(&row.day)?,
         }),
+        ActivityKind::Version => {}
     }
     Ok(())
 }

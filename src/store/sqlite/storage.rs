@@ -14,9 +14,9 @@ use crate::domain::{
 };
 use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
-    RepAnswered, Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager,
-    Usual,
+    LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
+    ReminderKey, RepAnswered, StintsSeen, Storage, StoreError, StoredLine, TeamRule, UndoTarget,
+    Undone, UnreadableManager, Usual,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -116,6 +116,31 @@ impl Storage for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ListedEntry>, StoreError> {
         self.latest_entries(manager, limit).await
+    }
+
+    async fn insert_judged_line(
+        &self,
+        manager: &Manager,
+        entries: &[Entry],
+        seen: StintsSeen,
+        rule: TeamRule,
+        confirmation: Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLine, StoreError> {
+        self.insert_judged_line(manager, entries, seen, rule, confirmation, now)
+            .await
+    }
+
+    async fn line_context(
+        &self,
+        manager: &Manager,
+        reps: &[SlackUserId],
+        months: &[YearMonth],
+        new: &[Entry],
+        lookalikes: u32,
+    ) -> Result<LineContext, StoreError> {
+        self.line_context(manager, reps, months, new, lookalikes)
+            .await
     }
 
     async fn lookalikes(
