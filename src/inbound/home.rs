@@ -40,16 +40,37 @@ pub fn opened(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
     });
 }
 
-/// Draws again the Home tabs `reply` altered, of those who may be looking.
+/// Draws again the Home tabs `reply` altered, of those who may be looking:
+/// one read finds them, after Slack has been answered, so a change whose
+/// tabs nobody has open costs nothing more.
 pub fn publish_if_changed(
     ctx: &AppContext,
     workspace: &WorkspaceId,
     user: &SlackUserId,
     reply: &Reply,
 ) {
-    for altered in reply.tabs_altered(user) {
-        request(ctx, workspace, &altered);
+    let altered = reply.tabs_altered(user);
+    if altered.is_empty() {
+        return;
     }
+    let (checking, workspace) = (ctx.clone(), workspace.clone());
+    ctx.follow_ups.spawn(async move {
+        let ctx = checking;
+        let minutes = ctx.settings.home.opened_within_minutes;
+        let since = ctx.clock.now() - Duration::minutes(minutes.into());
+        match ctx
+            .store
+            .home_tabs_opened_since(&workspace, &altered, since)
+            .await
+        {
+            Ok(looking) => {
+                for user in &looking {
+                    request(&ctx, &workspace, user);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not read who has a Home tab open"),
+        }
+    });
 }
 
 /// Asks for `user`'s tab to be drawn, after Slack has been answered. A

@@ -474,6 +474,14 @@ pub trait Storage: fmt::Debug + Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// Those of `users` who opened their Home tab at `since` or later.
+    async fn home_tabs_opened_since(
+        &self,
+        workspace: &WorkspaceId,
+        users: &[SlackUserId],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SlackUserId>, StoreError>;
+
     /// `user`'s Home tab, if they have ever opened it.
     async fn home_tab(
         &self,

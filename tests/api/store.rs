@@ -890,3 +890,34 @@ mod judged_lines {
         assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 2);
     }
 }
+
+#[tokio::test]
+async fn one_read_names_those_of_a_changes_users_who_opened_their_home_tab_lately() {
+    let (store, manager, _dir) = store_with_manager().await;
+    let now = friday_morning();
+    let minutes = chrono::Duration::minutes;
+    store
+        .remember_home_tab(&manager.workspace, &user("U0ANA"), now - minutes(10))
+        .await
+        .expect("ana");
+    store
+        .remember_home_tab(&manager.workspace, &user("U0BEN"), now - minutes(11))
+        .await
+        .expect("ben");
+    let elsewhere = WorkspaceId::parse("T0ELSE").expect("workspace");
+    store
+        .remember_home_tab(&elsewhere, &user("U0CAT"), now)
+        .await
+        .expect("cat elsewhere");
+
+    let looking = store
+        .home_tabs_opened_since(
+            &manager.workspace,
+            &[user("U0CAT"), user("U0BEN"), user("U0ANA"), user("U0DAN")],
+            now - minutes(10),
+        )
+        .await
+        .expect("read");
+
+    assert_eq!(looking, [user("U0ANA")]);
+}

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::SqliteConnection;
 
-use super::{instant_text, parse_instant, SqliteStore, StoreError};
+use super::{instant_text, parse_instant, parse_user, placeholders, SqliteStore, StoreError};
 use crate::domain::{SlackUserId, WorkspaceId};
 use crate::store::{FormOrigin, HomeTab};
 
@@ -123,6 +123,33 @@ impl SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Those of `users` who opened their Home tab at `since` or later, in
+    /// one read: most changes alter tabs nobody is looking at.
+    pub async fn home_tabs_opened_since(
+        &self,
+        workspace: &WorkspaceId,
+        users: &[SlackUserId],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SlackUserId>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT user_id FROM home_tabs
+             WHERE team_id = ? AND opened_at >= ? AND user_id IN ({})
+             ORDER BY user_id",
+            placeholders(users.len())
+        );
+        let mut query = sqlx::query_scalar(&sql)
+            .bind(workspace.as_str())
+            .bind(instant_text(since));
+        for user in users {
+            query = query.bind(user.as_str());
+        }
+        let looking: Vec<String> = query.fetch_all(&self.readers).await?;
+        looking.into_iter().map(parse_user).collect()
     }
 
     /// `user`'s Home tab, if they have ever opened it.

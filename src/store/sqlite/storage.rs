@@ -438,6 +438,15 @@ impl Storage for SqliteStore {
         self.remember_home_tab(workspace, user, now).await
     }
 
+    async fn home_tabs_opened_since(
+        &self,
+        workspace: &WorkspaceId,
+        users: &[SlackUserId],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SlackUserId>, StoreError> {
+        self.home_tabs_opened_since(workspace, users, since).await
+    }
+
     async fn home_tab(
         &self,
         workspace: &WorkspaceId,
