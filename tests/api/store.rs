@@ -816,6 +816,74 @@ mod judged_lines {
     }
 
     #[tokio::test]
+    async fn a_batch_mixing_stale_judged_lines_and_others_stores_each_on_its_own_ids() {
+        let (store, manager, dir) = store_with_manager().await;
+        ana_joins_on_the_2nd(&store, &manager).await;
+        let stale = read_for_a_line(&store, &manager).await;
+        store
+            .add_reps(
+                &manager,
+                &[user("U0BEN")],
+                None,
+                held_on(),
+                change_instant(),
+            )
+            .await
+            .expect("added");
+        let fresh = read_for_a_line(&store, &manager).await;
+        let runs = Arc::new(AtomicUsize::new(0));
+
+        let judged = (0..6).map(|i| {
+            let seen = if i % 2 == 0 { stale } else { fresh };
+            store_judged(&store, &manager, seen, counted_rule(&manager, &runs))
+        });
+        let plain_lines: Vec<[Entry; 2]> = (0..6)
+            .map(|i| {
+                [
+                    session_with(&["U0ANA", "U0BEN"], 10 + i, Activity::Deal),
+                    meeting(20),
+                ]
+            })
+            .collect();
+        let plain = plain_lines.iter().map(|line| {
+            store.insert_line(&manager, line, None, Confirmation::Asked, friday_morning())
+        });
+        let (judged, plain) = futures::future::join(
+            futures::future::join_all(judged),
+            futures::future::join_all(plain),
+        )
+        .await;
+
+        let mut lines: Vec<i64> = judged
+            .into_iter()
+            .chain(plain)
+            .map(|stored| stored.expect("stored").line.get())
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(lines.len(), 12, "each line has its own ID");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            3,
+            "only the stale ones ran their rule"
+        );
+        assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 6 + 12);
+        assert_eq!(count(&dir, MISPLACED_REP_ROWS).await, 0);
+        assert_eq!(
+            count(&dir, "SELECT COUNT(*) FROM log_reps WHERE confirmation = 'asked' AND notify = 'ask' AND asked_revision = 0").await,
+            12
+        );
+        assert_eq!(
+            count(
+                &dir,
+                "SELECT COUNT(*) FROM logs l JOIN log_lines n ON n.id = l.line_id"
+            )
+            .await,
+            18
+        );
+    }
+
+    #[tokio::test]
     async fn a_team_remove_committed_after_a_judged_lines_read_refuses_the_line() {
         let (store, manager, dir) = store_with_manager().await;
         let ana = ana_joins_on_the_2nd(&store, &manager).await;

@@ -87,12 +87,202 @@ type Outcomes = Vec<Result<StoredLine, StoreError>>;
 
 async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Outcomes, StoreError> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+    let together = store_together(&mut tx, batch).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    for line in batch {
-        outcomes.push(store_line(&mut tx, line).await?);
+    for (line, stored) in batch.iter().zip(together) {
+        outcomes.push(match stored {
+            Some(line_id) => Ok(StoredLine {
+                line: LineId::new(line_id),
+                moves: Vec::new(),
+                stints: Vec::new(),
+            }),
+            None => store_line(&mut tx, line).await?,
+        });
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Stores, in three inserts however many there are, the lines of the batch
+/// that need no stints read: those without a team rule, and those judged
+/// by their caller whose workspace's stints stand as they were read. Each
+/// line's ID where it was stored, in the batch's order; `None` for the
+/// others, left to [`store_line`].
+///
+/// IDs are handed out here, one past the highest ever given (the counter
+/// of `log_lines`' AUTOINCREMENT and `entry_ids`), so that each entry and
+/// rep row is written straight onto its own line and entry.
+async fn store_together(
+    tx: &mut SqliteConnection,
+    batch: &[QueuedLine],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut stored = vec![None; batch.len()];
+    let candidates: Vec<usize> = (0..batch.len())
+        .filter(|&i| matches!(batch[i].check, Check::Nothing | Check::Judged { .. }))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(stored);
+    }
+    let next: NextIds = sqlx::query_as(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log_lines'), 0),
+                    COALESCE((SELECT MAX(id) FROM log_lines), 0)) AS line,
+                (SELECT last_handed_out FROM entry_ids) AS entry",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let lines: Vec<LineRow> = candidates
+        .iter()
+        .zip(next.line + 1..)
+        .map(|(&i, id)| {
+            let line = &batch[i];
+            LineRow {
+                id,
+                workspace: &line.workspace,
+                manager: &line.manager,
+                logged_at: &line.logged_at,
+                seen: match line.check {
+                    Check::Judged { seen, .. } => Some(seen),
+                    Check::Nothing | Check::Rule(_) => None,
+                },
+            }
+        })
+        .collect();
+    let added: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO log_lines (id, team_id, manager_id, logged_at)
+         SELECT l.value ->> 'id', l.value ->> 'workspace', l.value ->> 'manager',
+                l.value ->> 'logged_at'
+         FROM json_each(?) l
+         WHERE l.value ->> 'seen' IS NULL
+            OR l.value ->> 'seen' = COALESCE((SELECT version FROM stint_versions
+                                              WHERE team_id = l.value ->> 'workspace'), 0)
+         RETURNING id",
+    )
+    .bind(json(&lines)?)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut entries = Vec::new();
+    let mut reps = Vec::new();
+    let mut entry_ids = next.entry + 1..;
+    for (&i, row) in candidates.iter().zip(&lines) {
+        if !added.contains(&row.id) {
+            continue;
+        }
+        stored[i] = Some(row.id);
+        let line = &batch[i];
+        for (entry, id) in line.entries.iter().zip(&mut entry_ids) {
+            let (activity, topics) = match entry {
+                Entry::Session(session) => (Some(session.activity.code()), None),
+                Entry::Meeting(meeting) => (None, Some(topics_text(&meeting.topics))),
+            };
+            let held_on = date_text(entry.held_on());
+            if let Entry::Session(session) = entry {
+                reps.extend(session.reps.iter().map(|rep| RepJson {
+                    entry: id,
+                    rep: rep.as_str(),
+                    workspace: &line.workspace,
+                    held_on: held_on.clone(),
+                    minutes: session.minutes.get(),
+                    activity: session.activity.code(),
+                    asked: line.confirmation == Confirmation::Asked,
+                }));
+            }
+            entries.push(EntryJson {
+                id,
+                line: row.id,
+                workspace: &line.workspace,
+                manager: &line.manager,
+                kind: match entry {
+                    Entry::Session(_) => "session",
+                    Entry::Meeting(_) => "meeting",
+                },
+                minutes: entry.minutes().get(),
+                activity,
+                topics,
+                note: entry.note().as_str(),
+                held_on,
+                logged_at: &line.logged_at,
+            });
+        }
+    }
+    if entries.is_empty() {
+        return Ok(stored);
+    }
+    sqlx::query(
+        "INSERT INTO logs (id, team_id, manager_id, kind, minutes, activity, topics, note, held_on,
+                           logged_at, line_id)
+         SELECT e.value ->> 'id', e.value ->> 'workspace', e.value ->> 'manager',
+                e.value ->> 'kind', e.value ->> 'minutes', e.value ->> 'activity',
+                e.value ->> 'topics', e.value ->> 'note', e.value ->> 'held_on',
+                e.value ->> 'logged_at', e.value ->> 'line'
+         FROM json_each(?) e",
+    )
+    .bind(json(&entries)?)
+    .execute(&mut *tx)
+    .await?;
+    if !reps.is_empty() {
+        // A rep asked to confirm gets a question to send about revision 0.
+        sqlx::query(
+            "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity,
+                                   confirmation, notify, asked_revision)
+             SELECT r.value ->> 'entry', r.value ->> 'rep', r.value ->> 'workspace',
+                    r.value ->> 'held_on', r.value ->> 'minutes', r.value ->> 'activity',
+                    CASE WHEN r.value ->> 'asked' THEN 'asked' ELSE 'none' END,
+                    CASE WHEN r.value ->> 'asked' THEN 'ask' END,
+                    CASE WHEN r.value ->> 'asked' THEN 0 END
+             FROM json_each(?) r",
+        )
+        .bind(json(&reps)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// The highest line and entry IDs handed out so far.
+#[derive(sqlx::FromRow)]
+struct NextIds {
+    line: i64,
+    entry: i64,
+}
+
+#[derive(serde::Serialize)]
+struct LineRow<'a> {
+    id: i64,
+    workspace: &'a str,
+    manager: &'a str,
+    logged_at: &'a str,
+    seen: Option<i64>,
+}
+
+#[derive(serde::Serialize)]
+struct EntryJson<'a> {
+    id: i64,
+    line: i64,
+    workspace: &'a str,
+    manager: &'a str,
+    kind: &'static str,
+    minutes: u32,
+    activity: Option<&'static str>,
+    topics: Option<String>,
+    note: &'a str,
+    held_on: String,
+    logged_at: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct RepJson<'a> {
+    entry: i64,
+    rep: &'a str,
+    workspace: &'a str,
+    held_on: String,
+    minutes: u32,
+    activity: &'static str,
+    asked: bool,
+}
+
+fn json(rows: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(rows)
+        .map_err(|error| StoreError::Corrupt(format!("rows not written as JSON: {error}")))
 }
 
 /// Every ID is read back from the statement that created its row, so each
@@ -104,14 +294,9 @@ async fn store_line(
     tx: &mut SqliteConnection,
     line: &QueuedLine,
 ) -> Result<Result<StoredLine, StoreError>, StoreError> {
-    let at_once = match &line.check {
-        Check::Judged { seen, .. } => insert_line_row(tx, line, Some(*seen)).await?,
-        Check::Nothing | Check::Rule(_) => None,
-    };
-    let (line_id, moves, stints) = match (at_once, &line.check) {
-        (Some(line_id), _) => (line_id, Vec::new(), Vec::new()),
-        (None, Check::Nothing) => (unguarded_line_row(tx, line).await?, Vec::new(), Vec::new()),
-        (None, Check::Rule(rule) | Check::Judged { rule, .. }) => {
+    let (line_id, moves, stints) = match &line.check {
+        Check::Nothing => (unguarded_line_row(tx, line).await?, Vec::new(), Vec::new()),
+        Check::Rule(rule) | Check::Judged { rule, .. } => {
             let (moves, stints) = match judged(rule, line_stints(tx, line).await?) {
                 Ok(judged) => judged,
                 Err(refused) => return Ok(Err(refused)),
@@ -160,38 +345,19 @@ async fn store_line(
     }))
 }
 
-/// Adds the line's row and returns its ID; `None`, adding nothing, when
-/// `seen` is given and the workspace's stints have changed since.
-async fn insert_line_row(
-    tx: &mut SqliteConnection,
-    line: &QueuedLine,
-    seen: Option<i64>,
-) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO log_lines (team_id, manager_id, logged_at)
-         SELECT ?, ?, ?
-         WHERE ? IS NULL
-            OR ? = COALESCE((SELECT version FROM stint_versions WHERE team_id = ?), 0)
-         RETURNING id",
-    )
-    .bind(&line.workspace)
-    .bind(&line.manager)
-    .bind(&line.logged_at)
-    .bind(seen)
-    .bind(seen)
-    .bind(&line.workspace)
-    .fetch_optional(&mut *tx)
-    .await?)
-}
-
-/// Adds the line's row whatever the stints, and returns its ID.
+/// Adds the line's row and returns its ID.
 async fn unguarded_line_row(
     tx: &mut SqliteConnection,
     line: &QueuedLine,
 ) -> Result<i64, StoreError> {
-    insert_line_row(tx, line, None)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("a line's row was not added".into()))
+    Ok(sqlx::query_scalar(
+        "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(&line.workspace)
+    .bind(&line.manager)
+    .bind(&line.logged_at)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 /// The join days `rule` moves back on `stints`, with the stints; or
