@@ -250,8 +250,9 @@ impl SqliteStore {
     /// The manager's latest stored entries (at most `limit`, oldest first)
     /// that look like one of `new` by [`Entry::looks_like`]: the same kind,
     /// day and length, and for a 1:1 the same reps. Compared in SQL, one
-    /// index range per new entry, so only the lookalikes themselves are
-    /// read, however long the manager's history.
+    /// index range per new entry walked from its latest end until `limit`
+    /// are found, so only the lookalikes themselves are read, however long
+    /// the manager's history.
     pub async fn lookalikes(
         &self,
         manager: &Manager,
@@ -265,16 +266,20 @@ impl SqliteStore {
             .iter()
             .map(|entry| match entry {
                 Entry::Session(_) => {
-                    "SELECT id FROM logs
-                     WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                       AND kind = ?
-                       AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
-                            WHERE log_id = logs.id) = ?"
+                    "SELECT id FROM (
+                       SELECT id FROM logs
+                       WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                         AND kind = ?
+                         AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
+                              WHERE log_id = logs.id) = ?
+                       ORDER BY id DESC LIMIT ?)"
                 }
                 Entry::Meeting(_) => {
-                    "SELECT id FROM logs
-                     WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                       AND kind = ? AND ? IS NULL"
+                    "SELECT id FROM (
+                       SELECT id FROM logs
+                       WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                         AND kind = ? AND ? IS NULL
+                       ORDER BY id DESC LIMIT ?)"
                 }
             })
             .collect::<Vec<_>>()
@@ -297,7 +302,8 @@ impl SqliteStore {
                 .bind(date_text(entry.held_on()))
                 .bind(entry.minutes().get())
                 .bind(StoredKind::from(entry.kind()))
-                .bind(reps);
+                .bind(reps)
+                .bind(limit);
         }
         let rows = query.bind(limit).fetch_all(&self.readers).await?;
         Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
