@@ -106,13 +106,16 @@ fn remove_database(file: &Path) {
 }
 
 struct Bench {
+    /// Where the databases, the requests and the servers' logs go.
     dir: PathBuf,
+    /// How long wrk loads each server.
     seconds: u64,
+    /// The coachbot binary under load.
     coachbot: PathBuf,
 }
 
 impl Bench {
-    /// Writes the requests, loads the server at `address` with them, and
+    /// Writes a run's requests, signed now, loads `server` with them, and
     /// reads its peak memory.
     async fn load(&self, shape: &Shape, server: &Server, response_url: &str) -> (Measured, f64) {
         let requests = self.dir.join("requests.txt");
@@ -212,7 +215,7 @@ impl Bench {
 /// may be stored unanswered) or an answer was not a stored log's.
 fn checked(server: &str, shape: &Shape, run: &Run) -> bool {
     let answered = run.measured.answered_2xx() as i64;
-    let in_flight = 32;
+    let in_flight = i64::from(wrk::CONNECTIONS);
     let m = &run.measured;
     eprintln!(
         "{server}, {}: {answered} logs answered in {:.1} s, {} stored; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -304,7 +307,8 @@ async fn harness() {
     }
     println!();
     println!(
-        "wrk -t1 -c32 -d{}s, distinct signed /coach logs; load average after: {}",
+        "wrk -t1 -c{} -d{}s, distinct signed /coach logs; load average after: {}",
+        wrk::CONNECTIONS,
         bench.seconds,
         load_average()
     );

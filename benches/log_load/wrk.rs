@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use coachbot::slack::verify::sign;
+use secrecy::SecretString;
 
 use crate::shapes::{manager_id, rep_id, Shape, WORKSPACE};
 
@@ -14,6 +14,8 @@ pub const SECRET: &str = "bench-signing-secret";
 /// answers on two cores (about 12,000/s at best), so that none is sent
 /// twice in a run.
 const REQUESTS_PER_SECOND: u64 = 16_000;
+/// wrk's connections: requests in flight at once.
+pub const CONNECTIONS: u32 = 32;
 /// What every answer to a stored log says.
 pub const LOGGED: &str = "Logged";
 
@@ -118,18 +120,6 @@ pub async fn check_installed() {
     }
 }
 
-fn sign(timestamp: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
-    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("v0={hex}")
-}
-
 /// A note no two requests share, of consonants only, so that it never
 /// reads as a length, a date or a word the `/coach` language knows.
 fn distinct_note(mut index: usize) -> String {
@@ -181,20 +171,23 @@ pub fn write_requests(
     timestamp: i64,
     response_url: &str,
 ) {
+    let secret = SecretString::from(SECRET);
     let mut out = std::io::BufWriter::new(std::fs::File::create(file).expect("the requests file"));
     for index in 0..(REQUESTS_PER_SECOND * seconds) as usize {
         let body = body(shape, index, response_url);
-        writeln!(out, "{} {body}", sign(timestamp, &body)).expect("a request written");
+        let signature = sign(&secret, &timestamp.to_string(), body.as_bytes());
+        writeln!(out, "{signature} {body}").expect("a request written");
     }
     out.flush().expect("the requests written");
 }
 
 /// Runs `wrk -t1 -c32 -dSECONDS --latency` against `url` with the requests
-/// in `file`.
+/// in `file`: one thread, as the issue measured.
 pub async fn run(url: &str, script: &Path, file: &Path, timestamp: i64, seconds: u64) -> Measured {
     std::fs::write(script, SCRIPT).expect("the wrk script written");
     let output = tokio::process::Command::new("wrk")
-        .args(["-t1", "-c32", &format!("-d{seconds}s"), "--latency", "-s"])
+        .args(["-t1", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s")])
+        .args(["--latency", "-s"])
         .arg(script)
         .arg(url)
         .arg("--")
