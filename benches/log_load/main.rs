@@ -1,0 +1,359 @@
+//! The log path under load, out of process, beside a bare server: for
+//! each shape of organisation, a bare axum + sqlx server that only
+//! verifies, parses and inserts one row, then the real `coachbot serve`,
+//! each on a fresh SQLite file and each loaded by `wrk -t1 -c32` with
+//! distinct signed `/coach` logs; then one table of logs/s, p99 and peak
+//! resident memory, and coachbot's throughput as a share of the bare
+//! server's in the same run. Every answered log is checked to be stored.
+//!
+//! `cargo bench --bench log_load [-- 500 long home]` (default: all three;
+//! needs `wrk`: `apt-get install -y wrk`). `BENCH_SECONDS` (default 15)
+//! is the length of each run; `BENCH_COACHBOT=path/to/coachbot` loads
+//! another build. Files go to `target/bench-log-load/`.
+
+mod bare;
+mod fake_slack;
+mod shapes;
+mod wrk;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fake_slack::{FakeSlack, Publishes};
+use shapes::{Shape, SHAPES};
+use wrk::Measured;
+
+/// Never fires in a run (only on 29 February), so that a run on a Monday
+/// morning does not measure the meeting check with the log path.
+const NO_JOB: &str = "0 0 9 29 2 *";
+const JOBS: [&str; 4] = ["MEETING_CHECK", "COACHING_PACE", "DIGEST", "TEAM_DIGEST"];
+
+/// One server's run.
+struct Run {
+    measured: Measured,
+    /// Peak resident memory of the server process, MiB.
+    peak_mib: f64,
+    /// Rows the server stored during the run.
+    stored: i64,
+}
+
+/// A server process, killed when dropped.
+struct Server {
+    child: tokio::process::Child,
+    address: String,
+}
+
+impl Server {
+    /// Starts `command`, serving on a free loopback port it is given as
+    /// `address`, and waits for `/healthz`.
+    async fn start(mut command: tokio::process::Command, address: String, log: &Path) -> Server {
+        let log = std::fs::File::create(log).expect("the server's log file");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log file, twice"))
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the server started");
+        let mut server = Server { child, address };
+        let health = format!("http://{}/healthz", server.address);
+        let started = Instant::now();
+        while reqwest::get(&health).await.is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited ({status}) before it answered; see its log");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not answer /healthz within a minute"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    /// The process's peak resident memory so far, from Linux's /proc.
+    fn peak_mib(&self) -> f64 {
+        let pid = self.child.id().expect("the server is running");
+        let status =
+            std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server's status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|kib| kib.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|kib| kib / 1024.0)
+            .expect("VmHWM in the server's status")
+    }
+
+    async fn stop(mut self) {
+        self.child.kill().await.expect("the server stopped");
+    }
+}
+
+/// A loopback address nothing listens on, for a server to take.
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").to_string()
+}
+
+/// `file` and its write-ahead log, removed.
+fn remove_database(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+struct Bench {
+    /// Where the databases, the requests and the servers' logs go.
+    dir: PathBuf,
+    /// How long wrk loads each server.
+    seconds: u64,
+    /// The coachbot binary under load.
+    coachbot: PathBuf,
+}
+
+impl Bench {
+    /// Writes a run's requests, signed now, loads `server` with them, and
+    /// reads its peak memory.
+    async fn load(&self, shape: &Shape, server: &Server, response_url: &str) -> (Measured, f64) {
+        let requests = self.dir.join("requests.txt");
+        let timestamp = chrono::Utc::now().timestamp();
+        wrk::write_requests(&requests, shape, self.seconds, timestamp, response_url);
+        let url = format!("http://{}/slack/commands", server.address);
+        let measured = wrk::run(
+            &url,
+            &self.dir.join("load.lua"),
+            &requests,
+            timestamp,
+            self.seconds,
+        )
+        .await;
+        (measured, server.peak_mib())
+    }
+
+    async fn bare(&self, shape: &Shape) -> Run {
+        let database = self.dir.join(format!("{}-bare.db", shape.name));
+        remove_database(&database);
+        let address = free_address();
+        let mut command =
+            tokio::process::Command::new(std::env::current_exe().expect("the bench binary"));
+        command.arg("bare-server").arg(&address).arg(&database);
+        let log = self.dir.join(format!("{}-bare.log", shape.name));
+        let server = Server::start(command, address, &log).await;
+        let (measured, peak_mib) = self.load(shape, &server, "http://127.0.0.1:9/").await;
+        server.stop().await;
+        let stored = sqlx::query_scalar(bare::COUNT)
+            .fetch_one(&mut shapes::open(&database).await)
+            .await
+            .expect("the bare server's rows counted");
+        Run {
+            measured,
+            peak_mib,
+            stored,
+        }
+    }
+
+    async fn coachbot(&self, shape: &Shape) -> (Run, Publishes) {
+        let database = self.dir.join(format!("{}-coachbot.db", shape.name));
+        remove_database(&database);
+        let url = format!("sqlite://{}", database.display());
+        let migrated = tokio::process::Command::new(&self.coachbot)
+            .arg("migrate")
+            .env("DATABASE_URL", &url)
+            .output()
+            .await
+            .expect("coachbot migrate ran");
+        assert!(
+            migrated.status.success(),
+            "coachbot migrate failed: {}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
+        let generating = Instant::now();
+        let before = shape.generate(&database, chrono::Utc::now()).await;
+        eprintln!(
+            "{}: {} managers, {} reps, {before} entries written in {:.1} s",
+            shape.name,
+            shape.managers,
+            shape.reps(),
+            generating.elapsed().as_secs_f64()
+        );
+        let slack = FakeSlack::start().await;
+        let address = free_address();
+        let mut command = tokio::process::Command::new(&self.coachbot);
+        command
+            .arg("serve")
+            .env_remove("RUST_LOG")
+            .env_remove("SLACK_APP_TOKEN")
+            .env("SLACK_BOT_TOKEN", "xoxb-bench")
+            .env("SLACK_SIGNING_SECRET", wrk::SECRET)
+            .env("SLACK_API_URL", &slack.api_url)
+            .env("DATABASE_URL", &url)
+            .env("COACHBOT_LISTEN", &address);
+        for job in JOBS {
+            command.env(format!("COACHBOT__JOBS__{job}"), NO_JOB);
+        }
+        let log = self.dir.join(format!("{}-coachbot.log", shape.name));
+        let server = Server::start(command, address, &log).await;
+        let (measured, peak_mib) = self.load(shape, &server, &slack.response_url).await;
+        server.stop().await;
+        let after = shapes::entries(&mut shapes::open(&database).await).await;
+        let calls = slack.calls.lock().expect("the fake Slack's calls");
+        eprintln!("{}: Slack calls {:?}", shape.name, calls.by_method);
+        let run = Run {
+            measured,
+            peak_mib,
+            stored: after - before,
+        };
+        (run, calls.publishes())
+    }
+}
+
+/// Prints one server's run, and says loudly when the rows stored are not
+/// the logs answered (wrk stops with up to 32 requests in flight, which
+/// may be stored unanswered) or an answer was not a stored log's.
+fn checked(server: &str, shape: &Shape, run: &Run) -> bool {
+    let answered = run.measured.answered_2xx() as i64;
+    let in_flight = i64::from(wrk::CONNECTIONS);
+    let m = &run.measured;
+    eprintln!(
+        "{server}, {}: {answered} logs answered in {:.1} s, {} stored; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        shape.name, m.seconds, run.stored, m.p50_ms, m.p99_ms, m.max_ms
+    );
+    let problems = [
+        (run.stored < answered || run.stored > answered + in_flight).then(|| {
+            format!(
+                "{} logs answered with 2xx but {} stored",
+                answered, run.stored
+            )
+        }),
+        (m.non2xx > 0).then(|| format!("{} answers were not 2xx", m.non2xx)),
+        (m.unexpected > 0)
+            .then(|| format!("{} answers did not say {:?}", m.unexpected, wrk::LOGGED)),
+        (m.socket_errors > 0).then(|| format!("{} socket errors or timeouts", m.socket_errors)),
+        m.wrapped
+            .then(|| "the requests ran out and some were sent twice".to_string()),
+    ];
+    let mut fine = true;
+    for problem in problems.into_iter().flatten() {
+        eprintln!("!!! {server}, {}: {problem}", shape.name);
+        fine = false;
+    }
+    fine
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn cell(run: &Run) -> String {
+    format!(
+        "{:.0} logs/s, p99 {:.1} ms, {:.0} MiB",
+        run.measured.logs_per_second(),
+        run.measured.p99_ms,
+        run.peak_mib
+    )
+}
+
+async fn harness() {
+    let chosen: Vec<&Shape> = {
+        let names: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|arg| !arg.starts_with("--"))
+            .collect();
+        for name in &names {
+            if !SHAPES.iter().any(|shape| shape.name == name) {
+                eprintln!("There is no shape {name:?}; pick from 500, long and home, for example `cargo bench --bench log_load -- 500 home`.");
+                std::process::exit(2);
+            }
+        }
+        SHAPES
+            .iter()
+            .filter(|shape| names.is_empty() || names.iter().any(|name| name == shape.name))
+            .collect()
+    };
+    wrk::check_installed().await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-log-load");
+    std::fs::create_dir_all(&dir).expect("the bench's folder");
+    let bench = Bench {
+        dir,
+        seconds: std::env::var("BENCH_SECONDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(15),
+        coachbot: std::env::var_os("BENCH_COACHBOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_coachbot"))),
+    };
+    eprintln!("load average before: {}", load_average());
+    let mut rows = Vec::new();
+    let mut all_fine = true;
+    for shape in chosen {
+        let bare = bench.bare(shape).await;
+        let (coachbot, publishes) = bench.coachbot(shape).await;
+        all_fine &= checked("bare server", shape, &bare);
+        all_fine &= checked("coachbot", shape, &coachbot);
+        rows.push((shape, coachbot, bare, publishes));
+    }
+    println!();
+    println!(
+        "wrk -t1 -c{} -d{}s, distinct signed /coach logs; load average after: {}",
+        wrk::CONNECTIONS,
+        bench.seconds,
+        load_average()
+    );
+    println!("| shape | coachbot | bare server | coachbot as % of bare |");
+    println!("|---|---|---|---|");
+    for (shape, coachbot, bare, _) in &rows {
+        println!(
+            "| {} | {} | {} | {:.0}% |",
+            shape.title,
+            cell(coachbot),
+            cell(bare),
+            100.0 * coachbot.measured.logs_per_second() / bare.measured.logs_per_second()
+        );
+    }
+    for (shape, _, _, publishes) in rows.iter().filter(|row| row.0.home_tabs_open) {
+        println!(
+            "\n{}: {} views.publish in {} s, at most {} in a minute, at most {} for one user",
+            shape.title,
+            publishes.total,
+            bench.seconds,
+            publishes.peak_per_minute,
+            publishes.most_for_one_user
+        );
+    }
+    if !all_fine {
+        eprintln!("!!! Some logs were not stored or not answered as they should be: see above.");
+        std::process::exit(1);
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("bare-server") => {
+            let (Some(address), Some(database)) = (args.get(2), args.get(3)) else {
+                eprintln!("usage: log_load bare-server ADDRESS DATABASE_FILE");
+                std::process::exit(2);
+            };
+            runtime.block_on(bare::serve(
+                address,
+                Path::new(database),
+                wrk::SECRET.to_string(),
+            ))
+        }
+        _ => runtime.block_on(harness()),
+    }
+}
