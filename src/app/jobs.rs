@@ -366,7 +366,10 @@ async fn coaching_paces(
 ) -> Result<PerManager<Say>, StoreError> {
     let month = YearMonth::of(today);
     let counting = ctx.counting(month, today, Some(today));
-    let activities = ctx.store.team_month_activities(managers, month).await?;
+    let activities = ctx
+        .store
+        .team_month_activities(managers, month, Some(today))
+        .await?;
     Ok(managers
         .iter()
         .zip(activities)
@@ -398,7 +401,10 @@ async fn team_digests(
 ) -> Result<PerManager<TeamDigest>, StoreError> {
     let month = YearMonth::of(today);
     let counting = ctx.counting(month, today, Some(today));
-    let activities = ctx.store.team_month_activities(managers, month).await?;
+    let activities = ctx
+        .store
+        .team_month_activities(managers, month, Some(today))
+        .await?;
     let meetings = ctx
         .store
         .managers_meetings(managers, today - Duration::days(6), today)

@@ -282,11 +282,14 @@ pub trait Storage: fmt::Debug + Send + Sync {
     // in the order given; one whose records cannot be read has the error
     // instead, and the others still have theirs.
 
-    /// [`Storage::team_month_activity`] for each of these managers.
+    /// [`Storage::team_month_activity`] for each of these managers; with a
+    /// day, of the entries held by then, the sessions summed per rep and
+    /// kind of coaching and dated the last of them (a job needs no more).
     async fn team_month_activities(
         &self,
         managers: &[Manager],
         month: YearMonth,
+        held_by: Option<NaiveDate>,
     ) -> Result<PerManager<MonthActivity>, StoreError>;
 
     /// [`Storage::manager_days`] for each of these managers.

@@ -6,8 +6,9 @@
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use coachbot::domain::{
-    Activity, Confirmation, Entry, Job, Manager, MeetingEntry, Minutes, MonthActivity, Note,
-    SessionEntry, SlackUserId, WorkspaceId, YearMonth,
+    reminders, team_month, Activity, BehindRep, Confirmation, Counting, Entry, Job, Manager,
+    MeetingEntry, Minutes, MonthActivity, Note, RepProgress, SessionEntry, SkipReason, SlackUserId,
+    WorkspaceId, YearMonth,
 };
 use coachbot::store::{MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError};
 
@@ -164,7 +165,7 @@ async fn each_managers_month_read_for_all_at_once_is_their_month_read_alone() {
     let (store, managers, _dir) = generated_organisation().await;
 
     let months = store
-        .team_month_activities(&managers, november())
+        .team_month_activities(&managers, november(), None)
         .await
         .expect("set read");
     let days = store
@@ -192,6 +193,57 @@ async fn each_managers_month_read_for_all_at_once_is_their_month_read_alone() {
         assert_eq!(days.expect("readable"), days_alone, "{}", manager.id);
     }
     assert!(sessions_seen > 20, "the organisation has a month to read");
+}
+
+/// What a job decides from a manager's month as of `today`: each rep's
+/// month and, with no threshold, every rep behind with the kind of coaching
+/// to suggest.
+fn decided(
+    manager: &Manager,
+    activity: &MonthActivity,
+    today: NaiveDate,
+) -> (Vec<RepProgress>, Result<Vec<BehindRep>, SkipReason>) {
+    let counting = Counting {
+        month: november(),
+        today,
+        held_by: Some(today),
+        target: 180,
+    };
+    let progress = team_month(&manager.id, counting, activity);
+    let behind = reminders::coaching_pace(manager, &progress, activity, november(), today, 0);
+    (progress, behind)
+}
+
+#[tokio::test]
+async fn each_managers_month_read_through_a_day_for_all_at_once_decides_as_their_month_alone() {
+    let (store, managers, _dir) = generated_organisation().await;
+
+    for today in [day(11, 4), day(11, 15), day(11, 27)] {
+        let months = store
+            .team_month_activities(&managers, november(), Some(today))
+            .await
+            .expect("set read");
+
+        let mut behind_seen = 0;
+        for (manager, month) in managers.iter().zip(months) {
+            let month = month.expect("readable");
+            assert!(month.sessions.iter().all(|s| s.held_on <= today));
+            let alone = store
+                .team_month_activity(manager, november())
+                .await
+                .expect("read");
+            let expected = decided(manager, &alone, today);
+            behind_seen += expected.1.as_ref().map_or(0, Vec::len);
+            assert_eq!(
+                decided(manager, &month, today),
+                expected,
+                "{}/{} on {today}",
+                manager.workspace,
+                manager.id
+            );
+        }
+        assert!(behind_seen > 10, "reps behind to suggest coaching for");
+    }
 }
 
 #[tokio::test]
@@ -249,7 +301,7 @@ async fn a_row_that_cannot_be_read_marks_only_the_managers_it_belongs_to() {
     let name = |manager: &Manager| format!("{}/{}", manager.workspace, manager.id);
 
     let months = store
-        .team_month_activities(&managers, november())
+        .team_month_activities(&managers, november(), None)
         .await
         .expect("set read");
     let stints = store.managers_stints(&managers).await.expect("set read");

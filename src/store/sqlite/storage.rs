@@ -291,8 +291,9 @@ impl Storage for SqliteStore {
         &self,
         managers: &[Manager],
         month: YearMonth,
+        held_by: Option<NaiveDate>,
     ) -> Result<PerManager<MonthActivity>, StoreError> {
-        self.team_month_activities(managers, month).await
+        self.team_month_activities(managers, month, held_by).await
     }
 
     async fn managers_days(
