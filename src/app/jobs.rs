@@ -17,7 +17,7 @@ use crate::domain::{
     BehindRep, Job, Manager, ManagerDigest, MeetingState, SkipReason, TeamDigest, WorkspaceId,
     YearMonth,
 };
-use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager};
+use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager, ZoneNames};
 
 /// Whether a run honours the cron schedule (the scheduler) or runs now
 /// regardless (`run-job`).
@@ -131,17 +131,31 @@ pub async fn decide(
 ) -> Result<Vec<Decision>, StoreError> {
     let schedule = ctx.settings.jobs.of(job);
     let fired = |tz: Tz, now| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
-    let mut managers = Vec::new();
-    for read in ctx.store.managers_with_reps().await? {
-        match read {
-            Ok(manager) => managers.push(manager),
-            Err(unreadable) => skipped(job, &unreadable),
-        }
-    }
     match job {
         Job::MeetingCheck | Job::CoachingPace | Job::TeamDigest => {
-            let mut due = Vec::new();
-            for manager in managers {
+            // Zone by zone: the day the job is due there, if it has fired.
+            let mut zones: Vec<(ZoneNames, Option<NaiveDate>)> = Vec::new();
+            for names in ctx.store.managers_zones().await? {
+                match names.zone {
+                    Some(tz) => {
+                        let now = at.instant_in(tz, schedule);
+                        if fired(tz, now) {
+                            zones.push((names, Some(local_date(now, tz))));
+                        }
+                    }
+                    None => zones.push((names, None)),
+                }
+            }
+            let mut decisions = Vec::new();
+            let mut managers = Vec::new();
+            for read in ctx.store.undecided_managers(job, &zones).await? {
+                let manager = match read {
+                    Ok(manager) => manager,
+                    Err(unreadable) => {
+                        skipped(job, &unreadable);
+                        continue;
+                    }
+                };
                 // A DM to the manager, or their team's digest to its channel,
                 // keyed by the manager so teams sharing a channel each get one.
                 let (recipient, subject) = match (job, &manager.digest_channel) {
@@ -153,16 +167,12 @@ pub async fn decide(
                     _ => (manager.id.as_str().to_string(), String::new()),
                 };
                 let now = at.instant_in(manager.tz(), schedule);
-                if !fired(manager.tz(), now) {
-                    continue;
-                }
                 let mut decision =
                     Decision::new(manager.workspace.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
-                due.push((decision, manager));
+                decisions.push(decision);
+                managers.push(manager);
             }
-            let (decisions, managers): (Vec<Decision>, Vec<Manager>) =
-                undecided(ctx, job, due).await?.into_iter().unzip();
             let days: Vec<NaiveDate> = decisions.iter().map(|d| d.local_date).collect();
             let says = by_day(&managers, &days, |group, today| {
                 async move { plan(ctx, job, &group, today).await }.boxed()
@@ -192,6 +202,13 @@ pub async fn decide(
             let now = at.instant_in(tz, schedule);
             if !fired(tz, now) {
                 return Ok(Vec::new());
+            }
+            let mut managers = Vec::new();
+            for read in ctx.store.managers_with_reps().await? {
+                match read {
+                    Ok(manager) => managers.push(manager),
+                    Err(unreadable) => skipped(job, &unreadable),
+                }
             }
             let mut by_workspace: BTreeMap<WorkspaceId, Vec<Manager>> = BTreeMap::new();
             for manager in managers {

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use super::types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
-    RepAnswered, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    RepAnswered, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 use super::StoreError;
 use crate::domain::{
@@ -57,6 +57,22 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// error of its own, so that a job can skip them and go on.
     async fn managers_with_reps(
         &self,
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
+
+    /// Each pair of zone names managers have, with the zone it puts them in.
+    async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError>;
+
+    /// The managers with reps, in the zones given, who have no `job`
+    /// reminder yet for the day given with their zone (the keys a job
+    /// stores: a DM to the manager, or for `team-digest` a post to their
+    /// team's channel, which a manager without one never gets); all those
+    /// in a zone given with no day (one that cannot be read, so that a job
+    /// reports them). In the order of [`Storage::managers_with_reps`]; with
+    /// nothing due, nothing of any manager is read.
+    async fn undecided_managers(
+        &self,
+        job: Job,
+        zones: &[(ZoneNames, Option<NaiveDate>)],
     ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
 
     /// Stores the zone Slack reports for a manager whose stored one this

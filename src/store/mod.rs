@@ -18,7 +18,7 @@ pub use types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice, PendingReminder,
     PerManager, ReminderKey, RepAnswered, Stint, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual,
+    UnreadableManager, Usual, ZoneNames,
 };
 
 #[derive(Debug, thiserror::Error)]

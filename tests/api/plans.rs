@@ -10,7 +10,10 @@ use coachbot::domain::{
     MeetingEntry, Minutes, MonthActivity, Note, RepProgress, SessionEntry, SkipReason, SlackUserId,
     WorkspaceId, YearMonth,
 };
-use coachbot::store::{MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError};
+use coachbot::store::{
+    MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError, UnreadableManager,
+    ZoneNames,
+};
 
 use crate::helpers::friday_morning;
 
@@ -369,4 +372,157 @@ async fn the_reminders_stored_for_a_day_are_found_in_one_read_and_no_others() {
 
     let expected: Vec<bool> = (0..managers.len()).map(|i| i == 1).collect();
     assert_eq!(stored, expected);
+}
+
+fn name(manager: &Result<Manager, UnreadableManager>) -> String {
+    match manager {
+        Ok(manager) => format!("{}/{}", manager.workspace, manager.id),
+        Err(unreadable) => format!("unreadable {}/{}", unreadable.workspace, unreadable.user),
+    }
+}
+
+#[tokio::test]
+async fn only_managers_in_due_zones_without_the_days_reminder_are_read_and_none_once_all_have_it() {
+    let (store, managers, dir) = generated_organisation().await;
+    execute(
+        &dir,
+        "UPDATE managers SET slack_tz = 'Asia/Tokyo' WHERE user_id = 'U0M1';
+         UPDATE managers SET tz_override = 'Europe/Berlin' WHERE user_id = 'U0M2';
+         UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE team_id = 'T0TWO' AND user_id = 'U0M5';
+         UPDATE managers SET digest_channel = 'C0TEAM' WHERE user_id IN ('U0M0', 'U0M1');",
+    )
+    .await;
+    let today = day(11, 30);
+    let mut zones = store.managers_zones().await.expect("zones");
+    zones.sort_by(|a, b| a.slack_tz.cmp(&b.slack_tz));
+    let zone = |names: &ZoneNames| {
+        (
+            names.slack_tz.clone(),
+            names.tz_override.clone(),
+            names.zone,
+        )
+    };
+    assert_eq!(
+        zones.iter().map(zone).collect::<Vec<_>>(),
+        [
+            ("Asia/Tokyo".into(), None, Some(Tz::Asia__Tokyo)),
+            ("Mars/Olympus".into(), None, None),
+            ("UTC".into(), None, Some(Tz::UTC)),
+            (
+                "UTC".into(),
+                Some("Europe/Berlin".into()),
+                Some(Tz::Europe__Berlin)
+            ),
+        ]
+    );
+    // The job is due in Tokyo and UTC today, not yet in Berlin; Mars
+    // cannot be read.
+    let due: Vec<(ZoneNames, Option<NaiveDate>)> = zones
+        .into_iter()
+        .filter(|names| names.tz_override.is_none())
+        .map(|names| {
+            let day = names.zone.map(|_| today);
+            (names, day)
+        })
+        .collect();
+    let reminder = |manager: &Manager, job: Job, local_date: NaiveDate| NewReminder {
+        workspace: manager.workspace.clone(),
+        kind: MessageKind::Job(job),
+        recipient: match job {
+            Job::TeamDigest => "C0TEAM".into(),
+            _ => manager.id.as_str().to_string(),
+        },
+        local_date,
+        subject: match job {
+            Job::TeamDigest => manager.id.as_str().to_string(),
+            _ => String::new(),
+        },
+        message: None,
+        summary: "nothing today".into(),
+        expires_at: friday_morning() + Duration::days(4),
+    };
+    let store_reminders = |reminders: Vec<NewReminder>| {
+        let store = store.clone();
+        async move {
+            for stored in reminders {
+                store
+                    .insert_reminder(&stored, friday_morning())
+                    .await
+                    .expect("insert");
+            }
+        }
+    };
+    // The first workspace's U0M0 has today's; its U0M3 yesterday's; the
+    // second workspace's U0M0 another job's.
+    store_reminders(vec![
+        reminder(&managers[0], Job::MeetingCheck, today),
+        reminder(&managers[3], Job::MeetingCheck, today - Duration::days(1)),
+        reminder(&managers[6], Job::CoachingPace, today),
+    ])
+    .await;
+
+    let read = store
+        .undecided_managers(Job::MeetingCheck, &due)
+        .await
+        .expect("read");
+
+    assert_eq!(
+        read.iter().map(name).collect::<Vec<_>>(),
+        [
+            "T0ONE/U0M1",
+            "T0ONE/U0M3",
+            "T0ONE/U0M4",
+            "T0ONE/U0M5",
+            "T0TWO/U0M0",
+            "T0TWO/U0M1",
+            "T0TWO/U0M3",
+            "T0TWO/U0M4",
+            "unreadable T0TWO/U0M5",
+        ]
+    );
+    let team_digests = store
+        .undecided_managers(Job::TeamDigest, &due)
+        .await
+        .expect("read");
+    assert_eq!(
+        team_digests.iter().map(name).collect::<Vec<_>>(),
+        ["T0ONE/U0M0", "T0ONE/U0M1", "T0TWO/U0M0", "T0TWO/U0M1"]
+    );
+
+    let decided: Vec<NewReminder> = read
+        .iter()
+        .filter_map(|manager| manager.as_ref().ok())
+        .map(|manager| reminder(manager, Job::MeetingCheck, today))
+        .chain(
+            team_digests
+                .iter()
+                .filter_map(|manager| manager.as_ref().ok())
+                .map(|manager| reminder(manager, Job::TeamDigest, today)),
+        )
+        .collect();
+    store_reminders(decided).await;
+    let readable_zones: Vec<(ZoneNames, Option<NaiveDate>)> = due
+        .iter()
+        .filter(|(names, _)| names.zone.is_some())
+        .cloned()
+        .collect();
+    for job in [Job::MeetingCheck, Job::TeamDigest] {
+        let read = store
+            .undecided_managers(job, &readable_zones)
+            .await
+            .expect("read");
+        assert!(
+            read.is_empty(),
+            "{job}: {:?}",
+            read.iter().map(name).collect::<Vec<_>>()
+        );
+    }
+    let read = store
+        .undecided_managers(Job::MeetingCheck, &due)
+        .await
+        .expect("read");
+    assert_eq!(
+        read.iter().map(name).collect::<Vec<_>>(),
+        ["unreadable T0TWO/U0M5"]
+    );
 }

@@ -16,7 +16,7 @@ use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager, ReminderKey,
     RepAnswered, Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager,
-    Usual,
+    Usual, ZoneNames,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -45,6 +45,18 @@ impl Storage for SqliteStore {
         &self,
     ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
         self.managers_with_reps().await
+    }
+
+    async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {
+        self.managers_zones().await
+    }
+
+    async fn undecided_managers(
+        &self,
+        job: Job,
+        zones: &[(ZoneNames, Option<NaiveDate>)],
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
+        self.undecided_managers(job, zones).await
     }
 
     async fn set_slack_time_zone(
