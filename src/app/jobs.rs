@@ -203,6 +203,18 @@ pub async fn decide(
             if !fired(tz, now) {
                 return Ok(Vec::new());
             }
+            // Once every workspace has the day's digest, no manager is read.
+            let workspaces = ctx.store.workspaces_with_reps().await?;
+            let waiting: Vec<(Decision, ())> = workspaces
+                .into_iter()
+                .map(|workspace| {
+                    let recipient = channel.as_str().to_string();
+                    (Decision::new(workspace, job, recipient, tz, now), ())
+                })
+                .collect();
+            if undecided(ctx, job, waiting).await?.is_empty() {
+                return Ok(Vec::new());
+            }
             let mut managers = Vec::new();
             for read in ctx.store.managers_with_reps().await? {
                 match read {

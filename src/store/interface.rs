@@ -59,6 +59,9 @@ pub trait Storage: fmt::Debug + Send + Sync {
         &self,
     ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
 
+    /// Each workspace with a manager who has reps, however many managers.
+    async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError>;
+
     /// Each pair of zone names managers have, with the zone it puts them in.
     async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError>;
 

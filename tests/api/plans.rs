@@ -393,6 +393,14 @@ async fn only_managers_in_due_zones_without_the_days_reminder_are_read_and_none_
     )
     .await;
     let today = day(11, 30);
+    let workspaces = store.workspaces_with_reps().await.expect("workspaces");
+    assert_eq!(
+        workspaces
+            .iter()
+            .map(WorkspaceId::as_str)
+            .collect::<Vec<_>>(),
+        WORKSPACES
+    );
     let mut zones = store.managers_zones().await.expect("zones");
     zones.sort_by(|a, b| a.slack_tz.cmp(&b.slack_tz));
     let zone = |names: &ZoneNames| {

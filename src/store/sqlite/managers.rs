@@ -172,6 +172,21 @@ impl SqliteStore {
         Ok(managers_from_rows(rows))
     }
 
+    /// Each workspace with a manager who has reps, from the index of
+    /// current stints; one whose ID this build cannot read is left out, as
+    /// its managers are.
+    pub async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT team_id FROM memberships WHERE left_on IS NULL ORDER BY team_id",
+        )
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|raw| parse_workspace(raw).ok())
+            .collect())
+    }
+
     /// Each pair of zone names managers have, with the zone it puts them
     /// in: a few rows however many managers there are.
     pub async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {

@@ -47,6 +47,10 @@ impl Storage for SqliteStore {
         self.managers_with_reps().await
     }
 
+    async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError> {
+        self.workspaces_with_reps().await
+    }
+
     async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {
         self.managers_zones().await
     }
