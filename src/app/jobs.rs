@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use futures::future::{BoxFuture, FutureExt};
+use futures::stream::{self, StreamExt};
 
 use super::AppContext;
 use crate::causes;
@@ -115,6 +116,11 @@ impl Decision {
 /// How many managers one set read covers: a job over 100,000 reps is a
 /// few dozen reads, and what one read holds stays small.
 const MANAGERS_PER_READ: usize = 1_000;
+
+/// How many of those reads a job has in flight: SQLite runs each on its
+/// connection's own thread, so two keep both cores of a small machine busy
+/// and leave the other readers to commands.
+const READS_AT_ONCE: usize = 2;
 
 /// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
 /// recipients whose local firing has passed today; either way, none who
@@ -301,18 +307,31 @@ async fn undecided<T>(
 
 /// `plan`'s result for each manager, in their order: the managers are
 /// grouped by their local day (`days`, one each), and `plan` is given a
-/// group at most [`MANAGERS_PER_READ`] at a time.
+/// group at most [`MANAGERS_PER_READ`] at a time, [`READS_AT_ONCE`] groups
+/// in flight.
 async fn by_day<'a, T>(
     managers: &[Manager],
     days: &[NaiveDate],
     plan: impl Fn(Vec<Manager>, NaiveDate) -> BoxFuture<'a, Result<PerManager<T>, StoreError>>,
 ) -> Result<PerManager<T>, StoreError> {
+    let groups: Vec<(NaiveDate, Vec<usize>)> = positions_by_day(days.iter().copied())
+        .into_iter()
+        .flat_map(|(day, positions)| {
+            positions
+                .chunks(MANAGERS_PER_READ)
+                .map(|chunk| (day, chunk.to_vec()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut reads = stream::iter(groups.into_iter().map(|(day, chunk)| {
+        let group = chunk.iter().map(|&i| managers[i].clone()).collect();
+        plan(group, day).map(move |planned| planned.map(|planned| (chunk, planned)))
+    }))
+    .buffered(READS_AT_ONCE);
     let mut planned = Vec::with_capacity(managers.len());
-    for (day, positions) in positions_by_day(days.iter().copied()) {
-        for chunk in positions.chunks(MANAGERS_PER_READ) {
-            let group = chunk.iter().map(|&i| managers[i].clone()).collect();
-            planned.extend(chunk.iter().copied().zip(plan(group, day).await?));
-        }
+    while let Some(read) = reads.next().await {
+        let (chunk, results) = read?;
+        planned.extend(chunk.into_iter().zip(results));
     }
     planned.sort_by_key(|(i, _)| *i);
     Ok(planned.into_iter().map(|(_, result)| result).collect())
@@ -482,6 +501,7 @@ async fn manager_digests(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
 
     use super::*;
@@ -501,6 +521,30 @@ mod tests {
             first_used: DateTime::<Utc>::UNIX_EPOCH,
             digest_channel: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_job_keeps_two_set_reads_in_flight_and_no_more() {
+        let managers: Vec<Manager> = (0..5 * MANAGERS_PER_READ).map(manager).collect();
+        let days = vec![day("2026-11-30"); managers.len()];
+        let in_flight = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+
+        by_day(&managers, &days, |group, _| {
+            let (in_flight, most) = (&in_flight, &most);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok(group.into_iter().map(|_| Ok(())).collect())
+            }
+            .boxed()
+        })
+        .await
+        .expect("planned");
+
+        assert_eq!(most.into_inner(), READS_AT_ONCE);
     }
 
     #[tokio::test]
