@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use futures::future::{BoxFuture, FutureExt};
+use futures::stream::{self, StreamExt};
 
 use super::AppContext;
 use crate::causes;
@@ -17,7 +18,7 @@ use crate::domain::{
     BehindRep, Job, Manager, ManagerDigest, MeetingState, SkipReason, TeamDigest, WorkspaceId,
     YearMonth,
 };
-use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager};
+use crate::store::{PerManager, ReminderKey, StoreError, UnreadableManager, ZoneNames};
 
 /// Whether a run honours the cron schedule (the scheduler) or runs now
 /// regardless (`run-job`).
@@ -116,6 +117,11 @@ impl Decision {
 /// few dozen reads, and what one read holds stays small.
 const MANAGERS_PER_READ: usize = 1_000;
 
+/// How many of those reads a job has in flight: SQLite runs each on its
+/// connection's own thread, so two keep both cores of a small machine busy
+/// and leave the other readers to commands.
+const READS_AT_ONCE: usize = 2;
+
 /// Who gets what from `job` at `at`. With [`Trigger::Schedule`], only
 /// recipients whose local firing has passed today; either way, none who
 /// already have that day's reminder. The records are read for all due
@@ -131,17 +137,31 @@ pub async fn decide(
 ) -> Result<Vec<Decision>, StoreError> {
     let schedule = ctx.settings.jobs.of(job);
     let fired = |tz: Tz, now| trigger == Trigger::Now || todays_firing(schedule, tz, now).is_some();
-    let mut managers = Vec::new();
-    for read in ctx.store.managers_with_reps().await? {
-        match read {
-            Ok(manager) => managers.push(manager),
-            Err(unreadable) => skipped(job, &unreadable),
-        }
-    }
     match job {
         Job::MeetingCheck | Job::CoachingPace | Job::TeamDigest => {
-            let mut due = Vec::new();
-            for manager in managers {
+            // Zone by zone: the day the job is due there, if it has fired.
+            let mut zones: Vec<(ZoneNames, Option<NaiveDate>)> = Vec::new();
+            for names in ctx.store.managers_zones().await? {
+                match names.zone {
+                    Some(tz) => {
+                        let now = at.instant_in(tz, schedule);
+                        if fired(tz, now) {
+                            zones.push((names, Some(local_date(now, tz))));
+                        }
+                    }
+                    None => zones.push((names, None)),
+                }
+            }
+            let mut decisions = Vec::new();
+            let mut managers = Vec::new();
+            for read in ctx.store.undecided_managers(job, &zones).await? {
+                let manager = match read {
+                    Ok(manager) => manager,
+                    Err(unreadable) => {
+                        skipped(job, &unreadable);
+                        continue;
+                    }
+                };
                 // A DM to the manager, or their team's digest to its channel,
                 // keyed by the manager so teams sharing a channel each get one.
                 let (recipient, subject) = match (job, &manager.digest_channel) {
@@ -153,16 +173,12 @@ pub async fn decide(
                     _ => (manager.id.as_str().to_string(), String::new()),
                 };
                 let now = at.instant_in(manager.tz(), schedule);
-                if !fired(manager.tz(), now) {
-                    continue;
-                }
                 let mut decision =
                     Decision::new(manager.workspace.clone(), job, recipient, manager.tz(), now);
                 decision.subject = subject;
-                due.push((decision, manager));
+                decisions.push(decision);
+                managers.push(manager);
             }
-            let (decisions, managers): (Vec<Decision>, Vec<Manager>) =
-                undecided(ctx, job, due).await?.into_iter().unzip();
             let days: Vec<NaiveDate> = decisions.iter().map(|d| d.local_date).collect();
             let says = by_day(&managers, &days, |group, today| {
                 async move { plan(ctx, job, &group, today).await }.boxed()
@@ -192,6 +208,25 @@ pub async fn decide(
             let now = at.instant_in(tz, schedule);
             if !fired(tz, now) {
                 return Ok(Vec::new());
+            }
+            // Once every workspace has the day's digest, no manager is read.
+            let workspaces = ctx.store.workspaces_with_reps().await?;
+            let waiting: Vec<(Decision, ())> = workspaces
+                .into_iter()
+                .map(|workspace| {
+                    let recipient = channel.as_str().to_string();
+                    (Decision::new(workspace, job, recipient, tz, now), ())
+                })
+                .collect();
+            if undecided(ctx, job, waiting).await?.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut managers = Vec::new();
+            for read in ctx.store.managers_with_reps().await? {
+                match read {
+                    Ok(manager) => managers.push(manager),
+                    Err(unreadable) => skipped(job, &unreadable),
+                }
             }
             let mut by_workspace: BTreeMap<WorkspaceId, Vec<Manager>> = BTreeMap::new();
             for manager in managers {
@@ -272,18 +307,31 @@ async fn undecided<T>(
 
 /// `plan`'s result for each manager, in their order: the managers are
 /// grouped by their local day (`days`, one each), and `plan` is given a
-/// group at most [`MANAGERS_PER_READ`] at a time.
+/// group at most [`MANAGERS_PER_READ`] at a time, [`READS_AT_ONCE`] groups
+/// in flight.
 async fn by_day<'a, T>(
     managers: &[Manager],
     days: &[NaiveDate],
     plan: impl Fn(Vec<Manager>, NaiveDate) -> BoxFuture<'a, Result<PerManager<T>, StoreError>>,
 ) -> Result<PerManager<T>, StoreError> {
+    let groups: Vec<(NaiveDate, Vec<usize>)> = positions_by_day(days.iter().copied())
+        .into_iter()
+        .flat_map(|(day, positions)| {
+            positions
+                .chunks(MANAGERS_PER_READ)
+                .map(|chunk| (day, chunk.to_vec()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut reads = stream::iter(groups.into_iter().map(|(day, chunk)| {
+        let group = chunk.iter().map(|&i| managers[i].clone()).collect();
+        plan(group, day).map(move |planned| planned.map(|planned| (chunk, planned)))
+    }))
+    .buffered(READS_AT_ONCE);
     let mut planned = Vec::with_capacity(managers.len());
-    for (day, positions) in positions_by_day(days.iter().copied()) {
-        for chunk in positions.chunks(MANAGERS_PER_READ) {
-            let group = chunk.iter().map(|&i| managers[i].clone()).collect();
-            planned.extend(chunk.iter().copied().zip(plan(group, day).await?));
-        }
+    while let Some(read) = reads.next().await {
+        let (chunk, results) = read?;
+        planned.extend(chunk.into_iter().zip(results));
     }
     planned.sort_by_key(|(i, _)| *i);
     Ok(planned.into_iter().map(|(_, result)| result).collect())
@@ -366,7 +414,10 @@ async fn coaching_paces(
 ) -> Result<PerManager<Say>, StoreError> {
     let month = YearMonth::of(today);
     let counting = ctx.counting(month, today, Some(today));
-    let activities = ctx.store.team_month_activities(managers, month).await?;
+    let activities = ctx
+        .store
+        .team_month_activities(managers, month, Some(today))
+        .await?;
     Ok(managers
         .iter()
         .zip(activities)
@@ -398,7 +449,10 @@ async fn team_digests(
 ) -> Result<PerManager<TeamDigest>, StoreError> {
     let month = YearMonth::of(today);
     let counting = ctx.counting(month, today, Some(today));
-    let activities = ctx.store.team_month_activities(managers, month).await?;
+    let activities = ctx
+        .store
+        .team_month_activities(managers, month, Some(today))
+        .await?;
     let meetings = ctx
         .store
         .managers_meetings(managers, today - Duration::days(6), today)
@@ -447,6 +501,7 @@ async fn manager_digests(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
 
     use super::*;
@@ -466,6 +521,30 @@ mod tests {
             first_used: DateTime::<Utc>::UNIX_EPOCH,
             digest_channel: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_job_keeps_two_set_reads_in_flight_and_no_more() {
+        let managers: Vec<Manager> = (0..5 * MANAGERS_PER_READ).map(manager).collect();
+        let days = vec![day("2026-11-30"); managers.len()];
+        let in_flight = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+
+        by_day(&managers, &days, |group, _| {
+            let (in_flight, most) = (&in_flight, &most);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok(group.into_iter().map(|_| Ok(())).collect())
+            }
+            .boxed()
+        })
+        .await
+        .expect("planned");
+
+        assert_eq!(most.into_inner(), READS_AT_ONCE);
     }
 
     #[tokio::test]

@@ -20,7 +20,7 @@ use super::types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
     ReminderKey, RepAnswered, StintsSeen, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual,
+    UnreadableManager, Usual, ZoneNames,
 };
 use super::StoreError;
 use crate::domain::{
@@ -58,6 +58,25 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// error of its own, so that a job can skip them and go on.
     async fn managers_with_reps(
         &self,
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
+
+    /// Each workspace with a manager who has reps, however many managers.
+    async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError>;
+
+    /// Each pair of zone names managers have, with the zone it puts them in.
+    async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError>;
+
+    /// The managers with reps, in the zones given, who have no `job`
+    /// reminder yet for the day given with their zone (the keys a job
+    /// stores: a DM to the manager, or for `team-digest` a post to their
+    /// team's channel, which a manager without one never gets); all those
+    /// in a zone given with no day (one that cannot be read, so that a job
+    /// reports them). In the order of [`Storage::managers_with_reps`]; with
+    /// nothing due, nothing of any manager is read.
+    async fn undecided_managers(
+        &self,
+        job: Job,
+        zones: &[(ZoneNames, Option<NaiveDate>)],
     ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError>;
 
     /// Stores the zone Slack reports for a manager whose stored one this
@@ -313,11 +332,14 @@ pub trait Storage: fmt::Debug + Send + Sync {
     // in the order given; one whose records cannot be read has the error
     // instead, and the others still have theirs.
 
-    /// [`Storage::team_month_activity`] for each of these managers.
+    /// [`Storage::team_month_activity`] for each of these managers; with a
+    /// day, of the entries held by then, the sessions summed per rep and
+    /// kind of coaching and dated the last of them (a job needs no more).
     async fn team_month_activities(
         &self,
         managers: &[Manager],
         month: YearMonth,
+        held_by: Option<NaiveDate>,
     ) -> Result<PerManager<MonthActivity>, StoreError>;
 
     /// [`Storage::manager_days`] for each of these managers.

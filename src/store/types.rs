@@ -5,6 +5,7 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use super::StoreError;
 use crate::domain::{
@@ -23,6 +24,17 @@ pub struct UnreadableManager {
     pub user: String,
     #[source]
     pub error: StoreError,
+}
+
+/// A pair of time zone names managers have (Slack's, and their override)
+/// and the zone it puts them in, read as a manager is read: the override
+/// when this build knows it, else Slack's; none when this build cannot read
+/// Slack's, which makes those managers unreadable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneNames {
+    pub slack_tz: String,
+    pub tz_override: Option<String>,
+    pub zone: Option<Tz>,
 }
 
 // Lines and entries

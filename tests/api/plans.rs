@@ -6,10 +6,14 @@
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use coachbot::domain::{
-    Activity, Confirmation, Entry, Job, Manager, MeetingEntry, Minutes, MonthActivity, Note,
-    SessionEntry, SlackUserId, WorkspaceId, YearMonth,
+    reminders, team_month, Activity, BehindRep, Confirmation, Counting, Entry, Job, Manager,
+    MeetingEntry, Minutes, MonthActivity, Note, RepProgress, SessionEntry, SkipReason, SlackUserId,
+    WorkspaceId, YearMonth,
 };
-use coachbot::store::{MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError};
+use coachbot::store::{
+    MeetingsAsOf, MessageKind, NewReminder, ReminderKey, Store, StoreError, UnreadableManager,
+    ZoneNames,
+};
 
 use crate::helpers::friday_morning;
 
@@ -164,7 +168,7 @@ async fn each_managers_month_read_for_all_at_once_is_their_month_read_alone() {
     let (store, managers, _dir) = generated_organisation().await;
 
     let months = store
-        .team_month_activities(&managers, november())
+        .team_month_activities(&managers, november(), None)
         .await
         .expect("set read");
     let days = store
@@ -192,6 +196,57 @@ async fn each_managers_month_read_for_all_at_once_is_their_month_read_alone() {
         assert_eq!(days.expect("readable"), days_alone, "{}", manager.id);
     }
     assert!(sessions_seen > 20, "the organisation has a month to read");
+}
+
+/// What a job decides from a manager's month as of `today`: each rep's
+/// month and, with no threshold, every rep behind with the kind of coaching
+/// to suggest.
+fn decided(
+    manager: &Manager,
+    activity: &MonthActivity,
+    today: NaiveDate,
+) -> (Vec<RepProgress>, Result<Vec<BehindRep>, SkipReason>) {
+    let counting = Counting {
+        month: november(),
+        today,
+        held_by: Some(today),
+        target: 180,
+    };
+    let progress = team_month(&manager.id, counting, activity);
+    let behind = reminders::coaching_pace(manager, &progress, activity, november(), today, 0);
+    (progress, behind)
+}
+
+#[tokio::test]
+async fn each_managers_month_read_through_a_day_for_all_at_once_decides_as_their_month_alone() {
+    let (store, managers, _dir) = generated_organisation().await;
+
+    for today in [day(11, 4), day(11, 15), day(11, 27)] {
+        let months = store
+            .team_month_activities(&managers, november(), Some(today))
+            .await
+            .expect("set read");
+
+        let mut behind_seen = 0;
+        for (manager, month) in managers.iter().zip(months) {
+            let month = month.expect("readable");
+            assert!(month.sessions.iter().all(|s| s.held_on <= today));
+            let alone = store
+                .team_month_activity(manager, november())
+                .await
+                .expect("read");
+            let expected = decided(manager, &alone, today);
+            behind_seen += expected.1.as_ref().map_or(0, Vec::len);
+            assert_eq!(
+                decided(manager, &month, today),
+                expected,
+                "{}/{} on {today}",
+                manager.workspace,
+                manager.id
+            );
+        }
+        assert!(behind_seen > 10, "reps behind to suggest coaching for");
+    }
 }
 
 #[tokio::test]
@@ -249,7 +304,7 @@ async fn a_row_that_cannot_be_read_marks_only_the_managers_it_belongs_to() {
     let name = |manager: &Manager| format!("{}/{}", manager.workspace, manager.id);
 
     let months = store
-        .team_month_activities(&managers, november())
+        .team_month_activities(&managers, november(), None)
         .await
         .expect("set read");
     let stints = store.managers_stints(&managers).await.expect("set read");
@@ -317,4 +372,165 @@ async fn the_reminders_stored_for_a_day_are_found_in_one_read_and_no_others() {
 
     let expected: Vec<bool> = (0..managers.len()).map(|i| i == 1).collect();
     assert_eq!(stored, expected);
+}
+
+fn name(manager: &Result<Manager, UnreadableManager>) -> String {
+    match manager {
+        Ok(manager) => format!("{}/{}", manager.workspace, manager.id),
+        Err(unreadable) => format!("unreadable {}/{}", unreadable.workspace, unreadable.user),
+    }
+}
+
+#[tokio::test]
+async fn only_managers_in_due_zones_without_the_days_reminder_are_read_and_none_once_all_have_it() {
+    let (store, managers, dir) = generated_organisation().await;
+    execute(
+        &dir,
+        "UPDATE managers SET slack_tz = 'Asia/Tokyo' WHERE user_id = 'U0M1';
+         UPDATE managers SET tz_override = 'Europe/Berlin' WHERE user_id = 'U0M2';
+         UPDATE managers SET slack_tz = 'Mars/Olympus' WHERE team_id = 'T0TWO' AND user_id = 'U0M5';
+         UPDATE managers SET digest_channel = 'C0TEAM' WHERE user_id IN ('U0M0', 'U0M1');",
+    )
+    .await;
+    let today = day(11, 30);
+    let workspaces = store.workspaces_with_reps().await.expect("workspaces");
+    assert_eq!(
+        workspaces
+            .iter()
+            .map(WorkspaceId::as_str)
+            .collect::<Vec<_>>(),
+        WORKSPACES
+    );
+    let mut zones = store.managers_zones().await.expect("zones");
+    zones.sort_by(|a, b| a.slack_tz.cmp(&b.slack_tz));
+    let zone = |names: &ZoneNames| {
+        (
+            names.slack_tz.clone(),
+            names.tz_override.clone(),
+            names.zone,
+        )
+    };
+    assert_eq!(
+        zones.iter().map(zone).collect::<Vec<_>>(),
+        [
+            ("Asia/Tokyo".into(), None, Some(Tz::Asia__Tokyo)),
+            ("Mars/Olympus".into(), None, None),
+            ("UTC".into(), None, Some(Tz::UTC)),
+            (
+                "UTC".into(),
+                Some("Europe/Berlin".into()),
+                Some(Tz::Europe__Berlin)
+            ),
+        ]
+    );
+    // The job is due in Tokyo and UTC today, not yet in Berlin; Mars
+    // cannot be read.
+    let due: Vec<(ZoneNames, Option<NaiveDate>)> = zones
+        .into_iter()
+        .filter(|names| names.tz_override.is_none())
+        .map(|names| {
+            let day = names.zone.map(|_| today);
+            (names, day)
+        })
+        .collect();
+    let reminder = |manager: &Manager, job: Job, local_date: NaiveDate| NewReminder {
+        workspace: manager.workspace.clone(),
+        kind: MessageKind::Job(job),
+        recipient: match job {
+            Job::TeamDigest => "C0TEAM".into(),
+            _ => manager.id.as_str().to_string(),
+        },
+        local_date,
+        subject: match job {
+            Job::TeamDigest => manager.id.as_str().to_string(),
+            _ => String::new(),
+        },
+        message: None,
+        summary: "nothing today".into(),
+        expires_at: friday_morning() + Duration::days(4),
+    };
+    let store_reminders = |reminders: Vec<NewReminder>| {
+        let store = store.clone();
+        async move {
+            for stored in reminders {
+                store
+                    .insert_reminder(&stored, friday_morning())
+                    .await
+                    .expect("insert");
+            }
+        }
+    };
+    // The first workspace's U0M0 has today's; its U0M3 yesterday's; the
+    // second workspace's U0M0 another job's.
+    store_reminders(vec![
+        reminder(&managers[0], Job::MeetingCheck, today),
+        reminder(&managers[3], Job::MeetingCheck, today - Duration::days(1)),
+        reminder(&managers[6], Job::CoachingPace, today),
+    ])
+    .await;
+
+    let read = store
+        .undecided_managers(Job::MeetingCheck, &due)
+        .await
+        .expect("read");
+
+    assert_eq!(
+        read.iter().map(name).collect::<Vec<_>>(),
+        [
+            "T0ONE/U0M1",
+            "T0ONE/U0M3",
+            "T0ONE/U0M4",
+            "T0ONE/U0M5",
+            "T0TWO/U0M0",
+            "T0TWO/U0M1",
+            "T0TWO/U0M3",
+            "T0TWO/U0M4",
+            "unreadable T0TWO/U0M5",
+        ]
+    );
+    let team_digests = store
+        .undecided_managers(Job::TeamDigest, &due)
+        .await
+        .expect("read");
+    assert_eq!(
+        team_digests.iter().map(name).collect::<Vec<_>>(),
+        ["T0ONE/U0M0", "T0ONE/U0M1", "T0TWO/U0M0", "T0TWO/U0M1"]
+    );
+
+    let decided: Vec<NewReminder> = read
+        .iter()
+        .filter_map(|manager| manager.as_ref().ok())
+        .map(|manager| reminder(manager, Job::MeetingCheck, today))
+        .chain(
+            team_digests
+                .iter()
+                .filter_map(|manager| manager.as_ref().ok())
+                .map(|manager| reminder(manager, Job::TeamDigest, today)),
+        )
+        .collect();
+    store_reminders(decided).await;
+    let readable_zones: Vec<(ZoneNames, Option<NaiveDate>)> = due
+        .iter()
+        .filter(|(names, _)| names.zone.is_some())
+        .cloned()
+        .collect();
+    for job in [Job::MeetingCheck, Job::TeamDigest] {
+        let read = store
+            .undecided_managers(job, &readable_zones)
+            .await
+            .expect("read");
+        assert!(
+            read.is_empty(),
+            "{job}: {:?}",
+            read.iter().map(name).collect::<Vec<_>>()
+        );
+    }
+    let read = store
+        .undecided_managers(Job::MeetingCheck, &due)
+        .await
+        .expect("read");
+    assert_eq!(
+        read.iter().map(name).collect::<Vec<_>>(),
+        ["unreadable T0TWO/U0M5"]
+    );
 }

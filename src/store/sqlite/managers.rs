@@ -8,12 +8,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::SqliteExecutor;
 
+use super::reminders::StoredJob;
 use super::{
     date_text, instant_text, parse_date, parse_instant, parse_user, parse_workspace, SqliteStore,
     StoreError,
 };
+use crate::domain::Job;
 use crate::domain::{Manager, SlackChannelId, SlackUserId, WorkspaceId};
-use crate::store::UnreadableManager;
+use crate::store::{MessageKind, UnreadableManager, ZoneNames};
 
 /// A manager's row as read; [`manager_from_row`] reads it as a manager.
 #[derive(sqlx::FromRow)]
@@ -77,6 +79,22 @@ fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
         version: row.version,
         manager,
     })
+}
+
+/// Managers as read, each unreadable one as an error of its own.
+fn managers_from_rows(rows: Vec<ManagerRow>) -> Vec<Result<Manager, UnreadableManager>> {
+    rows.into_iter()
+        .map(|row| {
+            let (workspace, user) = (row.team_id.clone(), row.user_id.clone());
+            manager_from_row(row)
+                .map(|read| read.manager)
+                .map_err(|error| UnreadableManager {
+                    workspace,
+                    user,
+                    error,
+                })
+        })
+        .collect()
 }
 
 /// The manager's row as it is in the database, never from the cache.
@@ -151,19 +169,96 @@ impl SqliteStore {
         ))
         .fetch_all(&self.readers)
         .await?;
+        Ok(managers_from_rows(rows))
+    }
+
+    /// Each workspace with a manager who has reps, from the index of
+    /// current stints; one whose ID this build cannot read is left out, as
+    /// its managers are.
+    pub async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT team_id FROM memberships WHERE left_on IS NULL ORDER BY team_id",
+        )
+        .fetch_all(&self.readers)
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let (workspace, user) = (row.team_id.clone(), row.user_id.clone());
-                manager_from_row(row)
-                    .map(|read| read.manager)
-                    .map_err(|error| UnreadableManager {
-                        workspace,
-                        user,
-                        error,
-                    })
+            .filter_map(|raw| parse_workspace(raw).ok())
+            .collect())
+    }
+
+    /// Each pair of zone names managers have, with the zone it puts them
+    /// in: a few rows however many managers there are.
+    pub async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT DISTINCT slack_tz, tz_override FROM managers")
+                .fetch_all(&self.readers)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(slack_tz, tz_override)| {
+                let zone = Tz::from_str(&slack_tz).ok().map(|slack| {
+                    tz_override
+                        .as_deref()
+                        .and_then(|name| Tz::from_str(name).ok())
+                        .unwrap_or(slack)
+                });
+                ZoneNames {
+                    slack_tz,
+                    tz_override,
+                    zone,
+                }
             })
             .collect())
+    }
+
+    /// See [`crate::store::Storage::undecided_managers`]: the reminders'
+    /// unique index answers for each manager, so a tick with nothing due
+    /// decodes no manager.
+    pub async fn undecided_managers(
+        &self,
+        job: Job,
+        zones: &[(ZoneNames, Option<NaiveDate>)],
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
+        if zones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let zones_json = serde_json::json!(zones
+            .iter()
+            .map(|(names, day)| serde_json::json!([
+                names.slack_tz,
+                names.tz_override,
+                day.map(date_text)
+            ]))
+            .collect::<Vec<_>>())
+        .to_string();
+        let rows: Vec<ManagerRow> = sqlx::query_as(&format!(
+            "WITH zones(zone_slack, zone_override, local_date) AS (
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]')
+                 FROM json_each(?1))
+             SELECT {MANAGER_COLUMNS}
+             FROM zones JOIN managers m
+               ON m.slack_tz = zones.zone_slack AND m.tz_override IS zones.zone_override
+             WHERE EXISTS (SELECT 1 FROM memberships ms
+                           WHERE ms.team_id = m.team_id AND ms.manager_id = m.user_id
+                             AND ms.left_on IS NULL)
+               AND (NOT ?3 OR m.digest_channel IS NOT NULL)
+               AND (zones.local_date IS NULL
+                    OR NOT EXISTS (
+                        SELECT 1 FROM reminders r
+                        WHERE r.team_id = m.team_id AND r.job = ?2
+                          AND r.recipient = CASE WHEN ?3 THEN m.digest_channel ELSE m.user_id END
+                          AND r.local_date = zones.local_date
+                          AND r.subject = CASE WHEN ?3 THEN m.user_id ELSE '' END))
+             ORDER BY team_id, user_id"
+        ))
+        .bind(zones_json)
+        .bind(StoredJob::from(MessageKind::Job(job)))
+        .bind(job == Job::TeamDigest)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(managers_from_rows(rows))
     }
 
     /// Stores the zone Slack reports for a manager whose stored one this

@@ -137,8 +137,17 @@ impl SqliteStore {
             migrations: migrations.iter().count(),
         };
         let checkpoints = watch::channel(0).0;
-        let (readers, checkpointer) = if in_memory || how == Open::ExistingReadOnly {
+        let (readers, checkpointer) = if in_memory {
             (writer.clone(), None)
+        } else if how == Open::ExistingReadOnly {
+            // Nothing here writes, so nothing to checkpoint; a job's set
+            // reads still run side by side.
+            let readers = SqlitePoolOptions::new()
+                .test_before_acquire(false)
+                .max_connections(READERS)
+                .connect_with(options)
+                .await?;
+            (readers, None)
         } else {
             let readers = SqlitePoolOptions::new()
                 .test_before_acquire(false)

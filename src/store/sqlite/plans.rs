@@ -4,7 +4,7 @@
 //! managers were given (`due.i`); a row that cannot be read marks only the
 //! managers it belongs to.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
 use super::months::{day_from_row, push_activity, ActivityRow, DayRow};
 use super::team::{membership_from_row, MembershipRow};
@@ -65,14 +65,24 @@ struct MeetingsRow {
 
 impl SqliteStore {
     /// [`SqliteStore::team_month_activity`] for each of these managers:
-    /// the same union, keyed by the manager it is read for.
+    /// the same union, keyed by the manager it is read for. With a day
+    /// (`held_by`), only the entries held by then, and the sessions summed
+    /// per rep and kind of coaching, dated the last of them: all a job's
+    /// decision asks of them, in a tenth of the rows.
     pub async fn team_month_activities(
         &self,
         managers: &[Manager],
         month: YearMonth,
+        held_by: Option<NaiveDate>,
     ) -> Result<PerManager<MonthActivity>, StoreError> {
         let from = date_text(month.first_day());
-        let until = date_text(month.next().first_day());
+        let next_month = month.next().first_day();
+        let until =
+            date_text(held_by.map_or(next_month, |day| (day + Days::new(1)).min(next_month)));
+        let session_days = match held_by {
+            Some(_) => "",
+            None => ", lr.held_on",
+        };
         let sql = format!(
             "WITH {DUE},
              reps(i, team_id, rep_id) AS (
@@ -89,12 +99,12 @@ impl SqliteStore {
              FROM reps JOIN memberships ms
                ON ms.team_id = reps.team_id AND ms.rep_id = reps.rep_id
              UNION ALL
-             SELECT reps.i, 'session', lr.rep_id, lr.activity, SUM(lr.minutes), lr.held_on,
-                    NULL, 0
+             SELECT reps.i, 'session', lr.rep_id, lr.activity, SUM(lr.minutes),
+                    MAX(lr.held_on), NULL, 0
              FROM reps JOIN log_reps lr
                ON lr.team_id = reps.team_id AND lr.rep_id = reps.rep_id
              WHERE lr.held_on >= ? AND lr.held_on < ? AND lr.confirmation <> 'disputed'
-             GROUP BY reps.i, lr.rep_id, lr.held_on, lr.activity
+             GROUP BY reps.i, lr.rep_id, lr.activity{session_days}
              UNION ALL
              SELECT managers_met.i, 'meeting', l.manager_id, NULL, SUM(l.minutes), l.held_on,
                     NULL, 0
@@ -134,25 +144,42 @@ impl SqliteStore {
             .collect())
     }
 
-    /// [`SqliteStore::manager_days`] for each of these managers.
+    /// [`SqliteStore::manager_days`] for each of these managers, from
+    /// covering indexes: every entry's minutes, less the meetings' (which
+    /// also count apart) and less the 1:1s every rep disputed, found from
+    /// the few disputed rows rather than by visiting each session's reps.
     pub async fn managers_days(
         &self,
         managers: &[Manager],
         month: YearMonth,
     ) -> Result<PerManager<Vec<DayOfCoaching>>, StoreError> {
         let rows: Vec<Due<DayRow>> = sqlx::query_as(&format!(
-            "WITH {DUE}
-             SELECT due.i, l.held_on,
-                    SUM(CASE WHEN l.kind = 'session' THEN l.minutes ELSE 0 END) AS one_on_one,
-                    SUM(CASE WHEN l.kind = 'meeting' THEN l.minutes ELSE 0 END) AS meetings
-             FROM due JOIN logs l ON l.team_id = due.team_id AND l.manager_id = due.manager_id
-             WHERE l.held_on >= ? AND l.held_on < ?
-               AND (l.kind = 'meeting'
-                    OR EXISTS (SELECT 1 FROM log_reps
-                               WHERE log_reps.log_id = l.id
-                                 AND log_reps.confirmation <> 'disputed'))
-             GROUP BY due.i, l.held_on
-             ORDER BY due.i, l.held_on"
+            "WITH {DUE},
+             disputed(team_id, manager_id, held_on, minutes) AS (
+                 SELECT l.team_id, l.manager_id, l.held_on, SUM(l.minutes)
+                 FROM logs l
+                 WHERE l.id IN (SELECT log_id FROM log_reps WHERE confirmation = 'disputed')
+                   AND l.kind = 'session' AND l.held_on >= ?2 AND l.held_on < ?3
+                   AND NOT EXISTS (SELECT 1 FROM log_reps
+                                   WHERE log_id = l.id AND confirmation <> 'disputed')
+                 GROUP BY l.team_id, l.manager_id, l.held_on),
+             parts(i, held_on, one_on_one, meetings) AS (
+                 SELECT due.i, l.held_on, l.minutes, 0
+                 FROM due JOIN logs l ON l.team_id = due.team_id AND l.manager_id = due.manager_id
+                 WHERE l.held_on >= ?2 AND l.held_on < ?3
+                 UNION ALL
+                 SELECT due.i, l.held_on, -l.minutes, l.minutes
+                 FROM due JOIN logs l ON l.team_id = due.team_id AND l.manager_id = due.manager_id
+                 WHERE l.kind = 'meeting' AND l.held_on >= ?2 AND l.held_on < ?3
+                 UNION ALL
+                 SELECT due.i, disputed.held_on, -disputed.minutes, 0
+                 FROM due JOIN disputed
+                   ON disputed.team_id = due.team_id AND disputed.manager_id = due.manager_id)
+             SELECT i, held_on, SUM(one_on_one) AS one_on_one, SUM(meetings) AS meetings
+             FROM parts
+             GROUP BY i, held_on
+             HAVING SUM(one_on_one) + SUM(meetings) > 0
+             ORDER BY i, held_on"
         ))
         .bind(due_json(managers))
         .bind(date_text(month.first_day()))

@@ -15,7 +15,7 @@ use crate::store::{ExpiredReminder, MessageKind, NewReminder, PendingReminder, R
 /// What a reminder row carries, as `reminders.job` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(rename_all = "kebab-case")]
-enum StoredJob {
+pub(super) enum StoredJob {
     MeetingCheck,
     CoachingPace,
     Digest,

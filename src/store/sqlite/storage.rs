@@ -16,7 +16,7 @@ use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
     ReminderKey, RepAnswered, StintsSeen, Storage, StoreError, StoredLine, TeamRule, UndoTarget,
-    Undone, UnreadableManager, Usual,
+    Undone, UnreadableManager, Usual, ZoneNames,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -45,6 +45,22 @@ impl Storage for SqliteStore {
         &self,
     ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
         self.managers_with_reps().await
+    }
+
+    async fn workspaces_with_reps(&self) -> Result<Vec<WorkspaceId>, StoreError> {
+        self.workspaces_with_reps().await
+    }
+
+    async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {
+        self.managers_zones().await
+    }
+
+    async fn undecided_managers(
+        &self,
+        job: Job,
+        zones: &[(ZoneNames, Option<NaiveDate>)],
+    ) -> Result<Vec<Result<Manager, UnreadableManager>>, StoreError> {
+        self.undecided_managers(job, zones).await
     }
 
     async fn set_slack_time_zone(
@@ -314,8 +330,9 @@ impl Storage for SqliteStore {
         &self,
         managers: &[Manager],
         month: YearMonth,
+        held_by: Option<NaiveDate>,
     ) -> Result<PerManager<MonthActivity>, StoreError> {
-        self.team_month_activities(managers, month).await
+        self.team_month_activities(managers, month, held_by).await
     }
 
     async fn managers_days(
