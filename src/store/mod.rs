@@ -15,10 +15,10 @@ use crate::domain::{plural, Membership};
 
 pub use interface::Storage;
 pub use types::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice, PendingReminder,
-    PerManager, ReminderKey, RepAnswered, Stint, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual,
+    Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
+    HomeTab, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
+    PendingReminder, PerManager, PostedAt, ReminderKey, RepAnswered, Retry, Stint, StoredLine,
+    TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
 };
 
 #[derive(Debug, thiserror::Error)]
