@@ -22,6 +22,9 @@ use jobs::{persist, render, JobError};
 
 /// How often the scheduler looks; the contract asks for at least once a minute.
 pub const TICK_EVERY: Duration = Duration::from_secs(20);
+/// How often an idle delivery worker looks again unwoken, for a claim that
+/// lapsed or a post in doubt whose lookup is due.
+const WORKER_LOOKS_EVERY: Duration = Duration::from_secs(2);
 
 /// Everything due at `now`: each job for each recipient whose local firing
 /// has passed today and who has no reminder for today yet, and the notices
@@ -150,7 +153,7 @@ async fn deliver_continuously(
 
 /// One workspace's delivery worker: a batch at a time while anything is
 /// due (so a notice stored meanwhile goes ahead of the rest), then waits
-/// until woken.
+/// until woken, or a little while.
 async fn deliver_in(
     ctx: AppContext,
     workspace: WorkspaceId,
@@ -179,6 +182,8 @@ async fn deliver_in(
         if !more {
             tokio::select! {
                 changed = work.changed() => if changed.is_err() { break },
+                // A polling cadence, not a domain wait: the tokio timer.
+                () = tokio::time::sleep(WORKER_LOOKS_EVERY) => {}
                 _ = stop_asked(&mut shutdown) => break,
             }
         }

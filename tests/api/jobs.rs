@@ -34,6 +34,7 @@ pub(crate) fn fast() -> DeliveryPolicy {
         retry_later: chrono::Duration::minutes(1),
         retry_after_refusal: chrono::Duration::minutes(15),
         batch: 20,
+        posts_in_flight: 16,
     }
 }
 
@@ -59,7 +60,7 @@ pub(crate) async fn coach_at(app: &TestApp, when: &str, user: &str, text: &str) 
 }
 
 /// `user` sets their time zone and, on 1 November, takes on `reps`.
-async fn manager(app: &TestApp, user: &str, tz: &str, reps: &[&str]) {
+pub(crate) async fn manager(app: &TestApp, user: &str, tz: &str, reps: &[&str]) {
     let when = "2026-11-01T12:00:00Z";
     let answer = coach_at(app, when, user, &format!("tz {tz}")).await;
     assert!(answer.text().contains(tz), "{answer:?}");

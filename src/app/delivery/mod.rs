@@ -36,9 +36,10 @@ pub use pace::Deliveries;
 pub const METADATA_EVENT_TYPE: &str = "coachbot_reminder";
 pub const METADATA_REMINDER_ID: &str = "reminder_id";
 
-/// A claim holds its reminder for the call timeout plus this: long enough
-/// that the call has surely ended when the lease lapses.
-const LEASE_MARGIN: Duration = Duration::from_secs(5);
+/// A claim holds its reminder for the call timeout plus half of it, and at
+/// least this more: long enough that the call has surely ended when the
+/// lease lapses (leases are stored to the second).
+const LEASE_MARGIN: Duration = Duration::from_secs(2);
 /// The history is read from a little before the claim, in case Slack's
 /// clock is behind ours.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(2);
@@ -62,6 +63,9 @@ pub struct DeliveryPolicy {
     /// Reminders a worker reads at a time: a notice stored meanwhile waits
     /// at most this many posts.
     pub batch: u32,
+    /// Posts under way at once in a pass, so that Slack's answer time
+    /// does not cap the rate.
+    pub posts_in_flight: usize,
 }
 
 impl Default for DeliveryPolicy {
@@ -74,6 +78,7 @@ impl Default for DeliveryPolicy {
             retry_later: chrono::Duration::minutes(1),
             retry_after_refusal: chrono::Duration::minutes(15),
             batch: 20,
+            posts_in_flight: 16,
         }
     }
 }
@@ -252,7 +257,7 @@ async fn deliver(
     policy: &DeliveryPolicy,
     mut report: DeliveryReport,
 ) -> Result<(DeliveryReport, bool), StoreError> {
-    let in_flight_at_most = ctx.settings.delivery.max_posts_per_second.max(1) as usize;
+    let in_flight_at_most = policy.posts_in_flight.max(1);
     let mut paces: HashMap<WorkspaceId, Pace> = HashMap::new();
     let mut in_flight = JoinSet::new();
     let mut stopped = false;
@@ -323,7 +328,8 @@ fn tally(
 
 /// How long a claim holds its reminder: one call and a margin.
 fn lease(ctx: &AppContext) -> chrono::Duration {
-    chrono::Duration::from_std(ctx.slack.call_timeout() + LEASE_MARGIN)
+    let call = ctx.slack.call_timeout();
+    chrono::Duration::from_std(call + (call / 2).max(LEASE_MARGIN))
         .unwrap_or(chrono::Duration::minutes(5))
 }
 
