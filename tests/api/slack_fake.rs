@@ -35,6 +35,8 @@ pub enum Next {
     RateLimited(u64),
     /// Take it, and never answer.
     TakeAndHold,
+    /// Take it, and answer once released.
+    TakeAndAnswerWhenReleased,
     /// Never answer, nor take it (it never reached Slack's records).
     HoldUntaken,
 }
@@ -59,6 +61,7 @@ pub struct SlackFake {
     clock: Clock,
     /// Counts the posts received, as they arrive.
     arrived: tokio::sync::watch::Sender<usize>,
+    release: Arc<tokio::sync::Notify>,
 }
 
 /// The DM conversation the fake gives a user.
@@ -77,6 +80,7 @@ impl SlackFake {
             })),
             clock,
             arrived: tokio::sync::watch::channel(0).0,
+            release: Arc::default(),
         };
         let app = axum::Router::new()
             .route("/api/chat.postMessage", axum::routing::post(post))
@@ -117,6 +121,11 @@ impl SlackFake {
         .await
         .expect("posts arrive")
         .expect("the fake runs");
+    }
+
+    /// Lets a post held by [`Next::TakeAndAnswerWhenReleased`] be answered.
+    pub fn release(&self) {
+        self.release.notify_one();
     }
 
     pub fn taken(&self) -> Vec<Taken> {
@@ -163,13 +172,17 @@ async fn post(State(fake): State<SlackFake>, body: axum::body::Bytes) -> Respons
             .per_second
             .is_some_and(|limit| recent(&state, false) >= limit)
             || recent(&state, true) >= 1;
-        if over && matches!(next, Next::Answer | Next::TakeAndHold) {
+        let taking = matches!(
+            next,
+            Next::Answer | Next::TakeAndHold | Next::TakeAndAnswerWhenReleased
+        );
+        if over && taking {
             next = Next::RateLimited(1);
         }
         state
             .received
             .push((posted_to.clone(), matches!(next, Next::RateLimited(_))));
-        let taken = matches!(next, Next::Answer | Next::TakeAndHold).then(|| {
+        let taken = (taking && !over).then(|| {
             state.next_ts += 1;
             let taken = Taken {
                 channel: channel.clone(),
@@ -186,8 +199,10 @@ async fn post(State(fake): State<SlackFake>, body: axum::body::Bytes) -> Respons
         (next, taken)
     };
     fake.arrived.send_modify(|n| *n += 1);
-    if matches!(next, Next::TakeAndHold | Next::HoldUntaken) {
-        std::future::pending::<()>().await;
+    match next {
+        Next::TakeAndHold | Next::HoldUntaken => std::future::pending::<()>().await,
+        Next::TakeAndAnswerWhenReleased => fake.release.notified().await,
+        Next::Answer | Next::RateLimited(_) => {}
     }
     match (next, taken) {
         (Next::RateLimited(seconds), _) => (
