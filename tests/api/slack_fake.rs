@@ -87,15 +87,8 @@ impl SlackFake {
             .route("/api/conversations.open", axum::routing::post(open))
             .route("/api/conversations.history", axum::routing::get(history))
             .with_state(fake.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         SlackFake {
-            api_url: format!("http://{address}/api/"),
+            api_url: crate::helpers::serve_fake_slack(app).await,
             ..fake
         }
     }

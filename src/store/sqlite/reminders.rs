@@ -301,19 +301,16 @@ impl SqliteStore {
         token: &str,
         lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let renewed = sqlx::query(
-            "UPDATE reminders SET lease_until = ?, attempts = attempts + 1
-             WHERE id = ? AND claim_token = ? AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET lease_until = ?, attempts = attempts + 1
+                 WHERE id = ? AND claim_token = ? AND status = 'pending'",
+            )
+            .bind(instant_text(lease_until))
+            .bind(id)
+            .bind(token),
         )
-        .bind(instant_text(lease_until))
-        .bind(id)
-        .bind(token)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(renewed == 1)
+        .await
     }
 
     #[tracing::instrument(skip(self, token, posted))]
@@ -353,24 +350,21 @@ impl SqliteStore {
         token: &str,
         retry: &Retry,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let marked = sqlx::query(
-            "UPDATE reminders SET next_attempt_at = ?, last_error = ?,
-                    in_doubt_since = CASE WHEN ? THEN in_doubt_since END,
-                    channel = COALESCE(?, channel), claim_token = NULL, lease_until = NULL
-             WHERE id = ? AND claim_token = ? AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET next_attempt_at = ?, last_error = ?,
+                        in_doubt_since = CASE WHEN ? THEN in_doubt_since END,
+                        channel = COALESCE(?, channel), claim_token = NULL, lease_until = NULL
+                 WHERE id = ? AND claim_token = ? AND status = 'pending'",
+            )
+            .bind(instant_text(retry.next_attempt_at))
+            .bind(&retry.error)
+            .bind(retry.in_doubt)
+            .bind(retry.channel.as_deref())
+            .bind(id)
+            .bind(token),
         )
-        .bind(instant_text(retry.next_attempt_at))
-        .bind(&retry.error)
-        .bind(retry.in_doubt)
-        .bind(retry.channel.as_deref())
-        .bind(id)
-        .bind(token)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(marked == 1)
+        .await
     }
 
     #[tracing::instrument(skip(self, token, error))]
@@ -380,20 +374,29 @@ impl SqliteStore {
         token: &str,
         error: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let marked = sqlx::query(
-            "UPDATE reminders SET status = 'failed', last_error = ?, in_doubt_since = NULL,
-                    claim_token = NULL, lease_until = NULL
-             WHERE id = ? AND claim_token = ? AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET status = 'failed', last_error = ?, in_doubt_since = NULL,
+                        claim_token = NULL, lease_until = NULL
+                 WHERE id = ? AND claim_token = ? AND status = 'pending'",
+            )
+            .bind(error)
+            .bind(id)
+            .bind(token),
         )
-        .bind(error)
-        .bind(id)
-        .bind(token)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await
+    }
+
+    /// Runs `update`, which changes a row only while the caller's claim
+    /// holds it, in a transaction of its own; whether it changed the row.
+    async fn update_claimed<'q>(
+        &self,
+        update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let changed = update.execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
-        Ok(marked == 1)
+        Ok(changed == 1)
     }
 }
 
