@@ -10,17 +10,12 @@ use std::time::{Duration, Instant};
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, Settings};
 use coachbot::startup::Application;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-mod common;
-use common::{percentile, sign, SECRET};
-
-/// A `/coach` command from generated manager `manager`.
-fn body(manager: usize, text: &str) -> String {
-    common::body(&format!("U0M{manager:04}"), text)
-}
-
+const SECRET: &str = "bench-signing-secret";
 const MANAGERS: usize = 50;
 const REPS_PER_MANAGER: usize = 6;
 const WARMUP: usize = 2_000;
@@ -31,6 +26,36 @@ fn setting(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+fn sign(timestamp: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("v0={hex}")
+}
+
+fn body(manager: usize, text: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "x"),
+        ("team_id", "T0BENCH"),
+        ("team_domain", "bench"),
+        ("channel_id", "C0BENCH"),
+        ("channel_name", "bench"),
+        ("user_id", &format!("U0M{manager:04}")),
+        ("user_name", "manager"),
+        ("command", "/coach"),
+        ("text", text),
+        ("api_app_id", "A0BENCH"),
+        ("response_url", "http://127.0.0.1:9/unused"),
+        ("trigger_id", "1.2.3"),
+    ])
+    .expect("form")
 }
 
 async fn post(http: &reqwest::Client, url: &str, body: String) -> Duration {
@@ -94,6 +119,12 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize)
+        .saturating_sub(1)
+        .min(sorted.len() - 1)]
 }
 
 #[tokio::main]
