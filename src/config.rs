@@ -26,6 +26,7 @@ pub struct Settings {
     pub jobs: JobSchedules,
     pub digest: DigestSettings,
     pub home: HomeSettings,
+    pub delivery: DeliverySettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -62,6 +63,21 @@ pub struct HomeSettings {
     pub opened_within_minutes: u32,
     /// One user's tab is published at most once in this many seconds.
     pub seconds_between_publishes: u32,
+}
+
+/// How fast reminders go to Slack. Slack publishes no fixed figure for
+/// `chat.postMessage` across a workspace ("several hundred a minute"), so
+/// the rate is learned: it starts at `posts_per_second`, rises by one each
+/// second without a 429 up to `max_posts_per_second`, and halves on a 429.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    pub posts_per_second: u32,
+    pub max_posts_per_second: u32,
+    /// How long a call to Slack may take; a post unanswered by then is in
+    /// doubt, and is looked up in its conversation before it is ever
+    /// posted again.
+    pub call_timeout_seconds: u32,
 }
 
 /// When each job fires, in the local time of whoever it reaches.
@@ -108,6 +124,8 @@ pub enum SettingsError {
     NotPositive(&'static str),
     #[error("setting meetings.overdue_after_days ({overdue}) must not be less than meetings.due_after_days ({due})")]
     OverdueBeforeDue { due: u32, overdue: u32 },
+    #[error("setting delivery.max_posts_per_second ({max}) must not be less than delivery.posts_per_second ({start})")]
+    MaxRateBelowStart { start: u32, max: u32 },
 }
 
 #[derive(Deserialize)]
@@ -118,6 +136,7 @@ struct RawSettings {
     jobs: RawJobs,
     digest: RawDigest,
     home: HomeSettings,
+    delivery: DeliverySettings,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +202,18 @@ impl RawSettings {
         if self.home.publishes_per_minute == 0 {
             return Err(SettingsError::NotPositive("home.publishes_per_minute"));
         }
+        if self.delivery.posts_per_second == 0 {
+            return Err(SettingsError::NotPositive("delivery.posts_per_second"));
+        }
+        if self.delivery.call_timeout_seconds == 0 {
+            return Err(SettingsError::NotPositive("delivery.call_timeout_seconds"));
+        }
+        if self.delivery.max_posts_per_second < self.delivery.posts_per_second {
+            return Err(SettingsError::MaxRateBelowStart {
+                start: self.delivery.posts_per_second,
+                max: self.delivery.max_posts_per_second,
+            });
+        }
         if self.meetings.overdue_after_days < self.meetings.due_after_days {
             return Err(SettingsError::OverdueBeforeDue {
                 due: self.meetings.due_after_days,
@@ -208,6 +239,7 @@ impl RawSettings {
             },
             digest: DigestSettings { channel, timezone },
             home: self.home,
+            delivery: self.delivery,
         })
     }
 }
@@ -350,6 +382,22 @@ mod tests {
         assert_eq!(settings.home.publishes_per_minute, 50);
         assert_eq!(settings.home.opened_within_minutes, 10);
         assert_eq!(settings.home.seconds_between_publishes, 5);
+        assert_eq!(settings.delivery.posts_per_second, 5);
+        assert_eq!(settings.delivery.max_posts_per_second, 20);
+        assert_eq!(settings.delivery.call_timeout_seconds, 10);
+    }
+
+    #[test]
+    fn a_delivery_ceiling_below_its_starting_rate_is_refused_naming_both() {
+        let err = Settings::load(
+            None,
+            &env(&[("COACHBOT__DELIVERY__MAX_POSTS_PER_SECOND", "3")]),
+        )
+        .expect_err("ceiling below start");
+        assert_eq!(
+            crate::causes::one_line(&err),
+            "setting delivery.max_posts_per_second (3) must not be less than delivery.posts_per_second (5)"
+        );
     }
 
     #[test]

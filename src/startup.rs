@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::delivery::DeliveryPolicy;
-use crate::app::{AppContext, FollowUps, HomeTabs};
+use crate::app::{AppContext, Deliveries, FollowUps, HomeTabs};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::inbound::http::{router, AppState};
@@ -85,6 +85,7 @@ pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError>
         clock: Clock::System,
         follow_ups: FollowUps::default(),
         home_tabs: HomeTabs::default(),
+        deliveries: Deliveries::default(),
     })
 }
 
@@ -96,13 +97,17 @@ pub async fn context(
     clock: Clock,
     open: Open,
 ) -> Result<AppContext, StartupError> {
+    let call_timeout = Duration::from_secs(settings.delivery.call_timeout_seconds.into());
     Ok(AppContext {
         store: open_store(environment, open).await?,
-        slack: SlackApi::new(&environment.slack_api_url, bot_token)?.with_clock(clock.clone()),
+        slack: SlackApi::new(&environment.slack_api_url, bot_token)?
+            .with_clock(clock.clone())
+            .with_call_timeout(call_timeout),
         settings: Arc::new(settings),
         clock,
         follow_ups: FollowUps::default(),
         home_tabs: HomeTabs::default(),
+        deliveries: Deliveries::default(),
     })
 }
 

@@ -19,6 +19,13 @@ const SCOPES: &[(&str, &[&str])] = &[
     // Public and private channels alike, to check the bot is in a digest
     // channel before it is set.
     ("conversations_info", &["channels:read", "groups:read"]),
+    // A reminder in doubt is looked up in its conversation: a DM (found
+    // by opening it), or a public or private digest channel.
+    ("conversations_open", &["im:write"]),
+    (
+        "conversations_history",
+        &["im:history", "channels:history", "groups:history"],
+    ),
     // Socket Mode, with the app-level token: its `connections:write` is
     // given when the token is generated, not in the manifest.
     ("apps_connections_open", &[]),

@@ -2,10 +2,20 @@
 //! the manager's decision on a session a rep disputed.
 
 use super::{Answer, AppContext, Failure, Reply};
-use crate::domain::{DisputeDecision, EntryId, Manager, RepAnswer, SlackUserId, WorkspaceId};
+use crate::domain::{
+    Confirmation, DisputeDecision, EntryId, Manager, RepAnswer, SlackUserId, WorkspaceId,
+};
 use crate::store::{DisputeSettled, RepAnswered};
 
 impl AppContext {
+    /// A change that asks reps to confirm their 1:1s has committed: its
+    /// questions go out now, not at the scheduler's next tick.
+    pub(super) fn questions_stored(&self) {
+        if self.settings.coaching.ask_reps_to_confirm {
+            self.deliveries.wake();
+        }
+    }
+
     /// A rep's "It helped" or "That didn't happen" about revision
     /// `revision` of 1:1 `entry`. Safe to press twice: the first word
     /// stands, and a question about a session changed since says so.
@@ -28,11 +38,17 @@ impl AppContext {
                 entry,
                 manager,
                 word,
-            }) => Reply::RepAnswered {
-                entry,
-                manager,
-                word,
-            },
+            }) => {
+                if word == Confirmation::Disputed {
+                    // The manager's notice goes out now.
+                    self.deliveries.wake();
+                }
+                Reply::RepAnswered {
+                    entry,
+                    manager,
+                    word,
+                }
+            }
             Ok(RepAnswered::Settled(word)) => Reply::RepAnsweredBefore(word),
             Ok(RepAnswered::Changed) => Reply::RepQuestionChanged,
             Ok(RepAnswered::NotInIt) => Reply::NotInSession,

@@ -94,6 +94,7 @@ impl AppContext {
                 Ok(stored) => stored,
                 Err(refusal) => return Ok(*refusal),
             };
+        self.questions_stored();
         for moved in &moves {
             if let Some(current) = stints
                 .iter_mut()
@@ -167,7 +168,10 @@ impl AppContext {
             Entry::Meeting(_) => store(None).await?,
         };
         let (before, after) = match edited {
-            Edited::Changed { before, after } => (before, after),
+            Edited::Changed { before, after } => {
+                self.questions_stored();
+                (before, after)
+            }
             Edited::NotYours { manager } => return Ok(Reply::NotYours { manager }),
             Edited::Gone => return Ok(Reply::EntryGone),
         };

@@ -35,6 +35,7 @@ use crate::domain::{
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError, UndoTarget};
 
+pub use delivery::Deliveries;
 pub use follow_ups::FollowUps;
 pub use home_tabs::HomeTabs;
 pub use reply::*;
@@ -49,6 +50,8 @@ pub struct AppContext {
     pub follow_ups: FollowUps,
     /// The Home tabs this process is publishing, and each workspace's pace.
     pub home_tabs: HomeTabs,
+    /// Delivery's pace per workspace, and what wakes it.
+    pub deliveries: Deliveries,
 }
 
 /// A button a manager pressed, carried out by the same use case as the

@@ -26,9 +26,14 @@ pub enum SlackError {
     /// 429: wait `retry_after`, then try again.
     #[error("Slack asked us to slow down")]
     RateLimited { retry_after: Option<Duration> },
-    /// 5xx, timeouts, broken connections: worth retrying later.
+    /// 5xx, broken connections, a call that timed out before it was
+    /// sent: worth retrying later.
     #[error("Slack could not be reached: {0}")]
     Unavailable(String),
+    /// A post that timed out: Slack may or may not have taken it, so it
+    /// is never simply posted again.
+    #[error("Slack did not answer in time; it may have taken the post")]
+    Unknown,
     /// Slack answered with an error (`channel_not_found`, `invalid_auth`…):
     /// retrying will not help.
     #[error("Slack refused the call: {0}")]
@@ -41,7 +46,7 @@ impl SlackError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            SlackError::RateLimited { .. } | SlackError::Unavailable(_)
+            SlackError::RateLimited { .. } | SlackError::Unavailable(_) | SlackError::Unknown
         )
     }
 }
@@ -74,8 +79,17 @@ pub enum Published {
     HashConflict,
 }
 
-/// How long one Web API call may take before it counts as unavailable.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one Web API call may take before it counts as unavailable
+/// (for a post: as unknown), unless set otherwise.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where Slack put a message it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// The conversation: a DM's `D…` ID for a message to a user.
+    pub channel: String,
+    pub ts: String,
+}
 /// How often, and how long at most, a first-use `users.info` lookup waits
 /// out Slack's rate limit before giving up.
 const USERS_INFO_RATE_LIMIT_WAITS: u32 = 3;
@@ -89,6 +103,8 @@ pub struct SlackApi {
     /// Waits out Slack's `Retry-After`; a test's fixed clock takes the wait
     /// at once.
     clock: Clock,
+    /// How long one call may take.
+    call_timeout: Duration,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -117,12 +133,27 @@ impl SlackApi {
                 bot_token.expose_secret().to_string(),
             )),
             clock: Clock::System,
+            call_timeout: CALL_TIMEOUT,
         })
     }
 
     /// The client, waiting by `clock`.
     pub fn with_clock(self, clock: Clock) -> Self {
         Self { clock, ..self }
+    }
+
+    /// The client, giving each call `call_timeout`.
+    pub fn with_call_timeout(self, call_timeout: Duration) -> Self {
+        Self {
+            call_timeout,
+            ..self
+        }
+    }
+
+    /// How long one call may take before it counts as unavailable (a post:
+    /// unknown).
+    pub fn call_timeout(&self) -> Duration {
+        self.call_timeout
     }
 
     /// The underlying client, for the Socket Mode listener: it opens its
@@ -140,15 +171,16 @@ impl SlackApi {
             app_token.expose_secret().to_string(),
         ));
         let session = self.client.open_session(&token);
-        Self::timed(session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()))
+        self.timed(session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()))
             .await
             .map(|_| ())
     }
 
     async fn timed<T>(
+        &self,
         call: impl std::future::Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackError> {
-        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        match tokio::time::timeout(self.call_timeout, call).await {
             Ok(result) => result.map_err(SlackError::from),
             Err(_) => Err(SlackError::Unavailable("timed out".into())),
         }
@@ -166,7 +198,7 @@ impl SlackApi {
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
         let mut waits_left = USERS_INFO_RATE_LIMIT_WAITS;
         loop {
-            match Self::timed(session.users_info(&request)).await {
+            match self.timed(session.users_info(&request)).await {
                 Ok(response) => {
                     return Ok(response
                         .user
@@ -191,27 +223,86 @@ impl SlackApi {
         }
     }
 
-    /// Posts a message to a channel, or to a user's DM when given a user ID.
+    /// Posts a message to a channel, or to a user's DM when given a user ID;
+    /// where Slack put it, when its answer says. A post that times out is
+    /// [`SlackError::Unknown`]: Slack may have taken it.
     #[tracing::instrument(skip(self, content), fields(channel = %channel))]
     pub async fn post_message(
         &self,
         channel: &str,
         content: SlackMessageContent,
-    ) -> Result<(), SlackError> {
+    ) -> Result<Option<Posted>, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content);
-        match tokio::time::timeout(CALL_TIMEOUT, session.chat_post_message(&request)).await {
-            Ok(Ok(_)) => Ok(()),
+        // On the injected clock: whether Slack took a post it has not
+        // answered is what delivery must get right, so tests decide when
+        // the call times out.
+        let answered = tokio::select! {
+            answered = session.chat_post_message(&request) => Ok(answered),
+            () = self.clock.deadline(self.call_timeout) => Err(()),
+        };
+        match answered {
+            Ok(Ok(posted)) => Ok(Some(Posted {
+                channel: posted.channel.to_string(),
+                ts: posted.ts.to_string(),
+            })),
             // A 200 without an `error` field that slack-morphism cannot
             // decode still means Slack took the message: posting it again
             // would send it twice.
             Ok(Err(SlackClientError::ProtocolError(error))) => {
                 tracing::warn!(%error, "Slack accepted a message but its answer could not be read");
-                Ok(())
+                Ok(None)
             }
             Ok(Err(error)) => Err(error.into()),
-            Err(_) => Err(SlackError::Unavailable("timed out".into())),
+            Err(_) => Err(SlackError::Unknown),
         }
+    }
+
+    /// The DM conversation with `user` (its `D…` ID), opened if need be.
+    #[tracing::instrument(skip(self), fields(user = %user))]
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
+        let opened = self.timed(session.conversations_open(&request)).await?;
+        Ok(opened.channel.id.to_string())
+    }
+
+    /// The timestamp of a message in `channel` since `oldest` whose
+    /// metadata is of `event_type` with `key` = `value` in its payload, if
+    /// Slack's recent history (one page) holds one.
+    #[tracing::instrument(skip(self), fields(channel = %channel))]
+    pub async fn find_by_metadata(
+        &self,
+        channel: &str,
+        oldest: chrono::DateTime<chrono::Utc>,
+        event_type: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Option<String>, SlackError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsHistoryRequest::new()
+            .with_channel(channel.into())
+            .with_oldest(SlackTs(format!(
+                "{}.{:06}",
+                oldest.timestamp(),
+                oldest.timestamp_subsec_micros()
+            )))
+            .with_include_all_metadata(true);
+        let history = self.timed(session.conversations_history(&request)).await?;
+        Ok(history
+            .messages
+            .into_iter()
+            .find(|message| {
+                message.content.metadata.as_ref().is_some_and(|metadata| {
+                    metadata.event_type == event_type
+                        && metadata
+                            .event_payload
+                            .as_ref()
+                            .and_then(|payload| payload.get(key))
+                            .is_some_and(|found| found == value)
+                })
+            })
+            .map(|message| message.origin.ts.to_string()))
     }
 
     /// Opens a modal with a trigger (which Slack honours for 3 seconds);
@@ -220,7 +311,7 @@ impl SlackApi {
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<String, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
-        let opened = Self::timed(session.views_open(&request)).await?;
+        let opened = self.timed(session.views_open(&request)).await?;
         Ok(opened.view.state_params.id.to_string())
     }
 
@@ -229,7 +320,7 @@ impl SlackApi {
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
-        Self::timed(session.views_update(&request)).await?;
+        self.timed(session.views_update(&request)).await?;
         Ok(())
     }
 
@@ -245,7 +336,7 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view)
             .opt_hash(hash.map(str::to_string));
-        match Self::timed(session.views_publish(&request)).await {
+        match self.timed(session.views_publish(&request)).await {
             Ok(published) => Ok(Published::Shown {
                 hash: published.view.state_params.hash,
             }),
@@ -266,7 +357,7 @@ impl SlackApi {
     ) -> Result<Option<String>, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
-        match Self::timed(session.conversations_info(&request)).await {
+        match self.timed(session.conversations_info(&request)).await {
             Ok(info) if info.channel.flags.is_member == Some(true) => Ok(Some(
                 info.channel.name.unwrap_or_else(|| channel.to_string()),
             )),
@@ -286,7 +377,7 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-        Self::timed(session.chat_update(&request)).await?;
+        self.timed(session.chat_update(&request)).await?;
         Ok(())
     }
 
@@ -298,7 +389,7 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
         let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
-        Self::timed(
+        self.timed(
             self.client
                 .respond_to_event(&SlackResponseUrl(url), &request),
         )

@@ -5,4 +5,4 @@
 pub mod client;
 pub mod verify;
 
-pub use client::{Published, SlackApi, SlackError};
+pub use client::{Posted, Published, SlackApi, SlackError};

@@ -20,7 +20,7 @@ use super::types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
     ReminderKey, RepAnswered, StintsSeen, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual, ZoneNames,
+    UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
 };
 use super::StoreError;
 use crate::domain::{
@@ -422,42 +422,77 @@ pub trait Storage: fmt::Debug + Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError>;
 
-    /// Pending reminders whose day is not over and whose next try is due,
-    /// in every workspace, oldest first.
-    async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<PendingReminder>, StoreError>;
+    /// Up to `limit` reminders of `workspace` that are due at `now` (day
+    /// not over, next try due, no claim holding them): the questions to
+    /// reps and the dispute notices first, then oldest first.
+    async fn due_reminders(
+        &self,
+        workspace: &WorkspaceId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<PendingReminder>, StoreError>;
+
+    /// The workspaces with reminders still pending, whenever due.
+    async fn workspaces_with_pending_reminders(&self) -> Result<Vec<WorkspaceId>, StoreError>;
 
     /// Of the reminders `ids`, those still pending, whatever their day.
     async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError>;
 
-    /// Gives up on pending reminders whose day has passed, in every
-    /// workspace; those given up.
+    /// Gives up on pending reminders whose day has passed and that no
+    /// claim holds, in every workspace; those given up.
     async fn expire_reminders(
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<ExpiredReminder>, StoreError>;
 
-    /// Takes a pending reminder for one delivery pass, counting the try and
-    /// keeping other passes (in this process or another) off it until
-    /// `held_until`. `false` when another pass took it since it was read.
+    /// Takes pending reminder `id` for one attempt, counting it, until
+    /// `lease_until`, unless a live claim holds it (in this process or
+    /// another); from now on a post of it is in doubt until an outcome is
+    /// marked. `None` when it is held, or no longer pending.
     async fn claim_reminder(
         &self,
-        reminder: &PendingReminder,
-        held_until: DateTime<Utc>,
+        id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Claim>, StoreError>;
+
+    /// Keeps holding a claimed reminder, for a retry, until `lease_until`;
+    /// `false` when the claim is no longer this token's.
+    async fn renew_claim(
+        &self,
+        id: i64,
+        token: &str,
+        lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Slack took the reminder.
-    async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Slack took the reminder (put where `posted` says, when its answer
+    /// said). Marked whatever the claim, since the post happened; `false`
+    /// when the claim was no longer this token's, so the caller can say so.
+    async fn mark_reminder_sent(
+        &self,
+        id: i64,
+        token: &str,
+        now: DateTime<Utc>,
+        posted: Option<&PostedAt>,
+    ) -> Result<bool, StoreError>;
 
-    /// Leaves a reminder pending, to be tried again from `next_attempt_at`.
+    /// Hands a claimed reminder back, pending, for another attempt;
+    /// `false` (nothing changed) when the claim is no longer this token's.
     async fn mark_reminder_retry(
         &self,
         id: i64,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-    ) -> Result<(), StoreError>;
+        token: &str,
+        retry: &Retry,
+    ) -> Result<bool, StoreError>;
 
-    /// Slack refused the reminder for good.
-    async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError>;
+    /// Slack refused the reminder for good; `false` (nothing changed) when
+    /// the claim is no longer this token's.
+    async fn mark_reminder_failed(
+        &self,
+        id: i64,
+        token: &str,
+        error: &str,
+    ) -> Result<bool, StoreError>;
 
     // Slack's interactions: events handled, the messages forms were opened
     // from, and who has a Home tab. Kept a day at most, except Home tabs.

@@ -18,7 +18,7 @@ pub use types::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
     PendingReminder, PerManager, ReminderKey, RepAnswered, Stint, StintsSeen, StoredLine, TeamRule,
-    UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    UndoTarget, Undone, UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -263,6 +263,43 @@ pub struct ExpiredReminder {
     pub recipient: String,
     pub local_date: NaiveDate,
     pub last_error: Option<String>,
+    /// A post of it was in doubt (Slack may have taken it) and could not
+    /// be looked up in time: it was never posted blind.
+    pub in_doubt: bool,
+}
+
+/// A reminder held for one attempt, as the claim handed it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Marking the outcome needs it: a worker whose lease ran out and
+    /// another took the reminder cannot overwrite that one's outcome.
+    pub token: String,
+    /// Since when an earlier post's outcome is unknown (Slack may have
+    /// taken it): look it up before posting. `None`: no post in doubt.
+    pub in_doubt_since: Option<DateTime<Utc>>,
+    /// The conversation Slack put an earlier post in, when its answer said.
+    pub channel: Option<String>,
+}
+
+/// Where Slack put a post: the conversation (a DM's `D…` ID for a user)
+/// and the message's timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedAt {
+    pub channel: String,
+    pub ts: String,
+}
+
+/// A claimed reminder handed back for a later attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    pub next_attempt_at: DateTime<Utc>,
+    pub error: String,
+    /// Whether a post of it may have been taken (a timeout, an unfinished
+    /// lookup): it stays in doubt. `false` when Slack surely did not take
+    /// it (a 429, a refusal, an error answer).
+    pub in_doubt: bool,
+    /// The conversation it goes to, once known (a DM opened for a lookup).
+    pub channel: Option<String>,
 }
 
 // Slack's interactions

@@ -273,6 +273,15 @@ async fn serve(
     db: &std::path::Path,
     extra: &[(&str, &str)],
 ) -> Served {
+    serve_with_slack_at(&format!("{}/api/", slack.uri()), db, extra).await
+}
+
+/// `coachbot serve` against the Slack Web API at `api_url`.
+async fn serve_with_slack_at(
+    api_url: &str,
+    db: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Served {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.local_addr().expect("addr").port()
@@ -283,7 +292,7 @@ async fn serve(
         .env_clear()
         .env("SLACK_BOT_TOKEN", "xoxb-super-secret-token")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-        .env("SLACK_API_URL", format!("{}/api/", slack.uri()))
+        .env("SLACK_API_URL", api_url)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env("COACHBOT_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "debug")
@@ -359,13 +368,12 @@ async fn posts(slack: &wiremock::MockServer) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_again() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("c.db");
-    let slack = fake_slack().await;
-    mount_default_slack(&slack).await;
-    // A manager whose team started 30 days ago and never met: overdue.
+/// meeting-check fires every second, so it has fired today whenever a test runs.
+const MEETING_CHECK_EVERY_SECOND: (&str, &str) = ("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *");
+
+/// A database at `db` with a manager whose team started 30 days ago and
+/// never met (overdue); a pool on it.
+async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
     let store = coachbot::store::Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .expect("store");
@@ -385,12 +393,21 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
         .execute(&pool)
         .await
         .expect("membership");
-    // meeting-check fires every second, so it has fired today whenever this runs.
-    let every_second = [("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *")];
+    pool
+}
+
+#[tokio::test]
+async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("c.db");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let pool = overdue_manager(&db).await;
+    let every_second = [MEETING_CHECK_EVERY_SECOND];
 
     let first = serve(&slack, &db, &every_second).await;
-    // Logged once the row says the post was sent: a crash between Slack
-    // taking a post and the row saying so is another story.
+    // Logged once the row says the post was sent (a crash before that is
+    // the story of the tests that kill the process mid-delivery, below).
     first.logs.wait_for("reminder sent").await;
     let delivered = posts(&slack).await;
     assert_eq!(delivered.len(), 1, "{delivered:?}");
@@ -765,4 +782,91 @@ fn try_calls_the_managers_own_team_your_team() {
         "{stdout}"
     );
     assert!(!stdout.contains("@you"), "{stdout}");
+}
+
+/// Where in a delivery the process is killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Killed {
+    /// The post is under way but Slack has not taken it.
+    BeforeThePost,
+    /// Slack took the post; its answer has not arrived.
+    AfterSlackTookIt,
+    /// The answer arrived; the row does not say so yet.
+    AfterTheAnswer,
+}
+
+/// Kills `coachbot serve` at `instant` of its first reminder's delivery,
+/// starts it again, and checks the manager got exactly one copy.
+async fn killed_mid_delivery_then_restarted(instant: Killed) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("c.db");
+    let pool = overdue_manager(&db).await;
+    let fake = crate::slack_fake::SlackFake::start(coachbot::clock::Clock::System, None).await;
+    fake.script(&[match instant {
+        Killed::BeforeThePost => crate::slack_fake::Next::HoldUntaken,
+        Killed::AfterSlackTookIt => crate::slack_fake::Next::TakeAndHold,
+        Killed::AfterTheAnswer => crate::slack_fake::Next::TakeAndAnswerWhenReleased,
+    }]);
+    let env = [
+        MEETING_CHECK_EVERY_SECOND,
+        ("COACHBOT__DELIVERY__CALL_TIMEOUT_SECONDS", "1"),
+    ];
+
+    let first = serve_with_slack_at(&fake.api_url, &db, &env).await;
+    fake.posts_arrived(1).await;
+    let lock = if instant == Killed::AfterTheAnswer {
+        // Holding the database's write lock keeps the row from being
+        // marked once the answer is in.
+        let mut lock = pool.acquire().await.expect("connection");
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *lock)
+            .await
+            .expect("locks");
+        fake.release();
+        first
+            .logs
+            .wait_for("Slack took the reminder; marking it sent")
+            .await;
+        Some(lock)
+    } else {
+        None
+    };
+    let logged = first.stop().await;
+    assert!(!logged.contains("reminder sent"), "{instant:?}: {logged}");
+    if let Some(mut lock) = lock {
+        sqlx::query("ROLLBACK")
+            .execute(&mut *lock)
+            .await
+            .expect("unlocks");
+    }
+
+    let second = serve_with_slack_at(&fake.api_url, &db, &env).await;
+    second.logs.wait_for("reminder sent").await;
+    let logged = second.stop().await;
+
+    let taken = fake.taken();
+    assert_eq!(taken.len(), 1, "{instant:?}: {taken:?}\n{logged}");
+    let (status, ts): (String, Option<String>) =
+        sqlx::query_as("SELECT status, ts FROM reminders WHERE job = 'meeting-check'")
+            .fetch_one(&pool)
+            .await
+            .expect("reminder");
+    assert_eq!((status.as_str(), ts), ("sent", Some(taken[0].ts.clone())));
+    let looked_up = fake.history_calls();
+    assert_eq!(looked_up, 1, "{instant:?}: {logged}");
+}
+
+#[tokio::test]
+async fn killed_before_slack_took_the_post_it_is_posted_once_after_a_restart() {
+    killed_mid_delivery_then_restarted(Killed::BeforeThePost).await;
+}
+
+#[tokio::test]
+async fn killed_after_slack_took_the_post_it_is_found_after_a_restart_and_not_sent_again() {
+    killed_mid_delivery_then_restarted(Killed::AfterSlackTookIt).await;
+}
+
+#[tokio::test]
+async fn killed_after_slacks_answer_before_the_row_said_so_it_is_not_sent_again() {
+    killed_mid_delivery_then_restarted(Killed::AfterTheAnswer).await;
 }

@@ -574,6 +574,19 @@ pub async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
     }
 }
 
+/// Serves `app`, a fake Slack Web API, on a free loopback port; its
+/// `SLACK_API_URL`.
+pub async fn serve_fake_slack(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{address}/api/")
+}
+
 /// A fake `chat.postMessage` that holds the first post it receives until
 /// the test releases it, so that a test can act while a delivery pass is
 /// provably in the middle of a post. Every later post is answered at once.
@@ -612,15 +625,8 @@ impl HeldFirstPost {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         Self {
-            api_url: format!("http://{address}/api/"),
+            api_url: serve_fake_slack(app).await,
             arrived,
             release,
             channels,

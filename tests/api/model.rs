@@ -1229,6 +1229,7 @@ impl Real {
             clock: Clock::fixed(now),
             follow_ups: Default::default(),
             home_tabs: Default::default(),
+            deliveries: Default::default(),
         };
         Self { ctx, db, _dir: dir }
     }

@@ -16,7 +16,7 @@ use crate::store::{
     Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
     LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
     ReminderKey, RepAnswered, StintsSeen, Storage, StoreError, StoredLine, TeamRule, UndoTarget,
-    Undone, UnreadableManager, Usual, ZoneNames,
+    Undone, UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -376,8 +376,17 @@ impl Storage for SqliteStore {
         self.insert_reminder(reminder, now).await
     }
 
-    async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<PendingReminder>, StoreError> {
-        self.due_reminders(now).await
+    async fn due_reminders(
+        &self,
+        workspace: &WorkspaceId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<PendingReminder>, StoreError> {
+        self.due_reminders(workspace, now, limit).await
+    }
+
+    async fn workspaces_with_pending_reminders(&self) -> Result<Vec<WorkspaceId>, StoreError> {
+        self.workspaces_with_pending_reminders().await
     }
 
     async fn pending_reminders(&self, ids: &[i64]) -> Result<Vec<PendingReminder>, StoreError> {
@@ -393,27 +402,48 @@ impl Storage for SqliteStore {
 
     async fn claim_reminder(
         &self,
-        reminder: &PendingReminder,
-        held_until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.claim_reminder(reminder, held_until).await
+        id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Claim>, StoreError> {
+        self.claim_reminder(id, now, lease_until).await
     }
 
-    async fn mark_reminder_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.mark_reminder_sent(id, now).await
+    async fn renew_claim(
+        &self,
+        id: i64,
+        token: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.renew_claim(id, token, lease_until).await
+    }
+
+    async fn mark_reminder_sent(
+        &self,
+        id: i64,
+        token: &str,
+        now: DateTime<Utc>,
+        posted: Option<&PostedAt>,
+    ) -> Result<bool, StoreError> {
+        self.mark_reminder_sent(id, token, now, posted).await
     }
 
     async fn mark_reminder_retry(
         &self,
         id: i64,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        self.mark_reminder_retry(id, next_attempt_at, error).await
+        token: &str,
+        retry: &Retry,
+    ) -> Result<bool, StoreError> {
+        self.mark_reminder_retry(id, token, retry).await
     }
 
-    async fn mark_reminder_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        self.mark_reminder_failed(id, error).await
+    async fn mark_reminder_failed(
+        &self,
+        id: i64,
+        token: &str,
+        error: &str,
+    ) -> Result<bool, StoreError> {
+        self.mark_reminder_failed(id, token, error).await
     }
 
     async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
