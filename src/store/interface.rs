@@ -17,10 +17,10 @@ use chrono_tz::Tz;
 use tokio::sync::watch;
 
 use super::types::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
-    ReminderKey, RepAnswered, StintsSeen, StoredLine, TeamRule, UndoTarget, Undone,
-    UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
+    Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
+    HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
+    PerManager, PostedAt, ReminderKey, RepAnswered, Retry, StintsSeen, StoredLine, TeamRule,
+    UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 use super::StoreError;
 use crate::domain::{

@@ -15,10 +15,10 @@ use crate::domain::{plural, Membership};
 
 pub use interface::Storage;
 pub use types::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
-    PendingReminder, PerManager, ReminderKey, RepAnswered, Stint, StintsSeen, StoredLine, TeamRule,
-    UndoTarget, Undone, UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
+    Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
+    HomeTab, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
+    PendingReminder, PerManager, PostedAt, ReminderKey, RepAnswered, Retry, Stint, StintsSeen,
+    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 
 #[derive(Debug, thiserror::Error)]

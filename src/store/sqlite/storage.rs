@@ -13,10 +13,10 @@ use crate::domain::{
     SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{
-    Checked, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin, HomeTab,
-    LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder, PerManager,
-    ReminderKey, RepAnswered, StintsSeen, Storage, StoreError, StoredLine, TeamRule, UndoTarget,
-    Undone, UnreadableManager, Usual, ZoneNames, Claim, PostedAt, Retry,
+    Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
+    HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
+    PerManager, PostedAt, ReminderKey, RepAnswered, Retry, StintsSeen, Storage, StoreError,
+    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
