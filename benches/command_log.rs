@@ -15,10 +15,6 @@ use sha2::Sha256;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// The allocator the binary runs with (`src/main.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SECRET: &str = "bench-signing-secret";
 const MANAGERS: usize = 50;
 const REPS_PER_MANAGER: usize = 6;

@@ -22,12 +22,6 @@ use coachbot::startup::{context, open_store, open_store_reporting, try_context, 
 use coachbot::store::Open;
 use secrecy::SecretString;
 
-/// mimalloc rather than the system's allocator: on the log path glibc's
-/// malloc and free took about a fifth of all instructions (callgrind, the
-/// README's "Measured"), and their arena locks are shared by every thread.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 // Each line of a `Reads:` group starts with two spaces. A string continued
 // with `\` drops the next line's leading spaces, so every line here starts
 // inside its own literal.
