@@ -38,6 +38,11 @@ pub enum SlackError {
     /// retrying will not help.
     #[error("Slack refused the call: {0}")]
     Rejected(String),
+    /// A conversation's history since a post holds more than one page, and
+    /// the page read does not hold the post: whether Slack took it is
+    /// still unknown.
+    #[error("the conversation has more messages since the post than one page shows")]
+    HistoryTooLong,
     #[error("could not set up the Slack client: {0}")]
     Setup(String),
 }
@@ -269,7 +274,9 @@ impl SlackApi {
 
     /// The timestamp of a message in `channel` since `oldest` whose
     /// metadata is of `event_type` with `key` = `value` in its payload, if
-    /// Slack's recent history (one page) holds one.
+    /// Slack's recent history (one page) holds one;
+    /// [`SlackError::HistoryTooLong`] when that page holds none and there
+    /// are more.
     #[tracing::instrument(skip(self), fields(channel = %channel))]
     pub async fn find_by_metadata(
         &self,
@@ -289,7 +296,13 @@ impl SlackApi {
             )))
             .with_include_all_metadata(true);
         let history = self.timed(session.conversations_history(&request)).await?;
-        Ok(history
+        let more = history.has_more == Some(true)
+            || history
+                .response_metadata
+                .as_ref()
+                .and_then(|metadata| metadata.next_cursor.as_ref())
+                .is_some_and(|cursor| !cursor.0.is_empty());
+        let found = history
             .messages
             .into_iter()
             .find(|message| {
@@ -302,7 +315,13 @@ impl SlackApi {
                             .is_some_and(|found| found == value)
                 })
             })
-            .map(|message| message.origin.ts.to_string()))
+            .map(|message| message.origin.ts.to_string());
+        // Apps outside Slack's Marketplace get one short page a minute: a
+        // post beyond it is neither found nor known to be missing.
+        match found {
+            None if more => Err(SlackError::HistoryTooLong),
+            found => Ok(found),
+        }
     }
 
     /// Opens a modal with a trigger (which Slack honours for 3 seconds);

@@ -146,6 +146,20 @@ async fn a_post_in_doubt_that_slack_never_took_is_posted_once_after_the_lookup()
 }
 
 #[tokio::test]
+async fn a_post_in_doubt_beyond_one_page_of_history_stays_in_doubt_and_is_not_posted_blind() {
+    let (app, fake, ctx) = delivering_app(None, &[]).await;
+    a_post_in_doubt(&app, &fake, &ctx, Next::HoldUntaken).await;
+    fake.fill_history();
+
+    let report = tick_at(&ctx, monday_9() + seconds(20)).await;
+
+    assert_eq!((report.sent, report.in_doubt), (0, 1));
+    assert_eq!(fake.history_calls(), 1);
+    assert!(fake.taken().is_empty(), "posted blind: {:?}", fake.taken());
+    assert_eq!(fake.received().len(), 1, "posted again");
+}
+
+#[tokio::test]
 async fn posts_in_doubt_are_looked_up_one_a_minute_and_the_rest_wait_their_turn() {
     let (app, fake, ctx) = delivering_app(None, &[]).await;
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;

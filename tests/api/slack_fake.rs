@@ -48,6 +48,8 @@ struct Fake {
     /// Every post received, in order: (channel as posted, answered 429).
     received: Vec<(String, bool)>,
     history_calls: usize,
+    /// The history holds more than one page since any `oldest`.
+    history_has_more: bool,
     open_calls: usize,
     /// Posts a second the workspace takes; none: no limit.
     per_second: Option<usize>,
@@ -128,6 +130,12 @@ impl SlackFake {
     /// The channels posted to, in order, each with whether it got a 429.
     pub fn received(&self) -> Vec<(String, bool)> {
         self.state().received.clone()
+    }
+
+    /// From now on, every conversation's history says it has more than
+    /// the page it answers with.
+    pub fn fill_history(&self) {
+        self.state().history_has_more = true;
     }
 
     pub fn history_calls(&self) -> usize {
@@ -269,6 +277,7 @@ async fn history(State(fake): State<SlackFake>, Query(query): Query<HistoryQuery
             message
         })
         .collect();
-    axum::Json(serde_json::json!({ "ok": true, "messages": messages, "has_more": false }))
+    let has_more = state.history_has_more;
+    axum::Json(serde_json::json!({ "ok": true, "messages": messages, "has_more": has_more }))
         .into_response()
 }
