@@ -295,13 +295,13 @@ async fn store_line(
     line: &QueuedLine,
 ) -> Result<Result<StoredLine, StoreError>, StoreError> {
     let (line_id, moves, stints) = match &line.check {
-        Check::Nothing => (unguarded_line_row(tx, line).await?, Vec::new(), Vec::new()),
+        Check::Nothing => (insert_line_row(tx, line).await?, Vec::new(), Vec::new()),
         Check::Rule(rule) | Check::Judged { rule, .. } => {
             let (moves, stints) = match judged(rule, line_stints(tx, line).await?) {
                 Ok(judged) => judged,
                 Err(refused) => return Ok(Err(refused)),
             };
-            (unguarded_line_row(tx, line).await?, moves, stints)
+            (insert_line_row(tx, line).await?, moves, stints)
         }
     };
     for entry in &line.entries {
@@ -346,10 +346,7 @@ async fn store_line(
 }
 
 /// Adds the line's row and returns its ID.
-async fn unguarded_line_row(
-    tx: &mut SqliteConnection,
-    line: &QueuedLine,
-) -> Result<i64, StoreError> {
+async fn insert_line_row(tx: &mut SqliteConnection, line: &QueuedLine) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO log_lines (team_id, manager_id, logged_at) VALUES (?, ?, ?) RETURNING id",
     )
