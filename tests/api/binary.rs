@@ -186,15 +186,15 @@ fn a_database_in_a_folder_that_does_not_exist_names_the_folder() {
 }
 
 /// `coachbot serve` as a child process, listening, with its log followed.
-struct Served {
-    child: tokio::process::Child,
-    base: String,
-    logs: Logs,
+pub(crate) struct Served {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) base: String,
+    pub(crate) logs: Logs,
 }
 
 impl Served {
     /// Stops the process and returns everything it logged.
-    async fn stop(mut self) -> String {
+    pub(crate) async fn stop(mut self) -> String {
         self.child.start_kill().expect("stops");
         let _ = self.child.wait().await;
         self.logs.until_closed().await
@@ -203,7 +203,7 @@ impl Served {
 
 /// What a child process writes to stderr, line by line as it comes.
 #[derive(Clone)]
-struct Logs {
+pub(crate) struct Logs {
     text: Arc<Mutex<String>>,
     /// Counts lines read, so waiting needs no polling.
     lines: tokio::sync::watch::Sender<usize>,
@@ -246,7 +246,7 @@ impl Logs {
     }
 
     /// Until a line containing `needle` has been logged.
-    async fn wait_for(&self, needle: &str) {
+    pub(crate) async fn wait_for(&self, needle: &str) {
         let mut lines = self.lines.subscribe();
         let seen = tokio::time::timeout(
             Duration::from_secs(30),
@@ -261,14 +261,14 @@ impl Logs {
     }
 
     /// Everything logged, once the process has closed its stderr.
-    async fn until_closed(&self) -> String {
+    pub(crate) async fn until_closed(&self) -> String {
         let mut closed = self.closed.subscribe();
         let _ = tokio::time::timeout(Duration::from_secs(30), closed.wait_for(|done| *done)).await;
         self.text()
     }
 }
 
-async fn serve(
+pub(crate) async fn serve(
     slack: &wiremock::MockServer,
     db: &std::path::Path,
     extra: &[(&str, &str)],

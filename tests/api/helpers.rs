@@ -492,7 +492,7 @@ impl TestApp {
         .map(|settled| settled.map(|_| ()));
         match settled {
             Ok(running) => running.expect("the app is running"),
-            Err(_) => panic!("follow-ups did not finish: {:?}", *counts.borrow()),
+            Err(_) => panic!("follow-ups did not finish: {}", counts.borrow().running()),
         }
     }
 

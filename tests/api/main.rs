@@ -17,6 +17,7 @@ mod months;
 mod plans;
 mod repair;
 mod second_user;
+mod shutdown;
 mod slack_fake;
 mod socket_mode;
 mod store;

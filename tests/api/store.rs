@@ -98,6 +98,38 @@ async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
 }
 
 #[tokio::test]
+async fn closing_the_store_first_stores_every_line_already_queued_and_refuses_later_ones() {
+    let (store, manager, dir) = store_with_manager().await;
+    let logs: Vec<Entry> = (0..300).map(|i| session("U0ANA", 1 + i % 60)).collect();
+    let mut queued = std::pin::pin!(futures::future::join_all(logs.iter().map(|log| {
+        store.insert_line(
+            &manager,
+            std::slice::from_ref(log),
+            None,
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+    })));
+    // One poll puts every line in the queue; the writer has not run yet.
+    assert!(futures::poll!(&mut queued).is_pending());
+
+    let (results, ()) = tokio::join!(queued, store.close());
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 300);
+    let later = store
+        .insert_line(
+            &manager,
+            &[session("U0ANA", 30)],
+            None,
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    assert!(matches!(later, Err(StoreError::WriterStopped)), "{later:?}");
+}
+
+#[tokio::test]
 async fn a_session_that_cannot_be_stored_fails_alone_and_the_rest_of_its_batch_is_stored() {
     let (store, manager, dir) = store_with_manager().await;
     // Not in the managers table: the foreign key refuses this one.

@@ -190,7 +190,9 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Stores every line already queued, then closes the connections.
     pub async fn close(&self) {
+        self.lines.drain().await;
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.close().await;
         }
