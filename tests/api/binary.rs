@@ -593,7 +593,7 @@ fn help(args: &[&str]) -> String {
 
 #[test]
 fn every_line_of_each_commands_reads_group_is_indented_alike() {
-    for command in ["serve", "migrate", "run-job", "check", "export"] {
+    for command in ["serve", "migrate", "run-job", "check", "export", "backup"] {
         let text = help(&[command]);
         let reads: Vec<&str> = text
             .lines()
@@ -687,7 +687,7 @@ fn each_commands_help_names_what_it_reads() {
             "run-job --help lacks {needed}:\n{run_job}"
         );
     }
-    for command in ["check", "export", "migrate"] {
+    for command in ["check", "export", "migrate", "backup"] {
         let text = help(&[command, "--help"]);
         assert!(text.contains("DATABASE_URL"), "{command} --help:\n{text}");
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real application, real SQLite, a fake Slack.
 
 mod answers;
+mod backup;
 mod binary;
 mod check;
 mod commands;

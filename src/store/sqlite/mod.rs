@@ -4,6 +4,7 @@
 //! in-process instead of spinning on SQLite's busy lock; logged lines, the
 //! hot path, are also group-committed (`lines`).
 
+mod backup;
 mod confirmations;
 mod entries;
 mod integrity;
@@ -26,6 +27,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
+
+pub(super) use backup::backup;
 
 use super::{Open, Opened, StoreError};
 use crate::domain::{SlackUserId, Topic, WorkspaceId};
@@ -81,12 +84,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let options = if how == Open::ExistingReadOnly {
-            // Reads the file as it is: setting the journal mode would write.
-            // Without a write-ahead log beside it nobody is writing, so it is
-            // read as immutable, which creates no lock files either; with
-            // one, `serve` is running and the reader shares its files.
-            let wal = PathBuf::from(format!("{path}-wal"));
-            options.read_only(true).immutable(!wal.exists())
+            as_it_is(options, &path)
         } else {
             options
                 .journal_mode(SqliteJournalMode::Wal)
@@ -199,6 +197,15 @@ impl SqliteStore {
         self.readers.close().await;
         self.writer.close().await;
     }
+}
+
+/// Reads the file at `path` as it is: setting the journal mode would write.
+/// Without a write-ahead log beside it nobody is writing, so it is read as
+/// immutable, which creates no lock files either; with one, `serve` is
+/// running and the reader shares its files.
+fn as_it_is(options: SqliteConnectOptions, path: &str) -> SqliteConnectOptions {
+    let wal = PathBuf::from(format!("{path}-wal"));
+    options.read_only(true).immutable(!wal.exists())
 }
 
 /// Copies committed pages from the write-ahead log into the database, every
