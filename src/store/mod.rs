@@ -17,8 +17,8 @@ pub use interface::Storage;
 pub use types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
     HomeTab, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
-    PendingReminder, PerManager, PostedAt, ReminderKey, RepAnswered, Retry, Stint, StintsSeen,
-    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, Stint,
+    StintsSeen, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@ mod model;
 mod months;
 mod plans;
 mod repair;
+mod retention;
 mod second_user;
 mod shutdown;
 mod slack_fake;

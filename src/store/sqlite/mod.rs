@@ -15,6 +15,7 @@ mod managers;
 mod months;
 mod plans;
 mod reminders;
+mod retention;
 mod storage;
 mod team;
 
@@ -56,6 +57,10 @@ pub(super) struct SqliteStore {
 const READERS: u32 = 4;
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// What the write-ahead log is cut back to once a checkpoint has copied
+/// it: a burst of writes can grow it far past this, and SQLite would keep
+/// the file at its largest.
+const JOURNAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 impl SqliteStore {
     /// Opens the database at `url` as `how` says, and says what that did to
@@ -98,7 +103,9 @@ impl SqliteStore {
         let options = if in_memory || how == Open::ExistingReadOnly {
             options
         } else {
-            options.pragma("wal_autocheckpoint", "0")
+            options
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES.to_string())
         };
         // A connection to a local file cannot go stale, so the pool's
         // ping before each use would only add a round trip per query.
@@ -284,4 +291,30 @@ fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
 
 fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_write_ahead_log_is_cut_back_to_its_limit_by_the_writer_and_the_checkpointer() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let (store, _) = SqliteStore::open_reporting(&url, Open::CreateAndMigrate)
+            .await
+            .expect("opens");
+        let checkpointer = store
+            .checkpointer
+            .clone()
+            .expect("a file has a checkpointer");
+        for pool in [&store.writer, &checkpointer] {
+            let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+                .fetch_one(pool)
+                .await
+                .expect("pragma");
+            assert_eq!(limit, 64 * 1024 * 1024);
+        }
+        store.close().await;
+    }
 }
