@@ -355,9 +355,11 @@ async fn start(
     }
 }
 
-pub fn sign(secret: &str, timestamp: &str, body: &str) -> String {
+/// Slack's signature of `body` (any bytes) sent at `timestamp`.
+pub fn sign(secret: &str, timestamp: &str, body: impl AsRef<[u8]>) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac key");
-    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    mac.update(format!("v0:{timestamp}:").as_bytes());
+    mac.update(body.as_ref());
     let bytes = mac.finalize().into_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("v0={hex}")

@@ -3,6 +3,7 @@
 mod answers;
 mod backup;
 mod binary;
+mod bodies;
 mod check;
 mod commands;
 mod confirmations;
