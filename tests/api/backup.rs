@@ -1,73 +1,32 @@
 //! `coachbot backup` through the real binary, while the app serves.
 
-use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::helpers::*;
-
-/// The number after "ref " at the end of each stored note.
-async fn refs_stored(database: &std::path::Path) -> BTreeSet<u64> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", database.display()))
-        .await
-        .expect("copy opens");
-    let notes: Vec<String> = sqlx::query_scalar("SELECT note FROM logs")
-        .fetch_all(&pool)
-        .await
-        .expect("notes");
-    pool.close().await;
-    notes
-        .iter()
-        .filter_map(|note| note.rsplit_once("ref ")?.1.parse().ok())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_under_load_passes_check_and_holds_every_log_acknowledged_before_it_began() {
     let app = Arc::new(spawn_app().await);
     app.coach("team add <@U0ANA|ana>").await;
-    let next = Arc::new(AtomicU64::new(0));
-    let acknowledged: Arc<Mutex<Vec<u64>>> = Arc::default();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let (count, mut counted) = tokio::sync::watch::channel(0usize);
-    let senders: Vec<_> = (0..8)
-        .map(|_| {
-            let (app, next, acknowledged, mut stopped, count) = (
-                app.clone(),
-                next.clone(),
-                acknowledged.clone(),
-                stopped.clone(),
-                count.clone(),
-            );
-            tokio::spawn(async move {
-                while !*stopped.borrow_and_update() {
-                    let n = next.fetch_add(1, Ordering::SeqCst);
-                    let answer = app
-                        .coach(&format!("15m <@U0ANA|ana> pipeline review ref {n}"))
-                        .await;
-                    assert_eq!(answer.status, 200, "{answer:?}");
-                    assert!(answer.text().starts_with("Logged"), "{answer:?}");
-                    acknowledged
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner())
-                        .push(n);
-                    count.send_modify(|count| *count += 1);
-                }
-            })
-        })
-        .collect();
-    counted.wait_for(|count| *count >= 40).await.expect("logs");
-    let before: Vec<u64> = acknowledged
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+    let sending = app.clone();
+    let mut burst = Burst::start(8, move |text| {
+        let (app, stopped) = (sending.clone(), stopped.clone());
+        async move {
+            if *stopped.borrow() {
+                return None;
+            }
+            let answer = app.coach(&text).await;
+            Some((answer.status, answer.text()))
+        }
+    });
+    burst.acknowledged_at_least(40).await;
+    let before = burst.acknowledged();
     let copy = app.db_path.with_file_name("copy.db");
 
     let backup = run_binary(&app, &["backup", &copy.display().to_string()]).await;
     let _ = stop.send(true);
-    for sender in senders {
-        sender.await.expect("every log answered");
-    }
+    burst.finished().await;
 
     assert!(backup.success, "{}{}", backup.stdout, backup.stderr);
     assert!(

@@ -371,16 +371,21 @@ async fn posts(slack: &wiremock::MockServer) -> Vec<serde_json::Value> {
 /// meeting-check fires every second, so it has fired today whenever a test runs.
 const MEETING_CHECK_EVERY_SECOND: (&str, &str) = ("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *");
 
-/// A database at `db` with a manager whose team started 30 days ago and
-/// never met (overdue); a pool on it.
-async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
+/// A new database at `db`, migrated; a pool on it.
+pub(crate) async fn migrated(db: &std::path::Path) -> sqlx::SqlitePool {
     let store = coachbot::store::Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .expect("store");
     store.close().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
-        .expect("pool");
+        .expect("pool")
+}
+
+/// A database at `db` with a manager whose team started 30 days ago and
+/// never met (overdue); a pool on it.
+async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
+    let pool = migrated(db).await;
     let joined = (chrono::Utc::now() - chrono::Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();

@@ -2,12 +2,7 @@
 //! acknowledged log is lost, the work started after answering Slack is
 //! waited for, and the process exits 0.
 
-use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, Request, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::binary::{serve, Served};
 use crate::helpers::*;
@@ -72,45 +67,17 @@ async fn sigterm_in_the_middle_of_a_burst_exits_0_and_every_acknowledged_log_is_
         .await
         .expect("answered");
     assert_eq!(status, 200, "{text}");
-    let next = Arc::new(AtomicU64::new(0));
-    let acknowledged: Arc<Mutex<Vec<u64>>> = Arc::default();
-    let (count, mut counted) = tokio::sync::watch::channel(0usize);
     // Each sender logs until the binary stops taking requests.
-    let senders: Vec<_> = (0..16)
-        .map(|_| {
-            let (http, base, next, acknowledged, count) = (
-                http.clone(),
-                served.base.clone(),
-                next.clone(),
-                acknowledged.clone(),
-                count.clone(),
-            );
-            tokio::spawn(async move {
-                loop {
-                    let n = next.fetch_add(1, Ordering::SeqCst);
-                    let text = format!("15m <@U0ANA|ana> pipeline review ref {n}");
-                    let Ok((status, answer)) = coach(&http, &base, &text).await else {
-                        break;
-                    };
-                    if (200..300).contains(&status) {
-                        assert!(answer.starts_with("Logged"), "{status}: {answer}");
-                        acknowledged
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .push(n);
-                        count.send_modify(|count| *count += 1);
-                    }
-                }
-            })
-        })
-        .collect();
-    counted.wait_for(|count| *count >= 100).await.expect("logs");
+    let base = served.base.clone();
+    let mut burst = Burst::start(16, move |text| {
+        let (http, base) = (http.clone(), base.clone());
+        async move { coach(&http, &base, &text).await.ok() }
+    });
+    burst.acknowledged_at_least(100).await;
 
     terminate(&served);
     let exit = served.child.wait().await.expect("exits");
-    for sender in senders {
-        sender.await.expect("sender ends");
-    }
+    let acknowledged = burst.finished().await;
 
     let logged = served.logs.until_closed().await;
     assert_eq!(exit.code(), Some(0), "{logged}");
@@ -122,21 +89,7 @@ async fn sigterm_in_the_middle_of_a_burst_exits_0_and_every_acknowledged_log_is_
         !logged.contains(" ERROR ") && !logged.contains(" WARN "),
         "{logged}"
     );
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("db");
-    let notes: Vec<String> = sqlx::query_scalar("SELECT note FROM logs")
-        .fetch_all(&pool)
-        .await
-        .expect("notes");
-    let stored: BTreeSet<u64> = notes
-        .iter()
-        .filter_map(|note| note.rsplit_once("ref ")?.1.parse().ok())
-        .collect();
-    let acknowledged = acknowledged
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+    let stored = refs_stored(&db).await;
     let missing: Vec<&u64> = acknowledged
         .iter()
         .filter(|n| !stored.contains(n))
@@ -148,46 +101,20 @@ async fn sigterm_in_the_middle_of_a_burst_exits_0_and_every_acknowledged_log_is_
     );
 }
 
-/// A `views.publish` that holds its answer until the test releases it.
-struct HeldPublish {
-    arrived: Arc<tokio::sync::Notify>,
-    release: std::sync::mpsc::SyncSender<()>,
-}
-
-impl HeldPublish {
-    async fn mount(slack: &wiremock::MockServer) -> Self {
-        let arrived = Arc::new(tokio::sync::Notify::new());
-        let (release, released) = std::sync::mpsc::sync_channel::<()>(1);
-        let released = Mutex::new(released);
-        let arriving = arrived.clone();
-        Mock::given(method("POST"))
-            .and(path("/api/views.publish"))
-            .respond_with(move |request: &Request| {
-                arriving.notify_one();
-                let _ = released
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .recv_timeout(std::time::Duration::from_secs(30));
-                let body: serde_json::Value =
-                    serde_json::from_slice(&request.body).unwrap_or_default();
-                ResponseTemplate::new(200).set_body_json(serde_json::json!({
-                    "ok": true,
-                    "view": stateful_view(&body["view"], "V0HOME"),
-                }))
-            })
-            .mount(slack)
-            .await;
-        Self { arrived, release }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_waits_for_a_home_tab_being_drawn_after_slack_was_answered() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("c.db");
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    let publish = HeldPublish::mount(&slack).await;
+    let publish = Held::mount(&slack, "POST", "/api/views.publish", |request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "ok": true,
+            "view": stateful_view(&body["view"], "V0HOME"),
+        }))
+    })
+    .await;
     let mut served = serve(&slack, &db, &[("RUST_LOG", "info")]).await;
     let opened = signed_now(
         &reqwest::Client::new(),
@@ -199,19 +126,14 @@ async fn sigterm_waits_for_a_home_tab_being_drawn_after_slack_was_answered() {
     .await
     .expect("answered");
     assert_eq!(opened.status().as_u16(), 200);
-    tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        publish.arrived.notified(),
-    )
-    .await
-    .expect("the tab is being published");
+    publish.arrived().await;
 
     terminate(&served);
     served
         .logs
         .wait_for("shutting down: waiting for the work started after answering Slack")
         .await;
-    let _ = publish.release.try_send(());
+    publish.release();
     let exit = served.child.wait().await.expect("exits");
 
     let logged = served.logs.until_closed().await;

@@ -20,35 +20,21 @@ impl SqliteStore {
     ) -> Result<Pruned, StoreError> {
         // A reminder still pending is delivery's, whatever its day.
         let reminders = self
-            .in_batches(batch, |tx, batch| {
-                Box::pin(async move {
-                    Ok(sqlx::query(
-                        "DELETE FROM reminders WHERE id IN (
-                             SELECT id FROM reminders
-                             WHERE local_date < ? AND status <> 'pending' LIMIT ?)",
-                    )
-                    .bind(date_text(before.date_naive()))
-                    .bind(batch)
-                    .execute(tx)
-                    .await?
-                    .rows_affected())
-                })
-            })
+            .delete_in_batches(
+                "DELETE FROM reminders WHERE id IN (
+                     SELECT id FROM reminders
+                     WHERE local_date < ? AND status <> 'pending' LIMIT ?)",
+                date_text(before.date_naive()),
+                batch,
+            )
             .await?;
         let home_tabs = self
-            .in_batches(batch, |tx, batch| {
-                Box::pin(async move {
-                    Ok(sqlx::query(
-                        "DELETE FROM home_tabs WHERE rowid IN (
-                             SELECT rowid FROM home_tabs WHERE opened_at < ? LIMIT ?)",
-                    )
-                    .bind(instant_text(before))
-                    .bind(batch)
-                    .execute(tx)
-                    .await?
-                    .rows_affected())
-                })
-            })
+            .delete_in_batches(
+                "DELETE FROM home_tabs WHERE rowid IN (
+                     SELECT rowid FROM home_tabs WHERE opened_at < ? LIMIT ?)",
+                instant_text(before),
+                batch,
+            )
             .await?;
         // What a taken-back line changed (its team changes, the join days
         // it moved) is read only while the line stands, so it goes with
@@ -90,6 +76,28 @@ impl SqliteStore {
             home_tabs,
             lines,
         })
+    }
+
+    /// Runs `delete`, one statement that takes the cutoff and the batch
+    /// size, in batches; how many rows went in all.
+    async fn delete_in_batches(
+        &self,
+        delete: &'static str,
+        cutoff: String,
+        batch: u32,
+    ) -> Result<u64, StoreError> {
+        self.in_batches(batch, |tx, batch| {
+            let cutoff = cutoff.clone();
+            Box::pin(async move {
+                Ok(sqlx::query(delete)
+                    .bind(cutoff)
+                    .bind(batch)
+                    .execute(tx)
+                    .await?
+                    .rows_affected())
+            })
+        })
+        .await
     }
 
     /// Runs `delete` (which deletes at most `batch` rows and says how many
