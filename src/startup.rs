@@ -234,12 +234,16 @@ impl Application {
             socket_mode.shutdown().await;
         }
         let _ = stop_tx.send(true);
-        finish_follow_ups(&ctx).await;
+        let all_finished = finish_follow_ups(&ctx).await;
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }
         ctx.store.close().await;
-        tracing::info!("coachbot stopped; every acknowledged change is stored");
+        if all_finished {
+            tracing::info!("coachbot stopped; every acknowledged change is stored");
+        } else {
+            tracing::warn!("coachbot stopped; what the abandoned work had not stored yet is lost");
+        }
         served.map_err(ServeError::Http)
     }
 }
@@ -249,11 +253,11 @@ impl Application {
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Waits up to [`SHUTDOWN_GRACE`] for the follow-ups still running, and
-/// logs what it gave up on.
-async fn finish_follow_ups(ctx: &AppContext) {
+/// logs what it gave up on; `true` when every one finished.
+async fn finish_follow_ups(ctx: &AppContext) -> bool {
     let running = ctx.follow_ups.counts().borrow().running();
     if running.is_empty() {
-        return;
+        return true;
     }
     tracing::info!(
         %running,
@@ -264,11 +268,13 @@ async fn finish_follow_ups(ctx: &AppContext) {
         .follow_ups
         .finish(ctx.clock.deadline(SHUTDOWN_GRACE))
         .await;
-    if !abandoned.is_empty() {
-        tracing::warn!(
-            %abandoned,
-            grace_seconds = SHUTDOWN_GRACE.as_secs(),
-            "shutting down: abandoned work started after answering Slack that did not finish in time"
-        );
+    if abandoned.is_empty() {
+        return true;
     }
+    tracing::warn!(
+        %abandoned,
+        grace_seconds = SHUTDOWN_GRACE.as_secs(),
+        "shutting down: abandoned work started after answering Slack that did not finish in time"
+    );
+    false
 }

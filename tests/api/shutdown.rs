@@ -144,6 +144,10 @@ async fn sigterm_waits_for_a_home_tab_being_drawn_after_slack_was_answered() {
         "{logged}"
     );
     assert!(!logged.contains("abandoned"), "{logged}");
+    assert!(
+        logged.contains("coachbot stopped; every acknowledged change is stored"),
+        "{logged}"
+    );
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
         .expect("db");

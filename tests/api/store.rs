@@ -110,8 +110,11 @@ async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
 async fn closing_the_store_first_stores_every_line_already_queued_and_refuses_later_ones() {
     let (store, manager, dir) = store_with_manager().await;
     let logs: Vec<Entry> = (0..300).map(|i| session("U0ANA", 1 + i % 60)).collect();
-    let mut queued = std::pin::pin!(each_its_own_line(&store, &manager, &logs));
-    // One poll puts every line in the queue; the writer has not run yet.
+    // One poll puts every line in the queue (tokio's budget would stop
+    // the sends after 128); the writer has not run yet.
+    let mut queued = std::pin::pin!(tokio::task::unconstrained(each_its_own_line(
+        &store, &manager, &logs
+    )));
     assert!(futures::poll!(&mut queued).is_pending());
 
     let (results, ()) = tokio::join!(queued, store.close());
