@@ -20,6 +20,7 @@ use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
 use crate::store::{NoticeKind, StintsSeen, StoredLine, TeamRule};
+use crate::telemetry;
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
@@ -62,6 +63,8 @@ pub(super) fn start_writer(writer: SqlitePool) -> LineQueue {
 async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        telemetry::writer_batch(batch.len());
+        telemetry::writer_queue(waiting.len());
         match store_batch(&writer, &batch).await {
             Ok(outcomes) => {
                 for (line, outcome) in batch.drain(..).zip(outcomes) {
@@ -510,6 +513,7 @@ impl SqliteStore {
             .send(queued)
             .await
             .map_err(|_| StoreError::WriterStopped)?;
+        telemetry::writer_queue(QUEUE - self.lines.capacity());
         done.await.map_err(|_| StoreError::WriterStopped)?
     }
 }

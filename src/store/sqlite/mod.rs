@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
 use super::{Open, Opened, StoreError};
@@ -51,6 +51,11 @@ pub(super) struct SqliteStore {
 }
 
 const READERS: u32 = 4;
+/// How long a statement waits for a lock another connection holds.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the health probe waits for the write lock: long enough for a
+/// commit under way, short enough to answer a health check in time.
+const PROBE_BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
@@ -79,7 +84,7 @@ impl SqliteStore {
         let options = options
             .create_if_missing(how == Open::CreateAndMigrate)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         let options = if how == Open::ExistingReadOnly {
             // Reads the file as it is: setting the journal mode would write.
             // Without a write-ahead log beside it nobody is writing, so it is
@@ -190,6 +195,30 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Whether the writer can commit: the line writer is running, and the
+    /// writer connection takes SQLite's write lock and lets it go (`BEGIN
+    /// IMMEDIATE; ROLLBACK`), waiting [`PROBE_BUSY_TIMEOUT`] at most for
+    /// another connection's. In a task of its own, so a caller that stops
+    /// waiting leaves no transaction open and the timeout put back.
+    pub async fn writable(&self) -> Result<(), StoreError> {
+        if self.lines.is_closed() {
+            return Err(StoreError::WriterStopped);
+        }
+        let writer = self.writer.clone();
+        tokio::spawn(async move {
+            let mut connection = writer.acquire().await?;
+            set_busy_timeout(&mut connection, PROBE_BUSY_TIMEOUT).await?;
+            let probed = match connection.begin_with("BEGIN IMMEDIATE").await {
+                Ok(transaction) => transaction.rollback().await,
+                Err(error) => Err(error),
+            };
+            set_busy_timeout(&mut connection, BUSY_TIMEOUT).await?;
+            Ok(probed?)
+        })
+        .await
+        .map_err(|_| StoreError::WriterStopped)?
+    }
+
     pub async fn close(&self) {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.close().await;
@@ -197,6 +226,16 @@ impl SqliteStore {
         self.readers.close().await;
         self.writer.close().await;
     }
+}
+
+async fn set_busy_timeout(
+    connection: &mut sqlx::SqliteConnection,
+    timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
+        .execute(connection)
+        .await?;
+    Ok(())
 }
 
 /// Copies committed pages from the write-ahead log into the database, every
