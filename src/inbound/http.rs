@@ -36,9 +36,9 @@ pub struct AppState {
     pub health: Health,
 }
 
-/// The public listener's routes, Slack's and the health checks; every
-/// other path is counted as `other`. Never `/metrics`: that has its own
-/// listener ([`metrics_router`]).
+/// The public listener's routes (as [`router`] writes them), the values
+/// of the metrics' `route` label; every other path is counted as `other`.
+/// Never `/metrics`: that has its own listener ([`metrics_router`]).
 const ROUTES: [&str; 5] = [
     "/slack/commands",
     "/slack/interactions",
@@ -49,14 +49,14 @@ const ROUTES: [&str; 5] = [
 
 pub fn router(state: AppState) -> Router {
     let slack = Router::new()
-        .route(ROUTES[0], post(command))
-        .route(ROUTES[1], post(interaction))
-        .route(ROUTES[2], post(event))
+        .route("/slack/commands", post(command))
+        .route("/slack/interactions", post(interaction))
+        .route("/slack/events", post(event))
         .route_layer(middleware::from_fn_with_state(state.clone(), verified));
     Router::new()
         .merge(slack)
-        .route(ROUTES[3], get(healthz))
-        .route(ROUTES[4], get(readyz))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .layer(middleware::from_fn(counted))
         .with_state(state)
 }
