@@ -241,6 +241,14 @@ async fn listener_state(states: &SlackClientEventsUserState) -> Option<ListenerS
         .cloned()
 }
 
+/// An envelope's handling, counted and timed as a request on `route`.
+async fn counted<T>(route: &'static str, handling: impl Future<Output = T>) -> T {
+    let started = Instant::now();
+    let done = handling.await;
+    telemetry::request(route, "ok", started.elapsed());
+    done
+}
+
 /// Slack's greeting on a new socket: from here on envelopes arrive.
 async fn on_hello(app: String, connections: u32, states: SlackClientEventsUserState) {
     if let Some(state) = listener_state(&states).await {
@@ -260,7 +268,6 @@ async fn on_command(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    let started = Instant::now();
     let command = SlashCommand {
         team_id: event.team_id.value().to_string(),
         user_id: event.user_id.value().to_string(),
@@ -268,11 +275,14 @@ async fn on_command(
         response_url: event.response_url.value().to_string(),
         trigger_id: event.trigger_id.value().to_string(),
     };
-    let content = match answer_slash_command(&state.ctx, command).await {
+    let answered = counted(
+        "socket_mode/commands",
+        answer_slash_command(&state.ctx, command),
+    );
+    let content = match answered.await {
         Some(content) => content,
         None => messages::reply(&super::answer::apology(&state.ctx)),
     };
-    telemetry::request("socket_mode/commands", "ok", started.elapsed());
     Ok(SlackCommandEventResponse::new(content)
         .with_response_type(SlackMessageResponseType::Ephemeral))
 }
@@ -287,10 +297,11 @@ async fn on_interaction(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    let started = Instant::now();
-    let answer = interactions::handle(&state.ctx, event).await;
-    telemetry::request("socket_mode/interactions", "ok", started.elapsed());
-    Ok(answer)
+    Ok(counted(
+        "socket_mode/interactions",
+        interactions::handle(&state.ctx, event),
+    )
+    .await)
 }
 
 /// Events over the socket: the same handling as over HTTP, each event once.
@@ -302,9 +313,7 @@ async fn on_push_event(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    let started = Instant::now();
-    events::handle(&state.ctx, event).await;
-    telemetry::request("socket_mode/events", "ok", started.elapsed());
+    counted("socket_mode/events", events::handle(&state.ctx, event)).await;
     Ok(())
 }
 
