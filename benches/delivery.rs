@@ -147,6 +147,7 @@ async fn main() {
             format!("sqlite://{}", dir.path().join("bench.db").display()),
         ),
         ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
+        ("COACHBOT_METRICS_LISTEN".into(), "127.0.0.1:0".into()),
         (
             "COACHBOT__COACHING__ASK_REPS_TO_CONFIRM".into(),
             "true".into(),

@@ -17,6 +17,7 @@ const DEFAULT_SETTINGS: &str = include_str!("../config/default.toml");
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api/";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://coachbot.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9090";
 
 /// Everything in `config/default.toml`, checked and typed.
 #[derive(Debug, Clone)]
@@ -278,6 +279,8 @@ pub struct Environment {
     pub slack_api_url: String,
     pub database_url: String,
     pub listen: SocketAddr,
+    /// Where `GET /metrics` is served: never the public listener.
+    pub metrics_listen: SocketAddr,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -289,6 +292,10 @@ pub enum EnvironmentError {
     },
     #[error("COACHBOT_LISTEN = {0:?} is not an address to listen on; use host:port, for example 0.0.0.0:3000")]
     Listen(String),
+    #[error("COACHBOT_METRICS_LISTEN = {0:?} is not an address to listen on; use host:port, for example 127.0.0.1:9090")]
+    MetricsListen(String),
+    #[error("COACHBOT_LOG_FORMAT = {0:?} is not a log format; use text or json, for example COACHBOT_LOG_FORMAT=json")]
+    LogFormat(String),
     /// Never carries the value: it is a secret even when it is wrong.
     #[error("SLACK_APP_TOKEN is not an app-level token (those start with xapp-). {APP_TOKEN_HOW}")]
     NotAnAppToken,
@@ -302,6 +309,26 @@ pub enum EnvironmentError {
 const BOT_TOKEN_HOW: &str = "Copy the Bot User OAuth Token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page, then: export SLACK_BOT_TOKEN=xoxb-…";
 const SIGNING_SECRET_HOW: &str = "Copy the Signing Secret from your Slack app's \"Basic Information\" page, then: export SLACK_SIGNING_SECRET=… (or, to take Slack's traffic over Socket Mode instead of HTTP, set SLACK_APP_TOKEN)";
 const APP_TOKEN_HOW: &str = "On your Slack app's \"Basic Information\" page, under \"App-Level Tokens\", generate one with the connections:write scope, then: export SLACK_APP_TOKEN=xapp-…";
+
+/// How log lines are written (`COACHBOT_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For a person: one line of text per event (the default).
+    Text,
+    /// For a log pipeline: one JSON object per line, with the spans (and
+    /// so a request's workspace and user) it happened in.
+    Json,
+}
+
+impl LogFormat {
+    pub fn read(vars: &HashMap<String, String>) -> Result<Self, EnvironmentError> {
+        match vars.get("COACHBOT_LOG_FORMAT").map(|v| v.trim()) {
+            None | Some("") | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => Err(EnvironmentError::LogFormat(other.to_string())),
+        }
+    }
+}
 
 impl Environment {
     pub fn read(vars: &HashMap<String, String>) -> Result<Self, EnvironmentError> {
@@ -321,6 +348,10 @@ impl Environment {
         let listen = listen_raw
             .parse()
             .map_err(|_| EnvironmentError::Listen(listen_raw.clone()))?;
+        let metrics_raw = plain("COACHBOT_METRICS_LISTEN", DEFAULT_METRICS_LISTEN);
+        let metrics_listen = metrics_raw
+            .parse()
+            .map_err(|_| EnvironmentError::MetricsListen(metrics_raw.clone()))?;
         let slack_api_url = plain("SLACK_API_URL", DEFAULT_SLACK_API_URL);
         if !(slack_api_url.starts_with("http://") || slack_api_url.starts_with("https://")) {
             return Err(EnvironmentError::ApiUrl(slack_api_url));
@@ -332,6 +363,7 @@ impl Environment {
             slack_api_url,
             database_url: plain("DATABASE_URL", DEFAULT_DATABASE_URL),
             listen,
+            metrics_listen,
         })
     }
 
@@ -575,5 +607,24 @@ mod tests {
         assert_eq!(environment.slack_api_url, "https://slack.com/api/");
         assert_eq!(environment.database_url, "sqlite://coachbot.db");
         assert_eq!(environment.listen.to_string(), "0.0.0.0:3000");
+        assert_eq!(environment.metrics_listen.to_string(), "127.0.0.1:9090");
+        assert_eq!(
+            LogFormat::read(&env(&[])).expect("default"),
+            LogFormat::Text
+        );
+    }
+
+    #[test]
+    fn logs_are_json_when_asked_and_an_unknown_format_is_refused_with_an_example() {
+        let json = LogFormat::read(&env(&[("COACHBOT_LOG_FORMAT", "json")])).expect("json");
+        assert_eq!(json, LogFormat::Json);
+        let wrong = LogFormat::read(&env(&[("COACHBOT_LOG_FORMAT", "xml")])).expect_err("xml");
+        assert!(
+            wrong.to_string().contains("COACHBOT_LOG_FORMAT=json"),
+            "{wrong}"
+        );
+        let wrong =
+            Environment::read(&env(&[("COACHBOT_METRICS_LISTEN", "9090")])).expect_err("no host");
+        assert!(wrong.to_string().contains("127.0.0.1:9090"), "{wrong}");
     }
 }

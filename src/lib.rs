@@ -5,6 +5,8 @@
 //!
 //! - [`clock`], [`causes`]: the one place time is read; an error and its
 //!   causes on one line.
+//! - [`telemetry`]: the metrics every layer records, by name, and what
+//!   `/healthz` and `/readyz` read besides the database.
 //! - [`domain`]: the article's rules as pure functions of records and an
 //!   instant: pace, meetings, join days, what each reminder job decides,
 //!   when a job fires in a time zone.
@@ -35,3 +37,4 @@ pub mod scheduler;
 pub mod slack;
 pub mod startup;
 pub mod store;
+pub mod telemetry;

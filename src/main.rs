@@ -13,7 +13,7 @@ use coachbot::app::delivery::DeliveryPolicy;
 use coachbot::app::jobs::RunAt;
 use coachbot::causes;
 use coachbot::clock::Clock;
-use coachbot::config::{Environment, Settings};
+use coachbot::config::{Environment, LogFormat, Settings};
 use coachbot::domain::{plural, Job, YearMonth};
 use coachbot::inbound::terminal::{self, TRY_DATABASE};
 use coachbot::scheduler::jobs::run_now;
@@ -124,7 +124,9 @@ fn serve_help() -> String {
          SLACK_SIGNING_SECRET    verifies Slack's requests; required unless SLACK_APP_TOKEN is set\n  \
          SLACK_APP_TOKEN         optional app-level token (xapp-…): Slack's traffic over Socket Mode\n\
          {}\n  \
-         COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n{SETTINGS_VARIABLES}",
+         COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n  \
+         COACHBOT_METRICS_LISTEN where GET /metrics is served, default 127.0.0.1:9090\n  \
+         COACHBOT_LOG_FORMAT     text (the default) or json, one object per line\n{SETTINGS_VARIABLES}",
         database_variable("created and migrated on start")
     )
 }
@@ -182,15 +184,31 @@ fn main() -> ExitCode {
         Action::Try { .. } => "warn",
         _ => "info,sqlx=warn",
     };
-    tracing_subscriber::fmt()
+    let vars: HashMap<String, String> = std::env::vars().collect();
+    let format = match LogFormat::read(&vars) {
+        Ok(format) => format,
+        Err(error) => {
+            eprintln!("coachbot: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| default_filter.into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(std::io::stderr);
+    match format {
         // Colour codes only for a person at a terminal, not in log files.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        // Each line carries the spans it happened in: a request's carries
+        // its workspace and user.
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -198,7 +216,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, vars)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line with the cause chain; never a backtrace.
@@ -208,8 +226,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let vars: HashMap<String, String> = std::env::vars().collect();
+async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
     let environment = Environment::read(&vars)?;
     let settings = Settings::load(cli.config.as_deref(), &vars)?;
     match cli.command {
@@ -217,7 +234,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(settings, &environment, Clock::System)
                 .await?
                 .with_scheduler(TICK_EVERY, DeliveryPolicy::default());
-            tracing::info!(address = %environment.listen, port = app.port(), "coachbot is listening");
+            tracing::info!(
+                address = %environment.listen,
+                port = app.port(),
+                metrics_address = %environment.metrics_listen,
+                metrics_port = app.metrics_port(),
+                "coachbot is listening"
+            );
             app.run_until(shutdown_signal()).await?;
         }
         Action::Migrate => {

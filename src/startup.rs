@@ -14,12 +14,13 @@ use crate::app::delivery::DeliveryPolicy;
 use crate::app::{AppContext, Deliveries, FollowUps, HomeTabs};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
-use crate::inbound::http::{router, AppState};
+use crate::inbound::http::{metrics_router, router, AppState};
 use crate::inbound::socket_mode::{SocketMode, SocketModeOptions};
 use crate::inbound::terminal::TRY_DATABASE;
 use crate::scheduler;
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Open, Opened, Store, StoreError};
+use crate::telemetry::{self, Health};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -115,6 +116,8 @@ pub async fn context(
 /// when enabled, the reminder scheduler.
 pub struct Application {
     listener: TcpListener,
+    /// Serves `/metrics` only, apart from the public listener.
+    metrics_listener: TcpListener,
     state: AppState,
     /// How often the scheduler wakes, and how it delivers; `None` serves
     /// HTTP only (tests drive the scheduler step by step).
@@ -153,17 +156,17 @@ impl Application {
             Open::CreateAndMigrate,
         )
         .await?;
-        let listener = TcpListener::bind(environment.listen)
-            .await
-            .map_err(|source| StartupError::Listen {
-                address: environment.listen,
-                source,
-            })?;
+        let listener = bind(environment.listen).await?;
+        let metrics_listener = bind(environment.metrics_listen).await?;
+        // Installed once per process; a second app in a test shares it.
+        telemetry::prometheus();
         Ok(Self {
             listener,
+            metrics_listener,
             state: AppState {
                 ctx,
                 signing_secret,
+                health: Health::default(),
             },
             scheduler: None,
             socket_mode: app_token.map(|token| (token, SocketModeOptions::default())),
@@ -188,6 +191,14 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The port `/metrics` is served on.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(0)
+    }
+
     pub fn context(&self) -> &AppContext {
         &self.state.ctx
     }
@@ -207,9 +218,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
+        let health = self.state.health.clone();
         let socket_mode = match &self.socket_mode {
             Some((app_token, options)) => Some(
-                SocketMode::start(self.state.ctx.clone(), app_token, options)
+                SocketMode::start(self.state.ctx.clone(), app_token, options, health.clone())
                     .await
                     .map_err(ServeError::SocketMode)?,
             ),
@@ -222,11 +234,18 @@ impl Application {
                 ctx.clone(),
                 every,
                 policy,
-                stop_rx,
+                stop_rx.clone(),
                 self.ticks,
+                health.clone(),
             ))
         });
+        let metrics = tokio::spawn(serve_metrics(
+            self.metrics_listener,
+            metrics_router(self.state.clone()),
+            stop_rx,
+        ));
         let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http());
+        health.started();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
@@ -238,6 +257,7 @@ impl Application {
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }
+        let _ = metrics.await;
         ctx.store.close().await;
         if all_finished {
             tracing::info!("coachbot stopped; every acknowledged change is stored");
@@ -277,4 +297,38 @@ async fn finish_follow_ups(ctx: &AppContext) -> bool {
         "shutting down: abandoned work started after answering Slack that did not finish in time"
     );
     false
+}
+
+async fn bind(address: std::net::SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartupError::Listen { address, source })
+}
+
+/// How often histogram samples are folded into their buckets when nobody
+/// scrapes.
+const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(10);
+
+/// Serves `/metrics` until `stop` turns true, keeping the recorder's
+/// memory bounded meanwhile; a failure is logged, and `serve` goes on.
+async fn serve_metrics(listener: TcpListener, app: axum::Router, mut stop: watch::Receiver<bool>) {
+    let mut upkeep_stop = stop.clone();
+    let upkeep = tokio::spawn(async move {
+        let mut every = tokio::time::interval(METRICS_UPKEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => telemetry::upkeep(),
+                _ = upkeep_stop.wait_for(|stop| *stop) => break,
+            }
+        }
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        })
+        .await;
+    if let Err(error) = served {
+        tracing::error!(%error, "the metrics listener stopped");
+    }
+    let _ = upkeep.await;
 }

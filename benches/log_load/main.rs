@@ -190,7 +190,8 @@ impl Bench {
             .env("SLACK_SIGNING_SECRET", wrk::SECRET)
             .env("SLACK_API_URL", &slack.api_url)
             .env("DATABASE_URL", &url)
-            .env("COACHBOT_LISTEN", &address);
+            .env("COACHBOT_LISTEN", &address)
+            .env("COACHBOT_METRICS_LISTEN", "127.0.0.1:0");
         for job in JOBS {
             command.env(format!("COACHBOT__JOBS__{job}"), NO_JOB);
         }

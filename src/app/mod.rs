@@ -34,6 +34,7 @@ use crate::domain::{
 };
 use crate::slack::{SlackApi, SlackError};
 use crate::store::{Store, StoreError, UndoTarget};
+use crate::telemetry;
 
 pub use delivery::Deliveries;
 pub use follow_ups::FollowUps;
@@ -243,15 +244,18 @@ impl AppContext {
             // is no mistake to correct: a digest is set in Slack.
             Err(CommandError::BadDigestChannel(_)) if surface == Surface::Terminal => {
                 tracing::info!(command = "digest", "answered /coach");
+                telemetry::command("digest");
                 return Ok(Reply::DigestNeedsSlack);
             }
             Ok(command) => command,
             Err(mistake) => {
                 tracing::info!(command = "mistake", "answered /coach");
+                telemetry::command("mistake");
                 return Ok(Reply::Mistake(mistake.to_string()));
             }
         };
         tracing::info!(command = command.name(), "answered /coach");
+        telemetry::command(command.name());
         Ok(match command {
             Command::Log(entries) => self.log_sessions(manager, entries, now).await?,
             Command::Meeting(log) => self.log_meeting(manager, log, now).await?,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use slack_morphism::prelude::SlackMessageContent;
 use tokio::task::{JoinError, JoinHandle};
+use tracing::Instrument;
 
 use super::{home, interactions};
 use crate::app::forms::Preset;
@@ -61,6 +62,11 @@ pub async fn answer_slash_command(
     ctx: &AppContext,
     command: SlashCommand,
 ) -> Option<SlackMessageContent> {
+    let span = super::request_span("command", Some(&command.team_id), Some(&command.user_id));
+    answer_in_span(ctx, command).instrument(span).await
+}
+
+async fn answer_in_span(ctx: &AppContext, command: SlashCommand) -> Option<SlackMessageContent> {
     let invocation = Invocation::from_slash_command(&command.team_id, &command.user_id, command.text)
         .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed workspace or user ID"))
         .ok()?;
@@ -100,7 +106,7 @@ pub async fn answer_slash_command(
                     tracing::error!(%workspace, %user, %error, "could not deliver a late /coach answer");
                 }
                 home::publish_if_changed(&ctx, &workspace, &user, &answer.reply);
-            });
+            }.instrument(tracing::Span::current()));
             return Some(working_on_it());
         }
     };

@@ -5,6 +5,7 @@
 //! for whoever opened it.
 
 use slack_morphism::prelude::*;
+use tracing::Instrument;
 
 use super::home;
 use crate::app::AppContext;
@@ -12,6 +13,15 @@ use crate::domain;
 
 /// Handles one event callback, unless its ID was seen before.
 pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
+    let user = match &callback.event {
+        SlackEventCallbackBody::AppHomeOpened(opened) => Some(opened.user.value().clone()),
+        _ => None,
+    };
+    let span = super::request_span("event", Some(callback.team_id.value()), user.as_deref());
+    handle_in_span(ctx, callback).instrument(span).await
+}
+
+async fn handle_in_span(ctx: &AppContext, callback: SlackPushEventCallback) {
     let event_id = callback.event_id.to_string();
     match ctx.store.first_sighting(&event_id, ctx.clock.now()).await {
         Ok(true) => {}

@@ -21,6 +21,7 @@ use super::answer::{answer_slash_command, SlashCommand};
 use super::{events, interactions};
 use crate::app::AppContext;
 use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::telemetry::{self, Health};
 
 /// Slack never sends more; anything larger is refused before it is read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -31,7 +32,20 @@ pub struct AppState {
     /// `None` when coachbot runs with Socket Mode only: nothing can be
     /// verified, so every `/slack/*` request is refused.
     pub signing_secret: Option<SecretString>,
+    /// What the health checks and `/metrics` read besides the database.
+    pub health: Health,
 }
+
+/// The public listener's routes (as [`router`] writes them), the values
+/// of the metrics' `route` label; every other path is counted as `other`.
+/// Never `/metrics`: that has its own listener ([`metrics_router`]).
+const ROUTES: [&str; 5] = [
+    "/slack/commands",
+    "/slack/interactions",
+    "/slack/events",
+    "/healthz",
+    "/readyz",
+];
 
 pub fn router(state: AppState) -> Router {
     let slack = Router::new()
@@ -42,18 +56,82 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(slack)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(middleware::from_fn(counted))
         .with_state(state)
 }
 
-/// For load balancers and uptime checks: healthy when the database answers.
+/// `GET /metrics` in Prometheus text, for the metrics listener only.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::render(&state.health, state.ctx.clock.now()),
+    )
+        .into_response()
+}
+
+/// Counts every request by route and outcome, and times it.
+async fn counted(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let route = ROUTES
+        .iter()
+        .find(|route| **route == path)
+        .copied()
+        .unwrap_or("other");
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    telemetry::request(
+        route,
+        telemetry::outcome_of_status(response.status().as_u16()),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Liveness: the database answers reads and the writer can commit. A
+/// process answering 503 here should be restarted.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.ctx.store.ping().await {
+    match alive(&state).await {
         Ok(()) => "ok".into_response(),
-        Err(error) => {
-            tracing::error!(error = %crate::causes::one_line(&error), "health check: the database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+        Err(reason) => unavailable(reason),
     }
+}
+
+/// Readiness: alive, started, the scheduler ticking, and a Socket Mode
+/// socket up when Socket Mode is configured. A process answering 503 here
+/// should get no traffic until it answers 200.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(reason) = alive(&state).await {
+        return unavailable(reason);
+    }
+    match state.health.readiness(state.ctx.clock.now()) {
+        Ok(()) => "ready".into_response(),
+        Err(reason) => unavailable(reason.to_string()),
+    }
+}
+
+/// Why the process is not alive, as the body to answer with.
+async fn alive(state: &AppState) -> Result<(), String> {
+    if let Err(error) = state.ctx.store.ping().await {
+        tracing::error!(error = %crate::causes::one_line(&error), "health check: the database does not answer");
+        return Err("the database does not answer".into());
+    }
+    if let Err(error) = state.ctx.store.writable().await {
+        let error = crate::causes::one_line(&error);
+        tracing::error!(%error, "health check: the database writer cannot commit");
+        return Err(format!("the database writer cannot commit: {error}"));
+    }
+    Ok(())
+}
+
+fn unavailable(reason: String) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, reason).into_response()
 }
 
 /// Lets a request through only if Slack signed it, recently. The timestamp

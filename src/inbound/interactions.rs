@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
+use tracing::Instrument;
 
 use super::home;
 use crate::app::forms::{Preset, Submitted};
@@ -22,6 +23,32 @@ pub const LOG_SHORTCUT: &str = "log_coaching";
 /// to a form submission or a search, or nothing. Work that can wait
 /// (updating the message a button sat on) goes on after it.
 pub async fn handle(ctx: &AppContext, event: SlackInteractionEvent) -> SlackInteractionResponse {
+    let (workspace, user) = origin(&event);
+    let span = super::request_span("interaction", workspace, user);
+    handle_in_span(ctx, event).instrument(span).await
+}
+
+/// The workspace and user an interaction came from, as Slack sent them.
+fn origin(event: &SlackInteractionEvent) -> (Option<&str>, Option<&str>) {
+    let (team, user) = match event {
+        SlackInteractionEvent::BlockActions(e) => (&e.team, e.user.as_ref()),
+        SlackInteractionEvent::BlockSuggestion(e) => (&e.team, Some(&e.user)),
+        SlackInteractionEvent::MessageAction(e) => (&e.team, Some(&e.user)),
+        SlackInteractionEvent::Shortcut(e) => (&e.team, Some(&e.user)),
+        SlackInteractionEvent::ViewSubmission(e) => (&e.team, Some(&e.user)),
+        SlackInteractionEvent::ViewClosed(e) => (&e.team, Some(&e.user)),
+        _ => return (None, None),
+    };
+    (
+        Some(team.id.value()),
+        user.map(|user| user.id.value().as_str()),
+    )
+}
+
+async fn handle_in_span(
+    ctx: &AppContext,
+    event: SlackInteractionEvent,
+) -> SlackInteractionResponse {
     match event {
         SlackInteractionEvent::BlockActions(event) => {
             block_actions(ctx, event).await;

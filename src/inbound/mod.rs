@@ -13,3 +13,19 @@ pub mod http;
 pub mod interactions;
 pub mod socket_mode;
 pub mod terminal;
+
+/// The span every log line about one request from Slack sits in: what
+/// kind it is, and the workspace and user it came from, as Slack sent
+/// them (empty when it names none). The same over HTTP and Socket Mode.
+pub fn request_span(
+    kind: &'static str,
+    workspace: Option<&str>,
+    user: Option<&str>,
+) -> tracing::Span {
+    tracing::info_span!(
+        "slack_request",
+        kind,
+        workspace = workspace.unwrap_or_default(),
+        user = user.unwrap_or_default()
+    )
+}

@@ -25,6 +25,7 @@ use slack_morphism::prelude::{
 };
 use slack_morphism::{SlackApiToken, SlackApiTokenValue, SlackClient, UserCallbackResult};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::answer::{answer_slash_command, SlashCommand};
 use super::{events, interactions};
@@ -33,6 +34,7 @@ use crate::clock::Clock;
 use crate::messages;
 use crate::slack::client::Connector;
 use crate::slack::{SlackApi, SlackError};
+use crate::telemetry::{self, Health};
 
 /// How the listener connects; the defaults suit production, and tests
 /// keep them (the waits run on the app's clock).
@@ -69,6 +71,9 @@ struct ListenerState {
     ctx: AppContext,
     /// Set by the first `hello`: a socket is up.
     connected: Arc<AtomicBool>,
+    /// Told of each greeting and each broken socket, for `/readyz` and
+    /// the metrics.
+    health: Health,
 }
 
 /// What slack-morphism hands its error handler.
@@ -103,7 +108,9 @@ impl SocketMode {
         ctx: AppContext,
         app_token: &SecretString,
         options: &SocketModeOptions,
+        health: Health,
     ) -> Result<Self, SlackError> {
+        health.socket_mode_configured();
         let client: Arc<SlackClient<Connector>> = ctx.slack.client();
         let (slack, clock) = (ctx.slack.clone(), ctx.clock.clone());
         let connected = Arc::new(AtomicBool::new(false));
@@ -113,6 +120,7 @@ impl SocketMode {
                 .with_user_state(ListenerState {
                     ctx,
                     connected: connected.clone(),
+                    health,
                 }),
         );
         let callbacks = SlackSocketModeListenerCallbacks::new()
@@ -233,10 +241,19 @@ async fn listener_state(states: &SlackClientEventsUserState) -> Option<ListenerS
         .cloned()
 }
 
+/// An envelope's handling, counted and timed as a request on `route`.
+async fn counted<T>(route: &'static str, handling: impl Future<Output = T>) -> T {
+    let started = Instant::now();
+    let done = handling.await;
+    telemetry::request(route, "ok", started.elapsed());
+    done
+}
+
 /// Slack's greeting on a new socket: from here on envelopes arrive.
 async fn on_hello(app: String, connections: u32, states: SlackClientEventsUserState) {
     if let Some(state) = listener_state(&states).await {
         state.connected.store(true, Ordering::Relaxed);
+        state.health.sockets_up(connections);
     }
     tracing::info!(%app, connections, "Socket Mode: connected");
 }
@@ -258,7 +275,11 @@ async fn on_command(
         response_url: event.response_url.value().to_string(),
         trigger_id: event.trigger_id.value().to_string(),
     };
-    let content = match answer_slash_command(&state.ctx, command).await {
+    let answered = counted(
+        "socket_mode/commands",
+        answer_slash_command(&state.ctx, command),
+    );
+    let content = match answered.await {
         Some(content) => content,
         None => messages::reply(&super::answer::apology(&state.ctx)),
     };
@@ -276,7 +297,11 @@ async fn on_interaction(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    Ok(interactions::handle(&state.ctx, event).await)
+    Ok(counted(
+        "socket_mode/interactions",
+        interactions::handle(&state.ctx, event),
+    )
+    .await)
 }
 
 /// Events over the socket: the same handling as over HTTP, each event once.
@@ -288,7 +313,7 @@ async fn on_push_event(
     let Some(state) = listener_state(&states).await else {
         return Err(Box::new(SocketModeError::NoState));
     };
-    events::handle(&state.ctx, event).await;
+    counted("socket_mode/events", events::handle(&state.ctx, event)).await;
     Ok(())
 }
 
@@ -300,8 +325,18 @@ async fn on_push_event(
 fn on_error(
     error: ListenerError,
     _client: Arc<SlackClient<Connector>>,
-    _states: SlackClientEventsUserState,
+    states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
+    if let Some(SlackClientError::SocketModeProtocolError(_)) = error.downcast_ref() {
+        // A socket failed (the listener reports nothing else this way) and
+        // is being reopened: down until Slack greets the next one. The
+        // state's lock is held only for a moment, by the callbacks.
+        if let Ok(states) = states.try_read() {
+            if let Some(state) = states.get_user_state::<ListenerState>() {
+                state.health.socket_broke();
+            }
+        }
+    }
     match error.downcast_ref::<SlackClientError>() {
         Some(SlackClientError::ProtocolError(unreadable)) => tracing::warn!(
             error = %unreadable.json_error,

@@ -12,6 +12,7 @@ use crate::app::AppContext;
 use crate::domain::{plural, share_on_pace, Job};
 use crate::messages;
 use crate::store::{MessageKind, NewReminder, StoreError};
+use crate::telemetry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -143,7 +144,10 @@ pub async fn persist(
             summary: r.summary.clone(),
             expires_at: d.expires_at,
         };
-        stored.extend(ctx.store.insert_reminder(&reminder, now).await?);
+        if let Some(id) = ctx.store.insert_reminder(&reminder, now).await? {
+            telemetry::reminders(d.job.name(), "stored", 1);
+            stored.push(id);
+        }
     }
     Ok(stored)
 }

@@ -19,6 +19,7 @@ use crate::app::jobs::{RunAt, Trigger};
 use crate::app::AppContext;
 use crate::domain::{Job, WorkspaceId};
 use crate::store::Pruned;
+use crate::telemetry::Health;
 use jobs::{persist, render, JobError};
 
 /// How often the scheduler looks; the contract asks for at least once a minute.
@@ -102,15 +103,18 @@ fn step_failed(step: &str, error: &JobError) {
 /// Runs [`plan`] every `every`, and [`prune`] at the first tick of each
 /// day, until `shutdown` turns true, counting each finished tick in
 /// `ticks` (so a test can wait for ticks to have happened instead of
-/// sleeping) and waking delivery after each; delivery runs beside it
-/// ([`deliver_continuously`]) and is awaited at shutdown.
+/// sleeping) and telling `health` when it ticked, and waking delivery
+/// after each; delivery runs beside it ([`deliver_continuously`]) and is
+/// awaited at shutdown.
 pub async fn run(
     ctx: AppContext,
     every: Duration,
     policy: DeliveryPolicy,
     mut shutdown: watch::Receiver<bool>,
     ticks: watch::Sender<u64>,
+    health: Health,
 ) {
+    health.scheduler_runs(every, ctx.clock.now());
     let delivery = tokio::spawn(deliver_continuously(ctx.clone(), policy, shutdown.clone()));
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -126,6 +130,7 @@ pub async fn run(
                     pruned_on = Some(now.date_naive());
                 }
                 ctx.deliveries.wake();
+                health.ticked(ctx.clock.now());
                 ticks.send_modify(|count| *count += 1);
                 tracing::debug!(tick = *ticks.borrow(), "scheduler tick done");
             }

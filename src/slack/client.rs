@@ -13,6 +13,7 @@ use slack_morphism::prelude::*;
 
 use crate::clock::Clock;
 use crate::domain::{SlackChannelId, SlackUserId, WorkspaceId};
+use crate::telemetry;
 
 /// The HTTP connector slack-morphism's client (and its Socket Mode
 /// listener) runs on.
@@ -48,6 +49,18 @@ pub enum SlackError {
 }
 
 impl SlackError {
+    /// The outcome label of a call that failed so, for the metrics.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            SlackError::RateLimited { .. } => "rate_limited",
+            SlackError::Unavailable(_) => "unavailable",
+            SlackError::Unknown => "timed_out",
+            SlackError::Rejected(_) => "rejected",
+            SlackError::HistoryTooLong => "incomplete",
+            SlackError::Setup(_) => "setup",
+        }
+    }
+
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
@@ -72,6 +85,16 @@ impl From<SlackClientError> for SlackError {
             other => SlackError::Unavailable(other.to_string()),
         }
     }
+}
+
+/// Counts a call's outcome by method, and hands it on.
+fn counted<T>(method: &'static str, result: Result<T, SlackError>) -> Result<T, SlackError> {
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(error) => error.outcome(),
+    };
+    telemetry::slack_call(method, outcome);
+    result
 }
 
 /// What became of a Home tab handed to Slack.
@@ -176,19 +199,25 @@ impl SlackApi {
             app_token.expose_secret().to_string(),
         ));
         let session = self.client.open_session(&token);
-        self.timed(session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()))
-            .await
-            .map(|_| ())
+        self.timed(
+            "apps.connections.open",
+            session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()),
+        )
+        .await
+        .map(|_| ())
     }
 
+    /// Calls `method`, giving it the call timeout, and counts its outcome.
     async fn timed<T>(
         &self,
+        method: &'static str,
         call: impl std::future::Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackError> {
-        match tokio::time::timeout(self.call_timeout, call).await {
+        let result = match tokio::time::timeout(self.call_timeout, call).await {
             Ok(result) => result.map_err(SlackError::from),
             Err(_) => Err(SlackError::Unavailable("timed out".into())),
-        }
+        };
+        counted(method, result)
     }
 
     /// The user's time zone from `users.info`, or `None` if Slack has none
@@ -203,7 +232,7 @@ impl SlackApi {
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
         let mut waits_left = USERS_INFO_RATE_LIMIT_WAITS;
         loop {
-            match self.timed(session.users_info(&request)).await {
+            match self.timed("users.info", session.users_info(&request)).await {
                 Ok(response) => {
                     return Ok(response
                         .user
@@ -246,7 +275,7 @@ impl SlackApi {
             answered = session.chat_post_message(&request) => Ok(answered),
             () = self.clock.deadline(self.call_timeout) => Err(()),
         };
-        match answered {
+        let result = match answered {
             Ok(Ok(posted)) => Ok(Some(Posted {
                 channel: posted.channel.to_string(),
                 ts: posted.ts.to_string(),
@@ -260,7 +289,8 @@ impl SlackApi {
             }
             Ok(Err(error)) => Err(error.into()),
             Err(_) => Err(SlackError::Unknown),
-        }
+        };
+        counted("chat.postMessage", result)
     }
 
     /// The DM conversation with `user` (its `D…` ID), opened if need be.
@@ -268,7 +298,9 @@ impl SlackApi {
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
-        let opened = self.timed(session.conversations_open(&request)).await?;
+        let opened = self
+            .timed("conversations.open", session.conversations_open(&request))
+            .await?;
         Ok(opened.channel.id.to_string())
     }
 
@@ -295,7 +327,12 @@ impl SlackApi {
                 oldest.timestamp_subsec_micros()
             )))
             .with_include_all_metadata(true);
-        let history = self.timed(session.conversations_history(&request)).await?;
+        let history = self
+            .timed(
+                "conversations.history",
+                session.conversations_history(&request),
+            )
+            .await?;
         let more = history.has_more == Some(true)
             || history
                 .response_metadata
@@ -330,7 +367,9 @@ impl SlackApi {
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<String, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
-        let opened = self.timed(session.views_open(&request)).await?;
+        let opened = self
+            .timed("views.open", session.views_open(&request))
+            .await?;
         Ok(opened.view.state_params.id.to_string())
     }
 
@@ -339,7 +378,8 @@ impl SlackApi {
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
-        self.timed(session.views_update(&request)).await?;
+        self.timed("views.update", session.views_update(&request))
+            .await?;
         Ok(())
     }
 
@@ -355,7 +395,10 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view)
             .opt_hash(hash.map(str::to_string));
-        match self.timed(session.views_publish(&request)).await {
+        match self
+            .timed("views.publish", session.views_publish(&request))
+            .await
+        {
             Ok(published) => Ok(Published::Shown {
                 hash: published.view.state_params.hash,
             }),
@@ -376,7 +419,10 @@ impl SlackApi {
     ) -> Result<Option<String>, SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
-        match self.timed(session.conversations_info(&request)).await {
+        match self
+            .timed("conversations.info", session.conversations_info(&request))
+            .await
+        {
             Ok(info) if info.channel.flags.is_member == Some(true) => Ok(Some(
                 info.channel.name.unwrap_or_else(|| channel.to_string()),
             )),
@@ -396,7 +442,8 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-        self.timed(session.chat_update(&request)).await?;
+        self.timed("chat.update", session.chat_update(&request))
+            .await?;
         Ok(())
     }
 
@@ -409,6 +456,7 @@ impl SlackApi {
         let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
         let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
         self.timed(
+            "response_url",
             self.client
                 .respond_to_event(&SlackResponseUrl(url), &request),
         )

@@ -586,6 +586,10 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// Whether the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Whether the writer can commit: it is running, and it can take the
+    /// database's write lock now (and lets it go at once).
+    async fn writable(&self) -> Result<(), StoreError>;
+
     /// How many background maintenance passes have finished, as they
     /// happen (SQLite: checkpoints of its write-ahead log); a database
     /// without any never changes it.

@@ -61,6 +61,7 @@ fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
             format!("sqlite://{}", dir.path().join("c.db").display()),
         )
         .env("COACHBOT_LISTEN", "127.0.0.1:0")
+        .env("COACHBOT_METRICS_LISTEN", "127.0.0.1:0")
         .output()
         .expect("runs");
     assert!(!output.status.success());
@@ -189,6 +190,8 @@ fn a_database_in_a_folder_that_does_not_exist_names_the_folder() {
 pub(crate) struct Served {
     pub(crate) child: tokio::process::Child,
     pub(crate) base: String,
+    /// Where it serves `/metrics`.
+    pub(crate) metrics: String,
     pub(crate) logs: Logs,
 }
 
@@ -282,9 +285,12 @@ async fn serve_with_slack_at(
     db: &std::path::Path,
     extra: &[(&str, &str)],
 ) -> Served {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        listener.local_addr().expect("addr").port()
+    // Both held until both are known, so they are two different ports.
+    let (port, metrics_port) = {
+        let bind = || std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        let (public, metrics) = (bind(), bind());
+        let port = |listener: &std::net::TcpListener| listener.local_addr().expect("addr").port();
+        (port(&public), port(&metrics))
     };
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
     command
@@ -295,6 +301,10 @@ async fn serve_with_slack_at(
         .env("SLACK_API_URL", api_url)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env("COACHBOT_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "COACHBOT_METRICS_LISTEN",
+            format!("127.0.0.1:{metrics_port}"),
+        )
         .env("RUST_LOG", "debug")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true);
@@ -308,6 +318,7 @@ async fn serve_with_slack_at(
     Served {
         child,
         base: format!("http://127.0.0.1:{port}"),
+        metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
         logs,
     }
 }
@@ -445,14 +456,7 @@ async fn serve_with_only_the_app_token_refuses_http_commands_and_outlives_a_refu
     let dir = tempfile::tempdir().expect("dir");
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    wiremock::Mock::given(wiremock::matchers::method("POST"))
-        .and(wiremock::matchers::path("/api/apps.connections.open"))
-        .respond_with(
-            wiremock::ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "ok": false, "error": "invalid_auth" })),
-        )
-        .mount(&slack)
-        .await;
+    socket_refused().mount(&slack).await;
     // No signing secret: an empty value counts as unset.
     let mut served = serve(
         &slack,
@@ -527,7 +531,8 @@ fn serve_fails_with(vars: &[(&str, &str)]) -> String {
     let mut command = coachbot();
     command
         .args(["serve"])
-        .env("COACHBOT_LISTEN", "127.0.0.1:0");
+        .env("COACHBOT_LISTEN", "127.0.0.1:0")
+        .env("COACHBOT_METRICS_LISTEN", "127.0.0.1:0");
     for (key, value) in vars {
         command.env(key, value);
     }
@@ -874,4 +879,197 @@ async fn killed_after_slack_took_the_post_it_is_found_after_a_restart_and_not_se
 #[tokio::test]
 async fn killed_after_slacks_answer_before_the_row_said_so_it_is_not_sent_again() {
     killed_mid_delivery_then_restarted(Killed::AfterTheAnswer).await;
+}
+
+/// `/metrics` of a running binary, as Prometheus scrapes it.
+async fn scrape(served: &Served) -> String {
+    let scraped = reqwest::get(&served.metrics).await.expect("scraped");
+    assert_eq!(scraped.status().as_u16(), 200);
+    scraped.text().await.expect("text")
+}
+
+/// The value of the sample `series` (name and labels as rendered), if any.
+fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        line.strip_prefix(series)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+    })
+}
+
+/// Whether a span of a JSON log line carries the request's workspace and user.
+fn about_the_boss(line: &serde_json::Value) -> bool {
+    line["spans"].as_array().is_some_and(|spans| {
+        spans
+            .iter()
+            .any(|span| span["workspace"] == WORKSPACE && span["user"] == BOSS)
+    })
+}
+
+#[tokio::test]
+async fn json_logs_and_metrics_say_what_happened_and_never_carry_a_secret() {
+    let dir = tempfile::tempdir().expect("dir");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    socket_refused().mount(&slack).await;
+    let served = serve(
+        &slack,
+        &dir.path().join("c.db"),
+        &[
+            ("COACHBOT_LOG_FORMAT", "json"),
+            ("RUST_LOG", "debug"),
+            ("SLACK_APP_TOKEN", APP_TOKEN),
+        ],
+    )
+    .await;
+    served.logs.wait_for("invalid_auth").await;
+
+    assert_eq!(
+        team_add_signed_now(&served.base).await.status().as_u16(),
+        200
+    );
+    let logged = coach_signed_now(&served.base, "45m <@U0ANA> pipeline review").await;
+    assert_eq!(logged.status().as_u16(), 200);
+    let forged = reqwest::Client::new()
+        .post(format!("{}/slack/commands", served.base))
+        .header(
+            "x-slack-request-timestamp",
+            chrono::Utc::now().timestamp().to_string(),
+        )
+        .header("x-slack-signature", "v0=forged")
+        .body("team_id=T0TEAM&user_id=U0BOSS&text=team")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(forged.status().as_u16(), 401);
+    let public_metrics = reqwest::get(format!("{}/metrics", served.base))
+        .await
+        .expect("sent");
+    assert_eq!(public_metrics.status().as_u16(), 404);
+    let ready = reqwest::get(format!("{}/readyz", served.base))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 503);
+
+    let metrics = scrape(&served).await;
+    let value = |series: &str| sample(&metrics, series);
+    let requests = |outcome: &str| {
+        value(&format!(
+            r#"coachbot_requests_total{{route="/slack/commands",outcome="{outcome}"}}"#
+        ))
+    };
+    assert_eq!(requests("ok"), Some(2.0), "{metrics}");
+    assert_eq!(requests("refused"), Some(1.0), "{metrics}");
+    assert_eq!(
+        value(r#"coachbot_requests_total{route="other",outcome="not_found"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_request_duration_seconds_bucket{route="/slack/commands",le="+Inf"}"#),
+        Some(3.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_commands_total{kind="team"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_commands_total{kind="log"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_slack_calls_total{method="users.info",outcome="ok"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert!(
+        value(r#"coachbot_slack_calls_total{method="apps.connections.open",outcome="rejected"}"#)
+            .is_some_and(|calls| calls >= 1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value("coachbot_writer_batch_lines_count"),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(value("coachbot_writer_queue_depth"), Some(0.0), "{metrics}");
+    assert_eq!(
+        value("coachbot_socket_mode_connections"),
+        Some(0.0),
+        "{metrics}"
+    );
+    assert!(
+        value("coachbot_scheduler_last_tick_age_seconds").is_some(),
+        "{metrics}"
+    );
+
+    let stderr = served.stop().await;
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(lines.iter().all(serde_json::Value::is_object), "{stderr}");
+    let answered: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "answered /coach")
+        .collect();
+    assert_eq!(answered.len(), 2, "{stderr}");
+    assert!(answered.iter().all(|line| about_the_boss(line)), "{stderr}");
+    for secret in ["xoxb-super-secret-token", SIGNING_SECRET, APP_TOKEN] {
+        assert!(!stderr.contains(secret), "{secret} in the logs: {stderr}");
+        assert!(
+            !metrics.contains(secret),
+            "{secret} in the metrics: {metrics}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_reminders_by_job_and_state_and_delivery_per_workspace() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("c.db");
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    overdue_manager(&db).await;
+    let served = serve(&slack, &db, &[MEETING_CHECK_EVERY_SECOND]).await;
+    served.logs.wait_for("reminder sent").await;
+    served.logs.wait_for("scheduler tick done").await;
+
+    let metrics = scrape(&served).await;
+    let value = |series: &str| sample(&metrics, series);
+    assert_eq!(
+        value(r#"coachbot_reminders_total{job="meeting-check",state="stored"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_reminders_total{job="meeting-check",state="sent"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_slack_calls_total{method="chat.postMessage",outcome="ok"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        value(r#"coachbot_delivery_posts_total{workspace="T0TEAM"}"#),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert!(
+        value(r#"coachbot_delivery_posts_per_second{workspace="T0TEAM"}"#)
+            .is_some_and(|rate| rate >= 1.0),
+        "{metrics}"
+    );
+    let age = value("coachbot_scheduler_last_tick_age_seconds").expect("tick age");
+    assert!(age < 60.0, "{metrics}");
+    let ready = reqwest::get(format!("{}/readyz", served.base))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 200);
+    served.stop().await;
 }

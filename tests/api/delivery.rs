@@ -261,6 +261,7 @@ async fn a_reps_question_goes_out_when_the_log_is_stored_without_waiting_for_a_t
         DeliveryPolicy::default(),
         stopped,
         ticked,
+        coachbot::telemetry::Health::default(),
     ));
     ticks.wait_for(|done| *done >= 1).await.expect("first tick");
 
@@ -314,6 +315,7 @@ async fn a_thousand_reminders_leave_once_each_at_the_learned_rate_and_a_question
         DeliveryPolicy::default(),
         stopped,
         tokio::sync::watch::channel(0).0,
+        coachbot::telemetry::Health::default(),
     ));
 
     fake.posts_arrived(300).await;

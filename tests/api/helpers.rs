@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use coachbot::app::delivery::DeliveryPolicy;
 use coachbot::app::AppContext;
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, Settings};
@@ -33,6 +34,10 @@ pub fn friday_morning() -> DateTime<Utc> {
 
 pub struct TestApp {
     pub address: String,
+    /// Where the app serves `/metrics`, apart from `address`.
+    pub metrics_address: String,
+    /// The scheduler's finished ticks, when it runs.
+    pub ticks: tokio::sync::watch::Receiver<u64>,
     /// The running app's shared context, for driving jobs step by step.
     pub ctx: AppContext,
     pub db_path: PathBuf,
@@ -49,6 +54,17 @@ pub struct TestApp {
 /// its own answer first.
 pub async fn fake_slack() -> MockServer {
     MockServer::start().await
+}
+
+/// `apps.connections.open` answering as Slack does for a bad app token;
+/// mount it (once, or for good).
+pub fn socket_refused() -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/api/apps.connections.open"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "ok": false, "error": "invalid_auth" })),
+        )
 }
 
 pub async fn mount_default_slack(slack: &MockServer) {
@@ -309,7 +325,7 @@ pub async fn spawn_app_with(
     extra_env: &[(&str, &str)],
 ) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-    start(slack, Clock::fixed(at), dir, extra_env, None).await
+    start(slack, Clock::fixed(at), dir, extra_env, None, None).await
 }
 
 /// The app with `SLACK_APP_TOKEN` set (plus `extra_env`; an empty value
@@ -328,6 +344,24 @@ pub async fn spawn_socket_mode_app(
         dir,
         &env,
         Some(options),
+        None,
+    )
+    .await
+}
+
+/// The app with its scheduler running, ticking every `every` (a first tick
+/// at once), on a fixed clock.
+pub async fn spawn_app_with_scheduler(every: std::time::Duration) -> TestApp {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(
+        slack,
+        Clock::fixed(friday_morning()),
+        dir,
+        &[],
+        None,
+        Some(every),
     )
     .await
 }
@@ -338,6 +372,7 @@ async fn start(
     dir: std::sync::Arc<tempfile::TempDir>,
     extra_env: &[(&str, &str)],
     socket_mode: Option<SocketModeOptions>,
+    scheduler: Option<std::time::Duration>,
 ) -> TestApp {
     let db_path = dir.path().join("coachbot.db");
     let mut vars: HashMap<String, String> = HashMap::from([
@@ -349,6 +384,7 @@ async fn start(
             format!("sqlite://{}", db_path.display()),
         ),
         ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
+        ("COACHBOT_METRICS_LISTEN".into(), "127.0.0.1:0".into()),
     ]);
     for (k, v) in extra_env {
         vars.insert(k.to_string(), v.to_string());
@@ -361,7 +397,12 @@ async fn start(
     if let Some(options) = socket_mode {
         app = app.with_socket_mode_options(options);
     }
+    if let Some(every) = scheduler {
+        app = app.with_scheduler(every, DeliveryPolicy::default());
+    }
+    let ticks = app.scheduler_ticks();
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port());
     let ctx = app.context().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -373,6 +414,8 @@ async fn start(
     });
     TestApp {
         address,
+        metrics_address,
+        ticks,
         ctx,
         db_path,
         slack,
@@ -569,7 +612,7 @@ impl TestApp {
         self.stop().await;
         let slack = std::mem::replace(&mut self.slack, MockServer::start().await);
         let dir = self.dir.clone();
-        start(slack, self.clock.clone(), dir, &[], None).await
+        start(slack, self.clock.clone(), dir, &[], None, None).await
     }
 
     async fn stop(&mut self) {

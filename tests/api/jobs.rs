@@ -695,6 +695,7 @@ async fn the_scheduler_loop_fires_at_nine_in_the_managers_zone_not_the_servers()
         fast(),
         stopped,
         ticked,
+        coachbot::telemetry::Health::default(),
     ));
 
     // Two whole ticks at 08:30 in Auckland: nothing is due yet.

@@ -9,6 +9,7 @@ mod commands;
 mod confirmations;
 mod delivery;
 mod edits;
+mod health;
 mod helpers;
 mod home;
 mod home_publishing;

@@ -289,12 +289,7 @@ async fn a_refused_connection_is_retried_until_slack_accepts_it() {
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
     // The first attempt is refused, as Slack does for a bad token.
-    Mock::given(method("POST"))
-        .and(path("/api/apps.connections.open"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "ok": false, "error": "invalid_auth" })),
-        )
+    socket_refused()
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&slack)
@@ -486,4 +481,31 @@ fn event_envelope(envelope_id: &str, event_id: &str, attempt: u32) -> serde_json
             "event_time": 1700000000
         }
     })
+}
+
+#[tokio::test]
+async fn not_ready_while_slack_refuses_every_socket_yet_alive() {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    socket_refused().mount(&slack).await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(
+        ready.text().await.expect("body"),
+        "Socket Mode is configured and no socket to Slack is up"
+    );
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn ready_once_slack_has_greeted_a_socket() {
+    let (slack, mut socket) = slack_with_socket().await;
+    let app = spawn_socket_mode_app(slack, &[], one_socket()).await;
+    // Envelopes are read in order: once one is acknowledged, the greeting
+    // before it has been taken in.
+    socket.send(slash_command("env-ready", "team", &app.response_url()));
+    assert_eq!(socket.next_ack().await["envelope_id"], "env-ready");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status().as_u16(), 200);
 }

@@ -26,6 +26,7 @@ use crate::clock::Clock;
 use crate::domain::WorkspaceId;
 use crate::slack::{Posted, SlackError};
 use crate::store::{Claim, PendingReminder, PostedAt, Retry, StoreError};
+use crate::telemetry;
 use pace::Pace;
 
 pub use pace::Deliveries;
@@ -154,12 +155,28 @@ enum Outcome {
     Held,
 }
 
+impl Outcome {
+    /// The reminder's state it leaves, for the metrics; `None` when
+    /// another worker has it.
+    fn state(&self) -> Option<&'static str> {
+        match self {
+            Outcome::Sent => Some("sent"),
+            Outcome::Later => Some("retry"),
+            Outcome::Refused => Some("refused"),
+            Outcome::InDoubt => Some("in_doubt"),
+            Outcome::Unreadable => Some("failed"),
+            Outcome::Held => None,
+        }
+    }
+}
+
 /// Gives up on reminders whose day is over, logging each (a failure there
 /// is logged, and delivery goes on).
 async fn expire(ctx: &AppContext, now: DateTime<Utc>) -> usize {
     match ctx.store.expire_reminders(now).await {
         Ok(expired) => {
             for expired in &expired {
+                telemetry::reminders(expired.kind.name(), "expired", 1);
                 let last_error = expired.last_error.as_deref().unwrap_or("none");
                 if expired.in_doubt {
                     tracing::error!(
@@ -338,6 +355,27 @@ fn lease(ctx: &AppContext) -> chrono::Duration {
 /// claim) and its outcome marked under the claim's token.
 #[tracing::instrument(skip_all, fields(id = reminder.id, job = %reminder.kind, recipient = %reminder.recipient, workspace = %reminder.workspace))]
 async fn attempt(
+    ctx: AppContext,
+    reminder: PendingReminder,
+    pace: Pace,
+    pass: PassClock,
+    policy: DeliveryPolicy,
+) -> Result<Outcome, StoreError> {
+    let (job, workspace) = (reminder.kind.name(), reminder.workspace.clone());
+    let outcome = attempt_once(ctx.clone(), reminder, pace, pass, policy).await?;
+    if let Some(state) = outcome.state() {
+        telemetry::reminders(job, state, 1);
+    }
+    if let Outcome::Sent = outcome {
+        telemetry::delivered(
+            workspace.as_str(),
+            ctx.deliveries.posts_per_second(&workspace),
+        );
+    }
+    Ok(outcome)
+}
+
+async fn attempt_once(
     ctx: AppContext,
     reminder: PendingReminder,
     pace: Pace,

@@ -20,6 +20,7 @@ use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
 use crate::store::{NoticeKind, StintsSeen, StoredLine, TeamRule};
+use crate::telemetry;
 
 /// Lines waiting beyond this make callers wait to queue (back-pressure).
 const QUEUE: usize = 4096;
@@ -61,6 +62,11 @@ pub(super) struct LineQueue {
 }
 
 impl LineQueue {
+    /// Whether the writer has stopped taking lines.
+    pub(super) fn is_closed(&self) -> bool {
+        self.queue.is_closed() || *self.closed.borrow()
+    }
+
     /// Stops taking lines, stores every line already queued (each caller
     /// gets its answer), and returns once the writer has stopped; a line
     /// queued after this is refused with [`StoreError::WriterStopped`].
@@ -98,6 +104,8 @@ async fn write_loop(
                 if received == 0 {
                     break;
                 }
+                telemetry::writer_batch(batch.len());
+                telemetry::writer_queue(waiting.len());
                 store_and_answer(&writer, &mut batch).await;
             }
             () = asked_to_close(&mut closing) => {
@@ -568,6 +576,7 @@ impl SqliteStore {
             .send(queued)
             .await
             .map_err(|_| StoreError::WriterStopped)?;
+        telemetry::writer_queue(QUEUE - self.lines.queue.capacity());
         done.await.map_err(|_| StoreError::WriterStopped)?
     }
 }

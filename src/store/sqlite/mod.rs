@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
 pub(super) use backup::backup;
@@ -55,6 +55,11 @@ pub(super) struct SqliteStore {
 }
 
 const READERS: u32 = 4;
+/// How long a statement waits for a lock another connection holds.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the health probe waits for the write lock: long enough for a
+/// commit under way, short enough to answer a health check in time.
+const PROBE_BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// What the write-ahead log is cut back to once a checkpoint has copied
@@ -87,7 +92,7 @@ impl SqliteStore {
         let options = options
             .create_if_missing(how == Open::CreateAndMigrate)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         let options = if how == Open::ExistingReadOnly {
             as_it_is(options, &path)
         } else {
@@ -195,6 +200,30 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Whether the writer can commit: the line writer is running, and the
+    /// writer connection takes SQLite's write lock and lets it go (`BEGIN
+    /// IMMEDIATE; ROLLBACK`), waiting [`PROBE_BUSY_TIMEOUT`] at most for
+    /// another connection's. In a task of its own, so a caller that stops
+    /// waiting leaves no transaction open and the timeout put back.
+    pub async fn writable(&self) -> Result<(), StoreError> {
+        if self.lines.is_closed() {
+            return Err(StoreError::WriterStopped);
+        }
+        let writer = self.writer.clone();
+        tokio::spawn(async move {
+            let mut connection = writer.acquire().await?;
+            set_busy_timeout(&mut connection, PROBE_BUSY_TIMEOUT).await?;
+            let probed = match connection.begin_with("BEGIN IMMEDIATE").await {
+                Ok(transaction) => transaction.rollback().await,
+                Err(error) => Err(error),
+            };
+            set_busy_timeout(&mut connection, BUSY_TIMEOUT).await?;
+            Ok(probed?)
+        })
+        .await
+        .map_err(|_| StoreError::WriterStopped)?
+    }
+
     /// Stores every line already queued, then closes the connections.
     pub async fn close(&self) {
         self.lines.drain().await;
@@ -213,6 +242,16 @@ impl SqliteStore {
 fn as_it_is(options: SqliteConnectOptions, path: &str) -> SqliteConnectOptions {
     let wal = PathBuf::from(format!("{path}-wal"));
     options.read_only(true).immutable(!wal.exists())
+}
+
+async fn set_busy_timeout(
+    connection: &mut sqlx::SqliteConnection,
+    timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
+        .execute(connection)
+        .await?;
+    Ok(())
 }
 
 /// Copies committed pages from the write-ahead log into the database, every

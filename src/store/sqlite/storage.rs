@@ -532,6 +532,10 @@ impl Storage for SqliteStore {
         self.ping().await
     }
 
+    async fn writable(&self) -> Result<(), StoreError> {
+        self.writable().await
+    }
+
     fn checkpoints(&self) -> watch::Receiver<u64> {
         self.checkpoints()
     }
