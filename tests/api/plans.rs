@@ -53,9 +53,10 @@ fn meeting(held_on: NaiveDate) -> Entry {
 }
 
 /// Two workspaces with the same user IDs in each; reps who joined on
-/// different days, some who moved to the next manager's team in November
-/// and one who left; sessions in October and November, some disputed;
-/// meetings every few days, for every other manager.
+/// different days, some who moved to the next manager's team in November,
+/// one who left and one who left and came back; sessions in October and
+/// November, some disputed, two on one day; meetings every few days, for
+/// every other manager, two on one day.
 async fn generated_organisation() -> (Store, Vec<Manager>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let store = Store::connect(&database_url(&dir)).await.expect("store");
@@ -119,6 +120,33 @@ async fn generated_organisation() -> (Store, Vec<Manager>, tempfile::TempDir) {
                 .add_reps(to, &[rep], Some(day(11, 12)), today, now)
                 .await
                 .expect("add again");
+        }
+        // U0M3's third rep leaves and comes back to the same team within
+        // November: two stints of one rep on one team in the month.
+        let (again, rep) = (&managers[managers.len() - 3], user("U0R3X2"));
+        store
+            .remove_reps(again, std::slice::from_ref(&rep), day(11, 5), now)
+            .await
+            .expect("remove");
+        store
+            .add_reps(again, &[rep], Some(day(11, 8)), today, now)
+            .await
+            .expect("back on the team");
+        // U0M0 holds two meetings on one day, and logs a second 1:1 of the
+        // same kind with a rep on a day they already had one.
+        let first = &managers[managers.len() - MANAGERS_PER_WORKSPACE];
+        let rep = user("U0R0X1");
+        let twice = session(&rep, 20, activities[1], day(11, 16));
+        for entry in [
+            meeting(day(11, 11)),
+            meeting(day(11, 11)),
+            twice.clone(),
+            twice,
+        ] {
+            store
+                .insert_line(first, &[entry], None, Confirmation::NotAsked, now)
+                .await
+                .expect("again on one day");
         }
         let last = managers.last().expect("a manager");
         store

@@ -39,13 +39,6 @@ pub(super) struct ActivityRow {
     position: i64,
 }
 
-impl ActivityRow {
-    /// The order the rows of each kind are read in: by day, then position.
-    pub(super) fn order(&self) -> (&str, i64) {
-        (&self.day, self.position)
-    }
-}
-
 /// One day of a manager's own coaching: the minutes of their 1:1s and of
 /// their team meetings held that day.
 #[derive(sqlx::FromRow)]
