@@ -179,8 +179,9 @@ pub enum DisputeSettled {
 }
 
 /// A message a change calls for, as `log_reps.notify` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum NoticeKind {
     /// Ask the rep to confirm a 1:1.
     Ask,

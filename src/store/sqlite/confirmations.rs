@@ -16,8 +16,9 @@ use crate::domain::{
 use crate::store::{DisputeSettled, NewReminder, NoticeKind, Owned, PendingNotice, RepAnswered};
 
 /// A rep's word, as `log_reps.confirmation` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub(super) enum StoredWord {
     None,
     Asked,

@@ -244,6 +244,26 @@ fn parse_instant(raw: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("instant {raw:?}")))
 }
 
+/// A statement that answers in one row, one JSON text: what a read of
+/// many rows is made into, since sqlx hands each row from SQLite's thread
+/// to the caller's task on its own.
+type JsonQuery<'q> =
+    sqlx::query::QueryScalar<'q, Sqlite, String, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Rows read as JSON, into their named row type.
+fn decode_json<T: serde::de::DeserializeOwned>(read: &str) -> Result<T, StoreError> {
+    serde_json::from_str(read)
+        .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
+}
+
+/// Rows read as part of a JSON answer, into their named row type.
+fn from_json_value<T: serde::de::DeserializeOwned>(
+    read: serde_json::Value,
+) -> Result<T, StoreError> {
+    serde_json::from_value(read)
+        .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
+}
+
 /// `?, ?, ?` for an `IN (…)` list of `n` values.
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
