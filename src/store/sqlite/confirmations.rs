@@ -171,7 +171,7 @@ impl SqliteStore {
         );
         let rows = sqlx::query_as(&sql)
             .bind(limit)
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         let mut notices = Vec::new();
         for read in gather(rows)? {

@@ -307,7 +307,7 @@ impl SqliteStore {
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(kind)
-        .fetch_optional(&self.readers)
+        .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         let activity: Option<String> = sqlx::query_scalar(
             "SELECT activity FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'session'
@@ -315,7 +315,7 @@ impl SqliteStore {
         )
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
-        .fetch_optional(&self.readers)
+        .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         Ok(Usual {
             minutes: minutes.and_then(|m| Minutes::new(m).ok()),
@@ -340,7 +340,7 @@ impl SqliteStore {
     ) -> Result<Vec<StoredEntry>, StoreError> {
         let sql = lookalikes_json_sql(new);
         let read: String = bind_lookalikes(sqlx::query_scalar(&sql), manager, new, limit)
-            .fetch_one(&self.readers)
+            .fetch_one(&mut *self.readers.acquire().await?)
             .await?;
         stored_entries(decode_json(&read)?)
     }
@@ -426,7 +426,7 @@ impl SqliteStore {
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(day))
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         last.as_deref().map(parse_date).transpose()
     }
@@ -446,7 +446,7 @@ impl SqliteStore {
         .bind(manager.id.as_str())
         .bind(date_text(from))
         .bind(date_text(until))
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         Ok(count)
     }
@@ -474,7 +474,7 @@ impl SqliteStore {
         )
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(ExportRow::try_from).collect()
     }

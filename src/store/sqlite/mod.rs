@@ -13,6 +13,7 @@ mod logs;
 mod managers;
 mod months;
 mod plans;
+mod readers;
 mod reminders;
 mod storage;
 mod team;
@@ -27,6 +28,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
+use readers::Readers;
+
 use super::{Open, Opened, StoreError};
 use crate::domain::{SlackUserId, Topic, WorkspaceId};
 
@@ -34,7 +37,7 @@ use crate::domain::{SlackUserId, Topic, WorkspaceId};
 #[derive(Clone, Debug)]
 pub(super) struct SqliteStore {
     /// Reads run here, several at once.
-    readers: SqlitePool,
+    readers: Readers,
     /// Writes run here, one at a time.
     writer: SqlitePool,
     /// Logged lines, the hot-path write, go through group commit.
@@ -50,7 +53,7 @@ pub(super) struct SqliteStore {
     checkpoints: watch::Sender<u64>,
 }
 
-const READERS: u32 = 4;
+const READERS: usize = 4;
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
@@ -138,22 +141,13 @@ impl SqliteStore {
         };
         let checkpoints = watch::channel(0).0;
         let (readers, checkpointer) = if in_memory {
-            (writer.clone(), None)
+            (Readers::Shared(writer.clone()), None)
         } else if how == Open::ExistingReadOnly {
             // Nothing here writes, so nothing to checkpoint; a job's set
             // reads still run side by side.
-            let readers = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(READERS)
-                .connect_with(options)
-                .await?;
-            (readers, None)
+            (Readers::open(&options, READERS).await?, None)
         } else {
-            let readers = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(READERS)
-                .connect_with(options.clone().read_only(true))
-                .await?;
+            let readers = Readers::open(&options.clone().read_only(true), READERS).await?;
             let checkpointer = SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(1)
@@ -186,7 +180,9 @@ impl SqliteStore {
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.readers.acquire().await?)
+            .await?;
         Ok(())
     }
 

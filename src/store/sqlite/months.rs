@@ -86,7 +86,7 @@ impl SqliteStore {
         .bind(manager.id.as_str())
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(day_from_row).collect()
     }
@@ -161,7 +161,7 @@ impl SqliteStore {
             );
         }
         let query = bind_lookalikes(query, manager, new, lookalikes);
-        let read: String = query.fetch_one(&self.readers).await?;
+        let read: String = query.fetch_one(&mut *self.readers.acquire().await?).await?;
         let (month_rows, lookalike_rows) = decode_line_context(&read, months.len())?;
         let mut seen = None;
         let mut read_months = Vec::with_capacity(months.len());
@@ -202,7 +202,7 @@ impl SqliteStore {
             month,
             Sessions::ByDay,
         )
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         let mut activity = MonthActivity::default();
         for row in decode_json::<Vec<ActivityRow>>(&read)? {

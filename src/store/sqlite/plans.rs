@@ -121,7 +121,7 @@ impl SqliteStore {
             .bind(&until)
             .bind(&from)
             .bind(&until)
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         // Ordered here rather than in SQL: a few rows per manager sort
         // faster than all of them at once.
@@ -184,7 +184,7 @@ impl SqliteStore {
         .bind(due_json(managers))
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut days = empty(managers);
         for row in rows {
@@ -210,7 +210,7 @@ impl SqliteStore {
              ORDER BY due.i, ms.joined_on, ms.id"
         ))
         .bind(due_json(managers))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut stints = empty(managers);
         for row in rows {
@@ -244,7 +244,7 @@ impl SqliteStore {
         .bind(due_json(managers))
         .bind(date_text(day))
         .bind(date_text(from))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut meetings = empty(managers);
         for row in rows {
