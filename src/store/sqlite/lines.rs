@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::confirmations::StoredWord;
 use super::logs::StoredKind;
 use super::team::{membership_from_row, move_join_days, reps_stints, MembershipRow};
-use super::{date_text, instant_text, topics_text, SqliteStore, StoreError};
+use super::{date_text, decode_json, instant_text, topics_text, SqliteStore, StoreError};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
@@ -147,19 +147,29 @@ async fn store_together(
             }
         })
         .collect();
-    let added: Vec<i64> = sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO log_lines (id, team_id, manager_id, logged_at)
          SELECT l.value ->> 'id', l.value ->> 'workspace', l.value ->> 'manager',
                 l.value ->> 'logged_at'
          FROM json_each(?) l
          WHERE l.value ->> 'seen' IS NULL
             OR l.value ->> 'seen' = COALESCE((SELECT version FROM stint_versions
-                                              WHERE team_id = l.value ->> 'workspace'), 0)
-         RETURNING id",
+                                              WHERE team_id = l.value ->> 'workspace'), 0)",
     )
     .bind(json(&lines)?)
-    .fetch_all(&mut *tx)
+    .execute(&mut *tx)
     .await?;
+    // Read back in one row rather than with RETURNING, a row (and a trip
+    // from SQLite's thread) per line: the IDs handed out above are this
+    // transaction's alone.
+    let added: String = sqlx::query_scalar(
+        "SELECT json_group_array(id) FROM log_lines WHERE id BETWEEN ? AND ?",
+    )
+    .bind(next.line + 1)
+    .bind(next.line + lines.len() as i64)
+    .fetch_one(&mut *tx)
+    .await?;
+    let added: Vec<i64> = decode_json(&added)?;
     let mut entries = Vec::new();
     let mut reps = Vec::new();
     let mut entry_ids = next.entry + 1..;
