@@ -75,6 +75,10 @@ pub struct StoredLine {
     /// without a rule, nor for a line judged by the caller and stored at
     /// once): the team the line was stored against.
     pub stints: Vec<Membership>,
+    /// When the line's manager and reps last opened their Home tab, those
+    /// who ever did, read in the transaction that stored the line: a tab
+    /// opened after it is drawn with the line already in it.
+    pub home_tabs_opened: Vec<(SlackUserId, DateTime<Utc>)>,
 }
 
 /// Which line `undo` takes back.
