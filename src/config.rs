@@ -27,6 +27,7 @@ pub struct Settings {
     pub digest: DigestSettings,
     pub home: HomeSettings,
     pub delivery: DeliverySettings,
+    pub retention: RetentionSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -78,6 +79,16 @@ pub struct DeliverySettings {
     /// doubt, and is looked up in its conversation before it is ever
     /// posted again.
     pub call_timeout_seconds: u32,
+}
+
+/// How long what coachbot keeps only for its own bookkeeping stays: the
+/// reminders it sent (by their local date), who opened a Home tab and what
+/// was last published to it, and lines taken back. Coaching records are
+/// never pruned.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    pub bookkeeping_days: u32,
 }
 
 /// When each job fires, in the local time of whoever it reaches.
@@ -137,6 +148,7 @@ struct RawSettings {
     digest: RawDigest,
     home: HomeSettings,
     delivery: DeliverySettings,
+    retention: RetentionSettings,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +220,9 @@ impl RawSettings {
         if self.delivery.call_timeout_seconds == 0 {
             return Err(SettingsError::NotPositive("delivery.call_timeout_seconds"));
         }
+        if self.retention.bookkeeping_days == 0 {
+            return Err(SettingsError::NotPositive("retention.bookkeeping_days"));
+        }
         if self.delivery.max_posts_per_second < self.delivery.posts_per_second {
             return Err(SettingsError::MaxRateBelowStart {
                 start: self.delivery.posts_per_second,
@@ -240,6 +255,7 @@ impl RawSettings {
             digest: DigestSettings { channel, timezone },
             home: self.home,
             delivery: self.delivery,
+            retention: self.retention,
         })
     }
 }
@@ -385,6 +401,20 @@ mod tests {
         assert_eq!(settings.delivery.posts_per_second, 5);
         assert_eq!(settings.delivery.max_posts_per_second, 20);
         assert_eq!(settings.delivery.call_timeout_seconds, 10);
+        assert_eq!(settings.retention.bookkeeping_days, 90);
+    }
+
+    #[test]
+    fn keeping_bookkeeping_no_days_is_refused() {
+        let err = Settings::load(
+            None,
+            &env(&[("COACHBOT__RETENTION__BOOKKEEPING_DAYS", "0")]),
+        )
+        .expect_err("zero days");
+        assert_eq!(
+            crate::causes::one_line(&err),
+            "setting retention.bookkeeping_days must be greater than zero"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use coachbot::inbound::terminal::{self, TRY_DATABASE};
 use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::TICK_EVERY;
 use coachbot::startup::{context, open_store, open_store_reporting, try_context, Application};
-use coachbot::store::Open;
+use coachbot::store::{Open, Store};
 use secrecy::SecretString;
 
 // Each line of a `Reads:` group starts with two spaces. A string continued
@@ -85,6 +85,18 @@ enum Action {
     /// Recount and cross-check the records; exit non-zero on any disagreement.
     #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
     Check,
+    /// Copy the database, as it stands now, into a new file; safe while serve runs.
+    #[command(after_help = format!(
+        "Reads:\n{}\n\nThe copy is a database of its own: `DATABASE_URL=sqlite://FILE coachbot check` checks it. \
+         To restore, stop serve, put the copy in the database's place, remove the database's -wal \
+         and -shm files, and start serve.",
+        database_variable("which must exist")
+    ))]
+    Backup {
+        /// The new file to write; refused if it exists.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Print every session (a row per rep) and meeting of a month.
     #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
     Export {
@@ -222,6 +234,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Err(anyhow::anyhow!("the records disagree (listed above)"));
             }
         }
+        Action::Backup { file } => {
+            let url = &environment.database_url;
+            let bytes = Store::backup(url, &file)
+                .await
+                .with_context(|| format!("could not back up the database {url}"))?;
+            println!(
+                "Backed up the database {url} into {} ({}).",
+                file.display(),
+                size(bytes)
+            );
+        }
         Action::Export {
             month,
             format: Format::Csv,
@@ -291,6 +314,16 @@ async fn run_job(
     }
     ctx.store.close().await;
     Ok(())
+}
+
+/// A file's size for a person: 840 KiB, 12.3 MiB.
+fn size(bytes: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if (bytes as f64) < MIB {
+        format!("{} KiB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MiB", bytes as f64 / MIB)
+    }
 }
 
 /// `check`: one line per disagreement, or one line saying all is well.

@@ -197,8 +197,12 @@ impl Application {
         self.ticks.subscribe()
     }
 
-    /// Serves until `shutdown` completes, then finishes requests in flight,
-    /// closes the Socket Mode connections and stops the scheduler.
+    /// Serves until `shutdown` completes; then takes no new request,
+    /// finishes those in flight, closes the Socket Mode connections, stops
+    /// the scheduler, waits up to [`SHUTDOWN_GRACE`] for the work requests
+    /// started after answering Slack (naming in the log what it gives up
+    /// on), and stores every line already queued before closing the
+    /// database: whatever was acknowledged is committed.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -211,10 +215,11 @@ impl Application {
             ),
             None => None,
         };
+        let ctx = self.state.ctx.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let scheduler = self.scheduler.map(|(every, policy)| {
             tokio::spawn(scheduler::run(
-                self.state.ctx.clone(),
+                ctx.clone(),
                 every,
                 policy,
                 stop_rx,
@@ -229,9 +234,47 @@ impl Application {
             socket_mode.shutdown().await;
         }
         let _ = stop_tx.send(true);
+        let all_finished = finish_follow_ups(&ctx).await;
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }
+        ctx.store.close().await;
+        if all_finished {
+            tracing::info!("coachbot stopped; every acknowledged change is stored");
+        } else {
+            tracing::warn!("coachbot stopped; what the abandoned work had not stored yet is lost");
+        }
         served.map_err(ServeError::Http)
     }
+}
+
+/// How long `serve` waits at shutdown for the work requests started after
+/// answering Slack (late answers, messages updated, Home tabs drawn again).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Waits up to [`SHUTDOWN_GRACE`] for the follow-ups still running, and
+/// logs what it gave up on; `true` when every one finished.
+async fn finish_follow_ups(ctx: &AppContext) -> bool {
+    let running = ctx.follow_ups.counts().borrow().running();
+    if running.is_empty() {
+        return true;
+    }
+    tracing::info!(
+        %running,
+        grace_seconds = SHUTDOWN_GRACE.as_secs(),
+        "shutting down: waiting for the work started after answering Slack"
+    );
+    let abandoned = ctx
+        .follow_ups
+        .finish(ctx.clock.deadline(SHUTDOWN_GRACE))
+        .await;
+    if abandoned.is_empty() {
+        return true;
+    }
+    tracing::warn!(
+        %abandoned,
+        grace_seconds = SHUTDOWN_GRACE.as_secs(),
+        "shutting down: abandoned work started after answering Slack that did not finish in time"
+    );
+    false
 }

@@ -86,7 +86,7 @@ pub async fn answer_slash_command(
         InTime::Late(work) => {
             tracing::info!(%workspace, %user, budget_ms = ANSWER_BUDGET.as_millis() as u64, "a /coach command is slow; answering through response_url");
             let (answering, sorry) = (ctx.clone(), sorry.clone());
-            ctx.follow_ups.spawn(async move {
+            ctx.follow_ups.spawn("a late answer to /coach", async move {
                 let ctx = answering;
                 let answer = work.await.unwrap_or_else(|panic| {
                     tracing::error!(%workspace, %user, error = %panic, "a /coach command panicked");

@@ -27,17 +27,18 @@ const MAX_RETRY_AFTER: Duration = Duration::minutes(5);
 /// `user` opened the Home tab: it is drawn, and kept fresh from now on.
 pub fn opened(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
     let (opening, workspace, user) = (ctx.clone(), workspace.clone(), user.clone());
-    ctx.follow_ups.spawn(async move {
-        let ctx = opening;
-        if let Err(error) = ctx
-            .store
-            .remember_home_tab(&workspace, &user, ctx.clock.now())
-            .await
-        {
-            tracing::warn!(%error, "could not record an opened Home tab");
-        }
-        request(&ctx, &workspace, &user);
-    });
+    ctx.follow_ups
+        .spawn("an opened Home tab recorded and drawn", async move {
+            let ctx = opening;
+            if let Err(error) = ctx
+                .store
+                .remember_home_tab(&workspace, &user, ctx.clock.now())
+                .await
+            {
+                tracing::warn!(%error, "could not record an opened Home tab");
+            }
+            request(&ctx, &workspace, &user);
+        });
 }
 
 /// Draws again the Home tabs `reply` altered, of those who may be looking:
@@ -66,22 +67,23 @@ pub fn publish_if_changed(
         return;
     }
     let (checking, workspace) = (ctx.clone(), workspace.clone());
-    ctx.follow_ups.spawn(async move {
-        let ctx = checking;
-        let since = ctx.clock.now() - Duration::minutes(minutes.into());
-        match ctx
-            .store
-            .home_tabs_opened_since(&workspace, &altered, since)
-            .await
-        {
-            Ok(looking) => {
-                for user in &looking {
-                    request(&ctx, &workspace, user);
+    ctx.follow_ups
+        .spawn("a check for Home tabs to draw again", async move {
+            let ctx = checking;
+            let since = ctx.clock.now() - Duration::minutes(minutes.into());
+            match ctx
+                .store
+                .home_tabs_opened_since(&workspace, &altered, since)
+                .await
+            {
+                Ok(looking) => {
+                    for user in &looking {
+                        request(&ctx, &workspace, user);
+                    }
                 }
+                Err(error) => tracing::warn!(%error, "could not read who has a Home tab open"),
             }
-            Err(error) => tracing::warn!(%error, "could not read who has a Home tab open"),
-        }
-    });
+        });
 }
 
 /// Asks for `user`'s tab to be drawn, after Slack has been answered. A
@@ -91,7 +93,7 @@ fn request(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
         return;
     }
     let (publishing, workspace, user) = (ctx.clone(), workspace.clone(), user.clone());
-    ctx.follow_ups.spawn(async move {
+    ctx.follow_ups.spawn("a Home tab drawn again", async move {
         let ctx = publishing;
         loop {
             publish(&ctx, &workspace, &user).await;

@@ -169,6 +169,10 @@ async fn interaction(State(state): State<AppState>, body: Bytes) -> Response {
     };
     let event = match serde_json::from_str::<SlackInteractionEvent>(&form.payload) {
         Ok(event) => event,
+        // Slack's payloads are JSON; anything else came from no Slack.
+        Err(error) if error.is_syntax() || error.is_eof() => {
+            return (StatusCode::BAD_REQUEST, "not a Slack interaction").into_response();
+        }
         Err(error) => {
             // A kind of interaction coachbot offers nothing for.
             tracing::info!(%error, "acknowledged an interaction it cannot read");

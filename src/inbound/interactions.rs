@@ -283,50 +283,52 @@ impl Press<'_> {
         // the tab.
         let on_home = matches!(self.event.view, Some(SlackView::Home(_)));
         let trigger = self.trigger().to_string();
-        self.ctx.follow_ups.spawn(async move {
-            let shown = match container {
-                SlackInteractionActionContainer::View(_) if on_home => {
-                    slack.open_view(&trigger, view).await.map(|_| ())
-                }
-                SlackInteractionActionContainer::View(view_container) => {
-                    slack
-                        .update_view(view_container.view_id.value(), view)
-                        .await
-                }
-                SlackInteractionActionContainer::Message(message)
-                    if message.is_ephemeral == Some(true) =>
-                {
-                    match response_url {
-                        Some(url) => slack.respond(url.0.as_ref(), content).await,
-                        None => Ok(()),
+        self.ctx
+            .follow_ups
+            .spawn("a message or form updated after a press", async move {
+                let shown = match container {
+                    SlackInteractionActionContainer::View(_) if on_home => {
+                        slack.open_view(&trigger, view).await.map(|_| ())
                     }
-                }
-                SlackInteractionActionContainer::Message(message) => {
-                    match (message.channel_id, blocks) {
-                        (Some(channel), Some(blocks)) => {
-                            let updated = messages::after_press(
-                                &blocks,
-                                &action_id,
-                                &content,
-                                answers_a_question,
-                            );
-                            slack
-                                .update_message(
-                                    channel.value(),
-                                    message.message_ts.value(),
-                                    updated,
-                                )
-                                .await
+                    SlackInteractionActionContainer::View(view_container) => {
+                        slack
+                            .update_view(view_container.view_id.value(), view)
+                            .await
+                    }
+                    SlackInteractionActionContainer::Message(message)
+                        if message.is_ephemeral == Some(true) =>
+                    {
+                        match response_url {
+                            Some(url) => slack.respond(url.0.as_ref(), content).await,
+                            None => Ok(()),
                         }
-                        _ => Ok(()),
                     }
+                    SlackInteractionActionContainer::Message(message) => {
+                        match (message.channel_id, blocks) {
+                            (Some(channel), Some(blocks)) => {
+                                let updated = messages::after_press(
+                                    &blocks,
+                                    &action_id,
+                                    &content,
+                                    answers_a_question,
+                                );
+                                slack
+                                    .update_message(
+                                        channel.value(),
+                                        message.message_ts.value(),
+                                        updated,
+                                    )
+                                    .await
+                            }
+                            _ => Ok(()),
+                        }
+                    }
+                    SlackInteractionActionContainer::MessageAttachment(_) => Ok(()),
+                };
+                if let Err(error) = shown {
+                    tracing::warn!(%error, "could not show what a button did on its message");
                 }
-                SlackInteractionActionContainer::MessageAttachment(_) => Ok(()),
-            };
-            if let Err(error) = shown {
-                tracing::warn!(%error, "could not show what a button did on its message");
-            }
-        });
+            });
     }
 }
 
@@ -390,19 +392,20 @@ fn fill_in_later(
         user.clone(),
         view_id.to_string(),
     );
-    ctx.follow_ups.spawn(async move {
-        let ctx = filling;
-        let view = match ctx.form(&workspace, &user, kind, preset, true).await {
-            Ok(Some(spec)) => forms::form(&spec),
-            _ => forms::result(&Answer {
-                reply: Reply::SlackUnavailable,
-                today: ctx.clock.now().date_naive(),
-            }),
-        };
-        if let Err(error) = ctx.slack.update_view(&view_id, view).await {
-            tracing::warn!(%error, "could not fill in a form opened for a new manager");
-        }
-    });
+    ctx.follow_ups
+        .spawn("a form filled in once the time zone came", async move {
+            let ctx = filling;
+            let view = match ctx.form(&workspace, &user, kind, preset, true).await {
+                Ok(Some(spec)) => forms::form(&spec),
+                _ => forms::result(&Answer {
+                    reply: Reply::SlackUnavailable,
+                    today: ctx.clock.now().date_naive(),
+                }),
+            };
+            if let Err(error) = ctx.slack.update_view(&view_id, view).await {
+                tracing::warn!(%error, "could not fill in a form opened for a new manager");
+            }
+        });
 }
 
 /// A submitted form: each mistake next to its field, or what was done, in
@@ -464,32 +467,34 @@ async fn view_submission(
 /// with, so the buttons other forms used stay gone.
 fn update_origin(ctx: &AppContext, view_id: &str, answer: &Answer) {
     let (updating, view_id, content) = (ctx.clone(), view_id.to_string(), messages::reply(answer));
-    ctx.follow_ups.spawn(async move {
-        let ctx = updating;
-        let taken = ctx
-            .store
-            .take_form_origin_updating(&view_id, |origin| {
-                let blocks = serde_json::from_str(&origin.blocks).unwrap_or_default();
-                let updated = messages::after_press(&blocks, &origin.action_id, &content, false);
-                let shown = serde_json::to_string(&updated.blocks)
-                    .unwrap_or_else(|_| origin.blocks.clone());
-                (updated, shown)
-            })
-            .await;
-        let (origin, updated) = match taken {
-            Ok(Some(taken)) => taken,
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%error, "could not read where a form was opened from");
-                return;
+    ctx.follow_ups
+        .spawn("a reminder updated after its form was used", async move {
+            let ctx = updating;
+            let taken = ctx
+                .store
+                .take_form_origin_updating(&view_id, |origin| {
+                    let blocks = serde_json::from_str(&origin.blocks).unwrap_or_default();
+                    let updated =
+                        messages::after_press(&blocks, &origin.action_id, &content, false);
+                    let shown = serde_json::to_string(&updated.blocks)
+                        .unwrap_or_else(|_| origin.blocks.clone());
+                    (updated, shown)
+                })
+                .await;
+            let (origin, updated) = match taken {
+                Ok(Some(taken)) => taken,
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "could not read where a form was opened from");
+                    return;
+                }
+            };
+            if let Err(error) = ctx
+                .slack
+                .update_message(&origin.channel, &origin.message_ts, updated)
+                .await
+            {
+                tracing::warn!(%error, "could not show on a reminder what its form stored");
             }
-        };
-        if let Err(error) = ctx
-            .slack
-            .update_message(&origin.channel, &origin.message_ts, updated)
-            .await
-        {
-            tracing::warn!(%error, "could not show on a reminder what its form stored");
-        }
-    });
+        });
 }

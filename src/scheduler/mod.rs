@@ -18,10 +18,14 @@ use crate::app::delivery::{deliver_due, deliver_next, DeliveryPolicy, DeliveryRe
 use crate::app::jobs::{RunAt, Trigger};
 use crate::app::AppContext;
 use crate::domain::{Job, WorkspaceId};
+use crate::store::Pruned;
 use jobs::{persist, render, JobError};
 
 /// How often the scheduler looks; the contract asks for at least once a minute.
 pub const TICK_EVERY: Duration = Duration::from_secs(20);
+/// Bookkeeping is pruned at most this many rows of a kind per transaction,
+/// so a pass never holds the writer long.
+pub const PRUNE_BATCH: u32 = 500;
 /// How often an idle delivery worker looks again unwoken, for a claim that
 /// lapsed or a post in doubt whose lookup is due.
 const WORKER_LOOKS_EVERY: Duration = Duration::from_secs(2);
@@ -70,14 +74,36 @@ async fn store_scheduled(ctx: &AppContext, job: Job, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
+/// Deletes the bookkeeping (sent reminders, Home tab marks, lines taken
+/// back) older than `retention.bookkeeping_days` at `now`, in small
+/// batches; a failure is logged. `serve` runs it once a day.
+pub async fn prune(ctx: &AppContext, now: DateTime<Utc>) {
+    let days = ctx.settings.retention.bookkeeping_days;
+    let before = now - chrono::Duration::days(days.into());
+    match ctx.store.prune_bookkeeping(before, PRUNE_BATCH).await {
+        Ok(pruned) if pruned == Pruned::default() => {
+            tracing::debug!(days, "no bookkeeping old enough to prune")
+        }
+        Ok(pruned) => tracing::info!(
+            days,
+            reminders = pruned.reminders,
+            home_tabs = pruned.home_tabs,
+            taken_back_lines = pruned.lines,
+            "pruned the bookkeeping older than the retention"
+        ),
+        Err(error) => step_failed("pruning", &error.into()),
+    }
+}
+
 fn step_failed(step: &str, error: &JobError) {
     tracing::error!(step, error = %crate::causes::one_line(error), "a step of a scheduler tick failed; the others go on");
 }
 
-/// Runs [`plan`] every `every` until `shutdown` turns true, counting each
-/// finished tick in `ticks` (so a test can wait for ticks to have happened
-/// instead of sleeping) and waking delivery after each; delivery runs
-/// beside it ([`deliver_continuously`]) and is awaited at shutdown.
+/// Runs [`plan`] every `every`, and [`prune`] at the first tick of each
+/// day, until `shutdown` turns true, counting each finished tick in
+/// `ticks` (so a test can wait for ticks to have happened instead of
+/// sleeping) and waking delivery after each; delivery runs beside it
+/// ([`deliver_continuously`]) and is awaited at shutdown.
 pub async fn run(
     ctx: AppContext,
     every: Duration,
@@ -88,10 +114,17 @@ pub async fn run(
     let delivery = tokio::spawn(deliver_continuously(ctx.clone(), policy, shutdown.clone()));
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Pruned at the first tick, then at the first tick of each day.
+    let mut pruned_on = None;
     loop {
         tokio::select! {
             _ = interval.tick() => {
-                plan(&ctx, ctx.clock.now()).await;
+                let now = ctx.clock.now();
+                plan(&ctx, now).await;
+                if pruned_on != Some(now.date_naive()) {
+                    prune(&ctx, now).await;
+                    pruned_on = Some(now.date_naive());
+                }
                 ctx.deliveries.wake();
                 ticks.send_modify(|count| *count += 1);
                 tracing::debug!(tick = *ticks.borrow(), "scheduler tick done");

@@ -19,8 +19,8 @@ use tokio::sync::watch;
 use super::types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
     HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
-    PerManager, PostedAt, ReminderKey, RepAnswered, Retry, StintsSeen, StoredLine, TeamRule,
-    UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen, StoredLine,
+    TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 use super::StoreError;
 use crate::domain::{
@@ -495,7 +495,8 @@ pub trait Storage: fmt::Debug + Send + Sync {
     ) -> Result<bool, StoreError>;
 
     // Slack's interactions: events handled, the messages forms were opened
-    // from, and who has a Home tab. Kept a day at most, except Home tabs.
+    // from, and who has a Home tab. Events and origins are kept a day at
+    // most; Home tabs are pruned with the rest of the bookkeeping.
 
     /// `true` the first time an event ID comes, `false` for a redelivery.
     async fn first_sighting(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
@@ -569,6 +570,18 @@ pub trait Storage: fmt::Debug + Send + Sync {
     async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError>;
 
     // Maintenance.
+
+    /// Deletes what is kept only for bookkeeping and is older than
+    /// `before`: reminders, questions and notices of a local date before
+    /// its day (never one still pending), Home tab marks of tabs last
+    /// opened before it, and lines taken back before it (never one with an
+    /// entry left); at most `batch` rows of a kind per transaction, so
+    /// other writes never wait long. Coaching records are never pruned.
+    async fn prune_bookkeeping(
+        &self,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<Pruned, StoreError>;
 
     /// Whether the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;

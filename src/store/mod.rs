@@ -17,8 +17,8 @@ pub use interface::Storage;
 pub use types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
     HomeTab, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
-    PendingReminder, PerManager, PostedAt, ReminderKey, RepAnswered, Retry, Stint, StintsSeen,
-    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, Stint,
+    StintsSeen, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,10 @@ pub enum StoreError {
     NotSqlite { engine: String },
     #[error("the database at {path} was written by an older coachbot and needs `coachbot migrate` (or a start of `coachbot serve`) before it can be read")]
     NeedsMigration { path: String },
+    #[error("{path} exists already, and a backup never writes over a file. Name a new one, for example coachbot backup coachbot-2026-12-01.db")]
+    BackupExists { path: String },
+    #[error("the folder {folder} does not exist, so the backup cannot be written in it. Create the folder first, or name a file in a folder that exists, for example coachbot backup coachbot-2026-12-01.db")]
+    NoBackupFolder { folder: String },
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
     /// A stored Slack time zone this build's `chrono-tz` does not know
@@ -80,6 +84,14 @@ impl Store {
         refuse_other_databases(url)?;
         let (store, opened) = sqlite::SqliteStore::open_reporting(url, how).await?;
         Ok((Store(Arc::new(store)), opened))
+    }
+
+    /// Copies the database `url` names, as it stands now, into the new file
+    /// `into`, while other processes go on writing to it; the copy's size
+    /// in bytes.
+    pub async fn backup(url: &str, into: &std::path::Path) -> Result<u64, StoreError> {
+        refuse_other_databases(url)?;
+        sqlite::backup(url, into).await
     }
 
     /// The message a form was opened from, forgotten as it is read, and

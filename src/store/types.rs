@@ -429,6 +429,17 @@ impl fmt::Display for Finding {
     }
 }
 
+/// How many rows of each kind of bookkeeping a pruning pass deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pruned {
+    /// Reminders, questions to reps and dispute notices, by local date.
+    pub reminders: u64,
+    /// Marks of who opened a Home tab and what was published to it.
+    pub home_tabs: u64,
+    /// Lines taken back, with what they had changed.
+    pub lines: u64,
+}
+
 /// What `check` looked at, for its all-clear line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Checked {

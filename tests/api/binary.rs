@@ -186,15 +186,15 @@ fn a_database_in_a_folder_that_does_not_exist_names_the_folder() {
 }
 
 /// `coachbot serve` as a child process, listening, with its log followed.
-struct Served {
-    child: tokio::process::Child,
-    base: String,
-    logs: Logs,
+pub(crate) struct Served {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) base: String,
+    pub(crate) logs: Logs,
 }
 
 impl Served {
     /// Stops the process and returns everything it logged.
-    async fn stop(mut self) -> String {
+    pub(crate) async fn stop(mut self) -> String {
         self.child.start_kill().expect("stops");
         let _ = self.child.wait().await;
         self.logs.until_closed().await
@@ -203,7 +203,7 @@ impl Served {
 
 /// What a child process writes to stderr, line by line as it comes.
 #[derive(Clone)]
-struct Logs {
+pub(crate) struct Logs {
     text: Arc<Mutex<String>>,
     /// Counts lines read, so waiting needs no polling.
     lines: tokio::sync::watch::Sender<usize>,
@@ -246,7 +246,7 @@ impl Logs {
     }
 
     /// Until a line containing `needle` has been logged.
-    async fn wait_for(&self, needle: &str) {
+    pub(crate) async fn wait_for(&self, needle: &str) {
         let mut lines = self.lines.subscribe();
         let seen = tokio::time::timeout(
             Duration::from_secs(30),
@@ -261,14 +261,14 @@ impl Logs {
     }
 
     /// Everything logged, once the process has closed its stderr.
-    async fn until_closed(&self) -> String {
+    pub(crate) async fn until_closed(&self) -> String {
         let mut closed = self.closed.subscribe();
         let _ = tokio::time::timeout(Duration::from_secs(30), closed.wait_for(|done| *done)).await;
         self.text()
     }
 }
 
-async fn serve(
+pub(crate) async fn serve(
     slack: &wiremock::MockServer,
     db: &std::path::Path,
     extra: &[(&str, &str)],
@@ -371,16 +371,21 @@ async fn posts(slack: &wiremock::MockServer) -> Vec<serde_json::Value> {
 /// meeting-check fires every second, so it has fired today whenever a test runs.
 const MEETING_CHECK_EVERY_SECOND: (&str, &str) = ("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *");
 
-/// A database at `db` with a manager whose team started 30 days ago and
-/// never met (overdue); a pool on it.
-async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
+/// A new database at `db`, migrated; a pool on it.
+pub(crate) async fn migrated(db: &std::path::Path) -> sqlx::SqlitePool {
     let store = coachbot::store::Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .expect("store");
     store.close().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
-        .expect("pool");
+        .expect("pool")
+}
+
+/// A database at `db` with a manager whose team started 30 days ago and
+/// never met (overdue); a pool on it.
+async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
+    let pool = migrated(db).await;
     let joined = (chrono::Utc::now() - chrono::Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();
@@ -593,7 +598,7 @@ fn help(args: &[&str]) -> String {
 
 #[test]
 fn every_line_of_each_commands_reads_group_is_indented_alike() {
-    for command in ["serve", "migrate", "run-job", "check", "export"] {
+    for command in ["serve", "migrate", "run-job", "check", "export", "backup"] {
         let text = help(&[command]);
         let reads: Vec<&str> = text
             .lines()
@@ -687,7 +692,7 @@ fn each_commands_help_names_what_it_reads() {
             "run-job --help lacks {needed}:\n{run_job}"
         );
     }
-    for command in ["check", "export", "migrate"] {
+    for command in ["check", "export", "migrate", "backup"] {
         let text = help(&[command, "--help"]);
         assert!(text.contains("DATABASE_URL"), "{command} --help:\n{text}");
     }

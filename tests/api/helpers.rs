@@ -60,53 +60,82 @@ pub async fn mount_default_slack(slack: &MockServer) {
         .await;
 }
 
-/// A `users.info` that holds its answer until the test releases it, so a
-/// command can be caught in the middle of its first-use lookup; and
-/// `/respond/1`, which takes the late answer.
-pub struct HeldUsersInfo {
+/// A fake Slack method that holds each answer until the test releases it,
+/// so the app can be caught in the middle of a call.
+pub struct Held {
     arrived: Arc<tokio::sync::Notify>,
     release: std::sync::mpsc::SyncSender<()>,
 }
 
-impl HeldUsersInfo {
-    pub async fn mount(slack: &MockServer) -> Self {
+impl Held {
+    /// Mounts `http_method` at `at`, answering with `answer` once released.
+    pub async fn mount(
+        slack: &MockServer,
+        http_method: &str,
+        at: &str,
+        answer: impl Fn(&Request) -> ResponseTemplate + Send + Sync + 'static,
+    ) -> Self {
         let arrived = Arc::new(tokio::sync::Notify::new());
         let (release, released) = std::sync::mpsc::sync_channel::<()>(1);
         let released = Mutex::new(released);
         let arriving = arrived.clone();
         // The fake answers on a thread of its own, so holding it there
         // holds only the fake.
-        Mock::given(method("GET"))
-            .and(path("/api/users.info"))
-            .respond_with(move |_: &Request| {
+        Mock::given(method(http_method))
+            .and(path(at))
+            .respond_with(move |request: &Request| {
                 arriving.notify_one();
                 let _ = released
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
                     .recv_timeout(std::time::Duration::from_secs(30));
-                ResponseTemplate::new(200).set_body_json(
-                    serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
-                )
+                answer(request)
             })
-            .mount(slack)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/respond/1"))
-            .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
             .mount(slack)
             .await;
         Self { arrived, release }
     }
 
-    /// Until the app is waiting for `users.info`.
-    pub async fn asked(&self) {
+    /// Until a call is being held.
+    pub async fn arrived(&self) {
         tokio::time::timeout(std::time::Duration::from_secs(30), self.arrived.notified())
             .await
-            .expect("users.info is asked");
+            .expect("the held method is called");
     }
 
     pub fn release(&self) {
         let _ = self.release.try_send(());
+    }
+}
+
+/// A `users.info` that holds its answer until the test releases it, so a
+/// command can be caught in the middle of its first-use lookup; and
+/// `/respond/1`, which takes the late answer.
+pub struct HeldUsersInfo(Held);
+
+impl HeldUsersInfo {
+    pub async fn mount(slack: &MockServer) -> Self {
+        let held = Held::mount(slack, "GET", "/api/users.info", |_| {
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"ok": true, "user": {"id": BOSS, "tz": "Europe/Berlin"}}),
+            )
+        })
+        .await;
+        Mock::given(method("POST"))
+            .and(path("/respond/1"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+            .mount(slack)
+            .await;
+        Self(held)
+    }
+
+    /// Until the app is waiting for `users.info`.
+    pub async fn asked(&self) {
+        self.0.arrived().await;
+    }
+
+    pub fn release(&self) {
+        self.0.release();
     }
 }
 
@@ -355,9 +384,11 @@ async fn start(
     }
 }
 
-pub fn sign(secret: &str, timestamp: &str, body: &str) -> String {
+/// Slack's signature of `body` (any bytes) sent at `timestamp`.
+pub fn sign(secret: &str, timestamp: &str, body: impl AsRef<[u8]>) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac key");
-    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    mac.update(format!("v0:{timestamp}:").as_bytes());
+    mac.update(body.as_ref());
     let bytes = mac.finalize().into_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("v0={hex}")
@@ -463,6 +494,14 @@ impl TestApp {
         self.coach_as(BOSS, text).await
     }
 
+    /// Each of `texts` in turn, none of them failing on coachbot's side.
+    pub async fn coach_each(&self, texts: &[&str]) {
+        for text in texts {
+            let answer = self.coach(text).await;
+            assert!(!answer.text().contains("Sorry"), "{text}: {answer:?}");
+        }
+    }
+
     pub async fn db(&self) -> SqlitePool {
         SqlitePool::connect(&format!("sqlite://{}", self.db_path.display()))
             .await
@@ -492,7 +531,7 @@ impl TestApp {
         .map(|settled| settled.map(|_| ()));
         match settled {
             Ok(running) => running.expect("the app is running"),
-            Err(_) => panic!("follow-ups did not finish: {:?}", *counts.borrow()),
+            Err(_) => panic!("follow-ups did not finish: {}", counts.borrow().running()),
         }
     }
 
@@ -1039,4 +1078,101 @@ pub mod payloads {
             "note": { "note": { "type": "plain_text_input", "value": note } }
         })
     }
+}
+
+/// Logs sent side by side, each `15m <@U0ANA|ana> pipeline review ref N`
+/// with an N of its own, remembering the Ns answered with a 2xx.
+pub struct Burst {
+    acknowledged: Arc<Mutex<Vec<u64>>>,
+    count: tokio::sync::watch::Receiver<usize>,
+    senders: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Burst {
+    /// Starts `senders` tasks, each sending one log after another with
+    /// `send` (the status and answer text, or `None` to stop).
+    pub fn start<F, Fut>(senders: usize, send: F) -> Self
+    where
+        F: Fn(String) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = Option<(u16, String)>> + Send,
+    {
+        let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let acknowledged: Arc<Mutex<Vec<u64>>> = Arc::default();
+        let (counter, count) = tokio::sync::watch::channel(0);
+        let senders = (0..senders)
+            .map(|_| {
+                let (send, next, acknowledged, counter) = (
+                    send.clone(),
+                    next.clone(),
+                    acknowledged.clone(),
+                    counter.clone(),
+                );
+                tokio::spawn(async move {
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let text = format!("15m <@U0ANA|ana> pipeline review ref {n}");
+                        let Some((status, answer)) = send(text).await else {
+                            break;
+                        };
+                        if (200..300).contains(&status) {
+                            assert!(answer.starts_with("Logged"), "{status}: {answer}");
+                            acknowledged
+                                .lock()
+                                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                .push(n);
+                            counter.send_modify(|count| *count += 1);
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            acknowledged,
+            count,
+            senders,
+        }
+    }
+
+    /// Once `n` logs have been acknowledged.
+    pub async fn acknowledged_at_least(&mut self, n: usize) {
+        self.count
+            .wait_for(|count| *count >= n)
+            .await
+            .expect("senders running");
+    }
+
+    /// The logs acknowledged so far.
+    pub fn acknowledged(&self) -> Vec<u64> {
+        self.acknowledged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Once every sender has stopped: every log acknowledged.
+    pub async fn finished(self) -> Vec<u64> {
+        for sender in self.senders {
+            sender.await.expect("a sender failed");
+        }
+        self.acknowledged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// The N of each stored note ending `ref N`, in the database at `path`.
+pub async fn refs_stored(path: &std::path::Path) -> std::collections::BTreeSet<u64> {
+    let pool = SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("database opens");
+    let notes: Vec<String> = sqlx::query_scalar("SELECT note FROM logs")
+        .fetch_all(&pool)
+        .await
+        .expect("notes");
+    pool.close().await;
+    notes
+        .iter()
+        .filter_map(|note| note.rsplit_once("ref ")?.1.parse().ok())
+        .collect()
 }

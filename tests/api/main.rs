@@ -1,7 +1,9 @@
 //! End-to-end tests: the real application, real SQLite, a fake Slack.
 
 mod answers;
+mod backup;
 mod binary;
+mod bodies;
 mod check;
 mod commands;
 mod confirmations;
@@ -16,7 +18,9 @@ mod model;
 mod months;
 mod plans;
 mod repair;
+mod retention;
 mod second_user;
+mod shutdown;
 mod slack_fake;
 mod socket_mode;
 mod store;

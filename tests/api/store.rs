@@ -66,22 +66,31 @@ async fn count(store_dir: &tempfile::TempDir, sql: &str) -> i64 {
     n
 }
 
-#[tokio::test]
-async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
-    let (store, manager, dir) = store_with_manager().await;
-    let logs: Vec<Entry> = (0..200)
-        .map(|i| session(&format!("U0REP{}", i % 7), 1 + i % 60))
-        .collect();
-    let results = futures::future::join_all(logs.iter().map(|log| {
+/// Stores each of `logs` as a line of its own, all at once.
+async fn each_its_own_line(
+    store: &Store,
+    manager: &Manager,
+    logs: &[Entry],
+) -> Vec<Result<StoredLine, StoreError>> {
+    futures::future::join_all(logs.iter().map(|log| {
         store.insert_line(
-            &manager,
+            manager,
             std::slice::from_ref(log),
             None,
             Confirmation::NotAsked,
             friday_morning(),
         )
     }))
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
+    let (store, manager, dir) = store_with_manager().await;
+    let logs: Vec<Entry> = (0..200)
+        .map(|i| session(&format!("U0REP{}", i % 7), 1 + i % 60))
+        .collect();
+    let results = each_its_own_line(&store, &manager, &logs).await;
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 200);
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM log_reps").await, 200);
@@ -95,6 +104,33 @@ async fn many_sessions_logged_at_once_are_all_stored_each_with_its_rep() {
         count(&dir, "SELECT COUNT(*) FROM log_reps r JOIN logs l ON l.id = r.log_id WHERE r.minutes = l.minutes AND r.held_on = l.held_on").await,
         200
     );
+}
+
+#[tokio::test]
+async fn closing_the_store_first_stores_every_line_already_queued_and_refuses_later_ones() {
+    let (store, manager, dir) = store_with_manager().await;
+    let logs: Vec<Entry> = (0..300).map(|i| session("U0ANA", 1 + i % 60)).collect();
+    // One poll puts every line in the queue (tokio's budget would stop
+    // the sends after 128); the writer has not run yet.
+    let mut queued = std::pin::pin!(tokio::task::unconstrained(each_its_own_line(
+        &store, &manager, &logs
+    )));
+    assert!(futures::poll!(&mut queued).is_pending());
+
+    let (results, ()) = tokio::join!(queued, store.close());
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM logs").await, 300);
+    let later = store
+        .insert_line(
+            &manager,
+            &[session("U0ANA", 30)],
+            None,
+            Confirmation::NotAsked,
+            friday_morning(),
+        )
+        .await;
+    assert!(matches!(later, Err(StoreError::WriterStopped)), "{later:?}");
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ async fn a_body_changed_after_signing_is_refused() {
     let signature = sign(
         SIGNING_SECRET,
         &ts,
-        &command_body(BOSS, "status", &app.response_url()),
+        command_body(BOSS, "status", &app.response_url()),
     );
     let tampered = command_body(BOSS, "team add <@U0ANA|ana>", &app.response_url());
     let response = app

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::confirmations::StoredWord;
 use super::logs::StoredKind;
@@ -53,32 +53,89 @@ enum Check {
     Judged { seen: i64, rule: TeamRule },
 }
 
-pub(super) type LineQueue = mpsc::Sender<QueuedLine>;
-
-/// Starts the writer task; it ends when every queue handle is dropped.
-pub(super) fn start_writer(writer: SqlitePool) -> LineQueue {
-    let (queue, waiting) = mpsc::channel(QUEUE);
-    tokio::spawn(write_loop(writer, waiting));
-    queue
+/// Where lines queue for the writer task, and how it is stopped.
+#[derive(Clone, Debug)]
+pub(super) struct LineQueue {
+    queue: mpsc::Sender<QueuedLine>,
+    /// Set to ask the writer to store what has queued and stop.
+    closing: watch::Sender<bool>,
+    /// Turns true once the writer has stored everything queued and stopped.
+    closed: watch::Receiver<bool>,
 }
 
-async fn write_loop(writer: SqlitePool, mut waiting: mpsc::Receiver<QueuedLine>) {
+impl LineQueue {
+    /// Stops taking lines, stores every line already queued (each caller
+    /// gets its answer), and returns once the writer has stopped; a line
+    /// queued after this is refused with [`StoreError::WriterStopped`].
+    pub(super) async fn drain(&self) {
+        self.closing.send_replace(true);
+        let mut closed = self.closed.clone();
+        let _ = closed.wait_for(|closed| *closed).await;
+    }
+}
+
+/// Starts the writer task; it ends when the queue is drained, or when
+/// every queue handle is dropped.
+pub(super) fn start_writer(writer: SqlitePool) -> LineQueue {
+    let (queue, waiting) = mpsc::channel(QUEUE);
+    let closing = watch::channel(false).0;
+    let (stopped, closed) = watch::channel(false);
+    tokio::spawn(write_loop(writer, waiting, closing.subscribe(), stopped));
+    LineQueue {
+        queue,
+        closing,
+        closed,
+    }
+}
+
+async fn write_loop(
+    writer: SqlitePool,
+    mut waiting: mpsc::Receiver<QueuedLine>,
+    mut closing: watch::Receiver<bool>,
+    stopped: watch::Sender<bool>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match store_batch(&writer, &batch).await {
-            Ok(outcomes) => {
-                for (line, outcome) in batch.drain(..).zip(outcomes) {
-                    let _ = line.stored.send(outcome);
+    loop {
+        tokio::select! {
+            received = waiting.recv_many(&mut batch, MAX_BATCH) => {
+                if received == 0 {
+                    break;
                 }
+                store_and_answer(&writer, &mut batch).await;
             }
-            // One bad line must not fail the others: store each alone.
-            Err(_) => {
-                for line in batch.drain(..) {
-                    let result = store_batch(&writer, std::slice::from_ref(&line))
-                        .await
-                        .and_then(|mut outcomes| outcomes.swap_remove(0));
-                    let _ = line.stored.send(result);
+            () = asked_to_close(&mut closing) => {
+                // Nothing new comes in; what has queued is stored.
+                waiting.close();
+                while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                    store_and_answer(&writer, &mut batch).await;
                 }
+                break;
+            }
+        }
+    }
+    stopped.send_replace(true);
+}
+
+/// Until the queue is asked to close (or its handles are gone).
+async fn asked_to_close(closing: &mut watch::Receiver<bool>) {
+    let _ = closing.wait_for(|closing| *closing).await;
+}
+
+/// Stores `batch` in one transaction and answers each caller, emptying it.
+async fn store_and_answer(writer: &SqlitePool, batch: &mut Vec<QueuedLine>) {
+    match store_batch(writer, batch).await {
+        Ok(outcomes) => {
+            for (line, outcome) in batch.drain(..).zip(outcomes) {
+                let _ = line.stored.send(outcome);
+            }
+        }
+        // One bad line must not fail the others: store each alone.
+        Err(_) => {
+            for line in batch.drain(..) {
+                let result = store_batch(writer, std::slice::from_ref(&line))
+                    .await
+                    .and_then(|mut outcomes| outcomes.swap_remove(0));
+                let _ = line.stored.send(result);
             }
         }
     }
@@ -583,6 +640,7 @@ impl SqliteStore {
             stored,
         };
         self.lines
+            .queue
             .send(queued)
             .await
             .map_err(|_| StoreError::WriterStopped)?;

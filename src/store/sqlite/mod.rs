@@ -4,6 +4,7 @@
 //! in-process instead of spinning on SQLite's busy lock; logged lines, the
 //! hot path, are also group-committed (`lines`).
 
+mod backup;
 mod confirmations;
 mod entries;
 mod integrity;
@@ -15,6 +16,7 @@ mod months;
 mod plans;
 mod readers;
 mod reminders;
+mod retention;
 mod storage;
 mod team;
 
@@ -28,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
+pub(super) use backup::backup;
 use readers::Readers;
 
 use super::{Open, Opened, StoreError};
@@ -56,6 +59,10 @@ pub(super) struct SqliteStore {
 const READERS: usize = 4;
 /// How often the background checkpoint runs.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// What the write-ahead log is cut back to once a checkpoint has copied
+/// it: a burst of writes can grow it far past this, and SQLite would keep
+/// the file at its largest.
+const JOURNAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 impl SqliteStore {
     /// Opens the database at `url` as `how` says, and says what that did to
@@ -84,12 +91,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let options = if how == Open::ExistingReadOnly {
-            // Reads the file as it is: setting the journal mode would write.
-            // Without a write-ahead log beside it nobody is writing, so it is
-            // read as immutable, which creates no lock files either; with
-            // one, `serve` is running and the reader shares its files.
-            let wal = PathBuf::from(format!("{path}-wal"));
-            options.read_only(true).immutable(!wal.exists())
+            as_it_is(options, &path)
         } else {
             options
                 .journal_mode(SqliteJournalMode::Wal)
@@ -103,7 +105,9 @@ impl SqliteStore {
         let options = if in_memory || how == Open::ExistingReadOnly {
             options
         } else {
-            options.pragma("wal_autocheckpoint", "0")
+            options
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES.to_string())
         };
         // A connection to a local file cannot go stale, so the pool's
         // ping before each use would only add a round trip per query.
@@ -186,13 +190,24 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Stores every line already queued, then closes the connections.
     pub async fn close(&self) {
+        self.lines.drain().await;
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.close().await;
         }
         self.readers.close().await;
         self.writer.close().await;
     }
+}
+
+/// Reads the file at `path` as it is: setting the journal mode would write.
+/// Without a write-ahead log beside it nobody is writing, so it is read as
+/// immutable, which creates no lock files either; with one, `serve` is
+/// running and the reader shares its files.
+fn as_it_is(options: SqliteConnectOptions, path: &str) -> SqliteConnectOptions {
+    let wal = PathBuf::from(format!("{path}-wal"));
+    options.read_only(true).immutable(!wal.exists())
 }
 
 /// Copies committed pages from the write-ahead log into the database, every
@@ -291,4 +306,30 @@ fn parse_topics(raw: &str) -> Result<Vec<Topic>, StoreError> {
 
 fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_write_ahead_log_is_cut_back_to_its_limit_by_the_writer_and_the_checkpointer() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let (store, _) = SqliteStore::open_reporting(&url, Open::CreateAndMigrate)
+            .await
+            .expect("opens");
+        let checkpointer = store
+            .checkpointer
+            .clone()
+            .expect("a file has a checkpointer");
+        for pool in [&store.writer, &checkpointer] {
+            let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+                .fetch_one(pool)
+                .await
+                .expect("pragma");
+            assert_eq!(limit, 64 * 1024 * 1024);
+        }
+        store.close().await;
+    }
 }

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::store::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
     HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
-    PerManager, PostedAt, ReminderKey, RepAnswered, Retry, StintsSeen, Storage, StoreError,
+    PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen, Storage, StoreError,
     StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 
@@ -518,6 +518,14 @@ impl Storage for SqliteStore {
 
     async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
         self.month_export(month).await
+    }
+
+    async fn prune_bookkeeping(
+        &self,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<Pruned, StoreError> {
+        self.prune_bookkeeping(before, batch).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,0 +1,43 @@
+//! `coachbot backup`: a copy of the database as it stood at one instant,
+//! taken while `serve` goes on writing. `VACUUM INTO` on a read-only
+//! connection reads one snapshot (a read transaction in WAL mode holds no
+//! writer back) and writes it, compacted, into a new file.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+
+use super::as_it_is;
+use crate::store::StoreError;
+
+/// Copies the database at `url` into the new file `into`; the copy's size
+/// in bytes. Refuses a file that exists: a backup never writes over one.
+pub(in crate::store) async fn backup(url: &str, into: &Path) -> Result<u64, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename();
+    let path = file.display().to_string();
+    if url.contains(":memory:") || url.contains("mode=memory") || !file.exists() {
+        return Err(StoreError::NoDatabase { path });
+    }
+    let target = into.display().to_string();
+    if into.exists() {
+        return Err(StoreError::BackupExists { path: target });
+    }
+    if let Some(folder) = into
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty() && !folder.exists())
+    {
+        return Err(StoreError::NoBackupFolder {
+            folder: folder.display().to_string(),
+        });
+    }
+    let mut connection = as_it_is(options, &path).connect().await?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(&target)
+        .execute(&mut connection)
+        .await?;
+    connection.close().await?;
+    Ok(std::fs::metadata(into).map(|m| m.len()).unwrap_or(0))
+}
