@@ -34,6 +34,8 @@ struct Run {
     measured: Measured,
     /// Peak resident memory of the server process, MiB.
     peak_mib: f64,
+    /// CPU time the server process used during the run, user and system.
+    cpu_seconds: f64,
     /// Rows the server stored during the run.
     stored: i64,
 }
@@ -85,6 +87,23 @@ impl Server {
             .expect("VmHWM in the server's status")
     }
 
+    /// CPU time the process has used so far, user and system, from
+    /// Linux's /proc (in ticks of 1/100 s, Linux's USER_HZ).
+    fn cpu_seconds(&self) -> f64 {
+        let pid = self.child.id().expect("the server is running");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the server's stat");
+        // The command name, in parentheses, may hold spaces: count fields
+        // after it. utime and stime are the 14th and 15th fields.
+        let after_name = &stat[stat.rfind(')').expect("a command name") + 2..];
+        let ticks: f64 = after_name
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .map(|field| field.parse::<f64>().expect("a tick count"))
+            .sum();
+        ticks / 100.0
+    }
+
     async fn stop(mut self) {
         self.child.kill().await.expect("the server stopped");
     }
@@ -116,12 +135,18 @@ struct Bench {
 
 impl Bench {
     /// Writes a run's requests, signed now, loads `server` with them, and
-    /// reads its peak memory.
-    async fn load(&self, shape: &Shape, server: &Server, response_url: &str) -> (Measured, f64) {
+    /// reads its peak memory and the CPU time it used under the load.
+    async fn load(
+        &self,
+        shape: &Shape,
+        server: &Server,
+        response_url: &str,
+    ) -> (Measured, f64, f64) {
         let requests = self.dir.join("requests.txt");
         let timestamp = chrono::Utc::now().timestamp();
         wrk::write_requests(&requests, shape, self.seconds, timestamp, response_url);
         let url = format!("http://{}/slack/commands", server.address);
+        let cpu_before = server.cpu_seconds();
         let measured = wrk::run(
             &url,
             &self.dir.join("load.lua"),
@@ -130,7 +155,8 @@ impl Bench {
             self.seconds,
         )
         .await;
-        (measured, server.peak_mib())
+        let cpu_seconds = server.cpu_seconds() - cpu_before;
+        (measured, server.peak_mib(), cpu_seconds)
     }
 
     async fn bare(&self, shape: &Shape) -> Run {
@@ -142,7 +168,8 @@ impl Bench {
         command.arg("bare-server").arg(&address).arg(&database);
         let log = self.dir.join(format!("{}-bare.log", shape.name));
         let server = Server::start(command, address, &log).await;
-        let (measured, peak_mib) = self.load(shape, &server, "http://127.0.0.1:9/").await;
+        let (measured, peak_mib, cpu_seconds) =
+            self.load(shape, &server, "http://127.0.0.1:9/").await;
         server.stop().await;
         let stored = sqlx::query_scalar(bare::COUNT)
             .fetch_one(&mut shapes::open(&database).await)
@@ -151,6 +178,7 @@ impl Bench {
         Run {
             measured,
             peak_mib,
+            cpu_seconds,
             stored,
         }
     }
@@ -197,7 +225,8 @@ impl Bench {
         }
         let log = self.dir.join(format!("{}-coachbot.log", shape.name));
         let server = Server::start(command, address, &log).await;
-        let (measured, peak_mib) = self.load(shape, &server, &slack.response_url).await;
+        let (measured, peak_mib, cpu_seconds) =
+            self.load(shape, &server, &slack.response_url).await;
         server.stop().await;
         let after = shapes::entries(&mut shapes::open(&database).await).await;
         let calls = slack.calls.lock().expect("the fake Slack's calls");
@@ -205,6 +234,7 @@ impl Bench {
         let run = Run {
             measured,
             peak_mib,
+            cpu_seconds,
             stored: after - before,
         };
         (run, calls.publishes())
@@ -257,11 +287,18 @@ fn load_average() -> String {
 
 fn cell(run: &Run) -> String {
     format!(
-        "{:.0} logs/s, p99 {:.1} ms, {:.0} MiB",
+        "{:.0} logs/s, p99 {:.1} ms, {:.0} MiB, {:.0} µs CPU/log",
         run.measured.logs_per_second(),
         run.measured.p99_ms,
-        run.peak_mib
+        run.peak_mib,
+        cpu_micros_per_log(run)
     )
+}
+
+/// The server's CPU time per log answered: what the machine pays for a
+/// log, which other work on it changes far less than throughput.
+fn cpu_micros_per_log(run: &Run) -> f64 {
+    1e6 * run.cpu_seconds / run.measured.answered_2xx().max(1) as f64
 }
 
 async fn harness() {
@@ -313,15 +350,16 @@ async fn harness() {
         bench.seconds,
         load_average()
     );
-    println!("| shape | coachbot | bare server | coachbot as % of bare |");
-    println!("|---|---|---|---|");
+    println!("| shape | coachbot | bare server | coachbot as % of bare | by CPU per log |");
+    println!("|---|---|---|---|---|");
     for (shape, coachbot, bare, _) in &rows {
         println!(
-            "| {} | {} | {} | {:.0}% |",
+            "| {} | {} | {} | {:.0}% | {:.0}% |",
             shape.title,
             cell(coachbot),
             cell(bare),
-            100.0 * coachbot.measured.logs_per_second() / bare.measured.logs_per_second()
+            100.0 * coachbot.measured.logs_per_second() / bare.measured.logs_per_second(),
+            100.0 * cpu_micros_per_log(bare) / cpu_micros_per_log(coachbot)
         );
     }
     for (shape, _, _, publishes) in rows.iter().filter(|row| row.0.home_tabs_open) {

@@ -89,11 +89,15 @@ impl AppContext {
                 .store
                 .insert_line(manager, &stored, Some(rule), self.asking(), now),
         };
-        let StoredLine { line, moves, .. } =
-            match under_session_rules(manager, &entries, &mut stints, Some(seen), store).await? {
-                Ok(stored) => stored,
-                Err(refusal) => return Ok(*refusal),
-            };
+        let StoredLine {
+            line,
+            moves,
+            home_tabs_opened,
+            ..
+        } = match under_session_rules(manager, &entries, &mut stints, Some(seen), store).await? {
+            Ok(stored) => stored,
+            Err(refusal) => return Ok(*refusal),
+        };
         self.questions_stored();
         for moved in &moves {
             if let Some(current) = stints
@@ -130,6 +134,7 @@ impl AppContext {
             progress,
             moved: moves,
             duplicates,
+            home_tabs_opened,
         })
     }
 
@@ -266,7 +271,12 @@ impl AppContext {
                     .then(Vec::new)
             })
         };
-        let StoredLine { line, stints, .. } = match self
+        let StoredLine {
+            line,
+            stints,
+            home_tabs_opened,
+            ..
+        } = match self
             .store
             .insert_line(
                 manager,
@@ -292,6 +302,7 @@ impl AppContext {
             log,
             reps_counted: present.len(),
             duplicates,
+            home_tabs_opened,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! What the bot answers, as data; `slack::render` decides how it looks.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Surface;
@@ -67,12 +67,16 @@ pub enum Reply {
         moved: Vec<JoinMove>,
         /// Entries stored before that these look like.
         duplicates: Vec<StoredEntry>,
+        /// As [`StoredLine::home_tabs_opened`](crate::store::StoredLine).
+        home_tabs_opened: Vec<(SlackUserId, DateTime<Utc>)>,
     },
     MeetingLogged {
         line: LineId,
         log: MeetingEntry,
         reps_counted: usize,
         duplicates: Vec<StoredEntry>,
+        /// As [`StoredLine::home_tabs_opened`](crate::store::StoredLine).
+        home_tabs_opened: Vec<(SlackUserId, DateTime<Utc>)>,
     },
     /// Sessions are only for reps on the manager's team.
     NotOnTeam {
@@ -246,6 +250,22 @@ impl Reply {
             }
         }
         altered
+    }
+
+    /// When those whose tabs a stored line altered last opened them, as
+    /// the line's transaction read it; `None` for other replies, whose
+    /// tabs' openings are read after the answer.
+    pub fn home_tabs_opened(&self) -> Option<&[(SlackUserId, DateTime<Utc>)]> {
+        match self {
+            Reply::Welcome { then, .. } => then.home_tabs_opened(),
+            Reply::Logged {
+                home_tabs_opened, ..
+            }
+            | Reply::MeetingLogged {
+                home_tabs_opened, ..
+            } => Some(home_tabs_opened),
+            _ => None,
+        }
     }
 }
 

@@ -42,8 +42,9 @@ pub fn opened(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) {
 }
 
 /// Draws again the Home tabs `reply` altered, of those who may be looking:
-/// one read finds them, after Slack has been answered, so a change whose
-/// tabs nobody has open costs nothing more.
+/// a logged line knows them from the transaction that stored it; for other
+/// changes one read finds them, after Slack has been answered, so a change
+/// whose tabs nobody has open costs nothing more.
 pub fn publish_if_changed(
     ctx: &AppContext,
     workspace: &WorkspaceId,
@@ -54,11 +55,21 @@ pub fn publish_if_changed(
     if altered.is_empty() {
         return;
     }
+    let minutes = ctx.settings.home.opened_within_minutes;
+    if let Some(opened) = reply.home_tabs_opened() {
+        let since = ctx.clock.now() - Duration::minutes(minutes.into());
+        for (who, _) in opened
+            .iter()
+            .filter(|(who, at)| *at >= since && altered.contains(who))
+        {
+            request(ctx, workspace, who);
+        }
+        return;
+    }
     let (checking, workspace) = (ctx.clone(), workspace.clone());
     ctx.follow_ups
         .spawn("a check for Home tabs to draw again", async move {
             let ctx = checking;
-            let minutes = ctx.settings.home.opened_within_minutes;
             let since = ctx.clock.now() - Duration::minutes(minutes.into());
             match ctx
                 .store

@@ -75,6 +75,10 @@ pub struct StoredLine {
     /// without a rule, nor for a line judged by the caller and stored at
     /// once): the team the line was stored against.
     pub stints: Vec<Membership>,
+    /// When the line's manager and reps last opened their Home tab, those
+    /// who ever did, read in the transaction that stored the line: a tab
+    /// opened after it is drawn with the line already in it.
+    pub home_tabs_opened: Vec<(SlackUserId, DateTime<Utc>)>,
 }
 
 /// Which line `undo` takes back.
@@ -179,8 +183,9 @@ pub enum DisputeSettled {
 }
 
 /// A message a change calls for, as `log_reps.notify` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum NoticeKind {
     /// Ask the rep to confirm a 1:1.
     Ask,

@@ -1026,3 +1026,45 @@ async fn one_read_names_those_of_a_changes_users_who_opened_their_home_tab_latel
 
     assert_eq!(looking, [user("U0ANA")]);
 }
+
+#[tokio::test]
+async fn a_stored_line_says_when_its_manager_and_reps_last_opened_their_home_tabs() {
+    let (store, manager, _dir) = store_with_manager().await;
+    let now = friday_morning();
+    let minutes = chrono::Duration::minutes;
+    for (who, ago) in [("U0ANA", 3), ("U0BEN", 30), (manager.id.as_str(), 1)] {
+        store
+            .remember_home_tab(&manager.workspace, &user(who), now - minutes(ago))
+            .await
+            .expect("opened");
+    }
+    let elsewhere = WorkspaceId::parse("T0ELSE").expect("workspace");
+    store
+        .remember_home_tab(&elsewhere, &user("U0CAT"), now)
+        .await
+        .expect("cat elsewhere");
+
+    let stored = store
+        .insert_line(
+            &manager,
+            &[
+                session_with(&["U0ANA", "U0CAT"], 30, Activity::Pipeline),
+                meeting(45),
+            ],
+            None,
+            Confirmation::NotAsked,
+            now,
+        )
+        .await
+        .expect("stored");
+
+    // Ben opened his tab but is not in the line; Cat opened hers in
+    // another workspace.
+    assert_eq!(
+        stored.home_tabs_opened,
+        [
+            (manager.id.clone(), now - minutes(1)),
+            (user("U0ANA"), now - minutes(3)),
+        ]
+    );
+}

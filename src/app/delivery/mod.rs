@@ -362,6 +362,7 @@ async fn attempt(
     policy: DeliveryPolicy,
 ) -> Result<Outcome, StoreError> {
     let (job, workspace) = (reminder.kind.name(), reminder.workspace.clone());
+    let summary = reminder.summary.clone();
     let outcome = attempt_once(ctx.clone(), reminder, pace, pass, policy).await?;
     if let Some(state) = outcome.state() {
         telemetry::reminders(job, state, 1);
@@ -371,6 +372,9 @@ async fn attempt(
             workspace.as_str(),
             ctx.deliveries.posts_per_second(&workspace),
         );
+        // Logged once it is counted, so whoever reads the line finds the
+        // metrics agree.
+        tracing::info!(%summary, "reminder sent");
     }
     Ok(outcome)
 }
@@ -569,7 +573,6 @@ async fn sent(
     if !held {
         tracing::warn!("a reminder's claim lapsed before Slack's answer came; marked sent all the same, as Slack took it");
     }
-    tracing::info!(summary = %reminder.summary, "reminder sent");
     Ok(Outcome::Sent)
 }
 

@@ -31,12 +31,14 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
             progress,
             moved,
             duplicates,
+            ..
         } => logging::logged(*line, entries, progress, moved, duplicates, today),
         Reply::MeetingLogged {
             line,
             log,
             reps_counted,
             duplicates,
+            ..
         } => logging::meeting_logged(*line, log, *reps_counted, duplicates, today),
         Reply::Edited {
             before,

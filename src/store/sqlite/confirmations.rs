@@ -16,8 +16,9 @@ use crate::domain::{
 use crate::store::{DisputeSettled, NewReminder, NoticeKind, Owned, PendingNotice, RepAnswered};
 
 /// A rep's word, as `log_reps.confirmation` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub(super) enum StoredWord {
     None,
     Asked,
@@ -170,7 +171,7 @@ impl SqliteStore {
         );
         let rows = sqlx::query_as(&sql)
             .bind(limit)
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         let mut notices = Vec::new();
         for read in gather(rows)? {

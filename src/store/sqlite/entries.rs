@@ -126,7 +126,7 @@ impl SqliteStore {
             .bind(manager.workspace.as_str())
             .bind(manager.id.as_str())
             .bind(limit)
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         Ok(gather(rows)?.into_iter().map(EntryRead::listed).collect())
     }
@@ -252,7 +252,7 @@ impl SqliteStore {
             .bind(rep.as_str())
             .bind(date_text(month.first_day()))
             .bind(date_text(month.next().first_day()))
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         gather(rows)?
             .into_iter()
@@ -303,7 +303,7 @@ impl SqliteStore {
         let rows = query
             .bind(date_text(month.first_day()))
             .bind(date_text(month.next().first_day()))
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         rows.into_iter()
             .map(|row| Ok((parse_user(row.rep_id)?, row.confirmation.into(), row.count)))

@@ -86,7 +86,7 @@ impl SqliteStore {
                 OR l.held_on <> r.held_on OR l.minutes <> r.minutes OR l.activity <> r.activity
              ORDER BY r.log_id, r.rowid",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         for row in rows {
             let fields = [
@@ -116,7 +116,7 @@ impl SqliteStore {
             "SELECT team_id, id AS entry FROM logs l WHERE kind = 'session'
                AND NOT EXISTS (SELECT 1 FROM log_reps r WHERE r.log_id = l.id) ORDER BY id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::SessionWithoutReps {
             workspace: row.team_id,
@@ -131,7 +131,7 @@ impl SqliteStore {
                    AND m.joined_on <= l.held_on AND (m.left_on IS NULL OR l.held_on < m.left_on))
              ORDER BY l.id, r.rowid",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::RepNotOnTeam {
             workspace: row.team_id,
@@ -155,7 +155,7 @@ impl SqliteStore {
                AND b.joined_on < COALESCE(b.left_on, '9999-12-31')
              ORDER BY a.id, b.id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::TwoTeamsAtOnce {
             workspace: row.team_id,
@@ -175,7 +175,7 @@ impl SqliteStore {
             "SELECT team_id, rep_id, held_on, minutes, activity, was_log_id, candidates
              FROM log_reps_undecided ORDER BY id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::Undecided {
             workspace: row.team_id,
@@ -190,7 +190,7 @@ impl SqliteStore {
             "SELECT team_id, id AS entry FROM logs
              WHERE line_id IS NULL OR line_id NOT IN (SELECT id FROM log_lines) ORDER BY id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         findings.extend(rows.into_iter().map(|row| Finding::EntryWithoutLine {
             workspace: row.team_id,
@@ -201,7 +201,7 @@ impl SqliteStore {
                     (SELECT COUNT(*) FROM log_reps) AS rep_rows,
                     (SELECT COUNT(*) FROM memberships) AS memberships",
         )
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         let checked = Checked {
             entries: counts.entries as usize,

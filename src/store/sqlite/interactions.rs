@@ -148,7 +148,7 @@ impl SqliteStore {
         for user in users {
             query = query.bind(user.as_str());
         }
-        let looking: Vec<String> = query.fetch_all(&self.readers).await?;
+        let looking: Vec<String> = query.fetch_all(&mut *self.readers.acquire().await?).await?;
         looking.into_iter().map(parse_user).collect()
     }
 
@@ -163,7 +163,7 @@ impl SqliteStore {
         )
         .bind(workspace.as_str())
         .bind(user.as_str())
-        .fetch_optional(&self.readers)
+        .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         row.map(|row| {
             Ok(HomeTab {

@@ -15,7 +15,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::confirmations::StoredWord;
 use super::logs::StoredKind;
 use super::team::{membership_from_row, move_join_days, reps_stints, MembershipRow};
-use super::{date_text, instant_text, topics_text, SqliteStore, StoreError};
+use super::{
+    date_text, decode_json, instant_text, parse_instant, parse_user, topics_text, SqliteStore,
+    StoreError,
+};
 use crate::domain::{
     Confirmation, Entry, JoinMove, LineId, Manager, Membership, SessionEntry, SlackUserId,
 };
@@ -160,12 +163,75 @@ async fn store_batch(writer: &SqlitePool, batch: &[QueuedLine]) -> Result<Outcom
                 line: LineId::new(line_id),
                 moves: Vec::new(),
                 stints: Vec::new(),
+                home_tabs_opened: Vec::new(),
             }),
             None => store_line(&mut tx, line).await?,
         });
     }
+    home_tabs_opened(&mut tx, batch, &mut outcomes).await?;
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Fills in, for each stored line, when its manager and reps last opened
+/// their Home tabs: one read for the whole batch, in its transaction, so a
+/// log costs no read of its own to learn whose tab to draw again.
+async fn home_tabs_opened(
+    tx: &mut SqliteConnection,
+    batch: &[QueuedLine],
+    outcomes: &mut Outcomes,
+) -> Result<(), StoreError> {
+    let people: Vec<[&str; 2]> = batch
+        .iter()
+        .zip(outcomes.iter())
+        .filter(|(_, outcome)| outcome.is_ok())
+        .flat_map(|(line, _)| line_people(line).map(move |user| [line.workspace.as_str(), user]))
+        .collect();
+    if people.is_empty() {
+        return Ok(());
+    }
+    let read: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(h.team_id, h.user_id, h.opened_at))
+         FROM home_tabs h
+         JOIN (SELECT DISTINCT p.value ->> 0 AS team_id, p.value ->> 1 AS user_id
+               FROM json_each(?) p) w ON h.team_id = w.team_id AND h.user_id = w.user_id",
+    )
+    .bind(json(&people)?)
+    .fetch_one(&mut *tx)
+    .await?;
+    let opened: Vec<(String, String, String)> = decode_json(&read)?;
+    if opened.is_empty() {
+        return Ok(());
+    }
+    for (line, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+        let Ok(stored) = outcome else { continue };
+        for user in line_people(line) {
+            if let Some((_, _, at)) = opened
+                .iter()
+                .find(|(workspace, who, _)| *workspace == line.workspace && who == user)
+            {
+                stored
+                    .home_tabs_opened
+                    .push((parse_user(user.to_string())?, parse_instant(at)?));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The line's manager, then each rep of its sessions once.
+fn line_people(line: &QueuedLine) -> impl Iterator<Item = &str> {
+    let mut people = vec![line.manager.as_str()];
+    for entry in &line.entries {
+        if let Entry::Session(session) = entry {
+            for rep in &session.reps {
+                if !people.contains(&rep.as_str()) {
+                    people.push(rep.as_str());
+                }
+            }
+        }
+    }
+    people.into_iter()
 }
 
 /// Stores, in three inserts however many there are, the lines of the batch
@@ -212,19 +278,28 @@ async fn store_together(
             }
         })
         .collect();
-    let added: Vec<i64> = sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO log_lines (id, team_id, manager_id, logged_at)
          SELECT l.value ->> 'id', l.value ->> 'workspace', l.value ->> 'manager',
                 l.value ->> 'logged_at'
          FROM json_each(?) l
          WHERE l.value ->> 'seen' IS NULL
             OR l.value ->> 'seen' = COALESCE((SELECT version FROM stint_versions
-                                              WHERE team_id = l.value ->> 'workspace'), 0)
-         RETURNING id",
+                                              WHERE team_id = l.value ->> 'workspace'), 0)",
     )
     .bind(json(&lines)?)
-    .fetch_all(&mut *tx)
+    .execute(&mut *tx)
     .await?;
+    // Read back in one row rather than with RETURNING, a row (and a trip
+    // from SQLite's thread) per line: the IDs handed out above are this
+    // transaction's alone.
+    let added: String =
+        sqlx::query_scalar("SELECT json_group_array(id) FROM log_lines WHERE id BETWEEN ? AND ?")
+            .bind(next.line + 1)
+            .bind(next.line + lines.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+    let added: Vec<i64> = decode_json(&added)?;
     let mut entries = Vec::new();
     let mut reps = Vec::new();
     let mut entry_ids = next.entry + 1..;
@@ -407,6 +482,7 @@ async fn store_line(
         line: LineId::new(line_id),
         moves,
         stints,
+        home_tabs_opened: Vec::new(),
     }))
 }
 

@@ -7,8 +7,8 @@ use sqlx::SqliteConnection;
 use super::confirmations::StoredWord;
 use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{
-    date_text, instant_text, parse_date, parse_topics, parse_user, parse_workspace, SqliteStore,
-    StoreError,
+    date_text, decode_json, instant_text, parse_date, parse_topics, parse_user, parse_workspace,
+    JsonQuery, SqliteStore, StoreError,
 };
 use crate::domain::{
     Activity, Confirmation, Entry, EntryId, EntryKind, LineId, ListedEntry, Manager, MeetingEntry,
@@ -17,8 +17,9 @@ use crate::domain::{
 use crate::store::{ExportRow, NoticeKind, UndoTarget, Undone, Usual};
 
 /// An entry's kind, as `logs.kind` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub(super) enum StoredKind {
     Session,
     Meeting,
@@ -46,7 +47,7 @@ impl From<StoredKind> for EntryKind {
 /// one of its reps with their word (none, for a meeting). Every reader of
 /// entries selects [`entries_with_reps`] with its own filter and order, and
 /// [`gather`] folds the rows into entries.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct EntryRepRow {
     id: i64,
     team_id: String,
@@ -65,6 +66,84 @@ pub(super) struct EntryRepRow {
     asked_revision: Option<u32>,
 }
 
+/// The entries of the manager's that look like one of `new` by
+/// [`Entry::looks_like`], in one row: [`entries_with_reps`]'s rows as a
+/// JSON array of arrays in [`EntryRepRow`]'s order of fields, bound by
+/// [`bind_lookalikes`].
+pub(super) fn lookalikes_json_sql(new: &[Entry]) -> String {
+    if new.is_empty() {
+        return "SELECT json_array()".to_string();
+    }
+    let alike = new
+        .iter()
+        .map(|entry| match entry {
+            Entry::Session(_) => {
+                "SELECT id FROM (
+                   SELECT id FROM logs
+                   WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                     AND kind = ?
+                     AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
+                          WHERE log_id = logs.id) = ?
+                   ORDER BY id DESC LIMIT ?)"
+            }
+            Entry::Meeting(_) => {
+                "SELECT id FROM (
+                   SELECT id FROM logs
+                   WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
+                     AND kind = ? AND ? IS NULL
+                   ORDER BY id DESC LIMIT ?)"
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    let filter = format!("l.id IN (SELECT id FROM ({alike}) ORDER BY id DESC LIMIT ?)");
+    format!(
+        "SELECT json_group_array(json_array(id, team_id, manager_id, line_id, revision, kind,
+                                            minutes, activity, topics, note, held_on, rep_id,
+                                            confirmation, notify, asked_revision)
+                                 ORDER BY id, rep_position)
+         FROM ({})",
+        entries_with_reps(&filter, "l.id")
+    )
+}
+
+/// Binds the parameters of [`lookalikes_json_sql`]: each new entry's day,
+/// length, kind and reps, and at most `limit` found.
+pub(super) fn bind_lookalikes<'q>(
+    mut query: JsonQuery<'q>,
+    manager: &Manager,
+    new: &[Entry],
+    limit: u32,
+) -> JsonQuery<'q> {
+    if new.is_empty() {
+        return query;
+    }
+    for entry in new {
+        let reps = match entry {
+            Entry::Session(session) => {
+                let mut reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
+                reps.sort_unstable();
+                Some(reps.join(","))
+            }
+            Entry::Meeting(_) => None,
+        };
+        query = query
+            .bind(manager.workspace.as_str().to_string())
+            .bind(manager.id.as_str().to_string())
+            .bind(date_text(entry.held_on()))
+            .bind(entry.minutes().get())
+            .bind(StoredKind::from(entry.kind()))
+            .bind(reps)
+            .bind(limit);
+    }
+    query.bind(limit)
+}
+
+/// The entries these rows hold, as stored.
+pub(super) fn stored_entries(rows: Vec<EntryRepRow>) -> Result<Vec<StoredEntry>, StoreError> {
+    Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
+}
+
 /// The SQL of the one way entries are read, for the entries of `logs l`
 /// that `filter` picks, in `order`; each entry's reps come in the order
 /// they were given.
@@ -72,7 +151,7 @@ pub(super) fn entries_with_reps(filter: &str, order: &str) -> String {
     format!(
         "SELECT l.id, l.team_id, l.manager_id, l.line_id, l.revision, l.kind, l.minutes,
                 l.activity, l.topics, l.note, l.held_on, r.rep_id, r.confirmation, r.notify,
-                r.asked_revision
+                r.asked_revision, r.rowid AS rep_position
          FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
          WHERE {filter}
          ORDER BY {order}, r.rowid"
@@ -228,7 +307,7 @@ impl SqliteStore {
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(kind)
-        .fetch_optional(&self.readers)
+        .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         let activity: Option<String> = sqlx::query_scalar(
             "SELECT activity FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'session'
@@ -236,7 +315,7 @@ impl SqliteStore {
         )
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
-        .fetch_optional(&self.readers)
+        .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         Ok(Usual {
             minutes: minutes.and_then(|m| Minutes::new(m).ok()),
@@ -259,54 +338,11 @@ impl SqliteStore {
         new: &[Entry],
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        if new.is_empty() {
-            return Ok(Vec::new());
-        }
-        let alike = new
-            .iter()
-            .map(|entry| match entry {
-                Entry::Session(_) => {
-                    "SELECT id FROM (
-                       SELECT id FROM logs
-                       WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                         AND kind = ?
-                         AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
-                              WHERE log_id = logs.id) = ?
-                       ORDER BY id DESC LIMIT ?)"
-                }
-                Entry::Meeting(_) => {
-                    "SELECT id FROM (
-                       SELECT id FROM logs
-                       WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                         AND kind = ? AND ? IS NULL
-                       ORDER BY id DESC LIMIT ?)"
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ");
-        let filter = format!("l.id IN (SELECT id FROM ({alike}) ORDER BY id DESC LIMIT ?)");
-        let sql = entries_with_reps(&filter, "l.id");
-        let mut query = sqlx::query_as(&sql);
-        for entry in new {
-            let reps = match entry {
-                Entry::Session(session) => {
-                    let mut reps: Vec<&str> = session.reps.iter().map(|r| r.as_str()).collect();
-                    reps.sort_unstable();
-                    Some(reps.join(","))
-                }
-                Entry::Meeting(_) => None,
-            };
-            query = query
-                .bind(manager.workspace.as_str())
-                .bind(manager.id.as_str())
-                .bind(date_text(entry.held_on()))
-                .bind(entry.minutes().get())
-                .bind(StoredKind::from(entry.kind()))
-                .bind(reps)
-                .bind(limit);
-        }
-        let rows = query.bind(limit).fetch_all(&self.readers).await?;
-        Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
+        let sql = lookalikes_json_sql(new);
+        let read: String = bind_lookalikes(sqlx::query_scalar(&sql), manager, new, limit)
+            .fetch_one(&mut *self.readers.acquire().await?)
+            .await?;
+        stored_entries(decode_json(&read)?)
     }
 
     /// Takes a line back whole: its entries and every rep row with them,
@@ -390,7 +426,7 @@ impl SqliteStore {
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
         .bind(date_text(day))
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         last.as_deref().map(parse_date).transpose()
     }
@@ -410,7 +446,7 @@ impl SqliteStore {
         .bind(manager.id.as_str())
         .bind(date_text(from))
         .bind(date_text(until))
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         Ok(count)
     }
@@ -438,7 +474,7 @@ impl SqliteStore {
         )
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(ExportRow::try_from).collect()
     }

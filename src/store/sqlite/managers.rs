@@ -124,7 +124,7 @@ impl SqliteStore {
         if let Some(known) = self.cached_managers().get(&key) {
             return Ok(Some(known.manager.clone()));
         }
-        let read = fetch_manager(&self.readers, workspace, user).await?;
+        let read = fetch_manager(&mut *self.readers.acquire().await?, workspace, user).await?;
         Ok(read.map(|read| self.remember(read)))
     }
 
@@ -167,7 +167,7 @@ impl SqliteStore {
                              AND ms.left_on IS NULL)
              ORDER BY team_id, user_id"
         ))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         Ok(managers_from_rows(rows))
     }
@@ -179,7 +179,7 @@ impl SqliteStore {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT team_id FROM memberships WHERE left_on IS NULL ORDER BY team_id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -192,7 +192,7 @@ impl SqliteStore {
     pub async fn managers_zones(&self) -> Result<Vec<ZoneNames>, StoreError> {
         let rows: Vec<(String, Option<String>)> =
             sqlx::query_as("SELECT DISTINCT slack_tz, tz_override FROM managers")
-                .fetch_all(&self.readers)
+                .fetch_all(&mut *self.readers.acquire().await?)
                 .await?;
         Ok(rows
             .into_iter()
@@ -256,7 +256,7 @@ impl SqliteStore {
         .bind(zones_json)
         .bind(StoredJob::from(MessageKind::Job(job)))
         .bind(job == Job::TeamDigest)
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         Ok(managers_from_rows(rows))
     }
@@ -423,10 +423,14 @@ mod tests {
             .await
             .expect("manager");
         // A command that found nothing in the cache reads the row…
-        let stale = fetch_manager(&store.readers, &workspace, &boss)
-            .await
-            .expect("read")
-            .expect("row");
+        let stale = fetch_manager(
+            &mut *store.readers.acquire().await.expect("a reader"),
+            &workspace,
+            &boss,
+        )
+        .await
+        .expect("read")
+        .expect("row");
         // …a snooze commits and is remembered…
         let back_on = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
         store

@@ -14,6 +14,7 @@ mod logs;
 mod managers;
 mod months;
 mod plans;
+mod readers;
 mod reminders;
 mod retention;
 mod storage;
@@ -30,6 +31,7 @@ use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
 pub(super) use backup::backup;
+use readers::Readers;
 
 use super::{Open, Opened, StoreError};
 use crate::domain::{SlackUserId, Topic, WorkspaceId};
@@ -38,7 +40,7 @@ use crate::domain::{SlackUserId, Topic, WorkspaceId};
 #[derive(Clone, Debug)]
 pub(super) struct SqliteStore {
     /// Reads run here, several at once.
-    readers: SqlitePool,
+    readers: Readers,
     /// Writes run here, one at a time.
     writer: SqlitePool,
     /// Logged lines, the hot-path write, go through group commit.
@@ -54,7 +56,7 @@ pub(super) struct SqliteStore {
     checkpoints: watch::Sender<u64>,
 }
 
-const READERS: u32 = 4;
+const READERS: usize = 4;
 /// How long a statement waits for a lock another connection holds.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the health probe waits for the write lock: long enough for a
@@ -148,22 +150,13 @@ impl SqliteStore {
         };
         let checkpoints = watch::channel(0).0;
         let (readers, checkpointer) = if in_memory {
-            (writer.clone(), None)
+            (Readers::Shared(writer.clone()), None)
         } else if how == Open::ExistingReadOnly {
             // Nothing here writes, so nothing to checkpoint; a job's set
             // reads still run side by side.
-            let readers = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(READERS)
-                .connect_with(options)
-                .await?;
-            (readers, None)
+            (Readers::open(&options, READERS).await?, None)
         } else {
-            let readers = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(READERS)
-                .connect_with(options.clone().read_only(true))
-                .await?;
+            let readers = Readers::open(&options.clone().read_only(true), READERS).await?;
             let checkpointer = SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(1)
@@ -196,7 +189,9 @@ impl SqliteStore {
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.readers.acquire().await?)
+            .await?;
         Ok(())
     }
 
@@ -297,6 +292,26 @@ fn parse_instant(raw: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("instant {raw:?}")))
+}
+
+/// A statement that answers in one row, one JSON text: what a read of
+/// many rows is made into, since sqlx hands each row from SQLite's thread
+/// to the caller's task on its own.
+type JsonQuery<'q> =
+    sqlx::query::QueryScalar<'q, Sqlite, String, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Rows read as JSON, into their named row type.
+fn decode_json<T: serde::de::DeserializeOwned>(read: &str) -> Result<T, StoreError> {
+    serde_json::from_str(read)
+        .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
+}
+
+/// Rows read as part of a JSON answer, into their named row type.
+fn from_json_value<T: serde::de::DeserializeOwned>(
+    read: serde_json::Value,
+) -> Result<T, StoreError> {
+    serde_json::from_value(read)
+        .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
 }
 
 /// `?, ?, ?` for an `IN (…)` list of `n` values.

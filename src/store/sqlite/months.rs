@@ -3,7 +3,11 @@
 //! manager they were with, for the domain's one rule to total; and the
 //! manager's own time in the month, each entry once.
 
-use super::{date_text, parse_date, parse_user, SqliteStore, StoreError};
+use super::logs::{bind_lookalikes, lookalikes_json_sql, stored_entries, EntryRepRow};
+use super::{
+    date_text, decode_json, from_json_value, parse_date, parse_user, JsonQuery, SqliteStore,
+    StoreError,
+};
 use crate::domain::{
     Activity, DayOfCoaching, Entry, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
     SessionRecord, SlackUserId, WorkspaceId, YearMonth,
@@ -11,8 +15,8 @@ use crate::domain::{
 use crate::store::{LineContext, StintsSeen};
 
 /// What a row of the month's union is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 enum ActivityKind {
     Membership,
     Session,
@@ -23,7 +27,7 @@ enum ActivityKind {
 }
 
 /// One row of the month's union: what it is, then its fields.
-#[derive(sqlx::FromRow)]
+#[derive(serde::Deserialize)]
 pub(super) struct ActivityRow {
     kind: ActivityKind,
     /// The manager of a stint or a meeting; the rep of a session.
@@ -74,7 +78,7 @@ impl SqliteStore {
         .bind(manager.id.as_str())
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(day_from_row).collect()
     }
@@ -119,8 +123,9 @@ impl SqliteStore {
 
     /// What a new line needs before it is stored and answered: for each
     /// month, the reps' stints and month (1:1 minutes summed per rep and
-    /// kind) with the count of stint changes read in the same statement,
-    /// and the lookalikes; read side by side on the readers.
+    /// kind) with the count of stint changes, and the lookalikes; all in
+    /// one statement that answers in one row, so a log costs one trip to a
+    /// reader and back however many rows its months hold.
     pub async fn line_context(
         &self,
         manager: &Manager,
@@ -129,46 +134,46 @@ impl SqliteStore {
         new: &[Entry],
         lookalikes: u32,
     ) -> Result<LineContext, StoreError> {
-        let sql = activity_sql(&reps_values(reps.len()), Sessions::ByMonthWithVersion);
+        let month_sql = month_json_sql(&reps_values(reps.len()), Sessions::ByMonthWithVersion);
         let binds: Vec<String> = reps.iter().map(|rep| rep.as_str().to_string()).collect();
-        let month_reads = months.iter().map(|&month| {
-            let (sql, binds) = (&sql, &binds);
-            async move {
-                let query = bind_activity(
-                    sqlx::query_as(sql),
-                    &manager.workspace,
-                    binds,
-                    month,
-                    Sessions::ByMonthWithVersion,
-                );
-                let rows: Vec<ActivityRow> = query.fetch_all(&self.readers).await?;
-                let mut activity = MonthActivity::default();
-                let mut seen = 0;
-                for row in rows {
-                    if row.kind == ActivityKind::Version {
-                        seen = row.position;
-                    } else {
-                        push_activity(&mut activity, row)?;
-                    }
+        let columns: Vec<String> = months
+            .iter()
+            .map(|_| format!("({month_sql})"))
+            .chain([format!("({})", lookalikes_json_sql(new))])
+            .collect();
+        let sql = format!("SELECT json_array({})", columns.join(", "));
+        let mut query = sqlx::query_scalar(&sql);
+        for &month in months {
+            query = bind_activity(
+                query,
+                &manager.workspace,
+                &binds,
+                month,
+                Sessions::ByMonthWithVersion,
+            );
+        }
+        let query = bind_lookalikes(query, manager, new, lookalikes);
+        let read: String = query.fetch_one(&mut *self.readers.acquire().await?).await?;
+        let (month_rows, lookalike_rows) = decode_line_context(&read, months.len())?;
+        let mut seen = None;
+        let mut read_months = Vec::with_capacity(months.len());
+        for (&month, rows) in months.iter().zip(month_rows) {
+            let mut activity = MonthActivity::default();
+            for row in rows {
+                if row.kind == ActivityKind::Version {
+                    // The stints a caller judges are the first month's, so
+                    // the count is the one read with them.
+                    seen.get_or_insert(row.position);
+                } else {
+                    push_activity(&mut activity, row)?;
                 }
-                Ok::<_, StoreError>((month, activity, seen))
             }
-        });
-        let (read, lookalikes) = tokio::join!(
-            futures::future::try_join_all(month_reads),
-            self.lookalikes(manager, new, lookalikes)
-        );
-        let read = read?;
-        // The stints a caller judges are the first month's, so the count
-        // is the one read with them.
-        let seen = StintsSeen(read.first().map_or(0, |(_, _, seen)| *seen));
+            read_months.push((month, activity));
+        }
         Ok(LineContext {
-            seen,
-            months: read
-                .into_iter()
-                .map(|(month, activity, _)| (month, activity))
-                .collect(),
-            lookalikes: lookalikes?,
+            seen: StintsSeen(seen.unwrap_or(0)),
+            months: read_months,
+            lookalikes: stored_entries(lookalike_rows)?,
         })
     }
 
@@ -181,22 +186,43 @@ impl SqliteStore {
         binds: &[String],
         month: YearMonth,
     ) -> Result<MonthActivity, StoreError> {
-        let sql = activity_sql(reps_sql, Sessions::ByDay);
-        let rows: Vec<ActivityRow> = bind_activity(
-            sqlx::query_as(&sql),
+        let sql = month_json_sql(reps_sql, Sessions::ByDay);
+        let read: String = bind_activity(
+            sqlx::query_scalar(&sql),
             workspace,
             binds,
             month,
             Sessions::ByDay,
         )
-        .fetch_all(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         let mut activity = MonthActivity::default();
-        for row in rows {
+        for row in decode_json::<Vec<ActivityRow>>(&read)? {
             push_activity(&mut activity, row)?;
         }
         Ok(activity)
     }
+}
+
+/// A month's rows and a line's lookalikes' rows, as [`SqliteStore::line_context`]
+/// reads them: one JSON array, the months first.
+fn decode_line_context(
+    read: &str,
+    months: usize,
+) -> Result<(Vec<Vec<ActivityRow>>, Vec<EntryRepRow>), StoreError> {
+    let mut columns: Vec<serde_json::Value> = decode_json(read)?;
+    if columns.len() != months + 1 {
+        return Err(StoreError::Corrupt(format!(
+            "a line's context read {} parts for {months} months",
+            columns.len()
+        )));
+    }
+    let lookalikes = from_json_value(columns.pop().unwrap_or_default())?;
+    let months = columns
+        .into_iter()
+        .map(from_json_value)
+        .collect::<Result<_, _>>()?;
+    Ok((months, lookalikes))
 }
 
 /// The SQL that lists `n` reps given as parameters.
@@ -254,14 +280,27 @@ pub(super) fn activity_sql(reps_sql: &str, sessions: Sessions) -> String {
     )
 }
 
+/// [`activity_sql`] in one row: its rows as a JSON array of arrays, in
+/// [`ActivityRow`]'s order of fields, each kind by day and position. sqlx
+/// hands each row of a result from SQLite's thread to the caller's task on
+/// its own, so a month of many rows costs many hand-offs; one row costs one.
+pub(super) fn month_json_sql(reps_sql: &str, sessions: Sessions) -> String {
+    format!(
+        "SELECT json_group_array(json_array(kind, who, what, minutes, day, left_on, position)
+                                ORDER BY kind, day, position)
+         FROM ({})",
+        activity_sql(reps_sql, sessions)
+    )
+}
+
 /// Binds the parameters of [`activity_sql`]: the reps' `binds` first.
-pub(super) fn bind_activity<'q, O>(
-    mut query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+pub(super) fn bind_activity<'q>(
+    mut query: JsonQuery<'q>,
     workspace: &WorkspaceId,
     binds: &[String],
     month: YearMonth,
     sessions: Sessions,
-) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+) -> JsonQuery<'q> {
     let from = date_text(month.first_day());
     let until = date_text(month.next().first_day());
     for bind in binds {

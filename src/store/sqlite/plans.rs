@@ -266,7 +266,7 @@ impl SqliteStore {
         .bind(due_json(managers))
         .bind(&until)
         .bind(&from)
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut activities = empty(managers);
         for row in rows {
@@ -315,7 +315,7 @@ impl SqliteStore {
         .bind(due_json(managers))
         .bind(date_text(month.first_day()))
         .bind(date_text(month.next().first_day()))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut days = empty(managers);
         for row in rows {
@@ -344,7 +344,7 @@ impl SqliteStore {
              FROM due"
         ))
         .bind(due_json(managers))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut stints = empty(managers);
         for row in rows {
@@ -378,7 +378,7 @@ impl SqliteStore {
         .bind(due_json(managers))
         .bind(date_text(day))
         .bind(date_text(from))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut meetings = empty(managers);
         for row in rows {

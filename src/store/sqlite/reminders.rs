@@ -143,7 +143,7 @@ impl SqliteStore {
         .bind(keys_json)
         .bind(StoredJob::from(MessageKind::Job(job)))
         .bind(date_text(local_date))
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         let mut stored = vec![false; keys.len()];
         for i in found {
@@ -191,7 +191,7 @@ impl SqliteStore {
         .bind(&now)
         .bind(&now)
         .bind(limit)
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(PendingReminder::try_from).collect()
     }
@@ -201,7 +201,7 @@ impl SqliteStore {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT team_id FROM reminders WHERE status = 'pending' ORDER BY team_id",
         )
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(parse_workspace).collect()
     }
@@ -223,7 +223,7 @@ impl SqliteStore {
         for id in ids {
             query = query.bind(id);
         }
-        let rows = query.fetch_all(&self.readers).await?;
+        let rows = query.fetch_all(&mut *self.readers.acquire().await?).await?;
         rows.into_iter().map(PendingReminder::try_from).collect()
     }
 
@@ -489,7 +489,7 @@ mod tests {
     ) -> (String, Option<String>, Option<String>, Option<String>) {
         sqlx::query_as("SELECT status, in_doubt_since, channel, ts FROM reminders WHERE id = ?")
             .bind(id)
-            .fetch_one(&store.readers)
+            .fetch_one(&mut *store.readers.acquire().await.expect("a reader"))
             .await
             .expect("row")
     }
@@ -649,7 +649,7 @@ mod tests {
         for kind in kinds {
             let (stored, read): (String, StoredJob) = sqlx::query_as("SELECT ?1, ?1")
                 .bind(StoredJob::from(kind))
-                .fetch_one(&store.readers)
+                .fetch_one(&mut *store.readers.acquire().await.expect("a reader"))
                 .await
                 .expect("read");
             assert_eq!(stored, kind.name());

@@ -62,7 +62,7 @@ impl SqliteStore {
         )
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
-        .fetch_all(&self.readers)
+        .fetch_all(&mut *self.readers.acquire().await?)
         .await?;
         rows.into_iter().map(membership_from_row).collect()
     }
@@ -74,7 +74,7 @@ impl SqliteStore {
         )
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
-        .fetch_one(&self.readers)
+        .fetch_one(&mut *self.readers.acquire().await?)
         .await?;
         first.as_deref().map(parse_date).transpose()
     }
