@@ -74,6 +74,10 @@ pub(super) fn lookalikes_json_sql(new: &[Entry]) -> String {
     if new.is_empty() {
         return "SELECT json_array()".to_string();
     }
+    // Each kind written out, never bound: SQLite prepares a statement
+    // again whenever a parameter compared with the column of a partial
+    // index's condition (`logs.kind`, in `logs_meetings_by_manager_and_day`)
+    // is bound, so a bound kind cost a fresh parse of the whole read per log.
     let alike = new
         .iter()
         .map(|entry| match entry {
@@ -81,7 +85,7 @@ pub(super) fn lookalikes_json_sql(new: &[Entry]) -> String {
                 "SELECT id FROM (
                    SELECT id FROM logs
                    WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                     AND kind = ?
+                     AND kind = 'session'
                      AND (SELECT group_concat(rep_id, ',' ORDER BY rep_id) FROM log_reps
                           WHERE log_id = logs.id) = ?
                    ORDER BY id DESC LIMIT ?)"
@@ -90,7 +94,7 @@ pub(super) fn lookalikes_json_sql(new: &[Entry]) -> String {
                 "SELECT id FROM (
                    SELECT id FROM logs
                    WHERE team_id = ? AND manager_id = ? AND held_on = ? AND minutes = ?
-                     AND kind = ? AND ? IS NULL
+                     AND kind = 'meeting' AND ? IS NULL
                    ORDER BY id DESC LIMIT ?)"
             }
         })
@@ -132,7 +136,6 @@ pub(super) fn bind_lookalikes<'q>(
             .bind(manager.id.as_str().to_string())
             .bind(date_text(entry.held_on()))
             .bind(entry.minutes().get())
-            .bind(StoredKind::from(entry.kind()))
             .bind(reps)
             .bind(limit);
     }
