@@ -302,14 +302,19 @@ impl SqliteStore {
         manager: &Manager,
         kind: EntryKind,
     ) -> Result<Usual, StoreError> {
-        let kind = StoredKind::from(kind);
-        let minutes: Option<u32> = sqlx::query_scalar(
-            "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = ?
-             GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1",
-        )
+        // The kind written out, never bound: see `lookalikes_json_sql`.
+        let minutes: Option<u32> = sqlx::query_scalar(match kind {
+            EntryKind::Session => {
+                "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'session'
+                 GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1"
+            }
+            EntryKind::Meeting => {
+                "SELECT minutes FROM logs WHERE team_id = ? AND manager_id = ? AND kind = 'meeting'
+                 GROUP BY minutes ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT 1"
+            }
+        })
         .bind(manager.workspace.as_str())
         .bind(manager.id.as_str())
-        .bind(kind)
         .fetch_optional(&mut *self.readers.acquire().await?)
         .await?;
         let activity: Option<String> = sqlx::query_scalar(
@@ -325,7 +330,7 @@ impl SqliteStore {
             activity: activity
                 .as_deref()
                 .and_then(Activity::from_code)
-                .filter(|_| kind == StoredKind::Session),
+                .filter(|_| kind == EntryKind::Session),
         })
     }
 

@@ -1,6 +1,6 @@
 //! The SQLite implementation of [`Storage`](crate::store::Storage): all of
-//! coachbot's SQL, and nothing else. SQLite in WAL mode: readers share a
-//! pool, and every write goes through a single connection so writers queue
+//! coachbot's SQL, and nothing else. SQLite in WAL mode: reads run on a
+//! few connections lent in turn (`readers`), and every write goes through a single connection so writers queue
 //! in-process instead of spinning on SQLite's busy lock; logged lines, the
 //! hot path, are also group-committed (`lines`).
 
