@@ -56,8 +56,8 @@ pub fn publish_if_changed(
         return;
     }
     let minutes = ctx.settings.home.opened_within_minutes;
+    let since = ctx.clock.now() - Duration::minutes(minutes.into());
     if let Some(opened) = reply.home_tabs_opened() {
-        let since = ctx.clock.now() - Duration::minutes(minutes.into());
         for (who, _) in opened
             .iter()
             .filter(|(who, at)| *at >= since && altered.contains(who))
@@ -70,7 +70,6 @@ pub fn publish_if_changed(
     ctx.follow_ups
         .spawn("a check for Home tabs to draw again", async move {
             let ctx = checking;
-            let since = ctx.clock.now() - Duration::minutes(minutes.into());
             match ctx
                 .store
                 .home_tabs_opened_since(&workspace, &altered, since)
