@@ -19,7 +19,7 @@ use coachbot::inbound::terminal::{self, TRY_DATABASE};
 use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::TICK_EVERY;
 use coachbot::startup::{context, open_store, open_store_reporting, try_context, Application};
-use coachbot::store::{Open, Store};
+use coachbot::store::{printable_url, Open, Store};
 use secrecy::SecretString;
 
 // Each line of a `Reads:` group starts with two spaces. A string continued
@@ -247,7 +247,10 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
             let (store, opened) =
                 open_store_reporting(&environment, Open::CreateAndMigrate).await?;
             store.close().await;
-            println!("{}", opened.describe(&environment.database_url));
+            println!(
+                "{}",
+                opened.describe(&printable_url(&environment.database_url))
+            );
         }
         Action::RunJob { job, at, dry_run } => {
             run_job(settings, &environment, job, at, dry_run).await?
@@ -258,8 +261,8 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
             }
         }
         Action::Backup { file } => {
-            let url = &environment.database_url;
-            let bytes = Store::backup(url, &file)
+            let url = &printable_url(&environment.database_url);
+            let bytes = Store::backup(&environment.database_url, &file)
                 .await
                 .with_context(|| format!("could not back up the database {url}"))?;
             println!(

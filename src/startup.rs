@@ -64,7 +64,7 @@ pub async fn open_store_reporting(
     Store::open_reporting(&environment.database_url, how)
         .await
         .map_err(|source| StartupError::Store {
-            url: environment.database_url.clone(),
+            url: crate::store::printable_url(&environment.database_url),
             source,
         })
 }

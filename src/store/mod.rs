@@ -1,11 +1,15 @@
 //! Storage: every operation the application asks of it ([`Storage`], in
 //! `interface.rs`), the values those operations speak (`types.rs`), and
 //! [`Store`], the handle the application holds, opened on the database
-//! `DATABASE_URL` names. SQLite (`sqlite/`) is the one implementation; all
-//! of coachbot's SQL is there.
+//! `DATABASE_URL` names: SQLite (`sqlite/`), the embedded default, or
+//! PostgreSQL (`postgres/`), for a database server and several replicas.
+//! All of coachbot's SQL is in those two folders.
 
 mod interface;
+mod postgres;
 mod sqlite;
+#[cfg(test)]
+mod test_databases;
 mod types;
 
 use std::ops::Deref;
@@ -31,8 +35,12 @@ pub enum StoreError {
     NoDatabase { path: String },
     #[error("the folder {folder} does not exist, so the database cannot be created in it. Create the folder first, or point DATABASE_URL at a file in a folder that exists, for example DATABASE_URL=sqlite://coachbot.db")]
     NoFolder { folder: String },
-    #[error("coachbot stores its records in SQLite; this build does not support {engine} yet. Use a SQLite database, for example DATABASE_URL=sqlite://coachbot.db")]
-    NotSqlite { engine: String },
+    #[error("coachbot stores its records in SQLite or PostgreSQL, not in {engine}. Use one of those, for example DATABASE_URL=sqlite://coachbot.db or DATABASE_URL=postgres://coachbot@db.example.com/coachbot")]
+    UnknownDatabase { engine: String },
+    #[error("the database was migrated by a newer coachbot (migration {found}; this version knows up to {known}), so this version must not write to it. Run the newer version, or restore a backup taken before it migrated")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("coachbot backup copies a SQLite database; back up PostgreSQL with its own tools, for example pg_dump --format=custom --file=coachbot.dump \"$DATABASE_URL\"")]
+    BackupNeedsSqlite,
     #[error("the database at {path} was written by an older coachbot and needs `coachbot migrate` (or a start of `coachbot serve`) before it can be read")]
     NeedsMigration { path: String },
     #[error("{path} exists already, and a backup never writes over a file. Name a new one, for example coachbot backup coachbot-2026-12-01.db")]
@@ -81,17 +89,26 @@ impl Store {
     /// Opens the database `url` names, with the implementation for it, and
     /// says what that did to it.
     pub async fn open_reporting(url: &str, how: Open) -> Result<(Self, Opened), StoreError> {
-        refuse_other_databases(url)?;
-        let (store, opened) = sqlite::SqliteStore::open_reporting(url, how).await?;
-        Ok((Store(Arc::new(store)), opened))
+        Ok(match engine(url)? {
+            Engine::Sqlite => {
+                let (store, opened) = sqlite::SqliteStore::open_reporting(url, how).await?;
+                (Store(Arc::new(store)), opened)
+            }
+            Engine::Postgres => {
+                let (store, opened) = postgres::PgStore::open_reporting(url, how).await?;
+                (Store(Arc::new(store)), opened)
+            }
+        })
     }
 
     /// Copies the database `url` names, as it stands now, into the new file
     /// `into`, while other processes go on writing to it; the copy's size
     /// in bytes.
     pub async fn backup(url: &str, into: &std::path::Path) -> Result<u64, StoreError> {
-        refuse_other_databases(url)?;
-        sqlite::backup(url, into).await
+        match engine(url)? {
+            Engine::Sqlite => sqlite::backup(url, into).await,
+            Engine::Postgres => Err(StoreError::BackupNeedsSqlite),
+        }
     }
 
     /// The message a form was opened from, forgotten as it is read, and
@@ -162,18 +179,45 @@ impl Opened {
     }
 }
 
-/// SQLite would read any other URL as a file name and fail with "unable to
-/// open database file"; this says what is wrong instead.
-fn refuse_other_databases(url: &str) -> Result<(), StoreError> {
+/// The databases coachbot can keep its records in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Which database `url` names. A URL with no scheme is a SQLite file;
+/// SQLite would read any other scheme as a file name and fail with
+/// "unable to open database file", so this says what is wrong instead.
+pub fn engine(url: &str) -> Result<Engine, StoreError> {
     let Some((scheme, _)) = url.split_once("://") else {
-        return Ok(());
+        return Ok(Engine::Sqlite);
     };
-    let engine = match scheme.to_ascii_lowercase().as_str() {
-        "sqlite" => return Ok(()),
-        "postgres" | "postgresql" => "PostgreSQL".to_string(),
-        other => format!("{other}:// databases"),
-    };
-    Err(StoreError::NotSqlite { engine })
+    match scheme.to_ascii_lowercase().as_str() {
+        "sqlite" => Ok(Engine::Sqlite),
+        "postgres" | "postgresql" => Ok(Engine::Postgres),
+        other => Err(StoreError::UnknownDatabase {
+            engine: format!("{other}:// databases"),
+        }),
+    }
+}
+
+/// `url` as it may be shown: without its password.
+pub fn printable_url(url: &str) -> String {
+    postgres::redacted(url)
+}
+
+/// A database migrated further than this version knows was written by a
+/// newer release: writing to it could break what that release relies on.
+fn refuse_newer_schema(
+    migrations: &sqlx::migrate::Migrator,
+    applied: &[i64],
+) -> Result<(), StoreError> {
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    match applied.iter().copied().max() {
+        Some(found) if found > known => Err(StoreError::NewerSchema { found, known }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -154,16 +154,25 @@ fn migrate_fails_with(database_url: &str) -> String {
 }
 
 #[test]
-fn a_postgres_database_url_says_this_build_stores_its_records_in_sqlite_only() {
-    for url in ["postgres://x", "postgresql://coachbot@db/coachbot"] {
-        let stderr = migrate_fails_with(url);
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.contains("coachbot stores its records in SQLite; this build does not support PostgreSQL yet. Use a SQLite database, for example DATABASE_URL=sqlite://coachbot.db"),
-            "{stderr}"
-        );
-        assert!(!stderr.contains("code: 14"), "{stderr}");
-    }
+fn a_database_url_of_another_kind_names_the_two_coachbot_keeps_its_records_in() {
+    let stderr = migrate_fails_with("mysql://coachbot@db/coachbot");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("coachbot stores its records in SQLite or PostgreSQL, not in mysql:// databases. Use one of those, for example DATABASE_URL=sqlite://coachbot.db"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("code: 14"), "{stderr}");
+}
+
+#[test]
+fn a_postgres_url_that_cannot_be_reached_is_named_without_its_password() {
+    // Nothing listens on port 1.
+    let stderr = migrate_fails_with("postgres://coachbot:hunter2@127.0.0.1:1/coachbot");
+    assert!(
+        stderr.contains("could not open the database postgres://coachbot:***@127.0.0.1:1/coachbot"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
 #[test]

@@ -132,6 +132,7 @@ impl SqliteStore {
                 .fetch_all(&writer)
                 .await
                 .unwrap_or_default();
+        super::refuse_newer_schema(&migrations, &applied)?;
         let pending = migrations
             .iter()
             .filter(|m| !applied.contains(&m.version))
