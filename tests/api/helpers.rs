@@ -375,14 +375,12 @@ async fn start(
     scheduler: Option<std::time::Duration>,
 ) -> TestApp {
     let db_path = dir.path().join("coachbot.db");
+    let database_url = crate::databases::app_database_url(dir.path(), &db_path).await;
     let mut vars: HashMap<String, String> = HashMap::from([
         ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
         ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
         ("SLACK_API_URL".into(), format!("{}/api/", slack.uri())),
-        (
-            "DATABASE_URL".into(),
-            format!("sqlite://{}", db_path.display()),
-        ),
+        ("DATABASE_URL".into(), database_url),
         ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
         ("COACHBOT_METRICS_LISTEN".into(), "127.0.0.1:0".into()),
     ]);

@@ -7,6 +7,7 @@ mod bodies;
 mod check;
 mod commands;
 mod confirmations;
+mod databases;
 mod delivery;
 mod edits;
 mod health;
