@@ -113,6 +113,13 @@ impl PgStore {
     }
 }
 
+/// Instants are stored to the whole second, as SQLite stores them, so both
+/// databases hold and answer the same values.
+#[allow(dead_code)]
+fn whole_seconds(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 0)
+}
+
 /// `url` without its password, for messages.
 pub(super) fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
