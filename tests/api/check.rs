@@ -55,7 +55,7 @@ async fn check_counts_one_of_each_in_the_singular() {
 #[tokio::test]
 async fn check_names_every_disagreement_and_where_it_is_and_exits_non_zero() {
     let app = app_with_history().await;
-    let pool = app.db().await;
+    let records = app.db().await;
     for sql in [
         // A rep row whose copy of its session's minutes is wrong.
         "UPDATE log_reps SET minutes = 31 WHERE rep_id = 'U0ANA' AND log_id = 2",
@@ -68,9 +68,9 @@ async fn check_names_every_disagreement_and_where_it_is_and_exits_non_zero() {
         // A row the repair of an old database set aside.
         "INSERT INTO log_reps_undecided (team_id, rep_id, held_on, minutes, activity, was_log_id, candidates) VALUES ('T0TEAM', 'U0DEE', '2026-11-20', 45, 'skill', 2, 0)",
     ] {
-        sqlx::query(sql).execute(&pool).await.expect(sql);
+        records.execute(sql).await;
     }
-    pool.close().await;
+    records.close().await;
 
     let run = run_binary(&app, &["check"]).await;
 

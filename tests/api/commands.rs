@@ -41,13 +41,13 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
         ),
         "{blocks}"
     );
-    let pool = app.db().await;
-    let row: (String, String, String, i64, String, String, String) = sqlx::query_as(
-        "SELECT team_id, manager_id, kind, minutes, activity, note, held_on FROM logs",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("one log");
+    let records = app.db().await;
+    let row: (String, String, String, i64, String, String, String) = records
+        .row(
+            "SELECT team_id, manager_id, kind, minutes, activity, note, CAST(held_on AS TEXT) FROM logs",
+            &[],
+        )
+        .await;
     assert_eq!(
         row,
         (
@@ -60,10 +60,7 @@ async fn logging_a_session_stores_it_and_shows_the_month_against_target() {
             "2026-11-27".into()
         )
     );
-    let reps: Vec<String> = sqlx::query_scalar("SELECT rep_id FROM log_reps")
-        .fetch_all(&pool)
-        .await
-        .expect("reps");
+    let reps: Vec<String> = records.column("SELECT rep_id FROM log_reps", &[]).await;
     assert_eq!(reps, vec!["U0ANA".to_string()]);
 }
 
@@ -103,11 +100,14 @@ async fn the_manager_time_zone_comes_from_slack_once_and_is_stored() {
         .query()
         .unwrap_or_default()
         .contains("user=U0BOSS"));
-    let pool = app.db().await;
-    let tz: String = sqlx::query_scalar("SELECT slack_tz FROM managers WHERE user_id = 'U0BOSS'")
-        .fetch_one(&pool)
+    let tz: String = app
+        .db()
         .await
-        .expect("manager");
+        .value(
+            "SELECT slack_tz FROM managers WHERE user_id = 'U0BOSS'",
+            &[],
+        )
+        .await;
     assert_eq!(tz, "Europe/Berlin");
 }
 
@@ -835,9 +835,6 @@ async fn spoken_times_and_filler_are_understood_end_to_end() {
         "{}",
         answer.text()
     );
-    let note: String = sqlx::query_scalar("SELECT note FROM logs")
-        .fetch_one(&app.db().await)
-        .await
-        .expect("note");
+    let note: String = app.db().await.value("SELECT note FROM logs", &[]).await;
     assert_eq!(note, "objection handling");
 }

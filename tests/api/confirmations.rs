@@ -396,13 +396,14 @@ async fn deleting_a_disputed_session_that_moved_the_join_day_back_moves_it_forwa
         .await;
     assert!(logged.text().contains("Logged"), "{logged:?}");
     let joined = || async {
-        let pool = app.db().await;
-        let day: String =
-            sqlx::query_scalar("SELECT joined_on FROM memberships WHERE rep_id = 'U0ANA'")
-                .fetch_one(&pool)
-                .await
-                .expect("Ana's stint");
-        pool.close().await;
+        let records = app.db().await;
+        let day: String = records
+            .value(
+                "SELECT CAST(joined_on AS TEXT) FROM memberships WHERE rep_id = 'U0ANA'",
+                &[],
+            )
+            .await;
+        records.close().await;
         day
     };
     assert_eq!(

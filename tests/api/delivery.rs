@@ -66,13 +66,11 @@ async fn tick_at(ctx: &AppContext, now: DateTime<Utc>) -> DeliveryReport {
 
 /// Each reminder row as `status channel ts`.
 async fn rows(app: &TestApp) -> Vec<String> {
-    let pool = app.db().await;
-    let rows: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT status, channel, ts FROM reminders ORDER BY id")
-            .fetch_all(&pool)
-            .await
-            .expect("reminders");
-    pool.close().await;
+    let records = app.db().await;
+    let rows: Vec<(String, Option<String>, Option<String>)> = records
+        .rows("SELECT status, channel, ts FROM reminders ORDER BY id", &[])
+        .await;
+    records.close().await;
     rows.into_iter()
         .map(|(status, channel, ts)| {
             format!(

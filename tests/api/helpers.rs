@@ -1,6 +1,6 @@
-//! Starts the real application on a free port, with a fresh SQLite file and
-//! a fake Slack Web API (wiremock) on loopback, and signs requests exactly
-//! as Slack does.
+//! Starts the real application on a free port, with a fresh database (a
+//! SQLite file, or a PostgreSQL database: `databases.rs`) and a fake Slack
+//! Web API (wiremock) on loopback, and signs requests exactly as Slack does.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -15,10 +15,11 @@ use coachbot::inbound::socket_mode::SocketModeOptions;
 use coachbot::startup::Application;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::databases::Records;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret";
 /// Set as `SLACK_APP_TOKEN` by the Socket Mode tests.
@@ -40,6 +41,10 @@ pub struct TestApp {
     pub ticks: tokio::sync::watch::Receiver<u64>,
     /// The running app's shared context, for driving jobs step by step.
     pub ctx: AppContext,
+    /// The app's `DATABASE_URL`: the SQLite file `db_path`, or a PostgreSQL
+    /// database.
+    pub database_url: String,
+    /// The SQLite file, when the app keeps its records in SQLite.
     pub db_path: PathBuf,
     pub slack: MockServer,
     pub clock: Clock,
@@ -380,7 +385,7 @@ async fn start(
         ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
         ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
         ("SLACK_API_URL".into(), format!("{}/api/", slack.uri())),
-        ("DATABASE_URL".into(), database_url),
+        ("DATABASE_URL".into(), database_url.clone()),
         ("COACHBOT_LISTEN".into(), "127.0.0.1:0".into()),
         ("COACHBOT_METRICS_LISTEN".into(), "127.0.0.1:0".into()),
     ]);
@@ -415,6 +420,7 @@ async fn start(
         metrics_address,
         ticks,
         ctx,
+        database_url,
         db_path,
         slack,
         clock,
@@ -543,20 +549,23 @@ impl TestApp {
         }
     }
 
-    pub async fn db(&self) -> SqlitePool {
-        SqlitePool::connect(&format!("sqlite://{}", self.db_path.display()))
-            .await
-            .expect("test db")
+    /// The app's records, on whichever database it keeps them.
+    pub async fn db(&self) -> Records {
+        Records::open(&self.database_url).await
     }
 
+    /// The number `sql` selects from the app's records.
     pub async fn count(&self, sql: &str) -> i64 {
-        let pool = self.db().await;
-        let n: i64 = sqlx::query_scalar(sql)
-            .fetch_one(&pool)
-            .await
-            .expect("count");
-        pool.close().await;
+        let records = self.db().await;
+        let n = records.count(sql).await;
+        records.close().await;
         n
+    }
+
+    /// Whether the app keeps its records in PostgreSQL: a test about SQLite
+    /// itself (its file, lock, WAL or backup) returns early then.
+    pub fn on_postgres(&self) -> bool {
+        crate::databases::on_postgres(&self.database_url)
     }
 
     /// Once every piece of work started after an acknowledgement (a late
@@ -631,10 +640,7 @@ pub fn coachbot(app: &TestApp) -> tokio::process::Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")
         .env("SLACK_API_URL", format!("{}/api/", app.slack.uri()))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", app.db_path.display()),
-        )
+        .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "warn");
     command
 }
@@ -1202,16 +1208,11 @@ impl Burst {
     }
 }
 
-/// The N of each stored note ending `ref N`, in the database at `path`.
-pub async fn refs_stored(path: &std::path::Path) -> std::collections::BTreeSet<u64> {
-    let pool = SqlitePool::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("database opens");
-    let notes: Vec<String> = sqlx::query_scalar("SELECT note FROM logs")
-        .fetch_all(&pool)
-        .await
-        .expect("notes");
-    pool.close().await;
+/// The N of each stored note ending `ref N`, in the database at `url`.
+pub async fn refs_stored(url: &str) -> std::collections::BTreeSet<u64> {
+    let records = Records::open(url).await;
+    let notes: Vec<String> = records.column("SELECT note FROM logs", &[]).await;
+    records.close().await;
     notes
         .iter()
         .filter_map(|note| note.rsplit_once("ref ")?.1.parse().ok())

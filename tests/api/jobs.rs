@@ -105,15 +105,15 @@ async fn tick_at(app: &TestApp, now: &str) -> DeliveryReport {
 
 /// Reminder rows as `job recipient local_date status`, in key order.
 async fn reminders(app: &TestApp) -> Vec<String> {
-    let pool = app.db().await;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT job, recipient, local_date, status FROM reminders
-         ORDER BY job, recipient, local_date",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("reminders");
-    pool.close().await;
+    let records = app.db().await;
+    let rows: Vec<(String, String, String, String)> = records
+        .rows(
+            "SELECT job, recipient, CAST(local_date AS TEXT), status FROM reminders
+             ORDER BY job, recipient, local_date",
+            &[],
+        )
+        .await;
+    records.close().await;
     rows.into_iter()
         .map(|(job, recipient, day, status)| format!("{job} {recipient} {day} {status}"))
         .collect()
@@ -994,21 +994,25 @@ fn files(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
 #[tokio::test]
 async fn run_job_dry_run_changes_no_file() {
     let (app, _posts) = spawn_jobs_app(&[]).await;
+    // About SQLite's files (the database, its WAL and shared memory):
+    // PostgreSQL has none of its own here.
+    if app.on_postgres() {
+        return;
+    }
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     // A copy the running app does not hold open, as an admin's would be:
     // once as a plain file, once in write-ahead mode as coachbot leaves it.
     let dir = tempfile::tempdir().expect("dir");
-    let pool = app.db().await;
+    let records = app.db().await;
     for name in ["plain.db", "wal.db"] {
-        sqlx::query(&format!(
-            "VACUUM INTO '{}'",
-            dir.path().join(name).display()
-        ))
-        .execute(&pool)
-        .await
-        .expect("copy");
+        records
+            .execute(&format!(
+                "VACUUM INTO '{}'",
+                dir.path().join(name).display()
+            ))
+            .await;
     }
-    pool.close().await;
+    records.close().await;
     let wal = coachbot::store::Store::connect(&format!(
         "sqlite://{}",
         dir.path().join("wal.db").display()
@@ -1145,9 +1149,9 @@ async fn a_digest_channel_the_bot_is_not_in_is_refused_with_the_fix_and_nothing_
 /// Runs one SQL statement on the app's database, as a damaged or older
 /// database would hold it.
 async fn execute(app: &TestApp, sql: &str) {
-    let pool = app.db().await;
-    sqlx::query(sql).execute(&pool).await.expect(sql);
-    pool.close().await;
+    let records = app.db().await;
+    records.execute(sql).await;
+    records.close().await;
 }
 
 #[tokio::test]
@@ -1180,6 +1184,11 @@ async fn a_slack_time_zone_this_version_cannot_read_skips_only_that_manager() {
 #[tokio::test]
 async fn a_manager_whose_team_cannot_be_read_is_skipped_and_the_others_get_theirs() {
     let (app, posts) = spawn_jobs_app(&[("COACHBOT__DIGEST__CHANNEL", "C0SALES")]).await;
+    // A day no version can read is possible only where days are text:
+    // SQLite. PostgreSQL's DATE refuses it, so this runs on SQLite only.
+    if app.on_postgres() {
+        return;
+    }
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
     execute(
@@ -1294,6 +1303,11 @@ async fn an_unreadable_slack_time_zone_is_asked_of_slack_again_when_the_home_tab
 #[tokio::test]
 async fn a_failing_step_of_a_tick_does_not_keep_the_others_from_running() {
     let (app, posts) = spawn_jobs_app(&[]).await;
+    // A day no version can read is possible only where days are text:
+    // SQLite. PostgreSQL's DATE refuses it, so this runs on SQLite only.
+    if app.on_postgres() {
+        return;
+    }
     manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
     log(&app, BOSS, "45m <@U0ANA> pipeline review").await;
     // A question to a rep whose session this version cannot read: storing
@@ -1464,6 +1478,11 @@ async fn a_used_log_coaching_button_stays_gone_when_another_form_from_the_remind
 #[tokio::test]
 async fn many_managers_in_many_zones_are_planned_together_and_one_unreadable_is_skipped_alone() {
     let (app, posts) = spawn_jobs_app(&[]).await;
+    // A day no version can read is possible only where days are text:
+    // SQLite. PostgreSQL's DATE refuses it, so this runs on SQLite only.
+    if app.on_postgres() {
+        return;
+    }
     let zones = ["Asia/Tokyo", "Europe/Berlin", "America/New_York"];
     let managers: Vec<String> = (0..12).map(|i| format!("U0M{i:02}")).collect();
     for (i, boss) in managers.iter().enumerate() {

@@ -32,8 +32,9 @@ async fn app_with_old_bookkeeping() -> TestApp {
     app.clock.set(today);
     app.coach_each(&["20m <@U0ANA> observed a call", "undo"])
         .await;
-    let pool = app.db().await;
-    sqlx::query(
+    let records = app.db().await;
+    records
+        .execute(
         "INSERT INTO reminders (team_id, job, recipient, local_date, status, summary, expires_at, created_at)
          VALUES ('T0TEAM', 'meeting-check', 'U0BOSS', '2026-08-03', 'sent', 'old', '2026-08-04T00:00:00Z', '2026-08-03T09:00:00Z'),
                 ('T0TEAM', 'coaching-pace', 'U0BOSS', '2026-08-05', 'pending', 'old, pending', '2026-08-06T00:00:00Z', '2026-08-05T09:00:00Z'),
@@ -41,11 +42,9 @@ async fn app_with_old_bookkeeping() -> TestApp {
          INSERT INTO home_tabs (team_id, user_id, opened_at, hash, published_at)
          VALUES ('T0TEAM', 'U0OLD', '2026-08-03T09:00:00Z', 'h1', '2026-08-03T09:00:01.000Z'),
                 ('T0TEAM', 'U0NEW', '2026-11-26T09:00:00Z', 'h2', '2026-11-26T09:00:01.000Z');",
-    )
-    .execute(&pool)
-    .await
-    .expect("bookkeeping");
-    pool.close().await;
+        )
+        .await;
+    records.close().await;
     app
 }
 
@@ -77,25 +76,23 @@ async fn bookkeeping_older_than_the_retention_goes_and_coaching_records_stay() {
 
     scheduler::prune(&app.ctx, app.clock.now()).await;
 
-    let pool = app.db().await;
-    let reminders: Vec<String> = sqlx::query_scalar("SELECT summary FROM reminders ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .expect("reminders");
+    let db = app.db().await;
+    let reminders: Vec<String> = db
+        .column("SELECT summary FROM reminders ORDER BY id", &[])
+        .await;
     assert_eq!(reminders, ["old, pending", "this week"]);
-    let tabs: Vec<String> = sqlx::query_scalar("SELECT user_id FROM home_tabs ORDER BY user_id")
-        .fetch_all(&pool)
-        .await
-        .expect("tabs");
+    let tabs: Vec<String> = db
+        .column("SELECT user_id FROM home_tabs ORDER BY user_id", &[])
+        .await;
     assert_eq!(tabs, ["U0NEW"]);
-    let taken_back: Vec<String> = sqlx::query_scalar(
-        "SELECT undone_at FROM log_lines WHERE undone_at IS NOT NULL ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("lines");
-    assert_eq!(taken_back, ["2026-11-27T10:00:00Z"]);
-    pool.close().await;
+    let taken_back: Vec<chrono::DateTime<chrono::Utc>> = db
+        .column(
+            "SELECT undone_at FROM log_lines WHERE undone_at IS NOT NULL ORDER BY id",
+            &[],
+        )
+        .await;
+    assert_eq!(taken_back, [friday_morning()]);
+    db.close().await;
     assert_eq!(app.count("SELECT COUNT(*) FROM join_moves").await, 0);
     assert_eq!(coaching_records(&app).await, records);
     let check = run_binary(&app, &["check"]).await;

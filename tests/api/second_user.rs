@@ -2,6 +2,7 @@
 //! submitting its forms with the manager's values: nothing of the
 //! manager's changes, and each press gets a plain answer.
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::confirmations::{ana_this_month, pass, press_in_dm, spawn_asking_app, to};
@@ -16,16 +17,18 @@ const NOT_IN_IT: &str =
     "That 1:1 isn't logged with you (any more), so only the reps in it can answer; nothing changed.";
 
 /// Everything stored about the boss's entry and the rep's word on it.
-async fn the_boss_entry(app: &TestApp) -> Vec<(String, i64, String, String, Option<String>)> {
-    let pool = app.db().await;
-    let rows = sqlx::query_as(
-        "SELECT l.manager_id, l.minutes, l.activity, r.confirmation, k.undone_at
-         FROM logs l JOIN log_reps r ON r.log_id = l.id JOIN log_lines k ON k.id = l.line_id",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("rows");
-    pool.close().await;
+async fn the_boss_entry(
+    app: &TestApp,
+) -> Vec<(String, i64, String, String, Option<DateTime<Utc>>)> {
+    let records = app.db().await;
+    let rows = records
+        .rows(
+            "SELECT l.manager_id, l.minutes, l.activity, r.confirmation, k.undone_at
+             FROM logs l JOIN log_reps r ON r.log_id = l.id JOIN log_lines k ON k.id = l.line_id",
+            &[],
+        )
+        .await;
+    records.close().await;
     rows
 }
 
@@ -122,29 +125,28 @@ async fn another_user_submitting_the_edit_or_delete_form_with_the_managers_value
 /// The boss's records and settings: entries with their reps, stints, and
 /// when their reminders come back.
 async fn the_boss_records(app: &TestApp) -> (Vec<(i64, String, i64)>, Vec<String>, Option<String>) {
-    let pool = app.db().await;
-    let entries = sqlx::query_as(
-        "SELECT l.id, r.rep_id, l.minutes FROM logs l JOIN log_reps r ON r.log_id = l.id
-         WHERE l.manager_id = ? ORDER BY l.id, r.rep_id",
-    )
-    .bind(BOSS)
-    .fetch_all(&pool)
-    .await
-    .expect("entries");
-    let stints = sqlx::query_scalar(
-        "SELECT rep_id || ' ' || joined_on || ' ' || IFNULL(left_on, '-') FROM memberships
-         WHERE manager_id = ? ORDER BY id",
-    )
-    .bind(BOSS)
-    .fetch_all(&pool)
-    .await
-    .expect("stints");
-    let snoozed = sqlx::query_scalar("SELECT snoozed_until FROM managers WHERE user_id = ?")
-        .bind(BOSS)
-        .fetch_one(&pool)
-        .await
-        .expect("the boss");
-    pool.close().await;
+    let records = app.db().await;
+    let entries = records
+        .rows(
+            "SELECT l.id, r.rep_id, l.minutes FROM logs l JOIN log_reps r ON r.log_id = l.id
+             WHERE l.manager_id = $1 ORDER BY l.id, r.rep_id",
+            &[BOSS.into()],
+        )
+        .await;
+    let stints = records
+        .column(
+            "SELECT rep_id || ' ' || CAST(joined_on AS TEXT) || ' ' || COALESCE(CAST(left_on AS TEXT), '-')
+             FROM memberships WHERE manager_id = $1 ORDER BY id",
+            &[BOSS.into()],
+        )
+        .await;
+    let snoozed = records
+        .value(
+            "SELECT CAST(snoozed_until AS TEXT) FROM managers WHERE user_id = $1",
+            &[BOSS.into()],
+        )
+        .await;
+    records.close().await;
     (entries, stints, snoozed)
 }
 

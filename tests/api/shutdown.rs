@@ -89,7 +89,7 @@ async fn sigterm_in_the_middle_of_a_burst_exits_0_and_every_acknowledged_log_is_
         !logged.contains(" ERROR ") && !logged.contains(" WARN "),
         "{logged}"
     );
-    let stored = refs_stored(&db).await;
+    let stored = refs_stored(&format!("sqlite://{}", db.display())).await;
     let missing: Vec<&u64> = acknowledged
         .iter()
         .filter(|n| !stored.contains(n))
@@ -148,15 +148,13 @@ async fn sigterm_waits_for_a_home_tab_being_drawn_after_slack_was_answered() {
         logged.contains("coachbot stopped; every acknowledged change is stored"),
         "{logged}"
     );
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("db");
-    let published: Option<String> =
-        sqlx::query_scalar("SELECT published_at FROM home_tabs WHERE user_id = ?")
-            .bind(BOSS)
-            .fetch_one(&pool)
-            .await
-            .expect("the tab was recorded");
+    let records = crate::databases::Records::open(&format!("sqlite://{}", db.display())).await;
+    let published: Option<chrono::DateTime<chrono::Utc>> = records
+        .value(
+            "SELECT published_at FROM home_tabs WHERE user_id = $1",
+            &[BOSS.into()],
+        )
+        .await;
     assert!(
         published.is_some(),
         "the publish was not recorded: {logged}"

@@ -220,12 +220,11 @@ async fn a_slash_command_over_the_socket_is_carried_out_and_answered_in_the_ackn
         payload_text(&ack).contains("<@U0ANA> joined your team"),
         "{ack}"
     );
-    let pool = app.db().await;
-    let members: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT team_id, manager_id, rep_id FROM memberships")
-            .fetch_all(&pool)
-            .await
-            .expect("memberships");
+    let members: Vec<(String, String, String)> = app
+        .db()
+        .await
+        .rows("SELECT team_id, manager_id, rep_id FROM memberships", &[])
+        .await;
     assert_eq!(
         members,
         vec![("T0TEAM".into(), "U0BOSS".into(), "U0ANA".into())]

@@ -41,14 +41,14 @@ pub(crate) async fn last_view(app: &TestApp) -> Value {
 /// The rep's row on the session logged last: its word and whether a
 /// message about it is still to go.
 async fn newest_row(app: &TestApp) -> (String, Option<String>) {
-    let pool = app.db().await;
-    let row = sqlx::query_as(
-        "SELECT confirmation, notify FROM log_reps WHERE log_id = (SELECT MAX(id) FROM logs)",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("the rep's row");
-    pool.close().await;
+    let records = app.db().await;
+    let row = records
+        .row(
+            "SELECT confirmation, notify FROM log_reps WHERE log_id = (SELECT MAX(id) FROM logs)",
+            &[],
+        )
+        .await;
+    records.close().await;
     row
 }
 

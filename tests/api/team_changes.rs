@@ -20,13 +20,14 @@ async fn with_team(app: &TestApp) {
 
 /// The rep's stints: (manager, joined, left), oldest first.
 async fn stints(app: &TestApp, rep: &str) -> Vec<(String, String, Option<String>)> {
-    sqlx::query_as(
-        "SELECT manager_id, joined_on, left_on FROM memberships WHERE rep_id = ? ORDER BY joined_on",
-    )
-    .bind(rep)
-    .fetch_all(&app.db().await)
-    .await
-    .expect("stints")
+    app.db()
+        .await
+        .rows(
+            "SELECT manager_id, CAST(joined_on AS TEXT), CAST(left_on AS TEXT) FROM memberships
+             WHERE rep_id = $1 ORDER BY joined_on",
+            &[rep.into()],
+        )
+        .await
 }
 
 fn stint(manager: &str, joined: &str, left: Option<&str>) -> (String, String, Option<String>) {
@@ -261,11 +262,14 @@ fn deal_review_moved(entry: EntryId, rep: &str, day: &str) -> Submission {
 }
 
 async fn entry_id(app: &TestApp, day: &str) -> EntryId {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM logs WHERE held_on = ?")
-        .bind(day)
-        .fetch_one(&app.db().await)
+    let id: i64 = app
+        .db()
         .await
-        .expect("entry");
+        .value(
+            "SELECT id FROM logs WHERE CAST(held_on AS TEXT) = $1",
+            &[day.into()],
+        )
+        .await;
     EntryId::new(id)
 }
 

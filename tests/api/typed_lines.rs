@@ -13,10 +13,13 @@ async fn with_ana(app: &TestApp) {
 }
 
 async fn stored(app: &TestApp) -> Vec<(i64, String, String)> {
-    sqlx::query_as("SELECT minutes, held_on, note FROM logs ORDER BY id")
-        .fetch_all(&app.db().await)
+    app.db()
         .await
-        .expect("logs")
+        .rows(
+            "SELECT minutes, CAST(held_on AS TEXT), note FROM logs ORDER BY id",
+            &[],
+        )
+        .await
 }
 
 #[tokio::test]
