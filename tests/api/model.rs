@@ -9,6 +9,10 @@
 //! rep's word), every rep's month, every stint, the export, each team's
 //! digest and the leaders' digest are compared with a plain model of the
 //! product's rules written here; at the end `check` must find nothing.
+//!
+//! With `COACHBOT_TEST_POSTGRES_URL` set, each sequence is played on a
+//! SQLite file and on a PostgreSQL database side by side: each is compared
+//! with the model, and after every step the two must give the same answers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +33,8 @@ use coachbot::slack::SlackApi;
 use coachbot::store::Store;
 use proptest::prelude::*;
 use secrecy::SecretString;
+
+use crate::databases::{each_database, Records, TestDatabase};
 
 const WORKSPACE: &str = "T0MODEL";
 const MANAGERS: [(&str, Tz); 2] = [("U0MGRA", Tz::UTC), ("U0MGRB", Tz::Pacific__Auckland)];
@@ -1177,26 +1183,23 @@ impl Model {
 struct Picked {
     id: EntryId,
     kind: String,
-    /// In the order they were stored.
+    /// By ID.
     reps: Vec<String>,
     activity: String,
     revision: u32,
 }
 
-/// The real thing: the command layer over a real SQLite file.
+/// The real thing: the command layer over a real database.
 struct Real {
     ctx: AppContext,
     /// A reader of its own, to find the entries an edit or delete picks.
-    db: sqlx::SqlitePool,
-    _dir: tempfile::TempDir,
+    db: Records,
 }
 
 impl Real {
-    async fn start(now: DateTime<Utc>) -> Self {
-        let dir = tempfile::tempdir().expect("dir");
-        let url = format!("sqlite://{}", dir.path().join("m.db").display());
-        let store = Store::connect(&url).await.expect("store");
-        let db = sqlx::SqlitePool::connect(&url).await.expect("reader");
+    async fn start(now: DateTime<Utc>, database: &TestDatabase) -> Self {
+        let store = Store::connect(&database.url).await.expect("store");
+        let db = Records::open(&database.url).await;
         let workspace = WorkspaceId::parse(WORKSPACE).expect("team");
         for (at, (id, tz)) in MANAGERS.into_iter().enumerate() {
             let manager = store
@@ -1231,7 +1234,7 @@ impl Real {
             home_tabs: Default::default(),
             deliveries: Default::default(),
         };
-        Self { ctx, db, _dir: dir }
+        Self { ctx, db }
     }
 
     async fn coach(&self, manager: usize, text: &str) -> Reply {
@@ -1248,27 +1251,28 @@ impl Real {
 
     /// The manager's `pick`th entry (oldest first, round the count).
     async fn pick(&self, manager: usize, pick: usize) -> Option<Picked> {
-        let pool = &self.db;
-        let entries: Vec<(i64, String, Option<String>, u32)> = sqlx::query_as(
-            "SELECT id, kind, activity, revision FROM logs WHERE manager_id = ? ORDER BY id",
-        )
-        .bind(MANAGERS[manager].0)
-        .fetch_all(pool)
-        .await
-        .expect("entries");
+        let entries: Vec<(i64, String, Option<String>, i64)> = self
+            .db
+            .rows(
+                "SELECT id, kind, activity, revision FROM logs WHERE manager_id = $1 ORDER BY id",
+                &[MANAGERS[manager].0.into()],
+            )
+            .await;
         let (id, kind, activity, revision) = entries.get(pick % entries.len().max(1))?.clone();
-        let reps: Vec<String> =
-            sqlx::query_scalar("SELECT rep_id FROM log_reps WHERE log_id = ? ORDER BY rowid")
-                .bind(id)
-                .fetch_all(pool)
-                .await
-                .expect("reps");
+        // By ID: PostgreSQL keeps no order of insertion to read them in.
+        let reps: Vec<String> = self
+            .db
+            .column(
+                "SELECT rep_id FROM log_reps WHERE log_id = $1 ORDER BY rep_id",
+                &[id.into()],
+            )
+            .await;
         Some(Picked {
             id: EntryId::new(id),
             kind,
             reps,
             activity: activity.unwrap_or_default(),
-            revision,
+            revision: u32::try_from(revision).expect("a revision"),
         })
     }
 
@@ -1361,6 +1365,50 @@ impl Real {
             WorkspaceId::parse(WORKSPACE).expect("team"),
             SlackUserId::parse(MANAGERS[manager].0).expect("id"),
         )
+    }
+
+    /// Every stint: manager, rep, joined and left, oldest first.
+    async fn stints(&self) -> Vec<(String, String, String, Option<String>)> {
+        self.db
+            .rows(
+                "SELECT manager_id, rep_id, CAST(joined_on AS TEXT), CAST(left_on AS TEXT)
+                 FROM memberships ORDER BY id",
+                &[],
+            )
+            .await
+    }
+
+    /// Everything the app answers about the records now, whole: each
+    /// manager's `status` and `report` of last and this month, what the
+    /// digest jobs would send, every stint and the exports. Nothing in it
+    /// depends on which database answers, so both must give the same.
+    async fn answers(&self, model: &Model) -> Vec<String> {
+        let mut answers = Vec::new();
+        for manager in 0..MANAGERS.len() {
+            let month = YearMonth::of(model.today(manager));
+            answers.push(format!("{:?}", self.coach(manager, "status").await));
+            for month in [month.previous(), month] {
+                let report = self.coach(manager, &format!("report {month}")).await;
+                answers.push(format!("{report:?}"));
+            }
+        }
+        for job in [Job::TeamDigest, Job::Digest] {
+            let decided = decide(&self.ctx, job, RunAt::Instant(model.now()), Trigger::Now)
+                .await
+                .expect("digests");
+            answers.extend(decided.iter().map(|decision| {
+                format!(
+                    "{} {} {} {:?}",
+                    decision.recipient, decision.subject, decision.local_date, decision.say
+                )
+            }));
+        }
+        answers.extend(self.stints().await.iter().map(|stint| format!("{stint:?}")));
+        let this_month = YearMonth::of(model.now().date_naive());
+        for month in [this_month.previous(), this_month, this_month.next()] {
+            answers.extend(self.export(month).await);
+        }
+        answers
     }
 
     async fn export(&self, month: YearMonth) -> Vec<String> {
@@ -1698,12 +1746,7 @@ async fn compare(model: &Model, real: &Real, context: &str) {
     }
     compare_team_digests(model, real, context).await;
     compare_leaders_digest(model, real, context).await;
-    let stints: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT manager_id, rep_id, joined_on, left_on FROM memberships ORDER BY id",
-    )
-    .fetch_all(&real.db)
-    .await
-    .expect("stints");
+    let stints = real.stints().await;
     let expected: Vec<(String, String, String, Option<String>)> = model
         .stints
         .iter()
@@ -1729,91 +1772,149 @@ async fn compare(model: &Model, real: &Real, context: &str) {
     }
 }
 
+/// What `step` does, for the history shown when a comparison fails.
+fn describe(model: &Model, step: &Step) -> Option<String> {
+    if let Some((manager, text)) = text(model, step) {
+        return Some(format!(
+            "{} on {}: /coach {text}",
+            MANAGERS[manager].0,
+            model.today(manager)
+        ));
+    }
+    match step {
+        Step::Edit {
+            manager,
+            pick,
+            duration,
+            when,
+        } => Some(format!(
+            "{} edits entry {pick} to {} on {}",
+            MANAGERS[*manager].0,
+            DURATIONS[*duration].0,
+            model.day(*manager, when)
+        )),
+        Step::Delete { manager, pick } => {
+            Some(format!("{} deletes entry {pick}", MANAGERS[*manager].0))
+        }
+        Step::Answer {
+            manager,
+            pick,
+            rep,
+            helped,
+            stale,
+        } => model.chosen(*manager, *pick, *rep).map(|(_, _, rep)| {
+            let said = if *helped {
+                "It helped"
+            } else {
+                "That didn't happen"
+            };
+            let about = if *stale {
+                " (a question before its last edit)"
+            } else {
+                ""
+            };
+            format!(
+                "{} answers \"{said}\" about entry {pick} of {}{about}",
+                REPS[rep], MANAGERS[*manager].0
+            )
+        }),
+        Step::Settle {
+            manager,
+            by,
+            pick,
+            rep,
+            keep,
+        } => model.chosen(*manager, *pick, *rep).map(|(_, _, rep)| {
+            let pressed = if *keep { "Keep it" } else { "Delete it" };
+            format!(
+                "{} presses {pressed} for {} on entry {pick} of {}",
+                MANAGERS[*by].0, REPS[rep], MANAGERS[*manager].0
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// Plays `step` on `real`, as the model stands before it.
+async fn act(model: &Model, real: &Real, step: &Step) {
+    if let Some((manager, text)) = text(model, step) {
+        real.coach(manager, &text).await;
+    }
+    match step {
+        Step::Edit {
+            manager,
+            pick,
+            duration,
+            when,
+        } => real.edit(model, *manager, *pick, *duration, when).await,
+        Step::Delete { manager, pick } => real.delete(*manager, *pick).await,
+        Step::Answer {
+            manager,
+            pick,
+            rep,
+            helped,
+            stale,
+        } => {
+            if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
+                real.answer(*manager, *pick, rep, *helped, *stale).await;
+            }
+        }
+        Step::Settle {
+            manager,
+            by,
+            pick,
+            rep,
+            keep,
+        } => {
+            if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
+                real.settle(*manager, *by, *pick, rep, *keep).await;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Plays `steps` on each database side by side, comparing each with the
+/// model, and the databases with each other, after every step.
 async fn play(steps: Vec<Step>) {
     let start: DateTime<Utc> = START.parse().expect("start");
-    let real = Real::start(start).await;
+    let databases = each_database().await;
+    let mut reals = Vec::new();
+    for database in &databases {
+        reals.push(Real::start(start, database).await);
+    }
     let mut model = Model {
         now: Some(start),
         ..Model::default()
     };
     let mut history = Vec::new();
     for step in &steps {
-        if let Some((manager, text)) = text(&model, step) {
-            history.push(format!(
-                "{} on {}: /coach {text}",
-                MANAGERS[manager].0,
-                model.today(manager)
-            ));
-            real.coach(manager, &text).await;
-        }
-        match step {
-            Step::Edit {
-                manager,
-                pick,
-                duration,
-                when,
-            } => {
-                history.push(format!(
-                    "{} edits entry {pick} to {} on {}",
-                    MANAGERS[*manager].0,
-                    DURATIONS[*duration].0,
-                    model.day(*manager, when)
-                ));
-                real.edit(&model, *manager, *pick, *duration, when).await;
-            }
-            Step::Delete { manager, pick } => {
-                history.push(format!("{} deletes entry {pick}", MANAGERS[*manager].0));
-                real.delete(*manager, *pick).await;
-            }
-            Step::Answer {
-                manager,
-                pick,
-                rep,
-                helped,
-                stale,
-            } => {
-                if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
-                    let said = if *helped {
-                        "It helped"
-                    } else {
-                        "That didn't happen"
-                    };
-                    let about = if *stale {
-                        " (a question before its last edit)"
-                    } else {
-                        ""
-                    };
-                    history.push(format!(
-                        "{} answers \"{said}\" about entry {pick} of {}{about}",
-                        REPS[rep], MANAGERS[*manager].0
-                    ));
-                    real.answer(*manager, *pick, rep, *helped, *stale).await;
-                }
-            }
-            Step::Settle {
-                manager,
-                by,
-                pick,
-                rep,
-                keep,
-            } => {
-                if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
-                    let pressed = if *keep { "Keep it" } else { "Delete it" };
-                    history.push(format!(
-                        "{} presses {pressed} for {} on entry {pick} of {}",
-                        MANAGERS[*by].0, REPS[rep], MANAGERS[*manager].0
-                    ));
-                    real.settle(*manager, *by, *pick, rep, *keep).await;
-                }
-            }
-            _ => {}
+        history.extend(describe(&model, step));
+        for real in &reals {
+            act(&model, real, step).await;
         }
         model.apply(step);
-        real.ctx.clock.set(model.now());
-        compare(&model, &real, &history.join("\n")).await;
+        let context = history.join("\n");
+        for (real, database) in reals.iter().zip(&databases) {
+            real.ctx.clock.set(model.now());
+            compare(&model, real, &format!("on {database}:\n{context}")).await;
+        }
+        if let [sqlite, postgres] = &reals[..] {
+            assert_eq!(
+                postgres.answers(&model).await,
+                sqlite.answers(&model).await,
+                "PostgreSQL (left) answered otherwise than SQLite (right) after:\n{context}"
+            );
+        }
     }
-    let (_, findings) = real.ctx.store.check().await.expect("check");
-    assert!(findings.is_empty(), "{findings:?}\n{}", history.join("\n"));
+    for (real, database) in reals.iter().zip(&databases) {
+        let (_, findings) = real.ctx.store.check().await.expect("check");
+        assert!(
+            findings.is_empty(),
+            "on {database}: {findings:?}\n{}",
+            history.join("\n")
+        );
+    }
 }
 
 proptest! {
