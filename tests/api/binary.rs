@@ -4,6 +4,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::databases::{database_beside, on_postgres, Records};
 use crate::helpers::*;
 
 fn coachbot() -> Command {
@@ -208,6 +209,10 @@ pub(crate) struct Served {
     /// Where it serves `/metrics`.
     pub(crate) metrics: String,
     pub(crate) logs: Logs,
+    /// Its `DATABASE_URL`: the SQLite file it was given, or, with
+    /// `COACHBOT_TEST_APP_DATABASE=postgres`, a PostgreSQL database kept
+    /// for that file's folder.
+    pub(crate) database_url: String,
 }
 
 impl Served {
@@ -307,6 +312,7 @@ async fn serve_with_slack_at(
         let port = |listener: &std::net::TcpListener| listener.local_addr().expect("addr").port();
         (port(&public), port(&metrics))
     };
+    let database_url = database_beside(db).await;
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_coachbot"));
     command
         .args(["serve"])
@@ -314,7 +320,7 @@ async fn serve_with_slack_at(
         .env("SLACK_BOT_TOKEN", "xoxb-super-secret-token")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_API_URL", api_url)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", &database_url)
         .env("COACHBOT_LISTEN", format!("127.0.0.1:{port}"))
         .env(
             "COACHBOT_METRICS_LISTEN",
@@ -335,6 +341,7 @@ async fn serve_with_slack_at(
         base: format!("http://127.0.0.1:{port}"),
         metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
         logs,
+        database_url,
     }
 }
 
@@ -397,34 +404,26 @@ async fn posts(slack: &wiremock::MockServer) -> Vec<serde_json::Value> {
 /// meeting-check fires every second, so it has fired today whenever a test runs.
 const MEETING_CHECK_EVERY_SECOND: (&str, &str) = ("COACHBOT__JOBS__MEETING_CHECK", "* * * * * *");
 
-/// A new database at `db`, migrated; a pool on it.
-pub(crate) async fn migrated(db: &std::path::Path) -> sqlx::SqlitePool {
-    let store = coachbot::store::Store::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("store");
+/// A new database for `db` (see [`database_beside`]), migrated; its records.
+pub(crate) async fn migrated(db: &std::path::Path) -> Records {
+    let url = database_beside(db).await;
+    let store = coachbot::store::Store::connect(&url).await.expect("store");
     store.close().await;
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("pool")
+    Records::open(&url).await
 }
 
-/// A database at `db` with a manager whose team started 30 days ago and
-/// never met (overdue); a pool on it.
-async fn overdue_manager(db: &std::path::Path) -> sqlx::SqlitePool {
-    let pool = migrated(db).await;
-    let joined = (chrono::Utc::now() - chrono::Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    sqlx::query("INSERT INTO managers (team_id, user_id, slack_tz, created_at) VALUES ('T0TEAM', 'U0BOSS', 'UTC', '2026-01-01T00:00:00Z')")
-        .execute(&pool)
-        .await
-        .expect("manager");
-    sqlx::query("INSERT INTO memberships (team_id, manager_id, rep_id, joined_on) VALUES ('T0TEAM', 'U0BOSS', 'U0ANA', ?)")
-        .bind(&joined)
-        .execute(&pool)
-        .await
-        .expect("membership");
-    pool
+/// A database for `db` with a manager whose team started 30 days ago and
+/// never met (overdue); its records.
+async fn overdue_manager(db: &std::path::Path) -> Records {
+    let records = migrated(db).await;
+    let joined = (chrono::Utc::now() - chrono::Duration::days(30)).format("%Y-%m-%d");
+    records
+        .execute(&format!(
+            "INSERT INTO managers (team_id, user_id, slack_tz, created_at) VALUES ('T0TEAM', 'U0BOSS', 'UTC', '2026-01-01T00:00:00Z');
+             INSERT INTO memberships (team_id, manager_id, rep_id, joined_on) VALUES ('T0TEAM', 'U0BOSS', 'U0ANA', '{joined}');"
+        ))
+        .await;
+    records
 }
 
 #[tokio::test]
@@ -458,11 +457,12 @@ async fn serve_runs_the_scheduler_and_a_restart_does_not_send_the_same_reminder_
     second.logs.wait_for("scheduler tick done").await;
     second.stop().await;
     assert_eq!(posts(&slack).await.len(), 1);
-    let status: String =
-        sqlx::query_scalar("SELECT status FROM reminders WHERE job = 'meeting-check'")
-            .fetch_one(&pool)
-            .await
-            .expect("reminder");
+    let status: String = pool
+        .value(
+            "SELECT status FROM reminders WHERE job = 'meeting-check'",
+            &[],
+        )
+        .await;
     assert_eq!(status, "sent");
 }
 
@@ -511,14 +511,14 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
     let added = team_add_signed_now(&served.base).await;
     assert_eq!(added.status().as_u16(), 200);
     // Someone breaks the schema under the running bot.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("pool");
-    sqlx::query("DROP TABLE log_reps")
-        .execute(&pool)
-        .await
-        .expect("drop");
-    pool.close().await;
+    let records = Records::open(&served.database_url).await;
+    records.execute("DROP TABLE log_reps").await;
+    records.close().await;
+    let cause = if on_postgres(&served.database_url) {
+        "relation \"log_reps\" does not exist"
+    } else {
+        "no such table: log_reps"
+    };
 
     let answer: serde_json::Value = coach_signed_now(&served.base, "45m <@U0ANA> pipeline review")
         .await
@@ -531,10 +531,7 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
         "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
     );
     let stderr = served.stop().await;
-    let failures: Vec<&str> = stderr
-        .lines()
-        .filter(|line| line.contains("no such table: log_reps"))
-        .collect();
+    let failures: Vec<&str> = stderr.lines().filter(|line| line.contains(cause)).collect();
     assert_eq!(failures.len(), 1, "{stderr}");
     assert!(failures[0].contains("ERROR"), "{}", failures[0]);
     assert!(failures[0].contains("database error"), "{}", failures[0]);
@@ -842,11 +839,7 @@ async fn killed_mid_delivery_then_restarted(instant: Killed) {
     let lock = if instant == Killed::AfterTheAnswer {
         // Holding the database's write lock keeps the row from being
         // marked once the answer is in.
-        let mut lock = pool.acquire().await.expect("connection");
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *lock)
-            .await
-            .expect("locks");
+        let lock = pool.hold_writes("reminders").await;
         fake.release();
         first
             .logs
@@ -858,11 +851,8 @@ async fn killed_mid_delivery_then_restarted(instant: Killed) {
     };
     let logged = first.stop().await;
     assert!(!logged.contains("reminder sent"), "{instant:?}: {logged}");
-    if let Some(mut lock) = lock {
-        sqlx::query("ROLLBACK")
-            .execute(&mut *lock)
-            .await
-            .expect("unlocks");
+    if let Some(lock) = lock {
+        lock.release().await;
     }
 
     let second = serve_with_slack_at(&fake.api_url, &db, &env).await;
@@ -871,11 +861,12 @@ async fn killed_mid_delivery_then_restarted(instant: Killed) {
 
     let taken = fake.taken();
     assert_eq!(taken.len(), 1, "{instant:?}: {taken:?}\n{logged}");
-    let (status, ts): (String, Option<String>) =
-        sqlx::query_as("SELECT status, ts FROM reminders WHERE job = 'meeting-check'")
-            .fetch_one(&pool)
-            .await
-            .expect("reminder");
+    let (status, ts): (String, Option<String>) = pool
+        .row(
+            "SELECT status, ts FROM reminders WHERE job = 'meeting-check'",
+            &[],
+        )
+        .await;
     assert_eq!((status.as_str(), ts), ("sent", Some(taken[0].ts.clone())));
     let looked_up = fake.history_calls();
     assert_eq!(looked_up, 1, "{instant:?}: {logged}");

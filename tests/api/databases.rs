@@ -32,6 +32,13 @@ pub async fn app_database_url(dir: &Path, sqlite_file: &Path) -> String {
     url
 }
 
+/// The `DATABASE_URL` for a `coachbot` the test runs itself on the SQLite
+/// file `file`: that file, or (as for the apps) a PostgreSQL database kept
+/// for the file's folder.
+pub async fn database_beside(file: &Path) -> String {
+    app_database_url(file.parent().expect("a file in a folder"), file).await
+}
+
 /// The URL of a new database on the test server, created now; `None` when
 /// no server is named, said once per test run.
 pub async fn fresh_postgres() -> Option<String> {
@@ -272,11 +279,56 @@ impl Records {
         .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
 
+    /// Holds off every write to `table` until released: SQLite's write
+    /// lock (the whole database), or a lock on the table in PostgreSQL.
+    pub async fn hold_writes(&self, table: &str) -> WritesHeld {
+        match self {
+            Records::Sqlite(pool) => {
+                let mut connection = pool.acquire().await.expect("a connection");
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut *connection)
+                    .await
+                    .expect("the write lock");
+                WritesHeld::Sqlite(connection)
+            }
+            Records::Postgres(pool) => {
+                let mut connection = pool.acquire().await.expect("a connection");
+                sqlx::raw_sql(&format!("BEGIN; LOCK TABLE {table} IN SHARE MODE"))
+                    .execute(&mut *connection)
+                    .await
+                    .expect("the table lock");
+                WritesHeld::Postgres(connection)
+            }
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Records::Sqlite(pool) => pool.close().await,
             Records::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// Writes held off by [`Records::hold_writes`], until released.
+pub enum WritesHeld {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl WritesHeld {
+    pub async fn release(self) {
+        match self {
+            WritesHeld::Sqlite(mut connection) => sqlx::raw_sql("ROLLBACK")
+                .execute(&mut *connection)
+                .await
+                .map(|_| ()),
+            WritesHeld::Postgres(mut connection) => sqlx::raw_sql("ROLLBACK")
+                .execute(&mut *connection)
+                .await
+                .map(|_| ()),
+        }
+        .expect("released");
     }
 }
 

@@ -150,17 +150,13 @@ async fn pruning_in_batches_of_one_takes_every_old_row_and_a_pruned_lines_id_is_
 async fn serve_prunes_the_bookkeeping_when_it_starts() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("c.db");
-    let pool = migrated(&db).await;
-    let long_ago = (chrono::Utc::now() - chrono::Duration::days(120))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    sqlx::query(
-        "INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES ('T0TEAM', 'U0OLD', ?)",
-    )
-    .bind(&long_ago)
-    .execute(&pool)
-    .await
-    .expect("an old tab");
+    let records = migrated(&db).await;
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(120)).format("%Y-%m-%dT%H:%M:%SZ");
+    records
+        .execute(&format!(
+            "INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES ('T0TEAM', 'U0OLD', '{long_ago}')"
+        ))
+        .await;
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
 
@@ -172,9 +168,5 @@ async fn serve_prunes_the_bookkeeping_when_it_starts() {
     let logged = served.stop().await;
 
     assert!(logged.contains("home_tabs=1"), "{logged}");
-    let tabs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM home_tabs")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
-    assert_eq!(tabs, 0);
+    assert_eq!(records.count("SELECT COUNT(*) FROM home_tabs").await, 0);
 }

@@ -89,7 +89,7 @@ async fn sigterm_in_the_middle_of_a_burst_exits_0_and_every_acknowledged_log_is_
         !logged.contains(" ERROR ") && !logged.contains(" WARN "),
         "{logged}"
     );
-    let stored = refs_stored(&format!("sqlite://{}", db.display())).await;
+    let stored = refs_stored(&served.database_url).await;
     let missing: Vec<&u64> = acknowledged
         .iter()
         .filter(|n| !stored.contains(n))
@@ -148,7 +148,7 @@ async fn sigterm_waits_for_a_home_tab_being_drawn_after_slack_was_answered() {
         logged.contains("coachbot stopped; every acknowledged change is stored"),
         "{logged}"
     );
-    let records = crate::databases::Records::open(&format!("sqlite://{}", db.display())).await;
+    let records = crate::databases::Records::open(&served.database_url).await;
     let published: Option<chrono::DateTime<chrono::Utc>> = records
         .value(
             "SELECT published_at FROM home_tabs WHERE user_id = $1",
