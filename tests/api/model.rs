@@ -1772,73 +1772,18 @@ async fn compare(model: &Model, real: &Real, context: &str) {
     }
 }
 
-/// What `step` does, for the history shown when a comparison fails.
-fn describe(model: &Model, step: &Step) -> Option<String> {
+/// Plays `step` on each of `reals`, as the model stands before it, and
+/// says what it did in `history`, shown when a comparison fails.
+async fn act(model: &Model, reals: &[Real], step: &Step, history: &mut Vec<String>) {
     if let Some((manager, text)) = text(model, step) {
-        return Some(format!(
+        history.push(format!(
             "{} on {}: /coach {text}",
             MANAGERS[manager].0,
             model.today(manager)
         ));
-    }
-    match step {
-        Step::Edit {
-            manager,
-            pick,
-            duration,
-            when,
-        } => Some(format!(
-            "{} edits entry {pick} to {} on {}",
-            MANAGERS[*manager].0,
-            DURATIONS[*duration].0,
-            model.day(*manager, when)
-        )),
-        Step::Delete { manager, pick } => {
-            Some(format!("{} deletes entry {pick}", MANAGERS[*manager].0))
+        for real in reals {
+            real.coach(manager, &text).await;
         }
-        Step::Answer {
-            manager,
-            pick,
-            rep,
-            helped,
-            stale,
-        } => model.chosen(*manager, *pick, *rep).map(|(_, _, rep)| {
-            let said = if *helped {
-                "It helped"
-            } else {
-                "That didn't happen"
-            };
-            let about = if *stale {
-                " (a question before its last edit)"
-            } else {
-                ""
-            };
-            format!(
-                "{} answers \"{said}\" about entry {pick} of {}{about}",
-                REPS[rep], MANAGERS[*manager].0
-            )
-        }),
-        Step::Settle {
-            manager,
-            by,
-            pick,
-            rep,
-            keep,
-        } => model.chosen(*manager, *pick, *rep).map(|(_, _, rep)| {
-            let pressed = if *keep { "Keep it" } else { "Delete it" };
-            format!(
-                "{} presses {pressed} for {} on entry {pick} of {}",
-                MANAGERS[*by].0, REPS[rep], MANAGERS[*manager].0
-            )
-        }),
-        _ => None,
-    }
-}
-
-/// Plays `step` on `real`, as the model stands before it.
-async fn act(model: &Model, real: &Real, step: &Step) {
-    if let Some((manager, text)) = text(model, step) {
-        real.coach(manager, &text).await;
     }
     match step {
         Step::Edit {
@@ -1846,8 +1791,23 @@ async fn act(model: &Model, real: &Real, step: &Step) {
             pick,
             duration,
             when,
-        } => real.edit(model, *manager, *pick, *duration, when).await,
-        Step::Delete { manager, pick } => real.delete(*manager, *pick).await,
+        } => {
+            history.push(format!(
+                "{} edits entry {pick} to {} on {}",
+                MANAGERS[*manager].0,
+                DURATIONS[*duration].0,
+                model.day(*manager, when)
+            ));
+            for real in reals {
+                real.edit(model, *manager, *pick, *duration, when).await;
+            }
+        }
+        Step::Delete { manager, pick } => {
+            history.push(format!("{} deletes entry {pick}", MANAGERS[*manager].0));
+            for real in reals {
+                real.delete(*manager, *pick).await;
+            }
+        }
         Step::Answer {
             manager,
             pick,
@@ -1856,7 +1816,23 @@ async fn act(model: &Model, real: &Real, step: &Step) {
             stale,
         } => {
             if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
-                real.answer(*manager, *pick, rep, *helped, *stale).await;
+                let said = if *helped {
+                    "It helped"
+                } else {
+                    "That didn't happen"
+                };
+                let about = if *stale {
+                    " (a question before its last edit)"
+                } else {
+                    ""
+                };
+                history.push(format!(
+                    "{} answers \"{said}\" about entry {pick} of {}{about}",
+                    REPS[rep], MANAGERS[*manager].0
+                ));
+                for real in reals {
+                    real.answer(*manager, *pick, rep, *helped, *stale).await;
+                }
             }
         }
         Step::Settle {
@@ -1867,7 +1843,14 @@ async fn act(model: &Model, real: &Real, step: &Step) {
             keep,
         } => {
             if let Some((_, _, rep)) = model.chosen(*manager, *pick, *rep) {
-                real.settle(*manager, *by, *pick, rep, *keep).await;
+                let pressed = if *keep { "Keep it" } else { "Delete it" };
+                history.push(format!(
+                    "{} presses {pressed} for {} on entry {pick} of {}",
+                    MANAGERS[*by].0, REPS[rep], MANAGERS[*manager].0
+                ));
+                for real in reals {
+                    real.settle(*manager, *by, *pick, rep, *keep).await;
+                }
             }
         }
         _ => {}
@@ -1889,10 +1872,7 @@ async fn play(steps: Vec<Step>) {
     };
     let mut history = Vec::new();
     for step in &steps {
-        history.extend(describe(&model, step));
-        for real in &reals {
-            act(&model, real, step).await;
-        }
+        act(&model, &reals, step, &mut history).await;
         model.apply(step);
         let context = history.join("\n");
         for (real, database) in reals.iter().zip(&databases) {
