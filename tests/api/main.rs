@@ -1,4 +1,5 @@
-//! End-to-end tests: the real application, real SQLite, a fake Slack.
+//! End-to-end tests: the real application, real SQLite (or PostgreSQL:
+//! `databases.rs`), a fake Slack.
 
 mod answers;
 mod backup;
