@@ -405,3 +405,53 @@ async fn records_read_the_same_values_on_each_database() {
         records.close().await;
     }
 }
+
+/// A write to a held table waits until the hold is released: tried here
+/// by a writer that gives up at once instead of waiting.
+#[tokio::test]
+async fn held_writes_keep_a_write_out_until_released() {
+    for database in each_database().await {
+        coachbot::store::Store::connect(&database.url)
+            .await
+            .expect("a new, migrated database")
+            .close()
+            .await;
+        let insert = "INSERT INTO managers (team_id, user_id, slack_tz, created_at)
+                      VALUES ('T0TEAM', 'U0BOSS', 'UTC', '2026-11-27T10:00:00Z')";
+        // Not waiting: SQLite's busy timeout, PostgreSQL's lock timeout.
+        let impatient = |url: String| async move {
+            match Records::open(&url).await {
+                Records::Sqlite(pool) => {
+                    let mut connection = pool.acquire().await.expect("a connection");
+                    sqlx::raw_sql(&format!("PRAGMA busy_timeout = 0; {insert}"))
+                        .execute(&mut *connection)
+                        .await
+                        .map(|_| ())
+                }
+                Records::Postgres(pool) => {
+                    let mut connection = pool.acquire().await.expect("a connection");
+                    sqlx::raw_sql(&format!("SET lock_timeout = '1ms'; {insert}"))
+                        .execute(&mut *connection)
+                        .await
+                        .map(|_| ())
+                }
+            }
+        };
+        let records = Records::open(&database.url).await;
+
+        let held = records.hold_writes("managers").await;
+        let refused = impatient(database.url.clone()).await;
+        held.release().await;
+        let after = impatient(database.url.clone()).await;
+
+        let refused = refused.expect_err("written while held").to_string();
+        assert!(refused.contains("lock"), "on {database}: {refused}");
+        assert!(after.is_ok(), "on {database}: {after:?}");
+        assert_eq!(
+            records.count("SELECT COUNT(*) FROM managers").await,
+            1,
+            "on {database}"
+        );
+        records.close().await;
+    }
+}
