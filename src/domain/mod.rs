@@ -13,6 +13,7 @@ pub mod pace;
 pub mod records;
 pub mod reminders;
 pub mod schedule;
+pub mod slack_budgets;
 pub mod team;
 pub mod types;
 
@@ -32,6 +33,7 @@ pub use records::{
 };
 pub use reminders::{BehindRep, ManagerDigest, SkipReason, TeamDigest};
 pub use schedule::{next_firing, scheduled_on, start_of_day, todays_firing, Job, UnknownJob};
+pub use slack_budgets::{DeliveryTurn, PublishBudget};
 pub use team::{
     join_change, leave, session_day, JoinChange, RemoveOutcome, SessionDay, TeamTakenBack,
     TeamUndoRefused,

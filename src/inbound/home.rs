@@ -126,9 +126,17 @@ async fn publish(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) 
     let mut earliest = now.max(spaced);
     for _ in 0..ATTEMPTS {
         ctx.clock.sleep_until(earliest).await;
-        let slot = ctx
-            .home_tabs
-            .reserve(workspace, ctx.clock.now(), settings.publishes_per_minute);
+        let slot = match ctx
+            .store
+            .reserve_publish(workspace, ctx.clock.now(), settings.publishes_per_minute)
+            .await
+        {
+            Ok(slot) => slot,
+            Err(error) => {
+                tracing::warn!(%error, "could not take a turn in the workspace's publish budget");
+                return;
+            }
+        };
         ctx.clock.sleep_until(slot).await;
         ctx.home_tabs.drawing(workspace, user);
         let Some(view) = draw(ctx, workspace, user).await else {
@@ -158,7 +166,9 @@ async fn publish(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) 
                 let wait = Duration::from_std(retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
                     .map_or(MAX_RETRY_AFTER, |wait| wait.min(MAX_RETRY_AFTER));
                 let until = ctx.clock.now() + wait;
-                ctx.home_tabs.hold(workspace, until);
+                if let Err(error) = ctx.store.hold_publishes(workspace, until).await {
+                    tracing::warn!(%error, "could not hold the workspace's Home tab publishes");
+                }
                 earliest = until;
             }
             Err(error) => {

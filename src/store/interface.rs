@@ -24,9 +24,9 @@ use super::types::{
 };
 use super::StoreError;
 use crate::domain::{
-    Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
-    ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
-    SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
+    Confirmation, DayOfCoaching, DeliveryTurn, DisputeDecision, Entry, EntryId, EntryKind, Job,
+    JoinChange, ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer,
+    RepSession, SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 
 /// The records coachbot keeps, as the use cases need them.
@@ -555,6 +555,45 @@ pub trait Storage: fmt::Debug + Send + Sync {
         user: &SlackUserId,
         hash: &str,
         at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    // Slack's limits per workspace, shared by every process on the database.
+
+    /// Takes a `views.publish` in `workspace` at `now` or later, so that no
+    /// minute holds more than `per_minute` of them whichever process
+    /// publishes, and returns when it may go.
+    async fn reserve_publish(
+        &self,
+        workspace: &WorkspaceId,
+        now: DateTime<Utc>,
+        per_minute: u32,
+    ) -> Result<DateTime<Utc>, StoreError>;
+
+    /// Slack asked to slow down: no Home tab is published in `workspace`
+    /// before `until`, by any process.
+    async fn hold_publishes(
+        &self,
+        workspace: &WorkspaceId,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Takes (or keeps) the turn to deliver `workspace`'s reminders for
+    /// `holder` until `until`, unless another holder's turn runs past
+    /// `now`: the turn taken, or `None`.
+    async fn take_delivery_turn(
+        &self,
+        workspace: &WorkspaceId,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<DeliveryTurn>, StoreError>;
+
+    /// Slack answered a post with 429: whoever delivers `workspace` next
+    /// posts nothing before `until`.
+    async fn hold_deliveries(
+        &self,
+        workspace: &WorkspaceId,
+        until: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
     // Integrity and export, for `coachbot check` and `coachbot export`.

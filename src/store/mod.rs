@@ -5,6 +5,7 @@
 //! PostgreSQL (`postgres/`), for a database server and several replicas.
 //! All of coachbot's SQL is in those two folders.
 
+mod budget_slots;
 mod interface;
 mod postgres;
 mod sqlite;

@@ -371,7 +371,7 @@ pub async fn spawn_app_with_scheduler(every: std::time::Duration) -> TestApp {
     .await
 }
 
-async fn start(
+pub(crate) async fn start(
     slack: MockServer,
     clock: Clock,
     dir: std::sync::Arc<tempfile::TempDir>,

@@ -21,6 +21,7 @@ mod model;
 mod months;
 mod plans;
 mod repair;
+mod replicas;
 mod retention;
 mod second_user;
 mod shutdown;

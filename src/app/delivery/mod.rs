@@ -210,6 +210,29 @@ pub async fn deliver_next(
     policy: &DeliveryPolicy,
 ) -> Result<(DeliveryReport, bool), StoreError> {
     let expired = expire(ctx, now).await;
+    let Some(turn) = ctx
+        .store
+        .take_delivery_turn(
+            workspace,
+            ctx.deliveries.holder(),
+            now,
+            now + turn_length(ctx, policy),
+        )
+        .await?
+    else {
+        // Another process delivers this workspace now, at the pace it has
+        // learned; if it stops, its turn runs out and this one takes over.
+        let report = DeliveryReport {
+            expired,
+            ..DeliveryReport::default()
+        };
+        return Ok((report, false));
+    };
+    if let Some(held_until) = turn.held_until {
+        ctx.deliveries
+            .pace(workspace, ctx.settings.delivery, now)
+            .hold_until(held_until);
+    }
     let due = ctx
         .store
         .due_reminders(workspace, now, policy.batch)
@@ -341,6 +364,14 @@ fn tally(
         Outcome::Held => {}
     }
     Ok(false)
+}
+
+/// How long a turn to deliver a workspace lasts: a batch, each post to
+/// one channel at the slowest, and a claim's lease for the last one. It is
+/// taken again before each batch.
+fn turn_length(ctx: &AppContext, policy: &DeliveryPolicy) -> chrono::Duration {
+    let batch = policy.channel_spacing * policy.batch;
+    lease(ctx) + chrono::Duration::from_std(batch).unwrap_or(chrono::Duration::minutes(5))
 }
 
 /// How long a claim holds its reminder: one call and a margin.
@@ -507,6 +538,10 @@ async fn post(
             SlackError::RateLimited { retry_after } => {
                 let wait = retry_after.unwrap_or(Duration::from_secs(1));
                 pace.throttled(pass.now(), wait);
+                let until = pass.now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                ctx.store
+                    .hold_deliveries(&reminder.workspace, until)
+                    .await?;
                 wait
             }
             _ => {

@@ -32,6 +32,8 @@ pub struct Deliveries {
     wanted: watch::Sender<u64>,
     /// Counts the delivery passes the workers finished, for whoever waits.
     passes: watch::Sender<u64>,
+    /// This process's name in the turns to deliver each workspace.
+    holder: Arc<str>,
 }
 
 impl Default for Deliveries {
@@ -40,8 +42,20 @@ impl Default for Deliveries {
             paces: Arc::default(),
             wanted: watch::channel(0).0,
             passes: watch::channel(0).0,
+            holder: holder_name().into(),
         }
     }
+}
+
+/// A name no other process has: the host, the process ID and a random
+/// number (the standard library's hasher keys are random per process).
+fn holder_name() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    format!("{}:{}:{random:016x}", host.trim(), std::process::id())
 }
 
 impl Deliveries {
@@ -64,6 +78,11 @@ impl Deliveries {
     /// How many delivery passes have finished, as they happen.
     pub fn passes(&self) -> watch::Receiver<u64> {
         self.passes.subscribe()
+    }
+
+    /// This process's name in the turns to deliver each workspace.
+    pub fn holder(&self) -> &str {
+        &self.holder
     }
 
     /// `workspace`'s pace, begun at `now` with `settings` the first time.
@@ -105,6 +124,12 @@ impl Pace {
         channel_spacing: Duration,
     ) -> DateTime<Utc> {
         lock(&self.0).turn(channel, now, to_chrono(channel_spacing))
+    }
+
+    /// Nothing leaves before `until`: a 429 another process met.
+    pub fn hold_until(&self, until: DateTime<Utc>) {
+        let mut pace = lock(&self.0);
+        pace.held_until = pace.held_until.max(until);
     }
 
     /// Slack answered a post with 429: half the rate, and nothing before

@@ -5,6 +5,7 @@
 //! hot path, are also group-committed (`lines`).
 
 mod backup;
+mod budgets;
 mod confirmations;
 mod entries;
 mod integrity;

@@ -8,9 +8,9 @@ use tokio::sync::watch;
 
 use super::SqliteStore;
 use crate::domain::{
-    Confirmation, DayOfCoaching, DisputeDecision, Entry, EntryId, EntryKind, Job, JoinChange,
-    ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer, RepSession,
-    SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
+    Confirmation, DayOfCoaching, DeliveryTurn, DisputeDecision, Entry, EntryId, EntryKind, Job,
+    JoinChange, ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer,
+    RepSession, SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
@@ -510,6 +510,41 @@ impl Storage for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.home_tab_published(workspace, user, hash, at).await
+    }
+
+    async fn reserve_publish(
+        &self,
+        workspace: &WorkspaceId,
+        now: DateTime<Utc>,
+        per_minute: u32,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        self.reserve_publish(workspace, now, per_minute).await
+    }
+
+    async fn hold_publishes(
+        &self,
+        workspace: &WorkspaceId,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.hold_publishes(workspace, until).await
+    }
+
+    async fn take_delivery_turn(
+        &self,
+        workspace: &WorkspaceId,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<DeliveryTurn>, StoreError> {
+        self.take_delivery_turn(workspace, holder, now, until).await
+    }
+
+    async fn hold_deliveries(
+        &self,
+        workspace: &WorkspaceId,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.hold_deliveries(workspace, until).await
     }
 
     async fn check(&self) -> Result<(Checked, Vec<Finding>), StoreError> {

@@ -1,0 +1,20 @@
+-- Slack's limits per workspace, kept where every replica reads them.
+
+-- A workspace's `views.publish` budget: the instants of its latest
+-- publishes (a JSON array of RFC 3339 texts, oldest first), and until when
+-- Slack asked it to wait.
+CREATE TABLE publish_budgets (
+    team_id    TEXT PRIMARY KEY,
+    slots      TEXT NOT NULL,
+    held_until TIMESTAMPTZ
+);
+
+-- Who delivers a workspace's reminders, until when: one replica at a time,
+-- so the pace it learns from Slack's answers is the workspace's; and until
+-- when a 429 holds every post, whoever got it.
+CREATE TABLE delivery_turns (
+    team_id    TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    until      TIMESTAMPTZ NOT NULL,
+    held_until TIMESTAMPTZ
+);
