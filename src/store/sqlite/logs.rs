@@ -48,7 +48,7 @@ impl From<StoredKind> for EntryKind {
 /// entries selects [`entries_with_reps`] with its own filter and order, and
 /// [`gather`] folds the rows into entries.
 #[derive(sqlx::FromRow, serde::Deserialize)]
-pub(super) struct EntryRepRow {
+pub(in crate::store) struct EntryRepRow {
     id: i64,
     team_id: String,
     manager_id: String,
@@ -143,7 +143,9 @@ pub(super) fn bind_lookalikes<'q>(
 }
 
 /// The entries these rows hold, as stored.
-pub(super) fn stored_entries(rows: Vec<EntryRepRow>) -> Result<Vec<StoredEntry>, StoreError> {
+pub(in crate::store) fn stored_entries(
+    rows: Vec<EntryRepRow>,
+) -> Result<Vec<StoredEntry>, StoreError> {
     Ok(gather(rows)?.into_iter().map(|read| read.stored).collect())
 }
 
@@ -489,8 +491,8 @@ impl SqliteStore {
 }
 
 /// A row of the export as read.
-#[derive(sqlx::FromRow)]
-struct ExportRecord {
+#[derive(sqlx::FromRow, serde::Deserialize)]
+pub(in crate::store) struct ExportRecord {
     team_id: String,
     held_on: String,
     kind: StoredKind,

@@ -10,8 +10,8 @@ mod confirmations;
 mod entries;
 mod integrity;
 mod interactions;
-mod lines;
-mod logs;
+pub(super) mod lines;
+pub(super) mod logs;
 mod managers;
 mod months;
 mod plans;
@@ -19,7 +19,7 @@ mod readers;
 mod reminders;
 mod retention;
 mod storage;
-mod team;
+pub(super) mod team;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -277,7 +277,7 @@ async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     }
 }
 
-fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
+pub(in crate::store) fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 
@@ -303,7 +303,9 @@ type JsonQuery<'q> =
     sqlx::query::QueryScalar<'q, Sqlite, String, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// Rows read as JSON, into their named row type.
-fn decode_json<T: serde::de::DeserializeOwned>(read: &str) -> Result<T, StoreError> {
+pub(in crate::store) fn decode_json<T: serde::de::DeserializeOwned>(
+    read: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(read)
         .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
 }
@@ -328,7 +330,7 @@ fn instant_text(at: DateTime<Utc>) -> String {
 }
 
 /// Meeting topics as stored: codes joined by commas.
-fn topics_text(topics: &[Topic]) -> String {
+pub(in crate::store) fn topics_text(topics: &[Topic]) -> String {
     topics
         .iter()
         .map(|t| t.code())
