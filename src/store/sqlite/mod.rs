@@ -11,11 +11,11 @@ mod integrity;
 mod interactions;
 mod lines;
 mod logs;
-mod managers;
+pub(super) mod managers;
 mod months;
 mod plans;
 mod readers;
-mod reminders;
+pub(super) mod reminders;
 mod retention;
 mod storage;
 mod team;
@@ -276,11 +276,11 @@ async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     }
 }
 
-fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
+pub(in crate::store) fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 
-fn parse_workspace(raw: String) -> Result<WorkspaceId, StoreError> {
+pub(in crate::store) fn parse_workspace(raw: String) -> Result<WorkspaceId, StoreError> {
     WorkspaceId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
 }
 
