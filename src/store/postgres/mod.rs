@@ -8,6 +8,7 @@
 
 mod interactions;
 mod managers;
+mod reminders;
 mod storage;
 
 use std::str::FromStr;
