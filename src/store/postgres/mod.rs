@@ -9,6 +9,7 @@
 mod interactions;
 mod managers;
 mod reminders;
+mod retention;
 mod storage;
 
 use std::str::FromStr;
