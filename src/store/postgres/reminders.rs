@@ -258,17 +258,16 @@ impl PgStore {
         token: &str,
         lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let changed = sqlx::query(
-            "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
-             WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
+                 WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
+            )
+            .bind(whole_seconds(lease_until))
+            .bind(id)
+            .bind(token),
         )
-        .bind(whole_seconds(lease_until))
-        .bind(id)
-        .bind(token)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
+        .await
     }
 
     /// Slack took the reminder: it is sent whoever holds it now (the post
@@ -311,22 +310,21 @@ impl PgStore {
         token: &str,
         retry: &Retry,
     ) -> Result<bool, StoreError> {
-        let changed = sqlx::query(
-            "UPDATE reminders SET next_attempt_at = $1, last_error = $2,
-                    in_doubt_since = CASE WHEN $3 THEN in_doubt_since END,
-                    channel = COALESCE($4, channel), claim_token = NULL, lease_until = NULL
-             WHERE id = $5 AND claim_token = $6 AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET next_attempt_at = $1, last_error = $2,
+                        in_doubt_since = CASE WHEN $3 THEN in_doubt_since END,
+                        channel = COALESCE($4, channel), claim_token = NULL, lease_until = NULL
+                 WHERE id = $5 AND claim_token = $6 AND status = 'pending'",
+            )
+            .bind(whole_seconds(retry.next_attempt_at))
+            .bind(&retry.error)
+            .bind(retry.in_doubt)
+            .bind(retry.channel.as_deref())
+            .bind(id)
+            .bind(token),
         )
-        .bind(whole_seconds(retry.next_attempt_at))
-        .bind(&retry.error)
-        .bind(retry.in_doubt)
-        .bind(retry.channel.as_deref())
-        .bind(id)
-        .bind(token)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
+        .await
     }
 
     #[tracing::instrument(skip(self, token, error))]
@@ -336,18 +334,27 @@ impl PgStore {
         token: &str,
         error: &str,
     ) -> Result<bool, StoreError> {
-        let changed = sqlx::query(
-            "UPDATE reminders SET status = 'failed', last_error = $1, in_doubt_since = NULL,
-                    claim_token = NULL, lease_until = NULL
-             WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
+        self.update_claimed(
+            sqlx::query(
+                "UPDATE reminders SET status = 'failed', last_error = $1, in_doubt_since = NULL,
+                        claim_token = NULL, lease_until = NULL
+                 WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
+            )
+            .bind(error)
+            .bind(id)
+            .bind(token),
         )
-        .bind(error)
-        .bind(id)
-        .bind(token)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
+        .await
+    }
+
+    /// Runs `update`, which changes a row only while the caller's claim
+    /// holds it (one statement: PostgreSQL re-reads the row it waited on,
+    /// so a claim taken meanwhile is seen); whether it changed the row.
+    async fn update_claimed<'q>(
+        &self,
+        update: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> Result<bool, StoreError> {
+        Ok(update.execute(&self.pool).await?.rows_affected() == 1)
     }
 }
 

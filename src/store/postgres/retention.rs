@@ -4,12 +4,19 @@
 //! locks the rows it picks with `SKIP LOCKED`, so replicas pruning at the
 //! same time share the work instead of waiting on each other.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use sqlx::PgConnection;
 
 use super::{whole_seconds, PgStore};
 use crate::store::{Pruned, StoreError};
+
+/// What is older than this goes: a local date, or an instant.
+#[derive(Clone, Copy)]
+enum Cutoff {
+    Day(NaiveDate),
+    Instant(DateTime<Utc>),
+}
 
 impl PgStore {
     /// Deletes the bookkeeping older than `before`, at most `batch` rows of
@@ -22,39 +29,24 @@ impl PgStore {
     ) -> Result<Pruned, StoreError> {
         let before = whole_seconds(before);
         // A reminder still pending is delivery's, whatever its day.
-        let day = before.date_naive();
         let reminders = self
-            .in_batches(batch, |tx, batch| {
-                Box::pin(async move {
-                    Ok(sqlx::query(
-                        "DELETE FROM reminders WHERE id IN (
-                             SELECT id FROM reminders
-                             WHERE local_date < $1 AND status <> 'pending'
-                             LIMIT $2 FOR UPDATE SKIP LOCKED)",
-                    )
-                    .bind(day)
-                    .bind(batch)
-                    .execute(tx)
-                    .await?
-                    .rows_affected())
-                })
-            })
+            .delete_in_batches(
+                "DELETE FROM reminders WHERE id IN (
+                     SELECT id FROM reminders
+                     WHERE local_date < $1 AND status <> 'pending'
+                     LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                Cutoff::Day(before.date_naive()),
+                batch,
+            )
             .await?;
         let home_tabs = self
-            .in_batches(batch, |tx, batch| {
-                Box::pin(async move {
-                    Ok(sqlx::query(
-                        "DELETE FROM home_tabs WHERE (team_id, user_id) IN (
-                             SELECT team_id, user_id FROM home_tabs WHERE opened_at < $1
-                             LIMIT $2 FOR UPDATE SKIP LOCKED)",
-                    )
-                    .bind(before)
-                    .bind(batch)
-                    .execute(tx)
-                    .await?
-                    .rows_affected())
-                })
-            })
+            .delete_in_batches(
+                "DELETE FROM home_tabs WHERE (team_id, user_id) IN (
+                     SELECT team_id, user_id FROM home_tabs WHERE opened_at < $1
+                     LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                Cutoff::Instant(before),
+                batch,
+            )
             .await?;
         // What a taken-back line changed (its team changes, the join days
         // it moved) is read only while the line stands, so it goes with
@@ -94,6 +86,26 @@ impl PgStore {
         })
     }
 
+    /// Runs `delete`, one statement that takes the cutoff and the batch
+    /// size, in batches; how many rows went in all.
+    async fn delete_in_batches(
+        &self,
+        delete: &'static str,
+        cutoff: Cutoff,
+        batch: u32,
+    ) -> Result<u64, StoreError> {
+        self.in_batches(batch, |tx, batch| {
+            Box::pin(async move {
+                let query = match cutoff {
+                    Cutoff::Day(day) => sqlx::query(delete).bind(day),
+                    Cutoff::Instant(at) => sqlx::query(delete).bind(at),
+                };
+                Ok(query.bind(batch).execute(tx).await?.rows_affected())
+            })
+        })
+        .await
+    }
+
     /// Runs `delete` (which deletes at most `batch` rows and says how many
     /// it did), each time in a transaction of its own, until a run deletes
     /// fewer than `batch`; how many went in all.
@@ -116,7 +128,7 @@ impl PgStore {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Duration, NaiveDate};
+    use chrono::Duration;
 
     use super::*;
 
