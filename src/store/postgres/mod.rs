@@ -7,8 +7,12 @@
 //! reads what another replica may have changed.
 
 mod budgets;
+mod interactions;
 mod lines;
 mod logs;
+mod managers;
+mod reminders;
+mod retention;
 mod storage;
 mod team;
 

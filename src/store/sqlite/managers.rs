@@ -17,20 +17,22 @@ use crate::domain::Job;
 use crate::domain::{Manager, SlackChannelId, SlackUserId, WorkspaceId};
 use crate::store::{MessageKind, UnreadableManager, ZoneNames};
 
-/// A manager's row as read; [`manager_from_row`] reads it as a manager.
+/// A manager's row as read, its date and instant as the database hands
+/// them (SQLite: text; PostgreSQL: `D` and `I` decoded already);
+/// [`manager_from_row`] reads it as a manager.
 #[derive(sqlx::FromRow)]
-struct ManagerRow {
+pub(in crate::store) struct ManagerRow<D = String, I = String> {
     team_id: String,
     user_id: String,
     slack_tz: String,
     tz_override: Option<String>,
-    snoozed_until: Option<String>,
-    created_at: String,
+    snoozed_until: Option<D>,
+    created_at: I,
     digest_channel: Option<String>,
     version: i64,
 }
 
-const MANAGER_COLUMNS: &str =
+pub(in crate::store) const MANAGER_COLUMNS: &str =
     "team_id, user_id, slack_tz, tz_override, snoozed_until, created_at, \
      digest_channel, version";
 
@@ -41,17 +43,27 @@ pub(super) type ManagerCache = Arc<RwLock<HashMap<(WorkspaceId, SlackUserId), Ve
 
 /// A manager as read, and how many changes their row had seen then.
 #[derive(Debug, Clone)]
-pub(super) struct Versioned {
+pub(in crate::store) struct Versioned {
     /// Every change to the row adds one, in the statement that makes it, so
     /// of two reads the one with the higher count is the newer.
     version: i64,
-    manager: Manager,
+    pub(in crate::store) manager: Manager,
 }
 
 /// A zone name a `chrono-tz` update can drop: an override this build cannot
 /// read is ignored (Slack's zone is used); Slack's own zone, which nothing
 /// can stand in for, makes the manager unreadable until Slack is asked again.
 fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
+    manager_from_stored(row, |raw| parse_date(&raw), |raw| parse_instant(&raw))
+}
+
+/// [`manager_from_row`] for a row whose date and instant `date` and
+/// `instant` read, whichever database it came from.
+pub(in crate::store) fn manager_from_stored<D, I>(
+    row: ManagerRow<D, I>,
+    date: impl FnOnce(D) -> Result<NaiveDate, StoreError>,
+    instant: impl FnOnce(I) -> Result<DateTime<Utc>, StoreError>,
+) -> Result<Versioned, StoreError> {
     let tz_override = row.tz_override.and_then(|raw| match Tz::from_str(&raw) {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -65,8 +77,8 @@ fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
         workspace: parse_workspace(row.team_id)?,
         id: parse_user(row.user_id)?,
         tz_override,
-        snoozed_until: row.snoozed_until.as_deref().map(parse_date).transpose()?,
-        first_used: parse_instant(&row.created_at)?,
+        snoozed_until: row.snoozed_until.map(date).transpose()?,
+        first_used: instant(row.created_at)?,
         digest_channel: row
             .digest_channel
             .map(|raw| {
@@ -81,12 +93,36 @@ fn manager_from_row(row: ManagerRow) -> Result<Versioned, StoreError> {
     })
 }
 
+/// A pair of zone names managers have, with the zone it puts them in.
+pub(in crate::store) fn zone_names(slack_tz: String, tz_override: Option<String>) -> ZoneNames {
+    let zone = Tz::from_str(&slack_tz).ok().map(|slack| {
+        tz_override
+            .as_deref()
+            .and_then(|name| Tz::from_str(name).ok())
+            .unwrap_or(slack)
+    });
+    ZoneNames {
+        slack_tz,
+        tz_override,
+        zone,
+    }
+}
+
 /// Managers as read, each unreadable one as an error of its own.
 fn managers_from_rows(rows: Vec<ManagerRow>) -> Vec<Result<Manager, UnreadableManager>> {
+    managers_from_stored(rows, manager_from_row)
+}
+
+/// [`managers_from_rows`] for rows that `read` reads, whichever database
+/// they came from.
+pub(in crate::store) fn managers_from_stored<D, I>(
+    rows: Vec<ManagerRow<D, I>>,
+    read: impl Fn(ManagerRow<D, I>) -> Result<Versioned, StoreError>,
+) -> Vec<Result<Manager, UnreadableManager>> {
     rows.into_iter()
         .map(|row| {
             let (workspace, user) = (row.team_id.clone(), row.user_id.clone());
-            manager_from_row(row)
+            read(row)
                 .map(|read| read.manager)
                 .map_err(|error| UnreadableManager {
                     workspace,
@@ -196,19 +232,7 @@ impl SqliteStore {
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(slack_tz, tz_override)| {
-                let zone = Tz::from_str(&slack_tz).ok().map(|slack| {
-                    tz_override
-                        .as_deref()
-                        .and_then(|name| Tz::from_str(name).ok())
-                        .unwrap_or(slack)
-                });
-                ZoneNames {
-                    slack_tz,
-                    tz_override,
-                    zone,
-                }
-            })
+            .map(|(slack_tz, tz_override)| zone_names(slack_tz, tz_override))
             .collect())
     }
 

@@ -12,11 +12,11 @@ mod integrity;
 mod interactions;
 pub(super) mod lines;
 pub(super) mod logs;
-mod managers;
+pub(super) mod managers;
 mod months;
 mod plans;
 mod readers;
-mod reminders;
+pub(super) mod reminders;
 mod retention;
 mod storage;
 pub(super) mod team;
@@ -281,7 +281,7 @@ pub(in crate::store) fn parse_user(raw: String) -> Result<SlackUserId, StoreErro
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 
-fn parse_workspace(raw: String) -> Result<WorkspaceId, StoreError> {
+pub(in crate::store) fn parse_workspace(raw: String) -> Result<WorkspaceId, StoreError> {
     WorkspaceId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
 }
 

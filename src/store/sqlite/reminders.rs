@@ -402,7 +402,7 @@ impl SqliteStore {
 
 /// A token no other claim, in this process or another, is handed: the
 /// process's random hasher key and a count.
-fn claim_token() -> String {
+pub(in crate::store) fn claim_token() -> String {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::OnceLock;
