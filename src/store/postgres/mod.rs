@@ -6,6 +6,9 @@
 //! processes act as one. Nothing is cached in the process: each request
 //! reads what another replica may have changed.
 
+mod confirmations;
+mod entries;
+mod months;
 mod storage;
 
 use std::str::FromStr;
@@ -172,10 +175,15 @@ mod tests {
         let refused = PgStore::open_reporting(at.as_str(), Open::CreateAndMigrate)
             .await
             .expect_err("a newer schema is refused");
+        let latest = sqlx::migrate!("./migrations/postgres")
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .expect("migrations");
         assert!(
-            refused
-                .to_string()
-                .starts_with("the database was migrated by a newer coachbot (migration 99990101; this version knows up to 1)"),
+            refused.to_string().starts_with(&format!(
+                "the database was migrated by a newer coachbot (migration 99990101; this version knows up to {latest})"
+            )),
             "{refused}"
         );
     }

@@ -500,7 +500,7 @@ async fn insert_line_row(tx: &mut SqliteConnection, line: &QueuedLine) -> Result
 
 /// The join days `rule` moves back on `stints`, with the stints; or
 /// [`StoreError::TeamChanged`] with them when it refuses the change.
-pub(super) fn judged(
+pub(in crate::store) fn judged(
     rule: &TeamRule,
     stints: Vec<Membership>,
 ) -> Result<(Vec<JoinMove>, Vec<Membership>), StoreError> {
@@ -552,13 +552,13 @@ async fn team_stints(
 }
 
 /// What a session's new rep rows start with.
-pub(super) struct NewRepRows {
-    pub(super) entry: i64,
+pub(in crate::store) struct NewRepRows {
+    pub(in crate::store) entry: i64,
     /// The session's revision, which a question to the reps is about.
-    pub(super) revision: u32,
+    pub(in crate::store) revision: u32,
     /// Each rep's word to begin with: asked (a question goes out to them)
     /// or not.
-    pub(super) confirmation: Confirmation,
+    pub(in crate::store) confirmation: Confirmation,
 }
 
 /// A session's rows for these reps, each with a copy of the session's day,

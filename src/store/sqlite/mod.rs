@@ -5,14 +5,14 @@
 //! hot path, are also group-committed (`lines`).
 
 mod backup;
-mod confirmations;
-mod entries;
+pub(super) mod confirmations;
+pub(super) mod entries;
 mod integrity;
 mod interactions;
-mod lines;
-mod logs;
+pub(super) mod lines;
+pub(super) mod logs;
 mod managers;
-mod months;
+pub(super) mod months;
 mod plans;
 mod readers;
 mod reminders;
@@ -276,7 +276,7 @@ async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     }
 }
 
-fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
+pub(in crate::store) fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 
@@ -302,13 +302,15 @@ type JsonQuery<'q> =
     sqlx::query::QueryScalar<'q, Sqlite, String, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// Rows read as JSON, into their named row type.
-fn decode_json<T: serde::de::DeserializeOwned>(read: &str) -> Result<T, StoreError> {
+pub(in crate::store) fn decode_json<T: serde::de::DeserializeOwned>(
+    read: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(read)
         .map_err(|error| StoreError::Corrupt(format!("rows read as JSON: {error}")))
 }
 
 /// Rows read as part of a JSON answer, into their named row type.
-fn from_json_value<T: serde::de::DeserializeOwned>(
+pub(in crate::store) fn from_json_value<T: serde::de::DeserializeOwned>(
     read: serde_json::Value,
 ) -> Result<T, StoreError> {
     serde_json::from_value(read)
@@ -327,7 +329,7 @@ fn instant_text(at: DateTime<Utc>) -> String {
 }
 
 /// Meeting topics as stored: codes joined by commas.
-fn topics_text(topics: &[Topic]) -> String {
+pub(in crate::store) fn topics_text(topics: &[Topic]) -> String {
     topics
         .iter()
         .map(|t| t.code())
