@@ -257,7 +257,7 @@ impl PgStore {
 
 #[cfg(test)]
 mod tests {
-    use super::super::entries::fixtures::{day, manager, session, user};
+    use super::super::entries::fixtures::{count, day, manager, session, user};
     use super::*;
     use crate::domain::StoredEntry;
     use crate::store::MessageKind;
@@ -299,10 +299,7 @@ mod tests {
     }
 
     async fn reminders(store: &PgStore) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM reminders")
-            .fetch_one(&store.pool)
-            .await
-            .expect("count")
+        count(store, "SELECT COUNT(*) FROM reminders").await
     }
 
     #[tokio::test]

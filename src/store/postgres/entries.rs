@@ -593,6 +593,14 @@ pub(super) mod fixtures {
         manager
     }
 
+    /// What a `SELECT COUNT(*)` counts.
+    pub(in crate::store::postgres) async fn count(store: &PgStore, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&store.pool)
+            .await
+            .expect("a count")
+    }
+
     /// A line of the manager's, stored.
     async fn line(store: &PgStore, manager: &Manager) -> i64 {
         sqlx::query_scalar(
@@ -718,7 +726,9 @@ pub(super) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{day, edited_session, manager, meeting, november, session, stint, user};
+    use super::fixtures::{
+        count, day, edited_session, manager, meeting, november, session, stint, user,
+    };
     use super::*;
     use crate::domain::Activity;
 
@@ -806,6 +816,17 @@ mod tests {
         assert_eq!(all.last().map(|e| e.stored.id), Some(older));
     }
 
+    /// A rep row's copy of its entry and its word, as stored.
+    type RepRowRead = (
+        String,
+        NaiveDate,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+    );
+
     #[tokio::test]
     async fn an_edit_moves_every_rep_row_asks_again_keeps_a_dispute_and_stores_the_second_whole() {
         let Some(store) = super::super::test_store().await else {
@@ -830,15 +851,7 @@ mod tests {
         };
         assert_eq!((before.revision, after.revision), (0, 1));
         assert_eq!(after.entry, edited);
-        let rows: Vec<(
-            String,
-            NaiveDate,
-            i64,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-        )> = sqlx::query_as(
+        let rows: Vec<RepRowRead> = sqlx::query_as(
             "SELECT rep_id, held_on, minutes, activity, confirmation, notify, asked_revision
                  FROM log_reps WHERE log_id = $1 ORDER BY position",
         )
@@ -1000,11 +1013,7 @@ mod tests {
                 .expect("read"),
             Owned::Gone
         );
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_reps")
-            .fetch_one(&store.pool)
-            .await
-            .expect("count");
-        assert_eq!(rows, 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM log_reps").await, 0);
         assert_eq!(
             store.delete_entry(&dana, id).await.expect("answered"),
             Owned::Gone
@@ -1069,12 +1078,11 @@ mod tests {
         let mut revisions = vec![(a.revision, b.revision), (c.revision, d.revision)];
         revisions.sort_unstable();
         assert_eq!(revisions, vec![(0, 1), (1, 2)]);
-        let reps: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_reps WHERE log_id = $1")
-            .bind(id.get())
-            .fetch_one(&store.pool)
-            .await
-            .expect("count");
-        assert_eq!(reps, 2, "Bea got one row, not one per edit");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM log_reps").await,
+            2,
+            "Bea got one row, not one per edit"
+        );
     }
 
     #[tokio::test]
