@@ -7,10 +7,13 @@
 //! reads what another replica may have changed.
 
 mod budgets;
+mod confirmations;
+mod entries;
 mod interactions;
 mod lines;
 mod logs;
 mod managers;
+mod months;
 mod reminders;
 mod retention;
 mod storage;

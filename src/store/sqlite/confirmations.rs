@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::entries::owned_entry;
-use super::logs::{entries_with_reps, gather, read_entry};
+use super::logs::{entries_with_reps, gather, read_entry, EntryRead};
 use super::reminders::insert_reminder_row;
 use super::team::take_back_join_moves;
 use super::{SqliteStore, StoreError};
@@ -19,7 +19,7 @@ use crate::store::{DisputeSettled, NewReminder, NoticeKind, Owned, PendingNotice
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
-pub(super) enum StoredWord {
+pub(in crate::store) enum StoredWord {
     None,
     Asked,
     Helped,
@@ -173,21 +173,7 @@ impl SqliteStore {
             .bind(limit)
             .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
-        let mut notices = Vec::new();
-        for read in gather(rows)? {
-            for row in &read.reps {
-                if let Some(kind) = row.notify {
-                    notices.push(PendingNotice {
-                        kind,
-                        workspace: read.workspace.clone(),
-                        manager: read.manager.clone(),
-                        rep: row.rep.clone(),
-                        entry: read.stored.clone(),
-                    });
-                }
-            }
-        }
-        Ok(notices)
+        Ok(notices(gather(rows)?))
     }
 
     /// Stores the message a notice became and marks the notice done, in one
@@ -234,9 +220,30 @@ impl SqliteStore {
 /// to be sent: the question about an edit made while the notice waited
 /// (an open question whose message never went out, since `notify` held the
 /// notice), or nothing.
-const AFTER_DISPUTE_NOTICE: &str = "CASE WHEN asked_revision IS NULL THEN NULL ELSE 'ask' END";
+pub(in crate::store) const AFTER_DISPUTE_NOTICE: &str =
+    "CASE WHEN asked_revision IS NULL THEN NULL ELSE 'ask' END";
 
-fn stored_reps(entry: &StoredEntry) -> usize {
+/// The messages these entries' rep rows are still to send, in the order
+/// read.
+pub(in crate::store) fn notices(reads: Vec<EntryRead>) -> Vec<PendingNotice> {
+    let mut notices = Vec::new();
+    for read in reads {
+        for row in &read.reps {
+            if let Some(kind) = row.notify {
+                notices.push(PendingNotice {
+                    kind,
+                    workspace: read.workspace.clone(),
+                    manager: read.manager.clone(),
+                    rep: row.rep.clone(),
+                    entry: read.stored.clone(),
+                });
+            }
+        }
+    }
+    notices
+}
+
+pub(in crate::store) fn stored_reps(entry: &StoredEntry) -> usize {
     match &entry.entry {
         Entry::Session(session) => session.reps.len(),
         Entry::Meeting(_) => 0,

@@ -85,6 +85,32 @@ async fn edit_rep_rows(
     insert_rep_rows(tx, rows, workspace, session, &new).await
 }
 
+/// A 1:1 of `rep`'s as the rep's month lists it.
+pub(in crate::store) fn rep_session(
+    read: &EntryRead,
+    rep: &SlackUserId,
+) -> Result<RepSession, StoreError> {
+    let Entry::Session(session) = &read.stored.entry else {
+        return Err(StoreError::Corrupt(format!(
+            "rep row on meeting {}",
+            read.stored.id
+        )));
+    };
+    let word = read
+        .rep(rep)
+        .map(|row| row.word)
+        .ok_or_else(|| StoreError::Corrupt(format!("rep of entry {}", read.stored.id)))?;
+    Ok(RepSession {
+        entry: read.stored.id,
+        revision: read.stored.revision,
+        manager: read.manager.clone(),
+        minutes: session.minutes.get(),
+        activity: session.activity,
+        held_on: session.held_on,
+        confirmation: word,
+    })
+}
+
 /// How many of a rep's 1:1s stand at a word, as read.
 #[derive(sqlx::FromRow)]
 struct WordCount {
@@ -255,27 +281,8 @@ impl SqliteStore {
             .fetch_all(&mut *self.readers.acquire().await?)
             .await?;
         gather(rows)?
-            .into_iter()
-            .map(|read| {
-                let Entry::Session(session) = &read.stored.entry else {
-                    return Err(StoreError::Corrupt(format!(
-                        "rep row on meeting {}",
-                        read.stored.id
-                    )));
-                };
-                let word = read.rep(rep).map(|row| row.word).ok_or_else(|| {
-                    StoreError::Corrupt(format!("rep of entry {}", read.stored.id))
-                })?;
-                Ok(RepSession {
-                    entry: read.stored.id,
-                    revision: read.stored.revision,
-                    manager: read.manager.clone(),
-                    minutes: session.minutes.get(),
-                    activity: session.activity,
-                    held_on: session.held_on,
-                    confirmation: word,
-                })
-            })
+            .iter()
+            .map(|read| rep_session(read, rep))
             .collect()
     }
 

@@ -165,32 +165,32 @@ pub(super) fn entries_with_reps(filter: &str, order: &str) -> String {
 
 /// An entry as read: who logged it, the entry, and each rep's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct EntryRead {
-    pub(super) workspace: WorkspaceId,
-    pub(super) manager: SlackUserId,
-    pub(super) stored: StoredEntry,
+pub(in crate::store) struct EntryRead {
+    pub(in crate::store) workspace: WorkspaceId,
+    pub(in crate::store) manager: SlackUserId,
+    pub(in crate::store) stored: StoredEntry,
     /// In the order of the session's reps; none for a meeting.
-    pub(super) reps: Vec<RepRow>,
+    pub(in crate::store) reps: Vec<RepRow>,
 }
 
 /// A rep's row on a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct RepRow {
-    pub(super) rep: SlackUserId,
-    pub(super) word: Confirmation,
+pub(in crate::store) struct RepRow {
+    pub(in crate::store) rep: SlackUserId,
+    pub(in crate::store) word: Confirmation,
     /// A message about the row still to be sent.
-    pub(super) notify: Option<NoticeKind>,
+    pub(in crate::store) notify: Option<NoticeKind>,
     /// The revision the rep's open question is about, if one is open.
-    pub(super) asked_revision: Option<u32>,
+    pub(in crate::store) asked_revision: Option<u32>,
 }
 
 impl EntryRead {
     /// The row of `rep`, if they are in the session.
-    pub(super) fn rep(&self, rep: &SlackUserId) -> Option<&RepRow> {
+    pub(in crate::store) fn rep(&self, rep: &SlackUserId) -> Option<&RepRow> {
         self.reps.iter().find(|row| &row.rep == rep)
     }
 
-    pub(super) fn listed(self) -> ListedEntry {
+    pub(in crate::store) fn listed(self) -> ListedEntry {
         ListedEntry {
             confirmations: self.reps.iter().map(|row| row.word).collect(),
             stored: self.stored,
@@ -199,7 +199,7 @@ impl EntryRead {
 }
 
 /// Folds rows of [`entries_with_reps`] into entries, in the order read.
-pub(super) fn gather(rows: Vec<EntryRepRow>) -> Result<Vec<EntryRead>, StoreError> {
+pub(in crate::store) fn gather(rows: Vec<EntryRepRow>) -> Result<Vec<EntryRead>, StoreError> {
     let mut entries: Vec<(EntryRepRow, Vec<RepRow>)> = Vec::new();
     for mut row in rows {
         let rep = match (row.rep_id.take(), row.confirmation) {

@@ -6,14 +6,14 @@
 
 mod backup;
 mod budgets;
-mod confirmations;
-mod entries;
+pub(super) mod confirmations;
+pub(super) mod entries;
 mod integrity;
 mod interactions;
 pub(super) mod lines;
 pub(super) mod logs;
 pub(super) mod managers;
-mod months;
+pub(super) mod months;
 mod plans;
 mod readers;
 pub(super) mod reminders;
@@ -311,7 +311,7 @@ pub(in crate::store) fn decode_json<T: serde::de::DeserializeOwned>(
 }
 
 /// Rows read as part of a JSON answer, into their named row type.
-fn from_json_value<T: serde::de::DeserializeOwned>(
+pub(in crate::store) fn from_json_value<T: serde::de::DeserializeOwned>(
     read: serde_json::Value,
 ) -> Result<T, StoreError> {
     serde_json::from_value(read)

@@ -28,7 +28,7 @@ enum ActivityKind {
 
 /// One row of the month's union: what it is, then its fields.
 #[derive(serde::Deserialize)]
-pub(super) struct ActivityRow {
+pub(in crate::store) struct ActivityRow {
     kind: ActivityKind,
     /// The manager of a stint or a meeting; the rep of a session.
     who: String,
@@ -322,7 +322,7 @@ pub(super) fn bind_activity<'q>(
 }
 
 /// Adds one row of the month's union to the records it belongs to.
-pub(super) fn push_activity(
+pub(in crate::store) fn push_activity(
     activity: &mut MonthActivity,
     row: ActivityRow,
 ) -> Result<(), StoreError> {
