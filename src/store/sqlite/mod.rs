@@ -13,12 +13,12 @@ mod lines;
 mod logs;
 mod managers;
 mod months;
-mod plans;
+pub(super) mod plans;
 mod readers;
 mod reminders;
 mod retention;
 mod storage;
-mod team;
+pub(super) mod team;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -276,7 +276,7 @@ async fn checkpoint_loop(checkpointer: SqlitePool, done: watch::Sender<u64>) {
     }
 }
 
-fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
+pub(in crate::store) fn parse_user(raw: String) -> Result<SlackUserId, StoreError> {
     SlackUserId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("user id {raw:?}")))
 }
 

@@ -214,13 +214,13 @@ impl SqliteStore {
 
 /// A stint's days: from `joined_on` up to, not including, `left_on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    joined_on: NaiveDate,
-    left_on: Option<NaiveDate>,
+pub(in crate::store) struct Span {
+    pub(in crate::store) joined_on: NaiveDate,
+    pub(in crate::store) left_on: Option<NaiveDate>,
 }
 
 impl Span {
-    fn open(joined_on: NaiveDate) -> Self {
+    pub(in crate::store) fn open(joined_on: NaiveDate) -> Self {
         Span {
             joined_on,
             left_on: None,
@@ -228,7 +228,7 @@ impl Span {
     }
 
     /// Whether it shares a day with `other`; an empty span holds none.
-    fn shares_a_day(&self, other: &Span) -> bool {
+    pub(in crate::store) fn shares_a_day(&self, other: &Span) -> bool {
         let end = |span: &Span| span.left_on.unwrap_or(NaiveDate::MAX);
         self.joined_on < end(self)
             && other.joined_on < end(other)
