@@ -8,6 +8,7 @@
 
 #[cfg(test)]
 mod both;
+mod plans;
 mod storage;
 mod team;
 
