@@ -8,6 +8,7 @@
 
 #[cfg(test)]
 mod both;
+mod integrity;
 mod plans;
 mod storage;
 mod team;
