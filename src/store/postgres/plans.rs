@@ -10,6 +10,7 @@
 use chrono::{Days, NaiveDate};
 use sqlx::{PgConnection, Postgres, Transaction};
 
+use super::team::{membership_from_row, MembershipRow};
 use super::{PgStore, StoreError};
 use crate::domain::{
     Activity, DayOfCoaching, Manager, ManagerTime, MeetingRecord, Membership, MonthActivity,
@@ -31,26 +32,6 @@ fn due_arrays(managers: &[Manager]) -> (Vec<&str>, Vec<&str>) {
         .iter()
         .map(|manager| (manager.workspace.as_str(), manager.id.as_str()))
         .unzip()
-}
-
-/// A stint as a set read answers it.
-#[derive(sqlx::FromRow)]
-struct StintRow {
-    manager_id: String,
-    rep_id: String,
-    joined_on: NaiveDate,
-    left_on: Option<NaiveDate>,
-}
-
-impl StintRow {
-    fn read(self) -> Result<Membership, StoreError> {
-        Ok(Membership {
-            manager: parse_user(self.manager_id)?,
-            rep: parse_user(self.rep_id)?,
-            joined_on: self.joined_on,
-            left_on: self.left_on,
-        })
-    }
 }
 
 /// A rep's 1:1 minutes of one kind, summed per day or over the read.
@@ -139,9 +120,10 @@ impl PgStore {
         let by_month = held_by.is_some();
         let mut tx = self.snapshot().await?;
         let mut activities = empty(managers);
-        for row in month_read::<StintRow>(&mut tx, managers, from, until, by_month, STINTS).await? {
+        let stints = month_read::<MembershipRow>(&mut tx, managers, from, until, by_month, STINTS);
+        for row in stints.await? {
             fill(&mut activities, row, |activity: &mut MonthActivity, row| {
-                activity.memberships.push(row.read()?);
+                activity.memberships.push(membership_from_row(row)?);
                 Ok(())
             });
         }
@@ -223,7 +205,7 @@ impl PgStore {
         managers: &[Manager],
     ) -> Result<PerManager<Vec<Membership>>, StoreError> {
         let (workspaces, users) = due_arrays(managers);
-        let rows: Vec<Due<StintRow>> = sqlx::query_as(&format!(
+        let rows: Vec<Due<MembershipRow>> = sqlx::query_as(&format!(
             "WITH {DUE}
              SELECT due.i, ms.manager_id, ms.rep_id, ms.joined_on, ms.left_on
              FROM due JOIN memberships ms
@@ -237,7 +219,7 @@ impl PgStore {
         let mut stints = empty(managers);
         for row in rows {
             fill(&mut stints, row, |stints: &mut Vec<Membership>, row| {
-                stints.push(row.read()?);
+                stints.push(membership_from_row(row)?);
                 Ok(())
             });
         }
