@@ -2,8 +2,8 @@
 //! on SQLite (`sqlite/integrity.rs`), each one query for the rows that
 //! break a rule, all in one snapshot. Days and minutes are compared and
 //! named as text in SQLite's forms (`2026-11-27`, `45`), so a finding
-//! reads the same on both databases. Where SQLite orders a rep row by its
-//! rowid (the order the reps were stored in), this orders by rep ID.
+//! reads the same on both databases. Rep rows are ordered by `position`,
+//! the order they were stored in, as SQLite orders them by rowid.
 
 use super::{PgStore, StoreError};
 use crate::store::{Checked, Finding, Stint};
@@ -95,7 +95,7 @@ impl PgStore {
              FROM log_reps r LEFT JOIN logs l ON l.id = r.log_id
              WHERE l.id IS NULL OR l.kind <> 'session' OR l.team_id <> r.team_id
                 OR l.held_on <> r.held_on OR l.minutes <> r.minutes OR l.activity <> r.activity
-             ORDER BY r.log_id, r.rep_id",
+             ORDER BY r.log_id, r.position",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -141,7 +141,7 @@ impl PgStore {
                  SELECT 1 FROM memberships m
                  WHERE m.team_id = l.team_id AND m.manager_id = l.manager_id AND m.rep_id = r.rep_id
                    AND m.joined_on <= l.held_on AND (m.left_on IS NULL OR l.held_on < m.left_on))
-             ORDER BY l.id, r.rep_id",
+             ORDER BY l.id, r.position",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -236,6 +236,7 @@ impl PgStore {
 #[cfg(test)]
 mod tests {
     use super::super::both::Both;
+    use crate::store::Finding;
 
     #[tokio::test]
     async fn records_the_bot_wrote_are_found_clean_and_counted_as_on_sqlite() {
@@ -284,8 +285,14 @@ mod tests {
              VALUES ({meeting}, 'U0BEN', 'T0OTHER', '2026-11-06', 45, 'other')"
         ))
         .await;
-        both.session(&lee, &["U0ANN", "U0ZED"], "2026-11-07", 20, "skill")
-            .await;
+        both.session(
+            &lee,
+            &["U0ZED", "U0ANN", "U0YAN"],
+            "2026-11-07",
+            20,
+            "skill",
+        )
+        .await;
         let without_reps = both.session(&lee, &[], "2026-11-08", 15, "other").await;
         both.run(&format!(
             "UPDATE logs SET line_id = NULL WHERE id = {without_reps};
@@ -297,6 +304,19 @@ mod tests {
         let on_pg = both.pg.check().await.expect("checks");
         let on_sqlite = both.sqlite.check().await.expect("checks");
         assert_eq!(on_pg, on_sqlite);
+        let off_team: Vec<&str> = on_pg
+            .1
+            .iter()
+            .filter_map(|finding| match finding {
+                Finding::RepNotOnTeam { rep, .. } => Some(rep.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            off_team,
+            ["U0ZED", "U0YAN"],
+            "in the order they were stored"
+        );
         let kinds: Vec<String> = on_pg
             .1
             .iter()
@@ -312,6 +332,7 @@ mod tests {
                 "RepRowDisagrees",
                 "RepRowDisagrees",
                 "SessionWithoutReps",
+                "RepNotOnTeam",
                 "RepNotOnTeam",
                 "TwoTeamsAtOnce",
                 "Undecided",
