@@ -14,7 +14,7 @@ pub(super) mod lines;
 pub(super) mod logs;
 pub(super) mod managers;
 pub(super) mod months;
-mod plans;
+pub(super) mod plans;
 mod readers;
 pub(super) mod reminders;
 mod retention;

@@ -34,20 +34,20 @@ fn due_json(managers: &[Manager]) -> String {
 /// A row of a set read: the position of the manager it belongs to, then
 /// its fields.
 #[derive(sqlx::FromRow)]
-struct Due<Fields> {
+pub(in crate::store) struct Due<Fields> {
     i: i64,
     #[sqlx(flatten)]
     row: Fields,
 }
 
 /// One empty record per manager, for the rows to fill.
-fn empty<T: Default>(managers: &[Manager]) -> PerManager<T> {
+pub(in crate::store) fn empty<T: Default>(managers: &[Manager]) -> PerManager<T> {
     managers.iter().map(|_| Ok(T::default())).collect()
 }
 
 /// Adds a row to the records of the manager at `i`; a row that cannot be
 /// read leaves that manager with the error.
-fn fill<T, R>(
+pub(in crate::store) fn fill<T, R>(
     records: &mut PerManager<T>,
     row: Due<R>,
     add: impl FnOnce(&mut T, R) -> Result<(), StoreError>,
