@@ -480,9 +480,7 @@ async fn first_session_since(
 }
 
 // What undo, edits and logging (`logs.rs`, `entries.rs`, `lines.rs`) call,
-// so that every change to a stint is made in this file. Those are ported
-// apart from this one (issue 19); until they are, nothing else calls these,
-// hence `allow(dead_code)` on them.
+// so that every change to a stint is made in this file.
 
 /// A stint as a team command changed it, as read: before (none when the
 /// command made it) and after (none when it erased it).
@@ -524,7 +522,6 @@ struct JoinMoveRow {
 }
 
 /// Whether a line of the manager's is a team change.
-#[allow(dead_code)]
 pub(super) async fn is_team_change(tx: &mut PgConnection, line: i64) -> Result<bool, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM team_changes WHERE line_id = $1)")
@@ -541,7 +538,6 @@ pub(super) async fn is_team_change(tx: &mut PgConnection, line: i64) -> Result<b
 /// taking one away would leave coaching outside any. The reps' stints are
 /// locked first, as a team change locks them, so neither decides on
 /// stints the other is changing.
-#[allow(dead_code)]
 pub(super) async fn take_back_team_change(
     tx: &mut PgConnection,
     manager: &Manager,
@@ -649,7 +645,6 @@ pub(super) async fn take_back_team_change(
 /// of its entries), keeping each move with the line so that taking the
 /// entry back can move the day again. The stint moved is locked as it is
 /// read, so a team change on it waits, or is waited for.
-#[allow(dead_code)]
 pub(super) async fn move_join_days(
     tx: &mut PgConnection,
     workspace: &str,
@@ -695,7 +690,6 @@ pub(super) async fn move_join_days(
 /// in its stint before the day it was moved from, or to that day; a join
 /// day a later `team add … since` set is left alone. Returns the join days
 /// that moved. The stints are locked as they are read.
-#[allow(dead_code)]
 pub(super) async fn take_back_join_moves(
     tx: &mut PgConnection,
     line: i64,
