@@ -6,6 +6,7 @@
 //! processes act as one. Nothing is cached in the process: each request
 //! reads what another replica may have changed.
 
+mod copy;
 mod storage;
 
 use std::str::FromStr;
