@@ -272,8 +272,14 @@ mod tests {
     #[test]
     fn postgres_and_in_memory_databases_take_no_serve_lock() {
         let at = "2026-12-01T13:00:00Z".parse().expect("instant");
-        for url in ["postgres://coachbot@127.0.0.1:1/coachbot", "sqlite::memory:"] {
-            assert!(Store::hold_serve_lock(url, at).expect(url).is_none(), "{url}");
+        for url in [
+            "postgres://coachbot@127.0.0.1:1/coachbot",
+            "sqlite::memory:",
+        ] {
+            assert!(
+                Store::hold_serve_lock(url, at).expect(url).is_none(),
+                "{url}"
+            );
         }
     }
 
