@@ -41,13 +41,13 @@ pub(in crate::store) fn hold(
     }
     let options = SqliteConnectOptions::from_str(url)?;
     let database = options.get_filename();
-    if let Some(folder) = database
+    // No database can be made there, so no serve can run on it: opening
+    // it says why.
+    if database
         .parent()
-        .filter(|folder| !folder.as_os_str().is_empty() && !folder.exists())
+        .is_some_and(|folder| !folder.as_os_str().is_empty() && !folder.exists())
     {
-        return Err(StoreError::NoFolder {
-            folder: folder.display().to_string(),
-        });
+        return Ok(None);
     }
     let mut path = OsString::from(database.as_os_str());
     path.push(".serve-lock");
