@@ -97,6 +97,18 @@ enum Action {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Copy every record of the SQLite database into a new PostgreSQL one, to move to it.
+    #[command(after_help = format!(
+        "Reads:\n{}\n\nThe PostgreSQL database is migrated first and must hold no records; everything \
+         is copied in one transaction, from one snapshot of the SQLite file. Stop serve first, then \
+         point DATABASE_URL at the PostgreSQL database and run `coachbot check`.",
+        database_variable("the SQLite file to copy from, which must exist")
+    ))]
+    Copy {
+        /// The PostgreSQL database to copy into, e.g. postgres://coachbot@db.example.com/coachbot.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Print every session (a row per rep) and meeting of a month.
     #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
     Export {
@@ -231,6 +243,8 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &vars)?;
     match cli.command {
         Action::Serve => {
+            // Held until serve returns; the OS lets it go however it ends.
+            let _serving = Store::hold_serve_lock(&environment.database_url, Clock::System.now())?;
             let app = Application::build(settings, &environment, Clock::System)
                 .await?
                 .with_scheduler(TICK_EVERY, DeliveryPolicy::default());
@@ -269,6 +283,19 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
                 "Backed up the database {url} into {} ({}).",
                 file.display(),
                 size(bytes)
+            );
+        }
+        Action::Copy { to } => {
+            let from = printable_url(&environment.database_url);
+            let into = printable_url(&to);
+            let copied = Store::copy(&environment.database_url, &to)
+                .await
+                .with_context(|| format!("could not copy the database {from} into {into}"))?;
+            for table in &copied {
+                println!("{}: {}", table.table, plural(table.rows, "row", "rows"));
+            }
+            println!(
+                "Copied the records of {from} into {into}. Point DATABASE_URL at it and run coachbot check."
             );
         }
         Action::Export {

@@ -6,6 +6,7 @@
 //! All of coachbot's SQL is in those two folders.
 
 mod budget_slots;
+mod copy;
 mod interface;
 mod postgres;
 mod sqlite;
@@ -18,7 +19,9 @@ use std::sync::Arc;
 
 use crate::domain::{plural, Membership};
 
+pub use copy::Copied;
 pub use interface::Storage;
+pub use sqlite::ServeLock;
 pub use types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
     HomeTab, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
@@ -48,6 +51,28 @@ pub enum StoreError {
     BackupExists { path: String },
     #[error("the folder {folder} does not exist, so the backup cannot be written in it. Create the folder first, or name a file in a folder that exists, for example coachbot backup coachbot-2026-12-01.db")]
     NoBackupFolder { folder: String },
+    #[error("another coachbot serve {holder} is using the database {database}, and a SQLite database takes one serve at a time: stop that one first, for example with {stop}")]
+    ServedAlready {
+        holder: String,
+        database: String,
+        stop: String,
+    },
+    #[error(
+        "could not lock {path}, the file beside the database that keeps a second serve off it"
+    )]
+    ServeLock {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("coachbot copy moves the records of a SQLite database file into PostgreSQL; point DATABASE_URL at that file, for example DATABASE_URL=sqlite:///srv/coachbot/coachbot.db coachbot copy --to postgres://coachbot@db.example.com/coachbot")]
+    CopyFromSqlite,
+    #[error("coachbot copy writes into a PostgreSQL database; name one with --to, for example coachbot copy --to postgres://coachbot@db.example.com/coachbot")]
+    CopyToPostgres,
+    #[error("the database {url} holds records already ({table} has rows), so nothing was copied into it: copy into a new, empty database, for example createdb coachbot_2 && coachbot copy --to postgres://coachbot@db.example.com/coachbot_2")]
+    CopyIntoRecords { url: String, table: String },
+    #[error("the SQLite table {table} has columns that PostgreSQL's has not ({columns}), so nothing was copied: copying would lose them")]
+    CopyWouldLose { table: String, columns: String },
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
     /// A stored Slack time zone this build's `chrono-tz` does not know
@@ -110,6 +135,26 @@ impl Store {
             Engine::Sqlite => sqlite::backup(url, into).await,
             Engine::Postgres => Err(StoreError::BackupNeedsSqlite),
         }
+    }
+
+    /// What `serve` holds while it runs on the database `url` names, so
+    /// that a second `serve` on the same SQLite file refuses to start and
+    /// names it (`started` is written in for that). `None` where several
+    /// may run: PostgreSQL, an in-memory database.
+    pub fn hold_serve_lock(
+        url: &str,
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<ServeLock>, StoreError> {
+        match engine(url)? {
+            Engine::Sqlite => sqlite::hold_serve_lock(url, started),
+            Engine::Postgres => Ok(None),
+        }
+    }
+
+    /// Copies every record of the SQLite database `from` into the empty
+    /// PostgreSQL database `to`, in one transaction; each table's count.
+    pub async fn copy(from: &str, to: &str) -> Result<Vec<Copied>, StoreError> {
+        copy::copy(from, to).await
     }
 
     /// The message a form was opened from, forgotten as it is read, and
@@ -224,6 +269,20 @@ fn refuse_newer_schema(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_and_in_memory_databases_take_no_serve_lock() {
+        let at = "2026-12-01T13:00:00Z".parse().expect("instant");
+        for url in [
+            "postgres://coachbot@127.0.0.1:1/coachbot",
+            "sqlite::memory:",
+        ] {
+            assert!(
+                Store::hold_serve_lock(url, at).expect(url).is_none(),
+                "{url}"
+            );
+        }
+    }
 
     #[test]
     fn what_migrate_did_reads_as_one_sentence_with_its_counts() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::databases::{database_beside, on_postgres, Records};
 use crate::helpers::*;
 
-fn coachbot() -> Command {
+pub(crate) fn coachbot() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_coachbot"));
     command
         .env_clear()
@@ -351,7 +351,7 @@ async fn team_add_signed_now(base: &str) -> reqwest::Response {
 }
 
 /// `/coach <text>` to a running binary, signed as Slack signs it now.
-async fn coach_signed_now(base: &str, text: &str) -> reqwest::Response {
+pub(crate) async fn coach_signed_now(base: &str, text: &str) -> reqwest::Response {
     let body = command_body(BOSS, text, "http://127.0.0.1:1/unused");
     let ts = chrono::Utc::now().timestamp().to_string();
     reqwest::Client::new()
@@ -615,7 +615,9 @@ fn help(args: &[&str]) -> String {
 
 #[test]
 fn every_line_of_each_commands_reads_group_is_indented_alike() {
-    for command in ["serve", "migrate", "run-job", "check", "export", "backup"] {
+    for command in [
+        "serve", "migrate", "run-job", "check", "export", "backup", "copy",
+    ] {
         let text = help(&[command]);
         let reads: Vec<&str> = text
             .lines()
@@ -709,7 +711,7 @@ fn each_commands_help_names_what_it_reads() {
             "run-job --help lacks {needed}:\n{run_job}"
         );
     }
-    for command in ["check", "export", "migrate", "backup"] {
+    for command in ["check", "export", "migrate", "backup", "copy"] {
         let text = help(&[command, "--help"]);
         assert!(text.contains("DATABASE_URL"), "{command} --help:\n{text}");
     }

@@ -10,6 +10,7 @@ mod budgets;
 #[cfg(test)]
 mod both;
 mod confirmations;
+mod copy;
 mod entries;
 mod integrity;
 mod interactions;

@@ -18,6 +18,7 @@ pub(super) mod plans;
 mod readers;
 pub(super) mod reminders;
 mod retention;
+mod serve_lock;
 mod storage;
 pub(super) mod team;
 
@@ -31,8 +32,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
-pub(super) use backup::backup;
+pub(super) use backup::{backup, snapshot};
 use readers::Readers;
+pub(super) use serve_lock::hold as hold_serve_lock;
+pub use serve_lock::ServeLock;
 
 use super::{Open, Opened, StoreError};
 use crate::domain::{SlackUserId, Topic, WorkspaceId};
@@ -75,7 +78,7 @@ impl SqliteStore {
     /// it.
     pub(super) async fn open_reporting(url: &str, how: Open) -> Result<(Self, Opened), StoreError> {
         let options = SqliteConnectOptions::from_str(url)?;
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let in_memory = in_memory(url);
         let file = options.get_filename();
         let path = file.display().to_string();
         let existed = !in_memory && file.exists();
@@ -232,6 +235,12 @@ impl SqliteStore {
     }
 }
 
+/// Whether `url` names an in-memory database, which lives and dies with its
+/// connections: no file, no other process.
+pub(in crate::store) fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
 /// Reads the file at `path` as it is: setting the journal mode would write.
 /// Without a write-ahead log beside it nobody is writing, so it is read as
 /// immutable, which creates no lock files either; with one, `serve` is
@@ -285,12 +294,12 @@ pub(in crate::store) fn parse_workspace(raw: String) -> Result<WorkspaceId, Stor
     WorkspaceId::parse(&raw).map_err(|_| StoreError::Corrupt(format!("team id {raw:?}")))
 }
 
-fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
+pub(in crate::store) fn parse_date(raw: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt(format!("date {raw:?}")))
 }
 
-fn parse_instant(raw: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(in crate::store) fn parse_instant(raw: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("instant {raw:?}")))
