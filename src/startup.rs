@@ -42,6 +42,20 @@ pub enum StartupError {
     },
 }
 
+/// Two sockets for one process, so commands flow while one reconnects; one
+/// per replica on PostgreSQL, where several replicas share the app's
+/// sockets and Slack allows an app about ten.
+fn socket_mode_options(database_url: &str) -> SocketModeOptions {
+    let defaults = SocketModeOptions::default();
+    match crate::store::engine(database_url) {
+        Ok(crate::store::Engine::Postgres) => SocketModeOptions {
+            connections: 1,
+            ..defaults
+        },
+        _ => defaults,
+    }
+}
+
 /// Why `serve` stopped other than by its shutdown signal.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -169,7 +183,8 @@ impl Application {
                 health: Health::default(),
             },
             scheduler: None,
-            socket_mode: app_token.map(|token| (token, SocketModeOptions::default())),
+            socket_mode: app_token
+                .map(|token| (token, socket_mode_options(&environment.database_url))),
             ticks: watch::channel(0).0,
         })
     }
@@ -331,4 +346,18 @@ async fn serve_metrics(listener: TcpListener, app: axum::Router, mut stop: watch
         tracing::error!(%error, "the metrics listener stopped");
     }
     let _ = upkeep.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_on_postgres_opens_one_socket_and_a_single_serve_two() {
+        assert_eq!(
+            socket_mode_options("postgres://coachbot@db/coachbot").connections,
+            1
+        );
+        assert_eq!(socket_mode_options("sqlite://coachbot.db").connections, 2);
+    }
 }

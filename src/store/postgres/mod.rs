@@ -6,9 +6,9 @@
 //! processes act as one. Nothing is cached in the process: each request
 //! reads what another replica may have changed.
 
-mod budgets;
 #[cfg(test)]
 mod both;
+mod budgets;
 mod confirmations;
 mod copy;
 mod entries;
