@@ -2,8 +2,18 @@
 //! on one file, and the commands that still run beside it. These are about
 //! SQLite's file: `serve` takes no such lock on PostgreSQL.
 
-use crate::binary::{coachbot, migrated, serve};
+use crate::binary::{coachbot, serve};
 use crate::helpers::*;
+
+/// `serve` on the SQLite file `db` whichever database the other tests'
+/// apps use: the lock is about that file.
+async fn serve_on_file(
+    slack: &wiremock::MockServer,
+    db: &std::path::Path,
+) -> crate::binary::Served {
+    let url = format!("sqlite://{}", db.display());
+    serve(slack, db, &[("DATABASE_URL", url.as_str())]).await
+}
 
 /// A second `serve` on `db`, which must stop at once: its stderr.
 fn second_serve_fails(db: &std::path::Path) -> String {
@@ -27,7 +37,7 @@ async fn a_second_serve_on_the_same_file_is_refused_naming_the_first_and_one_sta
     let db = dir.path().join("c.db");
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    let first = serve(&slack, &db, &[]).await;
+    let first = serve_on_file(&slack, &db).await;
     let pid = first.child.id().expect("running");
 
     let stderr = second_serve_fails(&db);
@@ -61,7 +71,7 @@ async fn a_second_serve_on_the_same_file_is_refused_naming_the_first_and_one_sta
     // Killed, as a crash would: the OS lets the lock go, and the file it
     // leaves is taken over.
     first.stop().await;
-    let next = serve(&slack, &db, &[]).await;
+    let next = serve_on_file(&slack, &db).await;
     let written = std::fs::read_to_string(dir.path().join("c.db.serve-lock")).expect("lock file");
     assert!(
         written.starts_with(&format!("pid={}\n", next.child.id().expect("running"))),
@@ -74,10 +84,9 @@ async fn a_second_serve_on_the_same_file_is_refused_naming_the_first_and_one_sta
 async fn jobs_checks_exports_backups_and_migrations_run_beside_serve() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("c.db");
-    migrated(&db).await.close().await;
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
-    let mut served = serve(&slack, &db, &[]).await;
+    let mut served = serve_on_file(&slack, &db).await;
     let backup = dir.path().join("backup.db");
     let backup = backup.display().to_string();
     for args in [

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 use super::confirmations::stored_word;
+use super::team::move_join_days;
 use super::{whole_seconds, PgStore};
 use crate::domain::{
     Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, Membership, RepSession,
@@ -213,49 +214,6 @@ pub(super) async fn reps_stints(
             })
         })
         .collect()
-}
-
-/// Moves join days back to sessions stored with a line (or an edit of one
-/// of its entries), keeping each move with the line so that taking the
-/// entry back can move the day again.
-pub(super) async fn move_join_days(
-    tx: &mut PgConnection,
-    workspace: &str,
-    manager: &str,
-    line: i64,
-    moves: &[JoinMove],
-) -> Result<(), StoreError> {
-    for moved in moves {
-        let stint: Option<(i64, NaiveDate)> = sqlx::query_as(
-            "SELECT id, joined_on FROM memberships
-             WHERE team_id = $1 AND manager_id = $2 AND rep_id = $3 AND left_on IS NULL
-               AND joined_on > $4
-             FOR UPDATE",
-        )
-        .bind(workspace)
-        .bind(manager)
-        .bind(moved.rep.as_str())
-        .bind(moved.to)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((id, from)) = stint else {
-            continue;
-        };
-        sqlx::query("UPDATE memberships SET joined_on = $1 WHERE id = $2")
-            .bind(moved.to)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO join_moves (line_id, membership_id, moved_from) VALUES ($1, $2, $3)",
-        )
-        .bind(line)
-        .bind(id)
-        .bind(from)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A join day a line moved, with the stint it moved as it stands.

@@ -16,6 +16,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::entries::insert_rep_rows;
 use super::team::{membership_from_row, move_join_days, MembershipRow};
 use super::{whole_seconds, PgStore, StoreError};
 use crate::domain::{Confirmation, Entry, LineId, Manager, Membership, SessionEntry, SlackUserId};
@@ -312,49 +313,6 @@ where
             done => return done,
         }
     }
-}
-
-/// A rep's word as `log_reps.confirmation` stores it.
-fn stored_word(word: Confirmation) -> &'static str {
-    match word {
-        Confirmation::NotAsked => "none",
-        Confirmation::Asked => "asked",
-        Confirmation::Helped => "helped",
-        Confirmation::Disputed => "disputed",
-        Confirmation::Kept => "kept",
-    }
-}
-
-/// A session's rows for these reps, each with a copy of the session's day,
-/// minutes and kind, numbered in the order given; a rep asked to confirm
-/// gets a question to send.
-pub(super) async fn insert_rep_rows(
-    tx: &mut PgConnection,
-    rows: &NewRepRows,
-    workspace: &str,
-    session: &SessionEntry,
-    reps: &[&str],
-) -> Result<(), StoreError> {
-    let asked = rows.confirmation == Confirmation::Asked;
-    sqlx::query(
-        "INSERT INTO log_reps (log_id, rep_id, team_id, held_on, minutes, activity, confirmation,
-                               notify, asked_revision)
-         SELECT $1, rep, $2, $3, $4, $5, $6, $7, $8
-         FROM unnest($9::text[]) WITH ORDINALITY AS given (rep, place)
-         ORDER BY place",
-    )
-    .bind(rows.entry)
-    .bind(workspace)
-    .bind(session.held_on)
-    .bind(i64::from(session.minutes.get()))
-    .bind(session.activity.code())
-    .bind(stored_word(rows.confirmation))
-    .bind(asked.then_some("ask"))
-    .bind(asked.then_some(i64::from(rows.revision)))
-    .bind(reps)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

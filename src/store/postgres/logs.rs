@@ -9,6 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
+use super::entries::entries_with_reps;
 use super::lines::{again_after_deadlock, lock_judged_stints, Locking};
 use super::team::{is_team_change, take_back_join_moves, take_back_team_change};
 use super::{whole_seconds, PgStore, StoreError};
@@ -16,23 +17,6 @@ use crate::domain::{Activity, Entry, EntryKind, LineId, Manager, Minutes, Stored
 use crate::store::sqlite::logs::{stored_entries, EntryRepRow, ExportRecord};
 use crate::store::sqlite::{decode_json, parse_user};
 use crate::store::{ExportRow, UndoTarget, Undone, Usual};
-
-/// The SQL of the one way entries are read, for the entries of `logs l`
-/// that `filter` picks, in `order`, each entry's reps in the order they
-/// were given: one JSON array of the rows SQLite reads ([`EntryRepRow`]'s
-/// fields in order), so that entries from either database are put
-/// together the one same way.
-fn entries_with_reps(filter: &str, order: &str) -> String {
-    format!(
-        "SELECT COALESCE(json_agg(json_build_array(
-                    l.id, l.team_id, l.manager_id, l.line_id, l.revision, l.kind, l.minutes,
-                    l.activity, l.topics, l.note, l.held_on, r.rep_id, r.confirmation, r.notify,
-                    r.asked_revision)
-                  ORDER BY {order}, r.position), '[]')::text
-         FROM logs l LEFT JOIN log_reps r ON r.log_id = l.id
-         WHERE {filter}"
-    )
-}
 
 /// The entries a read of [`entries_with_reps`] returned, as stored.
 fn entries_read(read: &str) -> Result<Vec<StoredEntry>, StoreError> {
