@@ -19,7 +19,7 @@ use sqlx::PgConnection;
 use super::entries::insert_rep_rows;
 use super::team::{membership_from_row, move_join_days, MembershipRow};
 use super::{whole_seconds, PgStore, StoreError};
-use crate::domain::{Confirmation, Entry, LineId, Manager, Membership, SessionEntry, SlackUserId};
+use crate::domain::{Confirmation, Entry, LineId, Manager, Membership, SlackUserId};
 use crate::store::sqlite::lines::{judged, NewRepRows};
 use crate::store::sqlite::{parse_user, topics_text};
 use crate::store::{StintsSeen, StoredLine, TeamRule};
@@ -328,6 +328,7 @@ pub(super) mod tests {
     use chrono_tz::Tz;
 
     use super::*;
+    use crate::domain::SessionEntry;
     use crate::domain::{
         session_day, Activity, MeetingEntry, Minutes, Note, SessionDay, Topic, WorkspaceId,
     };
