@@ -130,8 +130,11 @@ struct Column {
     kind: Kind,
 }
 
-/// The columns of `table` as PostgreSQL has them, once SQLite's are known
-/// to be the same: a column only SQLite had would be lost.
+/// The columns of `table` that both databases have, as PostgreSQL types
+/// them, once none of SQLite's is missing from PostgreSQL (it would be
+/// lost). A column only PostgreSQL has is filled by its default: the order
+/// numbers of reps and team changes, numbered as the rows are copied in
+/// SQLite's order.
 async fn columns(
     into: &mut Transaction<'static, Postgres>,
     source: &mut SqliteConnection,
@@ -174,7 +177,10 @@ async fn columns(
             columns: lost.join(", "),
         });
     }
-    Ok(columns)
+    Ok(columns
+        .into_iter()
+        .filter(|column| in_sqlite.contains(&column.name))
+        .collect())
 }
 
 /// A batch of one column's values, converted for PostgreSQL.
@@ -256,7 +262,14 @@ async fn copy_table(
         .collect::<Vec<_>>()
         .join(", ");
     let insert = format!("INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})");
-    let read = format!("SELECT {names} FROM {table}");
+    // In the order SQLite keeps (its rowid), which PostgreSQL's order
+    // numbers follow; `stint_versions` has no rowid, nor any order.
+    let order = if table == "stint_versions" {
+        ""
+    } else {
+        " ORDER BY rowid"
+    };
+    let read = format!("SELECT {names} FROM {table}{order}");
     let mut batch: Vec<Values> = columns.iter().map(|c| Values::new(c.kind)).collect();
     let mut in_batch = 0;
     let mut rows = 0;

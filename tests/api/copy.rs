@@ -16,8 +16,15 @@ use crate::helpers::payloads::*;
 use crate::helpers::*;
 
 /// SQLite's tables that are not copied as rows: each database keeps its
-/// own migrations, and the two counters become identity sequences.
-const NOT_COPIED: [&str; 3] = ["_sqlx_migrations", "sqlite_sequence", "entry_ids"];
+/// own migrations, the two counters become identity sequences, and Slack's
+/// limits as they stood are not records.
+const NOT_COPIED: [&str; 5] = [
+    "_sqlx_migrations",
+    "sqlite_sequence",
+    "entry_ids",
+    "delivery_turns",
+    "publish_budgets",
+];
 
 /// The tables every test deployment has rows in.
 const FILLED: [&str; 11] = [
@@ -118,6 +125,12 @@ async fn columns(sqlite: &SqlitePool, postgres: &PgPool, table: &str) -> Vec<(St
             .fetch_all(sqlite)
             .await
             .expect("columns");
+    // PostgreSQL's own order numbers (`log_reps.position`, `team_changes.id`)
+    // are filled by their defaults; every SQLite column is copied.
+    let columns: Vec<(String, bool)> = columns
+        .into_iter()
+        .filter(|(name, _)| in_sqlite.contains(name))
+        .collect();
     let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     assert_eq!(in_sqlite, names, "{table}");
     columns
@@ -194,7 +207,10 @@ async fn assert_same_records(sqlite: &SqlitePool, postgres: &PgPool) {
     )
     .fetch_all(postgres)
     .await
-    .expect("tables");
+    .expect("tables")
+    .into_iter()
+    .filter(|table: &String| !NOT_COPIED.contains(&table.as_str()))
+    .collect();
     let tables = tables(sqlite).await;
     assert_eq!(tables, in_postgres);
     for table in &tables {
