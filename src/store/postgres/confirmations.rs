@@ -11,7 +11,8 @@ use sqlx::PgConnection;
 use super::entries::{
     entries_read, entries_with_reps, lock_entry, owned_entry, read_entry, take_back_join_moves,
 };
-use super::{whole_seconds, PgStore};
+use super::reminders::insert_reminder_row;
+use super::PgStore;
 use crate::domain::{
     answer_rep, Confirmation, DisputeDecision, EntryId, Manager, RepAnswer, SlackUserId,
     WorkspaceId,
@@ -44,39 +45,6 @@ async fn lock_rep_row(
         .bind(rep.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-    Ok(())
-}
-
-/// Inserts the reminder row a notice became, unless one with its key
-/// exists.
-async fn insert_notice_row(
-    tx: &mut PgConnection,
-    reminder: &NewReminder,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let status = if reminder.message.is_some() {
-        "pending"
-    } else {
-        "skipped"
-    };
-    sqlx::query(
-        "INSERT INTO reminders (team_id, job, recipient, local_date, subject, status, message,
-                               summary, expires_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (team_id, job, recipient, local_date, subject) DO NOTHING",
-    )
-    .bind(reminder.workspace.as_str())
-    .bind(reminder.kind.name())
-    .bind(&reminder.recipient)
-    .bind(reminder.local_date)
-    .bind(&reminder.subject)
-    .bind(status)
-    .bind(&reminder.message)
-    .bind(&reminder.summary)
-    .bind(whole_seconds(reminder.expires_at))
-    .bind(whole_seconds(now))
-    .execute(&mut *tx)
-    .await?;
     Ok(())
 }
 
@@ -248,7 +216,7 @@ impl PgStore {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() > 0 {
-            insert_notice_row(&mut tx, message, now).await?;
+            insert_reminder_row(&mut tx, message, now).await?;
             tx.commit().await?;
         }
         Ok(())

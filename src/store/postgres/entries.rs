@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 use super::confirmations::stored_word;
-use super::team::move_join_days;
+pub(super) use super::team::{move_join_days, take_back_join_moves};
 use super::{whole_seconds, PgStore};
 use crate::domain::{
-    Confirmation, Entry, EntryId, JoinMove, ListedEntry, Manager, Membership, RepSession,
-    SessionEntry, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
+    Confirmation, Entry, EntryId, ListedEntry, Manager, Membership, RepSession, SessionEntry,
+    SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
 use crate::store::sqlite::confirmations::StoredWord;
 use crate::store::sqlite::entries::rep_session;
@@ -214,80 +214,6 @@ pub(super) async fn reps_stints(
             })
         })
         .collect()
-}
-
-/// A join day a line moved, with the stint it moved as it stands.
-#[derive(sqlx::FromRow)]
-struct JoinMoveRow {
-    membership_id: i64,
-    moved_from: NaiveDate,
-    team_id: String,
-    manager_id: String,
-    rep_id: String,
-    joined_on: NaiveDate,
-    left_on: Option<NaiveDate>,
-}
-
-/// After entries of `line` were taken back (undo, Delete, an Edit to a
-/// later day), each join day the line moved goes to the earliest 1:1 left
-/// in its stint before the day it was moved from, or to that day; a join
-/// day a later `team add … since` set is left alone. Returns the join days
-/// that moved.
-pub(super) async fn take_back_join_moves(
-    tx: &mut PgConnection,
-    line: i64,
-) -> Result<Vec<JoinMove>, StoreError> {
-    let moves: Vec<JoinMoveRow> = sqlx::query_as(
-        "SELECT m.id AS membership_id, jm.moved_from, m.team_id, m.manager_id, m.rep_id,
-                m.joined_on, m.left_on
-         FROM join_moves jm JOIN memberships m ON m.id = jm.membership_id
-         WHERE jm.line_id = $1 AND NOT EXISTS (
-             SELECT 1 FROM team_changes tc JOIN log_lines ll ON ll.id = tc.line_id
-             WHERE tc.membership_id = jm.membership_id AND tc.line_id > $1
-               AND ll.undone_at IS NULL AND tc.joined_before IS DISTINCT FROM tc.joined_after)
-         FOR UPDATE OF m",
-    )
-    .bind(line)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut moved = Vec::new();
-    for row in moves {
-        let first: Option<NaiveDate> = sqlx::query_scalar(
-            "SELECT MIN(l.held_on) FROM logs l JOIN log_reps r ON r.log_id = l.id
-             WHERE l.team_id = $1 AND l.manager_id = $2 AND r.rep_id = $3
-               AND l.held_on >= $4 AND ($5::date IS NULL OR l.held_on < $5)",
-        )
-        .bind(&row.team_id)
-        .bind(&row.manager_id)
-        .bind(&row.rep_id)
-        .bind(row.joined_on)
-        .bind(row.left_on)
-        .fetch_one(&mut *tx)
-        .await?;
-        let to = first.map_or(row.moved_from, |first| first.min(row.moved_from));
-        // Left before that day: without the 1:1 the stint holds no day, so
-        // it goes, as a rep removed the day they joined with nothing logged.
-        if row.left_on.is_some_and(|left| to >= left) {
-            sqlx::query("DELETE FROM memberships WHERE id = $1")
-                .bind(row.membership_id)
-                .execute(&mut *tx)
-                .await?;
-            continue;
-        }
-        if to > row.joined_on {
-            sqlx::query("UPDATE memberships SET joined_on = $1 WHERE id = $2")
-                .bind(to)
-                .bind(row.membership_id)
-                .execute(&mut *tx)
-                .await?;
-            moved.push(JoinMove {
-                rep: parse_user(row.rep_id)?,
-                from: row.joined_on,
-                to,
-            });
-        }
-    }
-    Ok(moved)
 }
 
 /// How many of a rep's 1:1s stand at a word, as read.
@@ -689,6 +615,7 @@ mod tests {
     };
     use super::*;
     use crate::domain::Activity;
+    use crate::domain::JoinMove;
 
     fn now() -> DateTime<Utc> {
         "2026-11-20T10:00:00.700Z".parse().expect("an instant")
