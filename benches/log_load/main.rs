@@ -9,7 +9,10 @@
 //! `cargo bench --bench log_load [-- 500 long home]` (default: all three;
 //! needs `wrk`: `apt-get install -y wrk`). `BENCH_SECONDS` (default 15)
 //! is the length of each run; `BENCH_COACHBOT=path/to/coachbot` loads
-//! another build. Files go to `target/bench-log-load/`.
+//! another build. With `BENCH_POSTGRES_URL=postgres://…` (a user that may
+//! create databases), coachbot is loaded a second time on PostgreSQL, in a
+//! database `coachbot_bench_SHAPE` made afresh there from the same
+//! organisation with `coachbot copy`. Files go to `target/bench-log-load/`.
 
 mod bare;
 mod fake_slack;
@@ -124,9 +127,27 @@ fn remove_database(file: &Path) {
     }
 }
 
+/// Where coachbot keeps its records for a run.
+#[derive(Clone, Copy, PartialEq)]
+enum Database {
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    fn name(self) -> &'static str {
+        match self {
+            Database::Sqlite => "SQLite",
+            Database::Postgres => "PostgreSQL",
+        }
+    }
+}
+
 struct Bench {
     /// Where the databases, the requests and the servers' logs go.
     dir: PathBuf,
+    /// A PostgreSQL server to load coachbot on as well, when given.
+    postgres: Option<String>,
     /// How long wrk loads each server.
     seconds: u64,
     /// The coachbot binary under load.
@@ -183,30 +204,52 @@ impl Bench {
         }
     }
 
-    async fn coachbot(&self, shape: &Shape) -> (Run, Publishes) {
-        let database = self.dir.join(format!("{}-coachbot.db", shape.name));
-        remove_database(&database);
-        let url = format!("sqlite://{}", database.display());
-        let migrated = tokio::process::Command::new(&self.coachbot)
-            .arg("migrate")
-            .env("DATABASE_URL", &url)
+    /// Runs `coachbot` with `arguments` on the database at `url` and
+    /// stops the bench if it fails.
+    async fn coachbot_tool(&self, url: &str, arguments: &[&str]) {
+        let ran = tokio::process::Command::new(&self.coachbot)
+            .args(arguments)
+            .env("DATABASE_URL", url)
             .output()
             .await
-            .expect("coachbot migrate ran");
+            .expect("coachbot ran");
         assert!(
-            migrated.status.success(),
-            "coachbot migrate failed: {}",
-            String::from_utf8_lossy(&migrated.stderr)
+            ran.status.success(),
+            "coachbot {arguments:?} failed: {}",
+            String::from_utf8_lossy(&ran.stderr)
         );
+    }
+
+    /// A fresh database holding `shape`'s organisation, on `database`'s
+    /// engine: its URL and how many entries it holds.
+    async fn organisation(&self, shape: &Shape, database: Database) -> (String, i64) {
+        let file = self.dir.join(format!("{}-coachbot.db", shape.name));
+        remove_database(&file);
+        let sqlite_url = format!("sqlite://{}", file.display());
+        self.coachbot_tool(&sqlite_url, &["migrate"]).await;
         let generating = Instant::now();
-        let before = shape.generate(&database, chrono::Utc::now()).await;
+        let entries = shape.generate(&file, chrono::Utc::now()).await;
         eprintln!(
-            "{}: {} managers, {} reps, {before} entries written in {:.1} s",
+            "{}: {} managers, {} reps, {entries} entries written in {:.1} s",
             shape.name,
             shape.managers,
             shape.reps(),
             generating.elapsed().as_secs_f64()
         );
+        let url = match (database, &self.postgres) {
+            (Database::Postgres, Some(server)) => {
+                let url = shapes::fresh_postgres(server, shape).await;
+                self.coachbot_tool(&sqlite_url, &["copy", "--to", &url])
+                    .await;
+                url
+            }
+            _ => sqlite_url,
+        };
+        (url, entries)
+    }
+
+    async fn coachbot(&self, shape: &Shape, database: Database) -> (Run, Publishes) {
+        let (url, before) = self.organisation(shape, database).await;
         let slack = FakeSlack::start().await;
         let address = free_address();
         let mut command = tokio::process::Command::new(&self.coachbot);
@@ -223,12 +266,14 @@ impl Bench {
         for job in JOBS {
             command.env(format!("COACHBOT__JOBS__{job}"), NO_JOB);
         }
-        let log = self.dir.join(format!("{}-coachbot.log", shape.name));
+        let log = self
+            .dir
+            .join(format!("{}-coachbot-{}.log", shape.name, database.name()));
         let server = Server::start(command, address, &log).await;
         let (measured, peak_mib, cpu_seconds) =
             self.load(shape, &server, &slack.response_url).await;
         server.stop().await;
-        let after = shapes::entries(&mut shapes::open(&database).await).await;
+        let after = shapes::entries(&url).await;
         let calls = slack.calls.lock().expect("the fake Slack's calls");
         eprintln!("{}: Slack calls {:?}", shape.name, calls.by_method);
         let run = Run {
@@ -332,16 +377,30 @@ async fn harness() {
         coachbot: std::env::var_os("BENCH_COACHBOT")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_coachbot"))),
+        postgres: std::env::var("BENCH_POSTGRES_URL").ok(),
     };
     eprintln!("load average before: {}", load_average());
     let mut rows = Vec::new();
+    let mut bare_runs = Vec::new();
     let mut all_fine = true;
+    let databases: &[Database] = if bench.postgres.is_some() {
+        &[Database::Sqlite, Database::Postgres]
+    } else {
+        &[Database::Sqlite]
+    };
     for shape in chosen {
         let bare = bench.bare(shape).await;
-        let (coachbot, publishes) = bench.coachbot(shape).await;
         all_fine &= checked("bare server", shape, &bare);
-        all_fine &= checked("coachbot", shape, &coachbot);
-        rows.push((shape, coachbot, bare, publishes));
+        for &database in databases {
+            let (coachbot, publishes) = bench.coachbot(shape, database).await;
+            all_fine &= checked(
+                &format!("coachbot on {}", database.name()),
+                shape,
+                &coachbot,
+            );
+            rows.push((shape, database, coachbot, publishes));
+        }
+        bare_runs.push((shape.name, bare));
     }
     println!();
     println!(
@@ -350,22 +409,31 @@ async fn harness() {
         bench.seconds,
         load_average()
     );
-    println!("| shape | coachbot | bare server | coachbot as % of bare | by CPU per log |");
+    println!(
+        "| shape | coachbot | bare server on SQLite | coachbot as % of bare | by CPU per log |"
+    );
     println!("|---|---|---|---|---|");
-    for (shape, coachbot, bare, _) in &rows {
+    for (shape, database, coachbot, _) in &rows {
+        let bare = &bare_runs
+            .iter()
+            .find(|(name, _)| *name == shape.name)
+            .expect("each shape's bare run")
+            .1;
         println!(
-            "| {} | {} | {} | {:.0}% | {:.0}% |",
+            "| {} | {} on {} | {} | {:.0}% | {:.0}% |",
             shape.title,
             cell(coachbot),
+            database.name(),
             cell(bare),
             100.0 * coachbot.measured.logs_per_second() / bare.measured.logs_per_second(),
             100.0 * cpu_micros_per_log(bare) / cpu_micros_per_log(coachbot)
         );
     }
-    for (shape, _, _, publishes) in rows.iter().filter(|row| row.0.home_tabs_open) {
+    for (shape, database, _, publishes) in rows.iter().filter(|row| row.0.home_tabs_open) {
         println!(
-            "\n{}: {} views.publish in {} s, at most {} in a minute, at most {} for one user",
+            "\n{} on {}: {} views.publish in {} s, at most {} in a minute, at most {} for one user",
             shape.title,
+            database.name(),
             publishes.total,
             bench.seconds,
             publishes.peak_per_minute,

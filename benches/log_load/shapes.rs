@@ -3,7 +3,7 @@
 //! would have stored.
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, PgConnection, SqliteConnection};
 
 pub const WORKSPACE: &str = "T0BENCH";
 
@@ -168,7 +168,10 @@ impl Shape {
             .execute(&mut connection)
             .await
             .expect("the organisation is written");
-        entries(&mut connection).await
+        sqlx::query_scalar(COUNT_ENTRIES)
+            .fetch_one(&mut connection)
+            .await
+            .expect("entries counted")
     }
 }
 
@@ -190,10 +193,45 @@ pub async fn open(database: &std::path::Path) -> SqliteConnection {
         .expect("the database opens")
 }
 
-/// How many entries coachbot's database holds.
-pub async fn entries(connection: &mut SqliteConnection) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM logs")
-        .fetch_one(connection)
+const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM logs";
+
+/// How many entries coachbot's database at `url` holds, on either engine.
+pub async fn entries(url: &str) -> i64 {
+    let counted = if url.starts_with("postgres") {
+        let mut connection = PgConnection::connect(url)
+            .await
+            .expect("the database opens");
+        sqlx::query_scalar(COUNT_ENTRIES)
+            .fetch_one(&mut connection)
+            .await
+    } else {
+        let mut connection = SqliteConnection::connect(url)
+            .await
+            .expect("the database opens");
+        sqlx::query_scalar(COUNT_ENTRIES)
+            .fetch_one(&mut connection)
+            .await
+    };
+    counted.expect("entries counted")
+}
+
+/// A new, empty database for `shape` on the PostgreSQL server at
+/// `server` (replacing one a previous run left): its URL.
+pub async fn fresh_postgres(server: &str, shape: &Shape) -> String {
+    let name = format!("coachbot_bench_{}", shape.name);
+    let mut admin = PgConnection::connect(server)
         .await
-        .expect("entries counted")
+        .expect("BENCH_POSTGRES_URL opens");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::raw_sql(&statement)
+            .execute(&mut admin)
+            .await
+            .expect("the bench's PostgreSQL database is made afresh");
+    }
+    let mut url = url::Url::parse(server).expect("BENCH_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
 }

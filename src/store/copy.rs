@@ -91,6 +91,7 @@ async fn copy_into(
     }
     move_sequences(source, &mut into).await?;
     into.commit().await?;
+    target.analyze(&TABLES).await?;
     Ok(copied)
 }
 

@@ -287,6 +287,17 @@ async fn copy_moves_every_record_to_postgres_ids_go_on_past_sqlites_and_a_second
     );
     let postgres = PgPool::connect(&target).await.expect("PostgreSQL");
     assert_same_records(&sqlite, &postgres).await;
+    // The planner has statistics on what was copied, without waiting for
+    // autovacuum.
+    for table in FILLED {
+        let analysed: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_stats WHERE tablename = $1)")
+                .bind(table)
+                .fetch_one(&postgres)
+                .await
+                .expect("statistics");
+        assert!(analysed, "{table} was copied without statistics");
+    }
 
     let again = copy(&app, &target).await;
     assert!(!again.success, "copied twice: {}", again.stdout);

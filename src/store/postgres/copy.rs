@@ -37,4 +37,15 @@ impl PgStore {
         }
         Ok(transaction)
     }
+
+    /// Gathers the planner's statistics on `tables` once the copy is
+    /// committed: a database filled in one transaction has none until
+    /// autovacuum gets to it, and without them the first hours of queries
+    /// are planned as if every table were empty.
+    pub(in crate::store) async fn analyze(&self, tables: &[&str]) -> Result<(), StoreError> {
+        sqlx::query(&format!("ANALYZE {}", tables.join(", ")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

@@ -193,12 +193,15 @@ async fn activity(
     month: YearMonth,
     sessions: Sessions,
 ) -> Result<MonthActivity, StoreError> {
-    let reps_sql = match reps {
-        Reps::These(_) => "SELECT unnest($4::text[])",
+    // The reps as one array that every part matches with `= ANY`, so that
+    // the generic plan PostgreSQL settles on for a prepared statement still
+    // walks each rep's own index range instead of the workspace's month.
+    let reps_array = match reps {
+        Reps::These(_) => "$4::text[]",
         Reps::TeamOf(_) => {
-            "SELECT rep_id FROM memberships
-             WHERE team_id = $1 AND manager_id = $4
-               AND (left_on IS NULL OR (joined_on < $3 AND left_on > $2))"
+            "ARRAY(SELECT rep_id FROM memberships
+                   WHERE team_id = $1 AND manager_id = $4
+                     AND (left_on IS NULL OR (joined_on < $3 AND left_on > $2)))"
         }
     };
     let (sessions_day, sessions_grouping) = match sessions {
@@ -206,23 +209,24 @@ async fn activity(
         Sessions::ByMonth => ("MAX(held_on)", "rep_id, activity"),
     };
     let sql = format!(
-        "WITH reps(rep_id) AS ({reps_sql}),
+        "WITH reps(ids) AS (SELECT {reps_array}),
          month(kind, who, what, minutes, day, left_on, position) AS (
              SELECT 'membership', manager_id, rep_id, NULL::bigint, joined_on, left_on, id
              FROM memberships
-             WHERE team_id = $1 AND rep_id IN (SELECT rep_id FROM reps)
+             WHERE team_id = $1 AND rep_id = ANY((SELECT ids FROM reps)::text[])
              UNION ALL
              SELECT 'session', rep_id, activity, SUM(minutes)::bigint, {sessions_day}, NULL, 0
              FROM log_reps
-             WHERE team_id = $1 AND rep_id IN (SELECT rep_id FROM reps)
+             WHERE team_id = $1 AND rep_id = ANY((SELECT ids FROM reps)::text[])
                AND held_on >= $2 AND held_on < $3 AND confirmation <> 'disputed'
              GROUP BY {sessions_grouping}
              UNION ALL
              SELECT 'meeting', manager_id, NULL, SUM(minutes)::bigint, held_on, NULL, 0
              FROM logs
              WHERE team_id = $1 AND kind = 'meeting' AND held_on >= $2 AND held_on < $3
-               AND manager_id IN (SELECT manager_id FROM memberships
-                                  WHERE team_id = $1 AND rep_id IN (SELECT rep_id FROM reps))
+               AND manager_id = ANY(ARRAY(SELECT manager_id FROM memberships
+                                          WHERE team_id = $1
+                                            AND rep_id = ANY((SELECT ids FROM reps)::text[])))
              GROUP BY manager_id, held_on)
          SELECT COALESCE(json_agg(json_build_array(kind, who, what, minutes, day, left_on,
                                                    position)
