@@ -339,11 +339,10 @@ async fn run_job(
     } else {
         Open::ExistingAndMigrate
     };
-    let clock = match at {
-        RunAt::Instant(at) => Clock::fixed(at),
-        RunAt::Day(_) => Clock::System,
-    };
-    let ctx = context(settings, environment, &token, clock, open).await?;
+    // Decisions are made as of `at`; claims and the workspace's delivery
+    // turn are shared with `serve` and other replicas, so they take the
+    // real time.
+    let ctx = context(settings, environment, &token, Clock::System, open).await?;
     let run = run_now(&ctx, job, at, dry_run, &DeliveryPolicy::default()).await?;
     if run.reminders.is_empty() {
         println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done that day)");
@@ -364,6 +363,18 @@ async fn run_job(
             "{} sent, {} pending (`coachbot serve` retries them until their day ends; the log says why), {} expired, {} dropped as unreadable",
             report.sent, report.pending, report.expired, report.failed
         );
+        if report.taken_by_others > 0 {
+            println!(
+                "{} delivered by the process holding the workspace's delivery turn while this run waited for it",
+                report.taken_by_others
+            );
+        }
+        if report.left_to_others > 0 {
+            println!(
+                "{} of those pending left to the process that kept the workspace's delivery turn for the whole wait (another `coachbot serve`); it delivers them",
+                report.left_to_others
+            );
+        }
     }
     ctx.store.close().await;
     Ok(())

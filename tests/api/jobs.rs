@@ -3,10 +3,11 @@
 //! deliver as `run-job` does), and assertions on what the fake Slack took
 //! and what the reminders table holds.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use coachbot::app::delivery::{DeliveryPolicy, DeliveryReport};
+use coachbot::app::delivery::{deliver_next, Deliveries, DeliveryPolicy, DeliveryReport};
 use coachbot::app::jobs::RunAt;
 use coachbot::app::AppContext;
 use coachbot::domain::{Job, WorkspaceId};
@@ -667,6 +668,123 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
             "meeting-check U0OTHER 2026-11-30 sent",
         ]
     );
+}
+
+/// The workspace's delivery turn, taken by another process from the app's
+/// clock until `seconds` later.
+async fn turn_held_elsewhere(app: &TestApp, seconds: i64) -> DateTime<Utc> {
+    let now = app.clock.now();
+    let until = now + chrono::Duration::seconds(seconds);
+    let workspace = WorkspaceId::parse(WORKSPACE).expect("workspace");
+    let taken = app
+        .ctx
+        .store
+        .take_delivery_turn(&workspace, "another process", now, until)
+        .await
+        .expect("stored");
+    assert!(taken.is_some(), "the turn was free");
+    until
+}
+
+/// A fake `chat.postMessage` that remembers the app's clock at each post.
+async fn posts_timed_by(app: &TestApp) -> Arc<Mutex<Vec<DateTime<Utc>>>> {
+    let posted = Arc::new(Mutex::new(Vec::new()));
+    let (clock, times) = (app.clock.clone(), posted.clone());
+    wiremock::Mock::given(wiremock::matchers::path("/api/chat.postMessage"))
+        .respond_with(move |_: &wiremock::Request| {
+            times.lock().expect("times").push(clock.now());
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true, "channel": "D0BOSS", "ts": "1700000000.000100"
+            }))
+        })
+        .mount(&app.slack)
+        .await;
+    posted
+}
+
+/// Who holds the workspace's delivery turn.
+async fn turn_holder(app: &TestApp) -> String {
+    let records = app.db().await;
+    let holder: String = records
+        .value(
+            "SELECT holder FROM delivery_turns WHERE team_id = $1",
+            &[WORKSPACE.into()],
+        )
+        .await;
+    records.close().await;
+    holder
+}
+
+#[tokio::test]
+async fn run_job_waits_for_the_delivery_turn_another_process_holds_and_posts_once_it_ends() {
+    let slack = fake_slack().await;
+    mount_users_info(&slack).await;
+    let app = spawn_app_with(slack, friday_morning(), &[]).await;
+    let posted = posts_timed_by(&app).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    // Shorter than the wait (a turn's length: with `fast`, one claim's lease).
+    let other_turn_ends = turn_held_elsewhere(&app, 10).await;
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!((report.sent, report.pending), (1, 0), "{report:?}");
+    // The run's clock moved by its looks at the turn only.
+    let posted = posted.lock().expect("times").clone();
+    assert_eq!(posted.len(), 1);
+    assert!(
+        posted[0] >= other_turn_ends,
+        "posted at {} in the other's turn, which ran until {other_turn_ends}",
+        posted[0]
+    );
+    assert_eq!(turn_holder(&app).await, app.ctx.deliveries.holder());
+}
+
+#[tokio::test]
+async fn run_job_leaves_its_reminders_to_a_process_that_keeps_the_turn_and_that_one_delivers_them()
+{
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    let started = app.clock.now();
+    turn_held_elsewhere(&app, 3600).await;
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!(
+        (report.sent, report.pending, report.left_to_others),
+        (0, 1, 1),
+        "{report:?}"
+    );
+    assert!(posts.calls().is_empty(), "{:#?}", posts.calls());
+    // It waited a turn's length, not the other's whole hour.
+    assert!(app.clock.now() < started + chrono::Duration::minutes(1));
+    assert_eq!(turn_holder(&app).await, "another process");
+    // The holder's delivery (here `serve`'s tick, once that turn ended)
+    // posts what was left.
+    tick_at(&app, MONDAY_9_BERLIN).await;
+    assert_eq!(posts.delivered_to(), [BOSS]);
+}
+
+#[tokio::test]
+async fn a_process_with_nothing_due_leaves_the_turn_to_a_run_job_that_has() {
+    let (app, posts) = spawn_jobs_app(&[]).await;
+    manager(&app, BOSS, "Europe/Berlin", &["U0ANA"]).await;
+    let workspace = WorkspaceId::parse(WORKSPACE).expect("workspace");
+    // Another replica's worker looks at the workspace with nothing due.
+    let other = AppContext {
+        deliveries: Deliveries::default(),
+        ..app.ctx.clone()
+    };
+    let started = app.clock.now();
+    let (looked, more) = deliver_next(&other, &workspace, started, &fast())
+        .await
+        .expect("looks");
+    assert_eq!((looked, more), (DeliveryReport::default(), false));
+
+    let report = run_job(&app, Job::MeetingCheck, MONDAY_9_BERLIN, &fast()).await;
+
+    assert_eq!((report.sent, report.left_to_others), (1, 0), "{report:?}");
+    assert_eq!(posts.delivered_to(), [BOSS]);
+    assert_eq!(app.clock.now(), started, "it did not wait");
 }
 
 /// Until the scheduler has finished `count` ticks.

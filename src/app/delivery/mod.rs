@@ -13,7 +13,7 @@
 
 pub mod pace;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -41,6 +41,9 @@ pub const METADATA_REMINDER_ID: &str = "reminder_id";
 /// least this more: long enough that the call has surely ended when the
 /// lease lapses (leases are stored to the second).
 const LEASE_MARGIN: Duration = Duration::from_secs(2);
+/// How often a `run-job` waiting for a workspace's delivery turn looks
+/// again.
+const TURN_LOOKS_EVERY: Duration = Duration::from_secs(1);
 /// The history is read from a little before the claim, in case Slack's
 /// clock is behind ours.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(2);
@@ -92,6 +95,12 @@ pub struct DeliveryReport {
     pub expired: usize,
     /// Of those pending, posts whose outcome is unknown until looked up.
     pub in_doubt: usize,
+    /// Of those pending, reminders left to the process that kept the
+    /// workspace's delivery turn while this one waited for it.
+    pub left_to_others: usize,
+    /// Reminders the process holding the workspace's delivery turn took
+    /// over (delivered, or gave up on) while this one waited for it.
+    pub taken_by_others: usize,
 }
 
 impl DeliveryReport {
@@ -101,6 +110,8 @@ impl DeliveryReport {
         self.failed += other.failed;
         self.expired += other.expired;
         self.in_doubt += other.in_doubt;
+        self.left_to_others += other.left_to_others;
+        self.taken_by_others += other.taken_by_others;
     }
 }
 
@@ -200,8 +211,10 @@ async fn expire(ctx: &AppContext, now: DateTime<Utc>) -> usize {
 }
 
 /// One delivery step for `workspace` at `now`: gives up what is over, then
-/// delivers one batch of what is due, notices first; `true` with it when
-/// more may be due at once.
+/// delivers one batch of what is due, notices first, in this process's
+/// turn; `true` with it when more may be due at once. The turn is taken
+/// only when something is due, so a process with nothing to deliver lets
+/// its turn run out for one that has (a `run-job`, another replica).
 #[tracing::instrument(skip(ctx, policy), fields(workspace = %workspace))]
 pub async fn deliver_next(
     ctx: &AppContext,
@@ -209,7 +222,34 @@ pub async fn deliver_next(
     now: DateTime<Utc>,
     policy: &DeliveryPolicy,
 ) -> Result<(DeliveryReport, bool), StoreError> {
-    let expired = expire(ctx, now).await;
+    let report = DeliveryReport {
+        expired: expire(ctx, now).await,
+        ..DeliveryReport::default()
+    };
+    let due = ctx
+        .store
+        .due_reminders(workspace, now, policy.batch)
+        .await?;
+    // Another process delivers this workspace now, at the pace it has
+    // learned; if it stops, its turn runs out and this one takes over.
+    if due.is_empty() || !take_turn(ctx, workspace, now, policy).await? {
+        return Ok((report, false));
+    }
+    let full = due.len() == policy.batch as usize;
+    let pass = PassClock::starting(&ctx.clock, now);
+    let (report, stopped) = deliver(ctx, due, &pass, policy, report).await?;
+    Ok((report, full && !stopped))
+}
+
+/// Takes (or keeps) this process's turn to deliver `workspace` at `now`,
+/// for a batch, and holds its pace until a `Retry-After` whoever posted
+/// last met; `false` while another process's turn runs.
+async fn take_turn(
+    ctx: &AppContext,
+    workspace: &WorkspaceId,
+    now: DateTime<Utc>,
+    policy: &DeliveryPolicy,
+) -> Result<bool, StoreError> {
     let Some(turn) = ctx
         .store
         .take_delivery_turn(
@@ -220,31 +260,14 @@ pub async fn deliver_next(
         )
         .await?
     else {
-        // Another process delivers this workspace now, at the pace it has
-        // learned; if it stops, its turn runs out and this one takes over.
-        let report = DeliveryReport {
-            expired,
-            ..DeliveryReport::default()
-        };
-        return Ok((report, false));
+        return Ok(false);
     };
     if let Some(held_until) = turn.held_until {
         ctx.deliveries
             .pace(workspace, ctx.settings.delivery, now)
             .hold_until(held_until);
     }
-    let due = ctx
-        .store
-        .due_reminders(workspace, now, policy.batch)
-        .await?;
-    let full = due.len() == policy.batch as usize;
-    let pass = PassClock::starting(&ctx.clock, now);
-    let report = DeliveryReport {
-        expired,
-        ..DeliveryReport::default()
-    };
-    let (report, stopped) = deliver(ctx, due, &pass, policy, report).await?;
-    Ok((report, full && !stopped))
+    Ok(true)
 }
 
 /// Everything due at `now` in every workspace, batch after batch, after
@@ -270,7 +293,11 @@ pub async fn deliver_due(
 }
 
 /// A delivery pass over the reminders `ids` only (those a `run-job` stored),
-/// whichever are still pending; `now` is the real clock's, for the claims.
+/// whichever are still pending; `now` is the real clock's, for the claims
+/// and turns. Each workspace's batch is posted in this process's turn, as
+/// `serve` posts: while another process holds the turn, it waits up to a
+/// turn's length (a holder with nothing more to post lets it run out by
+/// then) and leaves what is left to that process.
 #[tracing::instrument(skip(ctx, ids, policy), fields(reminders = ids.len()))]
 pub async fn deliver_these(
     ctx: &AppContext,
@@ -278,13 +305,73 @@ pub async fn deliver_these(
     now: DateTime<Utc>,
     policy: &DeliveryPolicy,
 ) -> Result<DeliveryReport, StoreError> {
-    let pending = ctx.store.pending_reminders(ids).await?;
     let pass = PassClock::starting(&ctx.clock, now);
-    Ok(
-        deliver(ctx, pending, &pass, policy, DeliveryReport::default())
-            .await?
-            .0,
-    )
+    let mut by_workspace: BTreeMap<WorkspaceId, Vec<PendingReminder>> = BTreeMap::new();
+    for reminder in ctx.store.pending_reminders(ids).await? {
+        by_workspace
+            .entry(reminder.workspace.clone())
+            .or_default()
+            .push(reminder);
+    }
+    let mut report = DeliveryReport::default();
+    for (workspace, pending) in by_workspace {
+        report = deliver_in_turn(ctx, &workspace, pending, &pass, policy, report).await?;
+    }
+    Ok(report)
+}
+
+/// Delivers `pending`, all in `workspace`, a batch per turn taken; see
+/// [`deliver_these`].
+#[tracing::instrument(skip(ctx, pending, pass, policy, report), fields(workspace = %workspace))]
+async fn deliver_in_turn(
+    ctx: &AppContext,
+    workspace: &WorkspaceId,
+    mut pending: Vec<PendingReminder>,
+    pass: &PassClock,
+    policy: &DeliveryPolicy,
+    mut report: DeliveryReport,
+) -> Result<DeliveryReport, StoreError> {
+    let mut waiting_since = None;
+    while !pending.is_empty() {
+        let now = pass.now();
+        if take_turn(ctx, workspace, now, policy).await? {
+            waiting_since = None;
+            let rest = pending.split_off(pending.len().min(policy.batch.max(1) as usize));
+            let stopped;
+            (report, stopped) = deliver(ctx, pending, pass, policy, report).await?;
+            pending = rest;
+            if stopped {
+                report.pending += pending.len();
+                break;
+            }
+            continue;
+        }
+        let since = *waiting_since.get_or_insert_with(|| {
+            tracing::info!(
+                reminders = pending.len(),
+                "another process is delivering this workspace's reminders; waiting for its turn to end"
+            );
+            now
+        });
+        let wait = turn_length(ctx, policy);
+        if now - since >= wait {
+            tracing::warn!(
+                reminders = pending.len(),
+                waited_seconds = wait.num_seconds(),
+                "another process kept this workspace's delivery turn for the whole wait; its reminders are left pending for that process to deliver"
+            );
+            report.pending += pending.len();
+            report.left_to_others += pending.len();
+            break;
+        }
+        pass.sleep(TURN_LOOKS_EVERY).await;
+        // The holder delivers whatever is due in the workspace, these too.
+        let ids: Vec<i64> = pending.iter().map(|reminder| reminder.id).collect();
+        let still = ctx.store.pending_reminders(&ids).await?;
+        report.taken_by_others += pending.len() - still.len();
+        pending = still;
+    }
+    Ok(report)
 }
 
 /// Sends `due` in order, each post leaving at its turn in its workspace's
