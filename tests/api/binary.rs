@@ -261,11 +261,16 @@ impl Logs {
         logs
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.text
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// Changes with each line logged.
+    pub(crate) fn lines(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.lines.subscribe()
     }
 
     /// Until a line containing `needle` has been logged.
