@@ -25,21 +25,42 @@ use crate::helpers::{
 };
 use crate::jobs::{coach_at, fast, manager};
 
+/// What replicas share: a new PostgreSQL database, a fake Slack taking
+/// posts, and a SQLite file `serve` is given but does not use.
+struct Shared {
+    url: String,
+    slack: wiremock::MockServer,
+    unused: std::path::PathBuf,
+    /// Kept so the folder outlives the replicas.
+    _dir: tempfile::TempDir,
+}
+
+/// `None` without a test server.
+async fn shared() -> Option<Shared> {
+    let url = fresh_postgres().await?;
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let dir = tempfile::tempdir().expect("dir");
+    Some(Shared {
+        url,
+        slack,
+        unused: dir.path().join("unused.db"),
+        _dir: dir,
+    })
+}
+
 const MANAGERS: usize = 10;
 const LOGS: usize = 90;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_over_three_replicas_with_one_killed_stores_each_acknowledged_log_once() {
-    let Some(url) = fresh_postgres().await else {
+    let Some(shared) = shared().await else {
         return;
     };
-    let slack = fake_slack().await;
-    mount_default_slack(&slack).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let unused = dir.path().join("unused.db");
+    let (url, slack, unused) = (&shared.url, &shared.slack, &shared.unused);
     let mut replicas = Vec::new();
     for _ in 0..3 {
-        replicas.push(serve(&slack, &unused, &[("DATABASE_URL", url.as_str())]).await);
+        replicas.push(serve(slack, unused, &[("DATABASE_URL", url.as_str())]).await);
     }
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
     let http = reqwest::Client::new();
@@ -107,7 +128,7 @@ async fn a_burst_over_three_replicas_with_one_killed_stores_each_acknowledged_lo
         acknowledged.len()
     );
 
-    let pool = PgPool::connect(&url).await.expect("the database");
+    let pool = PgPool::connect(url).await.expect("the database");
     let stored: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT manager_id, minutes, COUNT(*) FROM logs GROUP BY manager_id, minutes",
     )
@@ -220,13 +241,10 @@ const SNOOZED: &str = "U0MGRS";
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn meeting_check_firing_on_three_serve_replicas_sends_one_dm_per_manager_and_a_snooze_through_one_holds_on_all(
 ) {
-    let Some(url) = fresh_postgres().await else {
+    let Some(shared) = shared().await else {
         return;
     };
-    let slack = fake_slack().await;
-    mount_default_slack(&slack).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let unused = dir.path().join("unused.db");
+    let (url, slack, unused) = (&shared.url, &shared.slack, &shared.unused);
     let http = reqwest::Client::new();
     let response_url = format!("{}/respond/1", slack.uri());
     let day = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%d");
@@ -239,7 +257,7 @@ async fn meeting_check_firing_on_three_serve_replicas_sends_one_dm_per_manager_a
     // test: each manager's team has met ten days ago, so a meeting is due;
     // the one to be snoozed has no rep now, so no job decides for them.
     let never = not_today();
-    let setting_up = replica(&slack, &unused, &url, &never).await;
+    let setting_up = replica(slack, unused, url, &never).await;
     for (i, manager) in UNSNOOZED.iter().chain([&SNOOZED]).enumerate() {
         let base = &setting_up.base;
         let add = format!("team add <@U0REP{i}> since {}", day(-20));
@@ -264,7 +282,7 @@ async fn meeting_check_firing_on_three_serve_replicas_sends_one_dm_per_manager_a
     // un-snoozed manager's reminder is decided and posted once.
     let mut replicas = Vec::new();
     for _ in 0..3 {
-        replicas.push(replica(&slack, &unused, &url, EVERY_SECOND).await);
+        replicas.push(replica(slack, unused, url, EVERY_SECOND).await);
     }
     let all: Vec<&Served> = replicas.iter().collect();
     for manager in UNSNOOZED {
@@ -291,7 +309,7 @@ async fn meeting_check_firing_on_three_serve_replicas_sends_one_dm_per_manager_a
         assert!(shown.is_some());
     }
     replicas.remove(0).stop().await;
-    let first = replica(&slack, &unused, &url, &never).await;
+    let first = replica(slack, unused, url, &never).await;
     let snooze = format!("snooze until {}", day(7));
     let snoozed = coach(&http, &first.base, &response_url, SNOOZED, &snooze).await;
     said(snoozed, "Reminders paused");
@@ -331,7 +349,7 @@ async fn meeting_check_firing_on_three_serve_replicas_sends_one_dm_per_manager_a
         .collect();
     reminded.sort();
     assert_eq!(reminded, UNSNOOZED, "one each; none to the snoozed");
-    let pool = PgPool::connect(&url).await.expect("the database");
+    let pool = PgPool::connect(url).await.expect("the database");
     let snoozed_day: String = sqlx::query_scalar(
         "SELECT status FROM reminders WHERE job = 'meeting-check' AND recipient = $1",
     )
