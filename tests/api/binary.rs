@@ -555,9 +555,13 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
 
 /// `coachbot serve` with these variables, expected to stop at once; its stderr.
 fn serve_fails_with(vars: &[(&str, &str)]) -> String {
+    // The default database, and the serve lock taken beside it before the
+    // tokens are read, land in a folder of the test's own.
+    let dir = tempfile::tempdir().expect("dir");
     let mut command = coachbot();
     command
         .args(["serve"])
+        .current_dir(dir.path())
         .env("COACHBOT_LISTEN", "127.0.0.1:0")
         .env("COACHBOT_METRICS_LISTEN", "127.0.0.1:0");
     for (key, value) in vars {
