@@ -82,13 +82,7 @@ fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
 
 #[test]
 fn serve_without_the_bot_token_stops_with_one_line_naming_it() {
-    let output = coachbot()
-        .args(["serve"])
-        .env("SLACK_SIGNING_SECRET", "s")
-        .output()
-        .expect("runs");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_fails_with(&[("SLACK_SIGNING_SECRET", "s")]);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("SLACK_BOT_TOKEN is not set"), "{stderr}");
 }
