@@ -20,7 +20,6 @@ use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::TICK_EVERY;
 use coachbot::startup::{context, open_store, open_store_reporting, try_context, Application};
 use coachbot::store::{printable_url, Open, Store};
-use secrecy::SecretString;
 
 // Each line of a `Reads:` group starts with two spaces. A string continued
 // with `\` drops the next line's leading spaces, so every line here starts
@@ -329,10 +328,10 @@ async fn run_job(
 ) -> anyhow::Result<()> {
     let at = at.unwrap_or_else(|| RunAt::Instant(Utc::now()));
     // A dry run talks to no one, so it needs no token.
-    let token = match environment.bot_token() {
-        Ok(token) => token,
-        Err(_) if dry_run => SecretString::from(String::new()),
-        Err(missing) => return Err(missing.into()),
+    let token = if dry_run {
+        None
+    } else {
+        Some(environment.bot_token()?)
     };
     let open = if dry_run {
         Open::ExistingReadOnly
@@ -343,7 +342,7 @@ async fn run_job(
         RunAt::Instant(at) => Clock::fixed(at),
         RunAt::Day(_) => Clock::System,
     };
-    let ctx = context(settings, environment, &token, clock, open).await?;
+    let ctx = context(settings, environment, token.as_ref(), clock, open).await?;
     let run = run_now(&ctx, job, at, dry_run, &DeliveryPolicy::default()).await?;
     if run.reminders.is_empty() {
         println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done that day)");
