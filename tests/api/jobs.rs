@@ -91,7 +91,7 @@ pub(crate) async fn run_job(
     now: &str,
     policy: &DeliveryPolicy,
 ) -> DeliveryReport {
-    run_now(&app.ctx, job, RunAt::Instant(at(now)), false, policy)
+    run_now(&app.ctx, job, RunAt::Instant(at(now)), None, false, policy)
         .await
         .expect("runs")
         .delivery
@@ -640,6 +640,7 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
         &ctx,
         Job::MeetingCheck,
         RunAt::Instant(at(MONDAY_9_BERLIN)),
+        None,
         false,
         &fast(),
     )

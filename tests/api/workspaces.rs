@@ -78,7 +78,7 @@ async fn manager_in(app: &TestApp, workspace: &str, user: &str, rep: &str) {
 
 async fn run(app: &TestApp, job: Job, at: &str) {
     let at = RunAt::Instant(at.parse().expect("instant"));
-    run_now(&app.ctx, job, at, false, &fast())
+    run_now(&app.ctx, job, at, None, false, &fast())
         .await
         .expect("runs");
 }
@@ -260,4 +260,133 @@ async fn the_bot_token_serves_the_workspace_auth_test_names_and_no_other() {
     let users_info = app.slack_calls("/api/users.info").await;
     assert_eq!(users_info.len(), 1);
     assert_eq!(bearer(&users_info[0]), "Bearer xoxb-test-token");
+}
+
+/// Two workspaces' managers, each with a rep and a 1:1 logged on Friday
+/// 27 November, in the app that holds both workspaces' tokens.
+async fn two_workspaces() -> TestApp {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    let app = spawn_app_serving(slack, &[], Arc::new(TwoWorkspaces)).await;
+    for (workspace, user, rep) in [
+        (WORKSPACE, BOSS, "U0ANA"),
+        (ELSEWHERE, ELSEWHERE_BOSS, "U0BEN"),
+    ] {
+        manager_in(&app, workspace, user, rep).await;
+        let logged = app
+            .coach_in(workspace, user, &format!("45m <@{rep}> pipeline review"))
+            .await;
+        assert!(logged.text().contains("Logged"), "{logged:?}");
+    }
+    app
+}
+
+#[tokio::test]
+async fn run_job_for_one_workspace_decides_only_that_workspaces_reminders() {
+    let app = two_workspaces().await;
+
+    let dry = run_binary(
+        &app,
+        &[
+            "run-job",
+            "meeting-check",
+            "--at",
+            "2026-11-30",
+            "--dry-run",
+            "--workspace",
+            ELSEWHERE,
+        ],
+    )
+    .await;
+    assert!(dry.success, "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .contains(&format!("DM {ELSEWHERE_BOSS} [meeting-check {ELSEWHERE}")),
+        "{}",
+        dry.stdout
+    );
+    assert!(!dry.stdout.contains(BOSS), "{}", dry.stdout);
+
+    // The binary's token is T0TEAM's (the fake's auth.test says so).
+    let ran = run_binary(
+        &app,
+        &[
+            "run-job",
+            "meeting-check",
+            "--at",
+            "2026-11-30T08:00:00Z",
+            "--workspace",
+            WORKSPACE,
+        ],
+    )
+    .await;
+    assert!(ran.success, "{}", ran.stderr);
+    let records = app.db().await;
+    let reminders: Vec<(String, String)> = records
+        .rows("SELECT team_id, recipient FROM reminders ORDER BY id", &[])
+        .await;
+    records.close().await;
+    assert_eq!(reminders, [(WORKSPACE.to_string(), BOSS.to_string())]);
+    let posted: Vec<String> = app
+        .slack_bodies("/api/chat.postMessage")
+        .await
+        .iter()
+        .map(|post| post["channel"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(posted, [BOSS]);
+}
+
+#[tokio::test]
+async fn export_for_one_workspace_prints_only_that_workspaces_rows() {
+    let app = two_workspaces().await;
+
+    let all = run_binary(&app, &["export", "--month", "2026-11"]).await;
+    assert!(all.success, "{}", all.stderr);
+    let one = run_binary(
+        &app,
+        &["export", "--month", "2026-11", "--workspace", ELSEWHERE],
+    )
+    .await;
+    assert!(one.success, "{}", one.stderr);
+
+    let workspaces = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .skip(1)
+            .map(|row| row.split(',').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(workspaces(&all.stdout), [WORKSPACE, ELSEWHERE]);
+    assert_eq!(workspaces(&one.stdout), [ELSEWHERE]);
+    assert!(
+        one.stdout.contains("U0BEN") && !one.stdout.contains("U0ANA"),
+        "{}",
+        one.stdout
+    );
+}
+
+#[tokio::test]
+async fn check_for_one_workspace_reads_it_and_a_workspace_id_is_checked_once_at_the_edge() {
+    let app = two_workspaces().await;
+
+    let checked = run_binary(&app, &["check", "--workspace", ELSEWHERE]).await;
+    assert!(checked.success, "{}", checked.stderr);
+    assert!(
+        checked.stdout.contains("All records agree"),
+        "{}",
+        checked.stdout
+    );
+
+    let refused = run_binary(
+        &app,
+        &["export", "--month", "2026-11", "--workspace", "acme"],
+    )
+    .await;
+    assert!(!refused.success);
+    assert!(
+        refused.stderr.contains(
+            "\"acme\" is not a Slack workspace ID; those start with T, for example T0123ABCD"
+        ),
+        "{}",
+        refused.stderr
+    );
 }
