@@ -285,12 +285,6 @@ impl SlackApi {
 }
 
 impl WorkspaceSlack {
-    /// How long one call may take before it counts as unavailable (a post:
-    /// unknown).
-    pub fn call_timeout(&self) -> Duration {
-        self.api.call_timeout
-    }
-
     async fn timed<T>(
         &self,
         method: &'static str,

@@ -549,7 +549,7 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
 }
 
 /// `coachbot serve` with these variables, expected to stop at once; its stderr.
-fn serve_fails_with(vars: &[(&str, &str)]) -> String {
+pub(crate) fn serve_fails_with(vars: &[(&str, &str)]) -> String {
     let mut command = coachbot();
     command
         .args(["serve"])

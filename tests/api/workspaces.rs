@@ -390,3 +390,37 @@ async fn check_for_one_workspace_reads_it_and_a_workspace_id_is_checked_once_at_
         refused.stderr
     );
 }
+
+#[tokio::test]
+async fn serve_stops_with_a_sentence_when_slack_refuses_the_token_at_start() {
+    let slack = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/auth.test"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ok": false, "error": "invalid_auth" })),
+        )
+        .mount(&slack)
+        .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}", dir.path().join("coachbot.db").display());
+    let api_url = format!("{}/api/", slack.uri());
+    let stderr = tokio::task::spawn_blocking(move || {
+        crate::binary::serve_fails_with(&[
+            ("SLACK_BOT_TOKEN", "xoxb-revoked-token"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_API_URL", &api_url),
+            ("DATABASE_URL", &database_url),
+        ])
+    })
+    .await
+    .expect("runs");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "could not learn from Slack (auth.test) which workspace SLACK_BOT_TOKEN belongs to"
+        ) && stderr.contains("invalid_auth"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("xoxb-revoked-token"), "{stderr}");
+}
