@@ -14,13 +14,12 @@ use coachbot::app::jobs::RunAt;
 use coachbot::causes;
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, LogFormat, Settings};
-use coachbot::domain::{plural, Job, YearMonth};
+use coachbot::domain::{plural, Job, WorkspaceId, YearMonth};
 use coachbot::inbound::terminal::{self, TRY_DATABASE};
 use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::TICK_EVERY;
 use coachbot::startup::{context, open_store, open_store_reporting, try_context, Application};
 use coachbot::store::{printable_url, Open, Store};
-use secrecy::SecretString;
 
 // Each line of a `Reads:` group starts with two spaces. A string continued
 // with `\` drops the next line's leading spaces, so every line here starts
@@ -81,10 +80,17 @@ enum Action {
         /// Print who would get what, one line each; send, store and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Only this workspace's reminders, e.g. T0123ABCD. Default: every workspace.
+        #[arg(long, value_name = "WORKSPACE", value_parser = parse_workspace)]
+        workspace: Option<WorkspaceId>,
     },
     /// Recount and cross-check the records; exit non-zero on any disagreement.
     #[command(after_help = format!("Reads:\n{}", database_variable("which must exist")))]
-    Check,
+    Check {
+        /// List only this workspace's disagreements, e.g. T0123ABCD. Default: every workspace.
+        #[arg(long, value_name = "WORKSPACE", value_parser = parse_workspace)]
+        workspace: Option<WorkspaceId>,
+    },
     /// Copy the database, as it stands now, into a new file; safe while serve runs.
     #[command(after_help = format!(
         "Reads:\n{}\n\nThe copy is a database of its own: `DATABASE_URL=sqlite://FILE coachbot check` checks it. \
@@ -117,6 +123,9 @@ enum Action {
         month: YearMonth,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Only this workspace's rows, e.g. T0123ABCD. Default: every workspace.
+        #[arg(long, value_name = "WORKSPACE", value_parser = parse_workspace)]
+        workspace: Option<WorkspaceId>,
     },
     /// Type /coach lines in this terminal as one manager, without Slack: @name makes up a rep.
     #[command(after_help = format!(
@@ -181,6 +190,12 @@ fn parse_at(raw: &str) -> Result<RunAt, String> {
         .map_err(|_| {
             format!("{raw:?} is neither a day nor an instant; write 2026-11-30, or 2026-11-30T09:00:00+01:00")
         })
+}
+
+fn parse_workspace(raw: &str) -> Result<WorkspaceId, String> {
+    WorkspaceId::parse(raw.trim()).map_err(|_| {
+        format!("{raw:?} is not a Slack workspace ID; those start with T, for example T0123ABCD")
+    })
 }
 
 fn parse_zone(raw: &str) -> Result<Tz, String> {
@@ -266,11 +281,14 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
                 opened.describe(&printable_url(&environment.database_url))
             );
         }
-        Action::RunJob { job, at, dry_run } => {
-            run_job(settings, &environment, job, at, dry_run).await?
-        }
-        Action::Check => {
-            if !check(&environment).await? {
+        Action::RunJob {
+            job,
+            at,
+            dry_run,
+            workspace,
+        } => run_job(settings, &environment, job, at, dry_run, workspace.as_ref()).await?,
+        Action::Check { workspace } => {
+            if !check(&environment, workspace.as_ref()).await? {
                 return Err(anyhow::anyhow!("the records disagree (listed above)"));
             }
         }
@@ -301,9 +319,13 @@ async fn run(cli: Cli, vars: HashMap<String, String>) -> anyhow::Result<()> {
         Action::Export {
             month,
             format: Format::Csv,
+            workspace,
         } => {
             let store = open_store(&environment, Open::ExistingAndMigrate).await?;
-            let rows = store.month_export(month).await?;
+            let mut rows = store.month_export(month).await?;
+            if let Some(workspace) = &workspace {
+                rows.retain(|row| row.workspace_id == *workspace);
+            }
             let stdout = std::io::stdout();
             coachbot::app::export::write_csv(&rows, &mut stdout.lock())
                 .context("could not write the export")?;
@@ -326,13 +348,14 @@ async fn run_job(
     job: Job,
     at: Option<RunAt>,
     dry_run: bool,
+    workspace: Option<&WorkspaceId>,
 ) -> anyhow::Result<()> {
     let at = at.unwrap_or_else(|| RunAt::Instant(Utc::now()));
     // A dry run talks to no one, so it needs no token.
-    let token = match environment.bot_token() {
-        Ok(token) => token,
-        Err(_) if dry_run => SecretString::from(String::new()),
-        Err(missing) => return Err(missing.into()),
+    let token = if dry_run {
+        None
+    } else {
+        Some(environment.bot_token()?)
     };
     let open = if dry_run {
         Open::ExistingReadOnly
@@ -342,8 +365,16 @@ async fn run_job(
     // Decisions are made as of `at`; claims and the workspace's delivery
     // turn are shared with `serve` and other replicas, so they take the
     // real time.
-    let ctx = context(settings, environment, &token, Clock::System, open).await?;
-    let run = run_now(&ctx, job, at, dry_run, &DeliveryPolicy::default()).await?;
+    let ctx = context(settings, environment, token.as_ref(), Clock::System, open).await?;
+    let run = run_now(
+        &ctx,
+        job,
+        at,
+        workspace,
+        dry_run,
+        &DeliveryPolicy::default(),
+    )
+    .await?;
     if run.reminders.is_empty() {
         println!("{job}: nothing to do at {at} (no managers with reps, no digest channel, or already done that day)");
     }
@@ -390,10 +421,14 @@ fn size(bytes: u64) -> String {
     }
 }
 
-/// `check`: one line per disagreement, or one line saying all is well.
-async fn check(environment: &Environment) -> anyhow::Result<bool> {
+/// `check`: one line per disagreement (of `workspace`'s records, when
+/// given), or one line saying all is well.
+async fn check(environment: &Environment, workspace: Option<&WorkspaceId>) -> anyhow::Result<bool> {
     let store = open_store(environment, Open::ExistingAndMigrate).await?;
-    let (checked, findings) = store.check().await?;
+    let (checked, mut findings) = store.check().await?;
+    if let Some(workspace) = workspace {
+        findings.retain(|finding| finding.workspace() == workspace.as_str());
+    }
     store.close().await;
     if findings.is_empty() {
         println!(

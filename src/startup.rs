@@ -18,7 +18,7 @@ use crate::inbound::http::{metrics_router, router, AppState};
 use crate::inbound::socket_mode::{SocketMode, SocketModeOptions};
 use crate::inbound::terminal::TRY_DATABASE;
 use crate::scheduler;
-use crate::slack::{SlackApi, SlackError};
+use crate::slack::{BotTokens, NoTokens, SingleToken, SlackApi, SlackError, Workspaces};
 use crate::store::{Open, Opened, Store, StoreError};
 use crate::telemetry::{self, Health};
 
@@ -34,6 +34,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Slack(#[from] SlackError),
+    #[error("could not learn from Slack (auth.test) which workspace SLACK_BOT_TOKEN belongs to; check the token, or that Slack is reachable at SLACK_API_URL")]
+    TokenWorkspace(#[source] SlackError),
     #[error("could not listen on {address}")]
     Listen {
         address: std::net::SocketAddr,
@@ -92,10 +94,10 @@ pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError>
         store: Store::open(&url, Open::CreateAndMigrate)
             .await
             .map_err(|source| StartupError::Store { url, source })?,
-        slack: SlackApi::new(
-            "http://127.0.0.1:9/api/",
-            &SecretString::from(String::new()),
-        )?,
+        slack: Workspaces::new(
+            SlackApi::new("http://127.0.0.1:9/api/")?,
+            Arc::new(NoTokens),
+        ),
         settings: Arc::new(settings),
         clock: Clock::System,
         follow_ups: FollowUps::default(),
@@ -104,20 +106,37 @@ pub async fn try_context(settings: Settings) -> Result<AppContext, StartupError>
     })
 }
 
-/// The context jobs and handlers share, without the HTTP side.
+/// The context jobs and handlers share, without the HTTP side. With a bot
+/// token, Slack is asked once (`auth.test`) which workspace it belongs to,
+/// and only that workspace is served; without one (a dry run), none is.
 pub async fn context(
     settings: Settings,
     environment: &Environment,
-    bot_token: &SecretString,
+    bot_token: Option<&SecretString>,
     clock: Clock,
     open: Open,
 ) -> Result<AppContext, StartupError> {
+    let store = open_store(environment, open).await?;
     let call_timeout = Duration::from_secs(settings.delivery.call_timeout_seconds.into());
+    let api = SlackApi::new(&environment.slack_api_url)?
+        .with_clock(clock.clone())
+        .with_call_timeout(call_timeout);
+    let tokens: Arc<dyn BotTokens> = match bot_token {
+        Some(token) => match api.token_workspace(token).await {
+            Ok(workspace) => {
+                tracing::info!(%workspace, "SLACK_BOT_TOKEN serves this workspace only");
+                Arc::new(SingleToken::new(workspace, token.clone()))
+            }
+            Err(error) => {
+                store.close().await;
+                return Err(StartupError::TokenWorkspace(error));
+            }
+        },
+        None => Arc::new(NoTokens),
+    };
     Ok(AppContext {
-        store: open_store(environment, open).await?,
-        slack: SlackApi::new(&environment.slack_api_url, bot_token)?
-            .with_clock(clock.clone())
-            .with_call_timeout(call_timeout),
+        store,
+        slack: Workspaces::new(api, tokens),
         settings: Arc::new(settings),
         clock,
         follow_ups: FollowUps::default(),
@@ -165,7 +184,7 @@ impl Application {
         let ctx = context(
             settings,
             environment,
-            &bot_token,
+            Some(&bot_token),
             clock,
             Open::CreateAndMigrate,
         )
@@ -194,6 +213,13 @@ impl Application {
         if let Some((_, current)) = &mut self.socket_mode {
             *current = options;
         }
+        self
+    }
+
+    /// Serves the workspaces `tokens` holds a token for, in place of
+    /// `SLACK_BOT_TOKEN`'s one.
+    pub fn with_bot_tokens(mut self, tokens: Arc<dyn BotTokens>) -> Self {
+        self.state.ctx.slack = self.state.ctx.slack.with_tokens(tokens);
         self
     }
 

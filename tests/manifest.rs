@@ -26,6 +26,8 @@ const SCOPES: &[(&str, &[&str])] = &[
         "conversations_history",
         &["im:history", "channels:history", "groups:history"],
     ),
+    // At start, the workspace the bot token belongs to: any token may ask.
+    ("auth_test", &[]),
     // Socket Mode, with the app-level token: its `connections:write` is
     // given when the token is generated, not in the manifest.
     ("apps_connections_open", &[]),

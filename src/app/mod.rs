@@ -32,7 +32,7 @@ use crate::domain::{
     DisputeDecision, EntryId, EntryKind, InvalidId, LineId, Manager, MeetingPolicy, SlackUserId,
     WorkspaceId, YearMonth,
 };
-use crate::slack::{SlackApi, SlackError};
+use crate::slack::{SlackError, Workspaces};
 use crate::store::{Store, StoreError, UndoTarget};
 use crate::telemetry;
 
@@ -45,7 +45,8 @@ pub use reply::*;
 #[derive(Clone, Debug)]
 pub struct AppContext {
     pub store: Store,
-    pub slack: SlackApi,
+    /// The Web API, as the bot of each workspace coachbot holds a token for.
+    pub slack: Workspaces,
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub follow_ups: FollowUps,
@@ -327,7 +328,12 @@ impl AppContext {
         workspace: &WorkspaceId,
         user: &SlackUserId,
     ) -> Result<Tz, Failure> {
-        match self.slack.user_time_zone(workspace, user).await {
+        let slack = self
+            .slack
+            .client_for(workspace)
+            .await
+            .map_err(SlackError::from)?;
+        match slack.user_time_zone(user).await {
             Ok(tz) => Ok(tz.unwrap_or(Tz::UTC)),
             // A refusal (say, a missing users:read scope) will not heal by
             // retrying: start in UTC and let the manager set `tz`.

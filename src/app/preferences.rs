@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AppContext, Failure, Reply};
 use crate::command::{DigestChange, SnoozeChange, TimeZoneChange};
-use crate::domain::Manager;
+use crate::domain::{Manager, SlackChannelId};
+use crate::slack::SlackError;
 
 impl AppContext {
     pub(super) async fn snooze(
@@ -93,7 +94,7 @@ impl AppContext {
                 self.store.set_digest_channel(manager, None).await?;
                 Reply::DigestOff
             }
-            DigestChange::Set(channel) => match self.slack.channel_if_member(&channel).await {
+            DigestChange::Set(channel) => match self.channel_if_member(manager, &channel).await {
                 Err(error) if error.is_retryable() => Reply::DigestUnchecked(channel),
                 Err(error) => return Err(error.into()),
                 Ok(Some(_)) => {
@@ -105,5 +106,19 @@ impl AppContext {
                 Ok(None) => Reply::DigestNeedsInvite(channel),
             },
         })
+    }
+
+    /// The channel's name if coachbot is in it, asked as the manager's
+    /// workspace's bot.
+    async fn channel_if_member(
+        &self,
+        manager: &Manager,
+        channel: &SlackChannelId,
+    ) -> Result<Option<String>, SlackError> {
+        self.slack
+            .client_for(&manager.workspace)
+            .await?
+            .channel_if_member(channel)
+            .await
     }
 }

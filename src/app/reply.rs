@@ -210,6 +210,9 @@ pub enum Reply {
     },
     /// Slack could not be reached for the first-use time zone lookup.
     SlackUnavailable,
+    /// A command from a workspace coachbot holds no token for: nothing was
+    /// done there.
+    NotInstalled,
     Apology,
 }
 

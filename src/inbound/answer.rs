@@ -71,6 +71,12 @@ async fn answer_in_span(ctx: &AppContext, command: SlashCommand) -> Option<Slack
         .map_err(|invalid| tracing::warn!(%invalid, "refused a slash command with a malformed workspace or user ID"))
         .ok()?;
     let (workspace, user) = (invocation.workspace.clone(), invocation.user.clone());
+    if !super::served(ctx, &workspace).await {
+        return Some(messages::reply(&Answer {
+            reply: Reply::NotInstalled,
+            today: ctx.clock.now().date_naive(),
+        }));
+    }
     if let Some(kind) = invocation.form_request() {
         // The trigger lives 3 seconds: the form opens before anything else.
         let form = (kind, Preset::default());
@@ -100,6 +106,7 @@ async fn answer_in_span(ctx: &AppContext, command: SlashCommand) -> Option<Slack
                 });
                 if let Err(error) = ctx
                     .slack
+                    .api()
                     .respond(&command.response_url, messages::reply(&answer))
                     .await
                 {

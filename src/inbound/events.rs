@@ -22,6 +22,11 @@ pub async fn handle(ctx: &AppContext, callback: SlackPushEventCallback) {
 }
 
 async fn handle_in_span(ctx: &AppContext, callback: SlackPushEventCallback) {
+    if let Ok(workspace) = domain::WorkspaceId::parse(callback.team_id.value()) {
+        if !super::served(ctx, &workspace).await {
+            return;
+        }
+    }
     let event_id = callback.event_id.to_string();
     match ctx.store.first_sighting(&event_id, ctx.clock.now()).await {
         Ok(true) => {}

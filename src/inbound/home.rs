@@ -142,7 +142,14 @@ async fn publish(ctx: &AppContext, workspace: &WorkspaceId, user: &SlackUserId) 
         let Some(view) = draw(ctx, workspace, user).await else {
             return;
         };
-        match ctx.slack.publish_home(user, view, hash.as_deref()).await {
+        let publishing = async {
+            ctx.slack
+                .client_for(workspace)
+                .await?
+                .publish_home(user, view, hash.as_deref())
+                .await
+        };
+        match publishing.await {
             Ok(Published::Shown { hash }) => {
                 let at = ctx.clock.now();
                 if let Err(error) = ctx

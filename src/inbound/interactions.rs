@@ -25,7 +25,19 @@ pub const LOG_SHORTCUT: &str = "log_coaching";
 pub async fn handle(ctx: &AppContext, event: SlackInteractionEvent) -> SlackInteractionResponse {
     let (workspace, user) = origin(&event);
     let span = super::request_span("interaction", workspace, user);
-    handle_in_span(ctx, event).instrument(span).await
+    // A malformed ID is refused further on, and an interaction coachbot
+    // does not read names no workspace: both are handled as before.
+    let workspace = workspace.and_then(|workspace| WorkspaceId::parse(workspace).ok());
+    async {
+        match workspace {
+            Some(workspace) if !super::served(ctx, &workspace).await => {
+                SlackInteractionResponse::Empty
+            }
+            _ => handle_in_span(ctx, event).await,
+        }
+    }
+    .instrument(span)
+    .await
 }
 
 /// The workspace and user an interaction came from, as Slack sent them.
@@ -225,7 +237,15 @@ impl Press<'_> {
     }
 
     async fn open(&self, view: SlackView) {
-        if let Err(error) = self.ctx.slack.open_view(self.trigger(), view).await {
+        let opening = async {
+            self.ctx
+                .slack
+                .client_for(&self.workspace)
+                .await?
+                .open_view(self.trigger(), view)
+                .await
+        };
+        if let Err(error) = opening.await {
             tracing::warn!(%error, "Slack did not open a form");
         }
     }
@@ -295,7 +315,7 @@ impl Press<'_> {
     /// message (a reminder, a question) keeps its other buttons, or loses
     /// the whole row for an answered question, and says what was done.
     fn show(&self, answer: &Answer, answers_a_question: bool) {
-        let slack = self.ctx.slack.clone();
+        let (slack, workspace) = (self.ctx.slack.clone(), self.workspace.clone());
         let content = messages::reply(answer);
         let view = forms::result(answer);
         let container = self.event.container.clone();
@@ -313,20 +333,25 @@ impl Press<'_> {
         self.ctx
             .follow_ups
             .spawn("a message or form updated after a press", async move {
+                let bot = match slack.client_for(&workspace).await {
+                    Ok(bot) => bot,
+                    Err(error) => {
+                        tracing::warn!(%error, "could not show what a button did on its message");
+                        return;
+                    }
+                };
                 let shown = match container {
                     SlackInteractionActionContainer::View(_) if on_home => {
-                        slack.open_view(&trigger, view).await.map(|_| ())
+                        bot.open_view(&trigger, view).await.map(|_| ())
                     }
                     SlackInteractionActionContainer::View(view_container) => {
-                        slack
-                            .update_view(view_container.view_id.value(), view)
-                            .await
+                        bot.update_view(view_container.view_id.value(), view).await
                     }
                     SlackInteractionActionContainer::Message(message)
                         if message.is_ephemeral == Some(true) =>
                     {
                         match response_url {
-                            Some(url) => slack.respond(url.0.as_ref(), content).await,
+                            Some(url) => slack.api().respond(url.0.as_ref(), content).await,
                             None => Ok(()),
                         }
                     }
@@ -339,13 +364,12 @@ impl Press<'_> {
                                     &content,
                                     answers_a_question,
                                 );
-                                slack
-                                    .update_message(
-                                        channel.value(),
-                                        message.message_ts.value(),
-                                        updated,
-                                    )
-                                    .await
+                                bot.update_message(
+                                    channel.value(),
+                                    message.message_ts.value(),
+                                    updated,
+                                )
+                                .await
                             }
                             _ => Ok(()),
                         }
@@ -370,10 +394,17 @@ pub async fn open_form(
     (kind, preset): (EntryKind, Preset),
     origin: Option<FormOrigin>,
 ) -> bool {
+    let slack = match ctx.slack.client_for(workspace).await {
+        Ok(slack) => slack,
+        Err(error) => {
+            tracing::warn!(%error, "Slack did not open a form");
+            return false;
+        }
+    };
     let opened = match ctx.form(workspace, user, kind, preset.clone(), false).await {
-        Ok(Some(spec)) => ctx.slack.open_view(trigger_id, forms::form(&spec)).await,
+        Ok(Some(spec)) => slack.open_view(trigger_id, forms::form(&spec)).await,
         Ok(None) => {
-            let opened = ctx.slack.open_view(trigger_id, forms::loading(kind)).await;
+            let opened = slack.open_view(trigger_id, forms::loading(kind)).await;
             if let Ok(view_id) = &opened {
                 fill_in_later(ctx, workspace, user, view_id, kind, preset);
             }
@@ -429,7 +460,14 @@ fn fill_in_later(
                     today: ctx.clock.now().date_naive(),
                 }),
             };
-            if let Err(error) = ctx.slack.update_view(&view_id, view).await {
+            let updating = async {
+                ctx.slack
+                    .client_for(&workspace)
+                    .await?
+                    .update_view(&view_id, view)
+                    .await
+            };
+            if let Err(error) = updating.await {
                 tracing::warn!(%error, "could not fill in a form opened for a new manager");
             }
         });
@@ -477,7 +515,7 @@ async fn view_submission(
                 answer.reply,
                 Reply::Logged { .. } | Reply::MeetingLogged { .. }
             ) {
-                update_origin(ctx, event.view.state_params.id.value(), &answer);
+                update_origin(ctx, &workspace, event.view.state_params.id.value(), &answer);
             }
             home::publish_if_changed(ctx, &workspace, &user, &answer.reply);
             SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
@@ -492,8 +530,13 @@ async fn view_submission(
 /// reminder says so and drops that button. It is rebuilt from the message
 /// as the last such update left it, not from the copy this form was opened
 /// with, so the buttons other forms used stay gone.
-fn update_origin(ctx: &AppContext, view_id: &str, answer: &Answer) {
-    let (updating, view_id, content) = (ctx.clone(), view_id.to_string(), messages::reply(answer));
+fn update_origin(ctx: &AppContext, workspace: &WorkspaceId, view_id: &str, answer: &Answer) {
+    let (updating, workspace, view_id, content) = (
+        ctx.clone(),
+        workspace.clone(),
+        view_id.to_string(),
+        messages::reply(answer),
+    );
     ctx.follow_ups
         .spawn("a reminder updated after its form was used", async move {
             let ctx = updating;
@@ -516,11 +559,14 @@ fn update_origin(ctx: &AppContext, view_id: &str, answer: &Answer) {
                     return;
                 }
             };
-            if let Err(error) = ctx
-                .slack
-                .update_message(&origin.channel, &origin.message_ts, updated)
-                .await
-            {
+            let updating = async {
+                ctx.slack
+                    .client_for(&workspace)
+                    .await?
+                    .update_message(&origin.channel, &origin.message_ts, updated)
+                    .await
+            };
+            if let Err(error) = updating.await {
                 tracing::warn!(%error, "could not show on a reminder what its form stored");
             }
         });

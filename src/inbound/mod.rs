@@ -14,6 +14,18 @@ pub mod interactions;
 pub mod socket_mode;
 pub mod terminal;
 
+/// Whether coachbot serves the workspace a request came from. One it holds
+/// no token for is acknowledged and left alone: nothing is stored, and
+/// Slack is not called with another workspace's token. Logged here, once
+/// per request.
+pub async fn served(ctx: &crate::app::AppContext, workspace: &crate::domain::WorkspaceId) -> bool {
+    let serves = ctx.slack.serves(workspace).await;
+    if !serves {
+        tracing::info!(%workspace, "a request from a workspace coachbot is not installed in was refused");
+    }
+    serves
+}
+
 /// The span every log line about one request from Slack sits in: what
 /// kind it is, and the workspace and user it came from, as Slack sent
 /// them (empty when it names none). The same over HTTP and Socket Mode.

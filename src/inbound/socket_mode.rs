@@ -111,8 +111,8 @@ impl SocketMode {
         health: Health,
     ) -> Result<Self, SlackError> {
         health.socket_mode_configured();
-        let client: Arc<SlackClient<Connector>> = ctx.slack.client();
-        let (slack, clock) = (ctx.slack.clone(), ctx.clock.clone());
+        let client: Arc<SlackClient<Connector>> = ctx.slack.api().client();
+        let (slack, clock) = (ctx.slack.api().clone(), ctx.clock.clone());
         let connected = Arc::new(AtomicBool::new(false));
         let environment = Arc::new(
             SlackClientEventsListenerEnvironment::new(client)

@@ -9,7 +9,7 @@ use slack_morphism::prelude::SlackMessageContent;
 use crate::app::delivery::{deliver_these, DeliveryPolicy, DeliveryReport};
 use crate::app::jobs::{decide, Decision, RunAt, Say, Trigger};
 use crate::app::AppContext;
-use crate::domain::{plural, share_on_pace, Job};
+use crate::domain::{plural, share_on_pace, Job, WorkspaceId};
 use crate::messages;
 use crate::store::{MessageKind, NewReminder, StoreError};
 use crate::telemetry;
@@ -160,8 +160,9 @@ pub struct JobRun {
     pub delivery: Option<DeliveryReport>,
 }
 
-/// `run-job`: runs `job` once for every recipient, whatever the schedule,
-/// as if the clock read `at`; a dry run decides and stores nothing. Only
+/// `run-job`: runs `job` once for every recipient (of the workspace `only`,
+/// when given), whatever the schedule, as if the clock read `at`; a dry run
+/// decides and stores nothing. Only
 /// what `at` decides is stored and delivered: other reminders are left to
 /// `serve`, and claims and retries are timed by the real clock, never `at`.
 #[tracing::instrument(skip(ctx, policy), fields(job = %job, at = %at))]
@@ -169,10 +170,14 @@ pub async fn run_now(
     ctx: &AppContext,
     job: Job,
     at: RunAt,
+    only: Option<&WorkspaceId>,
     dry_run: bool,
     policy: &DeliveryPolicy,
 ) -> Result<JobRun, JobError> {
-    let reminders = render(ctx, job, at, Trigger::Now).await?;
+    let mut reminders = render(ctx, job, at, Trigger::Now).await?;
+    if let Some(workspace) = only {
+        reminders.retain(|reminder| reminder.decision.workspace == *workspace);
+    }
     if dry_run {
         return Ok(JobRun {
             reminders,

@@ -46,6 +46,9 @@ pub enum SlackError {
     HistoryTooLong,
     #[error("could not set up the Slack client: {0}")]
     Setup(String),
+    /// coachbot holds no token for the workspace: no call was made.
+    #[error(transparent)]
+    NotInstalled(#[from] super::tokens::NotInstalled),
 }
 
 impl SlackError {
@@ -58,6 +61,7 @@ impl SlackError {
             SlackError::Rejected(_) => "rejected",
             SlackError::HistoryTooLong => "incomplete",
             SlackError::Setup(_) => "setup",
+            SlackError::NotInstalled(_) => "not_installed",
         }
     }
 
@@ -123,11 +127,12 @@ pub struct Posted {
 const USERS_INFO_RATE_LIMIT_WAITS: u32 = 3;
 const MAX_USERS_INFO_WAIT: Duration = Duration::from_secs(20);
 
-/// A Slack Web API client holding the bot token; cheap to clone.
+/// The connection to Slack's Web API, holding no bot token: calls that
+/// need one go through [`SlackApi::bot`], the client of one workspace.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
-    token: SlackApiToken,
     /// Waits out Slack's `Retry-After`; a test's fixed clock takes the wait
     /// at once.
     clock: Clock,
@@ -137,12 +142,27 @@ pub struct SlackApi {
 
 impl std::fmt::Debug for SlackApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SlackApi { token: [redacted] }")
+        f.write_str("SlackApi")
+    }
+}
+
+/// The Web API as one workspace's bot: every call carries that
+/// workspace's token, and slack-morphism's rate control (when on) keys on
+/// the workspace. Cheap to clone.
+#[derive(Clone)]
+pub struct WorkspaceSlack {
+    api: SlackApi,
+    token: SlackApiToken,
+}
+
+impl std::fmt::Debug for WorkspaceSlack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WorkspaceSlack { token: [redacted] }")
     }
 }
 
 impl SlackApi {
-    pub fn new(api_url: &str, bot_token: &SecretString) -> Result<Self, SlackError> {
+    pub fn new(api_url: &str) -> Result<Self, SlackError> {
         // Several TLS backends end up linked in; rustls needs to be told
         // which one to use. A second call finds it already chosen.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -157,9 +177,6 @@ impl SlackApi {
         let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(base);
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
-            token: SlackApiToken::new(SlackApiTokenValue::new(
-                bot_token.expose_secret().to_string(),
-            )),
             clock: Clock::System,
             call_timeout: CALL_TIMEOUT,
         })
@@ -207,6 +224,35 @@ impl SlackApi {
         .map(|_| ())
     }
 
+    /// The client of `workspace`'s bot, whose token is `bot_token`.
+    pub fn bot(&self, workspace: &WorkspaceId, bot_token: &SecretString) -> WorkspaceSlack {
+        WorkspaceSlack {
+            api: self.clone(),
+            token: SlackApiToken::new(SlackApiTokenValue::new(
+                bot_token.expose_secret().to_string(),
+            ))
+            .with_team_id(workspace.as_str().into()),
+        }
+    }
+
+    /// The workspace a bot token belongs to (`auth.test`).
+    #[tracing::instrument(skip_all)]
+    pub async fn token_workspace(
+        &self,
+        bot_token: &SecretString,
+    ) -> Result<WorkspaceId, SlackError> {
+        let token = SlackApiToken::new(SlackApiTokenValue::new(
+            bot_token.expose_secret().to_string(),
+        ));
+        let session = self.client.open_session(&token);
+        let identity = self.timed("auth.test", session.auth_test()).await?;
+        WorkspaceId::parse(identity.team_id.value()).map_err(|invalid| {
+            SlackError::Rejected(format!(
+                "auth.test named no workspace Slack would send: {invalid}"
+            ))
+        })
+    }
+
     /// Calls `method`, giving it the call timeout, and counts its outcome.
     async fn timed<T>(
         &self,
@@ -220,15 +266,38 @@ impl SlackApi {
         counted(method, result)
     }
 
+    /// Answers a slash command later through its `response_url`.
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
+        let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
+        self.timed(
+            "response_url",
+            self.client
+                .respond_to_event(&SlackResponseUrl(url), &request),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl WorkspaceSlack {
+    async fn timed<T>(
+        &self,
+        method: &'static str,
+        call: impl std::future::Future<Output = ClientResult<T>>,
+    ) -> Result<T, SlackError> {
+        self.api.timed(method, call).await
+    }
+
     /// The user's time zone from `users.info`, or `None` if Slack has none
     /// or one chrono-tz does not know.
-    #[tracing::instrument(skip(self), fields(workspace = %workspace, user = %user))]
-    pub async fn user_time_zone(
-        &self,
-        workspace: &WorkspaceId,
-        user: &SlackUserId,
-    ) -> Result<Option<Tz>, SlackError> {
-        let session = self.client.open_session(&self.token);
+    #[tracing::instrument(skip(self), fields(user = %user))]
+    pub async fn user_time_zone(&self, user: &SlackUserId) -> Result<Option<Tz>, SlackError> {
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
         let mut waits_left = USERS_INFO_RATE_LIMIT_WAITS;
         loop {
@@ -248,7 +317,8 @@ impl SlackApi {
                     if waits_left > 0 && retry_after.unwrap_or_default() <= MAX_USERS_INFO_WAIT =>
                 {
                     waits_left -= 1;
-                    self.clock
+                    self.api
+                        .clock
                         .sleep(retry_after.unwrap_or(Duration::from_secs(1)))
                         .await;
                 }
@@ -266,14 +336,14 @@ impl SlackApi {
         channel: &str,
         content: SlackMessageContent,
     ) -> Result<Option<Posted>, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content);
         // On the injected clock: whether Slack took a post it has not
         // answered is what delivery must get right, so tests decide when
         // the call times out.
         let answered = tokio::select! {
             answered = session.chat_post_message(&request) => Ok(answered),
-            () = self.clock.deadline(self.call_timeout) => Err(()),
+            () = self.api.clock.deadline(self.api.call_timeout) => Err(()),
         };
         let result = match answered {
             Ok(Ok(posted)) => Ok(Some(Posted {
@@ -296,7 +366,7 @@ impl SlackApi {
     /// The DM conversation with `user` (its `D…` ID), opened if need be.
     #[tracing::instrument(skip(self), fields(user = %user))]
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
         let opened = self
             .timed("conversations.open", session.conversations_open(&request))
@@ -318,7 +388,7 @@ impl SlackApi {
         key: &str,
         value: &str,
     ) -> Result<Option<String>, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiConversationsHistoryRequest::new()
             .with_channel(channel.into())
             .with_oldest(SlackTs(format!(
@@ -365,7 +435,7 @@ impl SlackApi {
     /// returns the view's ID, to update it later.
     #[tracing::instrument(skip(self, trigger_id, view))]
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<String, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
         let opened = self
             .timed("views.open", session.views_open(&request))
@@ -376,7 +446,7 @@ impl SlackApi {
     /// Replaces an open view, as a button in it or a slow lookup needs.
     #[tracing::instrument(skip(self, view))]
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
         self.timed("views.update", session.views_update(&request))
             .await?;
@@ -392,7 +462,7 @@ impl SlackApi {
         view: SlackView,
         hash: Option<&str>,
     ) -> Result<Published, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view)
             .opt_hash(hash.map(str::to_string));
         match self
@@ -417,7 +487,7 @@ impl SlackApi {
         &self,
         channel: &SlackChannelId,
     ) -> Result<Option<String>, SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
         match self
             .timed("conversations.info", session.conversations_info(&request))
@@ -440,27 +510,10 @@ impl SlackApi {
         ts: &str,
         content: SlackMessageContent,
     ) -> Result<(), SlackError> {
-        let session = self.client.open_session(&self.token);
+        let session = self.api.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
         self.timed("chat.update", session.chat_update(&request))
             .await?;
-        Ok(())
-    }
-
-    /// Answers a slash command later through its `response_url`.
-    pub async fn respond(
-        &self,
-        response_url: &str,
-        content: SlackMessageContent,
-    ) -> Result<(), SlackError> {
-        let url = url::Url::parse(response_url).map_err(|e| SlackError::Rejected(e.to_string()))?;
-        let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
-        self.timed(
-            "response_url",
-            self.client
-                .respond_to_event(&SlackResponseUrl(url), &request),
-        )
-        .await?;
         Ok(())
     }
 }

@@ -1,8 +1,11 @@
 //! Slack's side of the wire, as a leaf: the Web API client (through
-//! slack-morphism, at `SLACK_API_URL`) and the check that a request really
-//! came from Slack. It knows nothing of commands or messages.
+//! slack-morphism, at `SLACK_API_URL`), the bot token of each workspace,
+//! and the check that a request really came from Slack. It knows nothing
+//! of commands or messages.
 
 pub mod client;
+pub mod tokens;
 pub mod verify;
 
-pub use client::{Posted, Published, SlackApi, SlackError};
+pub use client::{Posted, Published, SlackApi, SlackError, WorkspaceSlack};
+pub use tokens::{BotTokens, NoTokens, NotInstalled, SingleToken, Workspaces};

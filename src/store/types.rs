@@ -399,6 +399,20 @@ impl fmt::Display for Stint {
     }
 }
 
+impl Finding {
+    /// The workspace whose records disagree.
+    pub fn workspace(&self) -> &str {
+        match self {
+            Finding::RepRowDisagrees { workspace, .. }
+            | Finding::SessionWithoutReps { workspace, .. }
+            | Finding::RepNotOnTeam { workspace, .. }
+            | Finding::TwoTeamsAtOnce { workspace, .. }
+            | Finding::Undecided { workspace, .. }
+            | Finding::EntryWithoutLine { workspace, .. } => workspace,
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

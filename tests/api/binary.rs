@@ -548,7 +548,7 @@ async fn a_database_failure_is_logged_once_with_its_cause_and_the_manager_gets_a
 }
 
 /// `coachbot serve` with these variables, expected to stop at once; its stderr.
-fn serve_fails_with(vars: &[(&str, &str)]) -> String {
+pub(crate) fn serve_fails_with(vars: &[(&str, &str)]) -> String {
     // The default database, and the serve lock taken beside it before the
     // tokens are read, land in a folder of the test's own.
     let dir = tempfile::tempdir().expect("dir");

@@ -9,7 +9,6 @@ use coachbot::app::delivery::{DeliveryPolicy, DeliveryReport};
 use coachbot::app::AppContext;
 use coachbot::domain::{Job, WorkspaceId};
 use coachbot::scheduler::tick;
-use coachbot::slack::SlackApi;
 use coachbot::store::{MessageKind, NewReminder};
 
 use crate::helpers::*;
@@ -49,12 +48,7 @@ async fn delivering_app(
     let app = spawn_app_with(slack, friday_morning(), env).await;
     let fake = SlackFake::start(app.clock.clone(), per_second).await;
     let ctx = AppContext {
-        slack: SlackApi::new(
-            &fake.api_url,
-            &secrecy::SecretString::from("xoxb-test-token".to_string()),
-        )
-        .expect("client")
-        .with_clock(app.clock.clone()),
+        slack: slack_at(&fake.api_url, app.clock.clone()),
         ..app.ctx.clone()
     };
     (app, fake, ctx)

@@ -11,7 +11,9 @@ use coachbot::app::delivery::DeliveryPolicy;
 use coachbot::app::AppContext;
 use coachbot::clock::Clock;
 use coachbot::config::{Environment, Settings};
+use coachbot::domain::WorkspaceId;
 use coachbot::inbound::socket_mode::SocketModeOptions;
+use coachbot::slack::{BotTokens, SingleToken, SlackApi, Workspaces};
 use coachbot::startup::Application;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -55,10 +57,38 @@ pub struct TestApp {
     dir: std::sync::Arc<tempfile::TempDir>,
 }
 
-/// The fake Slack answers `users.info` with this zone unless a test mounts
-/// its own answer first.
+/// A fake Slack whose `auth.test` says the bot token is [`WORKSPACE`]'s,
+/// as `serve` and `run-job` ask at start.
 pub async fn fake_slack() -> MockServer {
-    MockServer::start().await
+    let slack = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/auth.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(auth_test_answer(WORKSPACE)))
+        .mount(&slack)
+        .await;
+    slack
+}
+
+/// The Web API at `api_url`, as the bot of [`WORKSPACE`] only, waiting by
+/// `clock`: for a test that points a running app's jobs at another fake.
+pub fn slack_at(api_url: &str, clock: Clock) -> Workspaces {
+    let api = SlackApi::new(api_url).expect("client").with_clock(clock);
+    let workspace = WorkspaceId::parse(WORKSPACE).expect("workspace");
+    let token = secrecy::SecretString::from("xoxb-test-token".to_string());
+    Workspaces::new(api, Arc::new(SingleToken::new(workspace, token)))
+}
+
+/// `auth.test`'s answer for a bot token of `workspace`.
+pub fn auth_test_answer(workspace: &str) -> serde_json::Value {
+    serde_json::json!({
+        "ok": true,
+        "url": "https://acme.slack.com/",
+        "team": "Acme",
+        "user": "coachbot",
+        "team_id": workspace,
+        "user_id": "U0BOT",
+        "bot_id": "B0BOT"
+    })
 }
 
 /// `apps.connections.open` answering as Slack does for a bad app token;
@@ -330,7 +360,19 @@ pub async fn spawn_app_with(
     extra_env: &[(&str, &str)],
 ) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-    start(slack, Clock::fixed(at), dir, extra_env, None, None).await
+    start(slack, Clock::fixed(at), dir, extra_env, None, None, None).await
+}
+
+/// The app serving the workspaces `tokens` holds a token for, in place of
+/// `SLACK_BOT_TOKEN`'s one, on Friday morning (plus `extra_env`).
+pub async fn spawn_app_serving(
+    slack: MockServer,
+    extra_env: &[(&str, &str)],
+    tokens: Arc<dyn BotTokens>,
+) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let clock = Clock::fixed(friday_morning());
+    start(slack, clock, dir, extra_env, None, None, Some(tokens)).await
 }
 
 /// The app with `SLACK_APP_TOKEN` set (plus `extra_env`; an empty value
@@ -350,6 +392,7 @@ pub async fn spawn_socket_mode_app(
         &env,
         Some(options),
         None,
+        None,
     )
     .await
 }
@@ -367,6 +410,7 @@ pub async fn spawn_app_with_scheduler(every: std::time::Duration) -> TestApp {
         &[],
         None,
         Some(every),
+        None,
     )
     .await
 }
@@ -378,6 +422,7 @@ pub(crate) async fn start(
     extra_env: &[(&str, &str)],
     socket_mode: Option<SocketModeOptions>,
     scheduler: Option<std::time::Duration>,
+    tokens: Option<Arc<dyn BotTokens>>,
 ) -> TestApp {
     let db_path = dir.path().join("coachbot.db");
     let database_url = crate::databases::app_database_url(dir.path(), &db_path).await;
@@ -402,6 +447,9 @@ pub(crate) async fn start(
     }
     if let Some(every) = scheduler {
         app = app.with_scheduler(every, DeliveryPolicy::default());
+    }
+    if let Some(tokens) = tokens {
+        app = app.with_bot_tokens(tokens);
     }
     let ticks = app.scheduler_ticks();
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -443,9 +491,14 @@ pub fn sign(secret: &str, timestamp: &str, body: impl AsRef<[u8]>) -> String {
 
 /// A slash-command body as Slack sends it.
 pub fn command_body(user: &str, text: &str, response_url: &str) -> String {
+    command_body_in(WORKSPACE, user, text, response_url)
+}
+
+/// A slash-command body from `workspace`.
+pub fn command_body_in(workspace: &str, user: &str, text: &str, response_url: &str) -> String {
     serde_urlencoded::to_string([
         ("token", "legacy-verification-token"),
-        ("team_id", WORKSPACE),
+        ("team_id", workspace),
         ("team_domain", "acme"),
         ("channel_id", "C0GENERAL"),
         ("channel_name", "general"),
@@ -526,7 +579,12 @@ impl TestApp {
 
     /// `/coach <text>` from `user`, signed now.
     pub async fn coach_as(&self, user: &str, text: &str) -> Answer {
-        let body = command_body(user, text, &self.response_url());
+        self.coach_in(WORKSPACE, user, text).await
+    }
+
+    /// `/coach <text>` from `user` of `workspace`, signed now.
+    pub async fn coach_in(&self, workspace: &str, user: &str, text: &str) -> Answer {
+        let body = command_body_in(workspace, user, text, &self.response_url());
         let ts = self.now_timestamp();
         let signature = sign(SIGNING_SECRET, &ts, &body);
         let response = self
@@ -619,7 +677,7 @@ impl TestApp {
         self.stop().await;
         let slack = std::mem::replace(&mut self.slack, MockServer::start().await);
         let dir = self.dir.clone();
-        start(slack, self.clock.clone(), dir, &[], None, None).await
+        start(slack, self.clock.clone(), dir, &[], None, None, None).await
     }
 
     async fn stop(&mut self) {
@@ -660,9 +718,13 @@ pub async fn run_binary(app: &TestApp, args: &[&str]) -> Run {
     }
 }
 
-/// Serves `app`, a fake Slack Web API, on a free loopback port; its
-/// `SLACK_API_URL`.
+/// Serves `app`, a fake Slack Web API, on a free loopback port, with an
+/// `auth.test` naming [`WORKSPACE`]; its `SLACK_API_URL`.
 pub async fn serve_fake_slack(app: axum::Router) -> String {
+    let app = app.route(
+        "/api/auth.test",
+        axum::routing::get(|| async { axum::Json(auth_test_answer(WORKSPACE)) }),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

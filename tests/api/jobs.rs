@@ -13,7 +13,6 @@ use coachbot::app::AppContext;
 use coachbot::domain::{Job, WorkspaceId};
 use coachbot::scheduler::jobs::run_now;
 use coachbot::scheduler::tick;
-use coachbot::slack::SlackApi;
 
 use crate::helpers::*;
 
@@ -93,7 +92,7 @@ pub(crate) async fn run_job(
     now: &str,
     policy: &DeliveryPolicy,
 ) -> DeliveryReport {
-    run_now(&app.ctx, job, RunAt::Instant(at(now)), false, policy)
+    run_now(&app.ctx, job, RunAt::Instant(at(now)), None, false, policy)
         .await
         .expect("runs")
         .delivery
@@ -626,11 +625,7 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
     manager(&app, OTHER_BOSS, "Europe/Berlin", &["U0BEN"]).await;
     let held = HeldFirstPost::start().await;
     let ctx = AppContext {
-        slack: SlackApi::new(
-            &held.api_url,
-            &secrecy::SecretString::from("xoxb-test-token".to_string()),
-        )
-        .expect("client"),
+        slack: slack_at(&held.api_url, app.clock.clone()),
         ..app.ctx.clone()
     };
 
@@ -646,6 +641,7 @@ async fn a_tick_and_a_run_job_overlapping_send_each_reminder_once() {
         &ctx,
         Job::MeetingCheck,
         RunAt::Instant(at(MONDAY_9_BERLIN)),
+        None,
         false,
         &fast(),
     )

@@ -34,3 +34,4 @@ mod taken_back;
 mod team_changes;
 mod typed_lines;
 mod verification;
+mod workspaces;

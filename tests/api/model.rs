@@ -29,10 +29,9 @@ use coachbot::domain::{
     SlackChannelId, SlackUserId, Standing, WorkspaceId, YearMonth,
 };
 use coachbot::messages;
-use coachbot::slack::SlackApi;
+use coachbot::slack::{NoTokens, SlackApi, Workspaces};
 use coachbot::store::Store;
 use proptest::prelude::*;
-use secrecy::SecretString;
 
 use crate::databases::{each_database, Records, TestDatabase};
 
@@ -1212,11 +1211,10 @@ impl Real {
                 .await
                 .expect("digest channel");
         }
-        let slack = SlackApi::new(
-            "http://127.0.0.1:9/api/",
-            &SecretString::from("xoxb-unused".to_string()),
-        )
-        .expect("client");
+        let slack = Workspaces::new(
+            SlackApi::new("http://127.0.0.1:9/api/").expect("client"),
+            Arc::new(NoTokens),
+        );
         let environment = HashMap::from([
             (
                 "COACHBOT__COACHING__ASK_REPS_TO_CONFIRM".to_string(),

@@ -386,6 +386,7 @@ async fn replicas_on_one_database(n: usize) -> Option<Vec<(TestApp, FakePosts)>>
             &[],
             None,
             None,
+            None,
         )
         .await;
         apps.push((app, posts));

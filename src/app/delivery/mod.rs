@@ -463,7 +463,7 @@ fn turn_length(ctx: &AppContext, policy: &DeliveryPolicy) -> chrono::Duration {
 
 /// How long a claim holds its reminder: one call and a margin.
 fn lease(ctx: &AppContext) -> chrono::Duration {
-    let call = ctx.slack.call_timeout();
+    let call = ctx.slack.api().call_timeout();
     chrono::Duration::from_std(call + (call / 2).max(LEASE_MARGIN))
         .unwrap_or(chrono::Duration::minutes(5))
 }
@@ -585,11 +585,14 @@ async fn post(
             }
         }
         let posted_at = pass.now();
-        let error = match ctx
-            .slack
-            .post_message(&reminder.recipient, content.clone())
-            .await
-        {
+        let posting = async {
+            ctx.slack
+                .client_for(&reminder.workspace)
+                .await?
+                .post_message(&reminder.recipient, content.clone())
+                .await
+        };
+        let error = match posting.await {
             Ok(posted) => {
                 tracing::debug!("Slack took the reminder; marking it sent");
                 return sent(ctx, reminder, claim, pass, posted.map(posted_here)).await;
@@ -751,11 +754,15 @@ async fn look_up(
             None,
         );
     }
+    let slack = match ctx.slack.client_for(&reminder.workspace).await {
+        Ok(slack) => slack,
+        Err(error) => return not_yet(now + policy.retry_later, format!("in doubt: {error}"), None),
+    };
     let channel = match &claim.channel {
         Some(channel) => channel.clone(),
         // A DM's history is read by its D… ID, which only Slack knows.
         None if reminder.recipient.starts_with(['U', 'W']) => {
-            match ctx.slack.open_dm(&reminder.recipient).await {
+            match slack.open_dm(&reminder.recipient).await {
                 Ok(channel) => channel,
                 Err(error) => {
                     return not_yet(now + policy.retry_later, format!("in doubt: {error}"), None)
@@ -764,8 +771,7 @@ async fn look_up(
         }
         None => reminder.recipient.clone(),
     };
-    match ctx
-        .slack
+    match slack
         .find_by_metadata(
             &channel,
             since - CLOCK_SKEW,

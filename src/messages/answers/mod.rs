@@ -122,6 +122,7 @@ fn render(reply: &Reply, today: NaiveDate) -> SlackMessageContent {
         content
         }
         Reply::SlackUnavailable => plain("Sorry, I couldn't reach Slack to set you up just now. Nothing was saved; please try again in a minute."),
+        Reply::NotInstalled => plain("coachbot is not installed in this Slack workspace, so nothing was done. Ask whoever runs coachbot to install it here: a coachbot with one bot token serves only the workspace that token belongs to."),
         Reply::Apology => plain("Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."),
     }
 }
