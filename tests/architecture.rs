@@ -12,9 +12,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("causes", &[]),
     ("telemetry", &[]),
     ("domain", &[]),
+    ("sealing", &["domain"]),
     ("command", &["domain"]),
-    ("config", &["causes", "domain"]),
-    ("store", &["domain", "telemetry"]),
+    ("config", &["causes", "domain", "sealing"]),
+    ("store", &["domain", "sealing", "telemetry"]),
     ("slack", &["clock", "domain", "telemetry"]),
     (
         "app",
