@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod home;
 mod home_publishing;
+mod installations;
 mod interactions;
 mod jobs;
 mod model;
