@@ -9,8 +9,9 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
+use chacha20poly1305::aead::rand_core::RngCore;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use secrecy::{ExposeSecret, SecretString};
@@ -25,6 +26,14 @@ pub const HOW_TO_MAKE_A_KEY: &str =
 const NONCE_BYTES: usize = 12;
 /// The bytes of Poly1305's tag, at the end of the ciphertext.
 const TAG_BYTES: usize = 16;
+
+/// 32 bytes from the operating system's random source, URL-safe base64:
+/// a value no one can guess (an install link's state).
+pub fn unguessable() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
 
 /// One 256-bit key. Its `Debug` never shows the key.
 #[derive(Clone)]
@@ -332,6 +341,18 @@ mod tests {
         assert!(
             !shown.contains(&secret) && shown.contains("redacted"),
             "{shown}"
+        );
+    }
+
+    #[test]
+    fn unguessable_values_differ_and_fit_in_a_link() {
+        let (one, two) = (unguessable(), unguessable());
+        assert_ne!(one, two);
+        assert!(
+            one.len() == 43
+                && one
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
     }
 

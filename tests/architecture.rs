@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "causes",
             "telemetry",
             "domain",
+            "sealing",
             "command",
             "config",
             "store",

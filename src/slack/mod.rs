@@ -3,6 +3,8 @@
 //! came from Slack. It knows nothing of commands or messages.
 
 pub mod client;
+pub mod oauth;
 pub mod verify;
 
 pub use client::{Posted, Published, SlackApi, SlackError};
+pub use oauth::{OAuthAccess, AUTHORIZE_URL, BOT_SCOPES};

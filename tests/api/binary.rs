@@ -51,12 +51,13 @@ fn try_typing(
     stdout
 }
 
-#[test]
-fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
+/// `coachbot serve` on a new SQLite file with `env`, which it must refuse:
+/// what it said.
+fn serve_refused(env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let output = coachbot()
         .args(["serve"])
-        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .envs(env.iter().copied())
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", dir.path().join("c.db").display()),
@@ -66,7 +67,12 @@ fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
         .output()
         .expect("runs");
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
+    let stderr = serve_refused(&[("SLACK_BOT_TOKEN", "xoxb-1")]);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(
@@ -85,6 +91,22 @@ fn serve_without_the_bot_token_stops_with_one_line_naming_it() {
     let stderr = serve_fails_with(&[("SLACK_SIGNING_SECRET", "s")]);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("SLACK_BOT_TOKEN is not set"), "{stderr}");
+}
+
+#[test]
+fn serve_installing_from_the_link_without_a_token_key_stops_with_one_line_saying_how_to_make_one() {
+    let stderr = serve_refused(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("SLACK_CLIENT_ID", "1234.5678"),
+        ("SLACK_CLIENT_SECRET", "client-secret"),
+    ]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("COACHBOT_TOKEN_KEY is not set")
+            && stderr.contains("openssl rand -base64 32"),
+        "{stderr}"
+    );
 }
 
 /// `coachbot migrate` on the database at `db`: what it printed.

@@ -17,6 +17,7 @@ mod helpers;
 mod home;
 mod home_publishing;
 mod installations;
+mod installing;
 mod interactions;
 mod jobs;
 mod model;

@@ -1,0 +1,223 @@
+//! Installing coachbot from its "Add to Slack" link (issue 20, item 1),
+//! end to end: the real app on its database (SQLite, or PostgreSQL with
+//! `COACHBOT_TEST_APP_DATABASE=postgres`), a browser's requests without
+//! Slack's signature, and a fake `oauth.v2.access`.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::Duration;
+use coachbot::domain::WorkspaceId;
+use coachbot::sealing::{TokenKey, TokenKeys};
+use coachbot::slack::BOT_SCOPES;
+use secrecy::ExposeSecret;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::helpers::*;
+
+const CLIENT_ID: &str = "1234.5678";
+const CLIENT_SECRET: &str = "test-client-secret";
+/// 32 bytes of 7, in base64.
+const TOKEN_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+fn keys() -> TokenKeys {
+    TokenKeys::new(TokenKey::from_bytes([7; 32]), None)
+}
+
+/// The app with installs on, and Slack exchanging `code` for `token` in
+/// workspace `T0NEW` (each pair once mounted).
+async fn installing_app(codes: &[(&str, &str)]) -> TestApp {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    for (code, token) in codes {
+        Mock::given(method("GET"))
+            .and(path("/api/oauth.v2.access"))
+            .and(query_param("code", *code))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "app_id": "A0COACH",
+                "access_token": token,
+                "token_type": "bot",
+                "scope": BOT_SCOPES.join(","),
+                "bot_user_id": "U0BOT",
+                "team": { "id": "T0NEW", "name": "New Co" },
+                "enterprise": null,
+                "authed_user": { "id": "U0ADMIN" },
+                "is_enterprise_install": false
+            })))
+            .mount(&slack)
+            .await;
+    }
+    spawn_app_with(
+        slack,
+        friday_morning(),
+        &[
+            ("SLACK_CLIENT_ID", CLIENT_ID),
+            ("SLACK_CLIENT_SECRET", CLIENT_SECRET),
+            ("COACHBOT_TOKEN_KEY", TOKEN_KEY),
+        ],
+    )
+    .await
+}
+
+/// A browser that does not follow redirects, so the test sees them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Follows the install link: the state Slack's authorize page was given.
+async fn install_link_state(app: &TestApp) -> String {
+    let answer = browser()
+        .get(format!("{}/slack/install", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(answer.status().as_u16(), 303);
+    let location = answer
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .expect("text")
+        .to_string();
+    let url = url::Url::parse(&location).expect("a URL");
+    assert_eq!(
+        format!("{}{}", url.origin().ascii_serialization(), url.path()),
+        "https://slack.com/oauth/v2/authorize"
+    );
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    assert_eq!(param("client_id").as_deref(), Some(CLIENT_ID));
+    assert_eq!(param("scope"), Some(BOT_SCOPES.join(",")));
+    param("state").expect("a state")
+}
+
+/// Slack sending the browser back with `query`: the status and page.
+async fn back_from_slack(app: &TestApp, query: &str) -> (u16, String) {
+    let answer = browser()
+        .get(format!("{}/slack/oauth_redirect?{query}", app.address))
+        .send()
+        .await
+        .expect("sent");
+    (
+        answer.status().as_u16(),
+        answer.text().await.expect("a page"),
+    )
+}
+
+async fn token_of_new_workspace(app: &TestApp) -> Option<String> {
+    let installation = app
+        .ctx
+        .store
+        .installation(&WorkspaceId::parse("T0NEW").expect("id"))
+        .await
+        .expect("read")?;
+    Some(
+        keys()
+            .open(&installation.workspace, &installation.bot_token)
+            .expect("opens with the key")
+            .token
+            .expose_secret()
+            .to_string(),
+    )
+}
+
+fn assert_link_expired((status, page): &(u16, String)) {
+    assert_eq!(*status, 400, "{page}");
+    assert!(
+        page.contains("This install link has expired") && page.contains("/slack/install"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_good_code_installs_the_workspace_with_its_token_sealed() {
+    let app = installing_app(&[("good-code", "xoxb-new-workspace")]).await;
+    let state = install_link_state(&app).await;
+    let (status, page) = back_from_slack(&app, &format!("code=good-code&state={state}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Home") && page.contains("/coach help"),
+        "{page}"
+    );
+    assert_eq!(
+        token_of_new_workspace(&app).await.as_deref(),
+        Some("xoxb-new-workspace")
+    );
+    let stored: i64 = app
+        .count("SELECT COUNT(*) FROM installations WHERE bot_token LIKE '%xoxb%'")
+        .await;
+    assert_eq!(stored, 0, "the token is stored sealed");
+    let exchanges = app.slack_calls("/api/oauth.v2.access").await;
+    assert_eq!(exchanges.len(), 1);
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    );
+    assert_eq!(
+        exchanges[0]
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some(basic.as_str())
+    );
+}
+
+#[tokio::test]
+async fn missing_forged_reused_and_expired_states_install_nothing() {
+    let app = installing_app(&[("good-code", "xoxb-new-workspace")]).await;
+    assert_link_expired(&back_from_slack(&app, "code=good-code").await);
+    assert_link_expired(&back_from_slack(&app, "code=good-code&state=forged").await);
+
+    let expiring = install_link_state(&app).await;
+    app.clock.set(friday_morning() + Duration::minutes(10));
+    assert_link_expired(&back_from_slack(&app, &format!("code=good-code&state={expiring}")).await);
+    assert!(app.slack_calls("/api/oauth.v2.access").await.is_empty());
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
+
+    let state = install_link_state(&app).await;
+    let (status, _) = back_from_slack(&app, &format!("code=good-code&state={state}")).await;
+    assert_eq!(status, 200);
+    app.ctx
+        .store
+        .remove_installation(&WorkspaceId::parse("T0NEW").expect("id"))
+        .await
+        .expect("removed");
+    assert_link_expired(&back_from_slack(&app, &format!("code=good-code&state={state}")).await);
+    assert_eq!(app.slack_calls("/api/oauth.v2.access").await.len(), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
+}
+
+#[tokio::test]
+async fn a_reinstall_replaces_the_workspace_token() {
+    let app = installing_app(&[("first", "xoxb-first"), ("second", "xoxb-second")]).await;
+    for code in ["first", "second"] {
+        let state = install_link_state(&app).await;
+        let (status, page) = back_from_slack(&app, &format!("code={code}&state={state}")).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    assert_eq!(
+        token_of_new_workspace(&app).await.as_deref(),
+        Some("xoxb-second")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 1);
+}
+
+#[tokio::test]
+async fn without_a_client_id_the_install_routes_are_not_there() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/slack/install").await.status().as_u16(), 404);
+    assert_eq!(
+        app.get("/slack/oauth_redirect?code=c&state=s")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}
