@@ -286,7 +286,13 @@ impl Application {
             metrics_router(self.state.clone()),
             stop_rx,
         ));
-        let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http());
+        // Each request's span names its path, never its query: Slack sends
+        // an install's code back in the query of `/slack/oauth_redirect`.
+        let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+            },
+        ));
         health.started();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
+use crate::binary::serve;
 use crate::helpers::*;
 
 const CLIENT_ID: &str = "1234.5678";
@@ -24,11 +25,25 @@ fn keys() -> TokenKeys {
     TokenKeys::new(TokenKey::from_bytes([7; 32]), None)
 }
 
+/// What installs need besides the usual environment.
+const INSTALL_ENV: [(&str, &str); 3] = [
+    ("SLACK_CLIENT_ID", CLIENT_ID),
+    ("SLACK_CLIENT_SECRET", CLIENT_SECRET),
+    ("COACHBOT_TOKEN_KEY", TOKEN_KEY),
+];
+
 /// The app with installs on, and Slack exchanging `code` for `token` in
-/// workspace `T0NEW` (each pair once mounted).
+/// workspace `T0NEW`.
 async fn installing_app(codes: &[(&str, &str)]) -> TestApp {
     let slack = fake_slack().await;
     mount_default_slack(&slack).await;
+    mount_exchanges(&slack, codes).await;
+    spawn_app_with(slack, friday_morning(), &INSTALL_ENV).await
+}
+
+/// Slack's `oauth.v2.access`, exchanging each `code` for its `token` in
+/// workspace `T0NEW`.
+async fn mount_exchanges(slack: &wiremock::MockServer, codes: &[(&str, &str)]) {
     for (code, token) in codes {
         Mock::given(method("GET"))
             .and(path("/api/oauth.v2.access"))
@@ -45,19 +60,9 @@ async fn installing_app(codes: &[(&str, &str)]) -> TestApp {
                 "authed_user": { "id": "U0ADMIN" },
                 "is_enterprise_install": false
             })))
-            .mount(&slack)
+            .mount(slack)
             .await;
     }
-    spawn_app_with(
-        slack,
-        friday_morning(),
-        &[
-            ("SLACK_CLIENT_ID", CLIENT_ID),
-            ("SLACK_CLIENT_SECRET", CLIENT_SECRET),
-            ("COACHBOT_TOKEN_KEY", TOKEN_KEY),
-        ],
-    )
-    .await
 }
 
 /// A browser that does not follow redirects, so the test sees them.
@@ -68,10 +73,11 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
-/// Follows the install link: the state Slack's authorize page was given.
-async fn install_link_state(app: &TestApp) -> String {
+/// Follows the install link of the app at `base`: the state Slack's
+/// authorize page was given.
+async fn install_link_state(base: &str) -> String {
     let answer = browser()
-        .get(format!("{}/slack/install", app.address))
+        .get(format!("{base}/slack/install"))
         .send()
         .await
         .expect("sent");
@@ -98,10 +104,11 @@ async fn install_link_state(app: &TestApp) -> String {
     param("state").expect("a state")
 }
 
-/// Slack sending the browser back with `query`: the status and page.
-async fn back_from_slack(app: &TestApp, query: &str) -> (u16, String) {
+/// Slack sending the browser back to the app at `base` with `query`: the
+/// status and page.
+async fn back_from_slack(base: &str, query: &str) -> (u16, String) {
     let answer = browser()
-        .get(format!("{}/slack/oauth_redirect?{query}", app.address))
+        .get(format!("{base}/slack/oauth_redirect?{query}"))
         .send()
         .await
         .expect("sent");
@@ -139,8 +146,9 @@ fn assert_link_expired((status, page): &(u16, String)) {
 #[tokio::test]
 async fn a_good_code_installs_the_workspace_with_its_token_sealed() {
     let app = installing_app(&[("good-code", "xoxb-new-workspace")]).await;
-    let state = install_link_state(&app).await;
-    let (status, page) = back_from_slack(&app, &format!("code=good-code&state={state}")).await;
+    let state = install_link_state(&app.address).await;
+    let (status, page) =
+        back_from_slack(&app.address, &format!("code=good-code&state={state}")).await;
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains("Home") && page.contains("/coach help"),
@@ -172,24 +180,28 @@ async fn a_good_code_installs_the_workspace_with_its_token_sealed() {
 #[tokio::test]
 async fn missing_forged_reused_and_expired_states_install_nothing() {
     let app = installing_app(&[("good-code", "xoxb-new-workspace")]).await;
-    assert_link_expired(&back_from_slack(&app, "code=good-code").await);
-    assert_link_expired(&back_from_slack(&app, "code=good-code&state=forged").await);
+    assert_link_expired(&back_from_slack(&app.address, "code=good-code").await);
+    assert_link_expired(&back_from_slack(&app.address, "code=good-code&state=forged").await);
 
-    let expiring = install_link_state(&app).await;
+    let expiring = install_link_state(&app.address).await;
     app.clock.set(friday_morning() + Duration::minutes(10));
-    assert_link_expired(&back_from_slack(&app, &format!("code=good-code&state={expiring}")).await);
+    assert_link_expired(
+        &back_from_slack(&app.address, &format!("code=good-code&state={expiring}")).await,
+    );
     assert!(app.slack_calls("/api/oauth.v2.access").await.is_empty());
     assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
 
-    let state = install_link_state(&app).await;
-    let (status, _) = back_from_slack(&app, &format!("code=good-code&state={state}")).await;
+    let state = install_link_state(&app.address).await;
+    let (status, _) = back_from_slack(&app.address, &format!("code=good-code&state={state}")).await;
     assert_eq!(status, 200);
     app.ctx
         .store
         .remove_installation(&WorkspaceId::parse("T0NEW").expect("id"))
         .await
         .expect("removed");
-    assert_link_expired(&back_from_slack(&app, &format!("code=good-code&state={state}")).await);
+    assert_link_expired(
+        &back_from_slack(&app.address, &format!("code=good-code&state={state}")).await,
+    );
     assert_eq!(app.slack_calls("/api/oauth.v2.access").await.len(), 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
 }
@@ -198,8 +210,9 @@ async fn missing_forged_reused_and_expired_states_install_nothing() {
 async fn a_reinstall_replaces_the_workspace_token() {
     let app = installing_app(&[("first", "xoxb-first"), ("second", "xoxb-second")]).await;
     for code in ["first", "second"] {
-        let state = install_link_state(&app).await;
-        let (status, page) = back_from_slack(&app, &format!("code={code}&state={state}")).await;
+        let state = install_link_state(&app.address).await;
+        let (status, page) =
+            back_from_slack(&app.address, &format!("code={code}&state={state}")).await;
         assert_eq!(status, 200, "{page}");
     }
     assert_eq!(
@@ -220,4 +233,43 @@ async fn without_a_client_id_the_install_routes_are_not_there() {
             .as_u16(),
         404
     );
+}
+
+#[tokio::test]
+async fn an_install_logs_and_counts_neither_its_code_nor_a_secret_even_at_debug() {
+    let slack = fake_slack().await;
+    mount_default_slack(&slack).await;
+    mount_exchanges(&slack, &[("code-4f9a2e", "xoxb-installed-secret")]).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let served = serve(&slack, &dir.path().join("coachbot.db"), &INSTALL_ENV).await;
+    let state = install_link_state(&served.base).await;
+    let (status, page) =
+        back_from_slack(&served.base, &format!("code=code-4f9a2e&state={state}")).await;
+    assert_eq!(status, 200, "{page}");
+    let metrics = reqwest::get(&served.metrics)
+        .await
+        .expect("scraped")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains("oauth.v2.access"), "{metrics}");
+    let logs = served.stop().await;
+    assert!(logs.contains("coachbot installed in a workspace"), "{logs}");
+    for secret in [
+        "code-4f9a2e",
+        "xoxb-installed-secret",
+        CLIENT_SECRET,
+        TOKEN_KEY,
+        state.as_str(),
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "{secret} is in the logs: {}",
+            logs.lines()
+                .filter(|l| l.contains(secret))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(!metrics.contains(secret), "{secret} is in the metrics");
+    }
 }
