@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::AppContext;
 use crate::config::InstallSettings;
-use crate::domain::WorkspaceId;
+use crate::domain::{SlackUserId, WorkspaceId};
 use crate::sealing::unguessable;
 use crate::slack::{SlackError, AUTHORIZE_URL, BOT_SCOPES};
 use crate::store::{Installation, StoreError};
@@ -96,6 +96,33 @@ pub async fn complete(
     };
     ctx.store.save_installation(&installation).await?;
     Ok(installation.workspace)
+}
+
+/// Why a workspace's installation goes: coachbot was uninstalled there,
+/// or Slack revoked tokens, among them those of these bot users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    Uninstalled,
+    TokensRevoked { bots: Vec<SlackUserId> },
+}
+
+/// Removes `workspace`'s installation when `removal` concerns its bot
+/// token (a revocation of other tokens leaves it); every other record of
+/// the workspace stays. Whether one was removed.
+pub async fn remove(
+    ctx: &AppContext,
+    workspace: &WorkspaceId,
+    removal: &Removal,
+) -> Result<bool, StoreError> {
+    if let Removal::TokensRevoked { bots } = removal {
+        let Some(installation) = ctx.store.installation(workspace).await? else {
+            return Ok(false);
+        };
+        if !bots.contains(&installation.bot_user) {
+            return Ok(false);
+        }
+    }
+    ctx.store.remove_installation(workspace).await
 }
 
 #[cfg(test)]

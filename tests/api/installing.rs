@@ -273,3 +273,71 @@ async fn an_install_logs_and_counts_neither_its_code_nor_a_secret_even_at_debug(
         assert!(!metrics.contains(secret), "{secret} is in the metrics");
     }
 }
+
+/// An event callback from `WORKSPACE` carrying `event`.
+fn event_callback(event: serde_json::Value, event_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "token": "legacy-verification-token",
+        "team_id": WORKSPACE,
+        "api_app_id": "A0APP",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1700000000
+    })
+}
+
+/// `WORKSPACE` installed, with bot user `U0BOT`, and a manager there.
+async fn installed_workspace_with_a_manager() -> TestApp {
+    let app = installing_app(&[]).await;
+    let workspace = WorkspaceId::parse(WORKSPACE).expect("id");
+    app.ctx
+        .store
+        .save_installation(&coachbot::store::Installation {
+            bot_token: keys().seal(&workspace, &"xoxb-team".to_string().into()),
+            workspace,
+            enterprise: None,
+            bot_user: coachbot::domain::SlackUserId::parse("U0BOT").expect("id"),
+            scopes: BOT_SCOPES.join(","),
+            installer: coachbot::domain::SlackUserId::parse("U0ADMIN").expect("id"),
+            installed_at: friday_morning(),
+        })
+        .await
+        .expect("installed");
+    app.coach("team add <@U0ANA>").await;
+    app
+}
+
+#[tokio::test]
+async fn an_uninstall_removes_the_installation_and_keeps_the_records() {
+    let app = installed_workspace_with_a_manager().await;
+    let answer = app
+        .event(
+            &event_callback(serde_json::json!({ "type": "app_uninstalled" }), "Ev0GONE"),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 1);
+}
+
+#[tokio::test]
+async fn a_revocation_removes_the_installation_only_when_it_names_the_bot() {
+    let app = installed_workspace_with_a_manager().await;
+    let revoked = |bots: &[&str], id: &str| {
+        event_callback(
+            serde_json::json!({
+                "type": "tokens_revoked",
+                "tokens": { "oauth": ["U0ADMIN"], "bot": bots }
+            }),
+            id,
+        )
+    };
+    app.event(&revoked(&[], "Ev0USERS"), None).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 1);
+    app.event(&revoked(&["U0BOT"], "Ev0BOT"), None).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM installations").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM managers").await, 1);
+}
