@@ -51,13 +51,12 @@ fn try_typing(
     stdout
 }
 
-/// `coachbot serve` on a new SQLite file with `env`, which it must refuse:
-/// what it said.
-fn serve_refused(env: &[(&str, &str)]) -> String {
+#[test]
+fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
     let output = coachbot()
         .args(["serve"])
-        .envs(env.iter().copied())
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", dir.path().join("c.db").display()),
@@ -67,12 +66,7 @@ fn serve_refused(env: &[(&str, &str)]) -> String {
         .output()
         .expect("runs");
     assert!(!output.status.success());
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-#[test]
-fn serve_without_the_signing_secret_stops_with_one_line_naming_it() {
-    let stderr = serve_refused(&[("SLACK_BOT_TOKEN", "xoxb-1")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(
@@ -95,7 +89,7 @@ fn serve_without_the_bot_token_stops_with_one_line_naming_it() {
 
 #[test]
 fn serve_installing_from_the_link_without_a_token_key_stops_with_one_line_saying_how_to_make_one() {
-    let stderr = serve_refused(&[
+    let stderr = serve_fails_with(&[
         ("SLACK_BOT_TOKEN", "xoxb-1"),
         ("SLACK_SIGNING_SECRET", "s"),
         ("SLACK_CLIENT_ID", "1234.5678"),
