@@ -7,14 +7,16 @@
 -- COACHBOT_TOKEN_KEY, the workspace ID as associated data; base64 of the
 -- nonce and the ciphertext), so a copy of this file opens no workspace.
 -- `enterprise_id` is the Enterprise Grid organisation, when there is one;
--- `scopes` as Slack lists them, comma-separated.
+-- `scopes` as Slack lists them, comma-separated; `installer_id` who
+-- installed it, when known (a token an admin set rather than an install
+-- from the link has none).
 CREATE TABLE installations (
     team_id       TEXT PRIMARY KEY,
     enterprise_id TEXT,
     bot_token     TEXT NOT NULL,
     bot_user_id   TEXT NOT NULL,
     scopes        TEXT NOT NULL,
-    installer_id  TEXT NOT NULL,
+    installer_id  TEXT,
     installed_at  TEXT NOT NULL
 );
 

@@ -91,7 +91,7 @@ pub async fn complete(
         enterprise: access.enterprise,
         bot_user: access.bot_user,
         scopes: access.scopes,
-        installer: access.installer,
+        installer: Some(access.installer),
         installed_at: now,
     };
     ctx.store.save_installation(&installation).await?;

@@ -30,8 +30,9 @@ pub struct Installation {
     pub bot_user: SlackUserId,
     /// The bot scopes granted, as Slack lists them (comma-separated).
     pub scopes: String,
-    /// Who installed it.
-    pub installer: SlackUserId,
+    /// Who installed it, when known: a token an admin set rather than an
+    /// install from the link has none.
+    pub installer: Option<SlackUserId>,
     pub installed_at: DateTime<Utc>,
 }
 

@@ -33,7 +33,7 @@ fn installation(keys: &TokenKeys, id: &str, token: &str, at: DateTime<Utc>) -> I
         enterprise: None,
         bot_user: user("U0BOT"),
         scopes: "commands,chat:write".to_string(),
-        installer: user("U0ADMIN"),
+        installer: Some(user("U0ADMIN")),
         installed_at: at,
     }
 }
@@ -66,7 +66,7 @@ async fn an_installation_is_saved_replaced_by_a_reinstall_and_removed_alone() {
         );
 
         let mut again = installation(&keys, "T0ONE", "xoxb-one-2", at + Duration::days(1));
-        again.installer = user("U0OTHER");
+        again.installer = None;
         store.save_installation(&again).await.expect("replaced");
         let read = store
             .installation(&workspace("T0ONE"))

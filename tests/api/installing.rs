@@ -299,7 +299,7 @@ async fn installed_workspace_with_a_manager() -> TestApp {
             enterprise: None,
             bot_user: coachbot::domain::SlackUserId::parse("U0BOT").expect("id"),
             scopes: BOT_SCOPES.join(","),
-            installer: coachbot::domain::SlackUserId::parse("U0ADMIN").expect("id"),
+            installer: None,
             installed_at: friday_morning(),
         })
         .await

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::PgStore;
-use crate::domain::{EnterpriseId, WorkspaceId};
+use crate::domain::{EnterpriseId, SlackUserId, WorkspaceId};
 use crate::sealing::TokenKeys;
 use crate::store::sqlite::{resealed, InstallationColumns};
 use crate::store::{Installation, StoreError};
@@ -43,7 +43,7 @@ impl PgStore {
         .bind(installation.bot_token.as_str())
         .bind(installation.bot_user.as_str())
         .bind(&installation.scopes)
-        .bind(installation.installer.as_str())
+        .bind(installation.installer.as_ref().map(SlackUserId::as_str))
         .bind(installation.installed_at)
         .execute(&self.pool)
         .await?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{instant_text, parse_instant, parse_user, parse_workspace, SqliteStore};
-use crate::domain::{EnterpriseId, WorkspaceId};
+use crate::domain::{EnterpriseId, SlackUserId, WorkspaceId};
 use crate::sealing::{SealedToken, TokenKeys};
 use crate::store::{Installation, StoreError};
 
@@ -17,7 +17,7 @@ pub(in crate::store) struct InstallationColumns {
     bot_token: String,
     bot_user_id: String,
     scopes: String,
-    installer_id: String,
+    installer_id: Option<String>,
 }
 
 impl InstallationColumns {
@@ -38,7 +38,7 @@ impl InstallationColumns {
             bot_token: SealedToken::from_stored(self.bot_token),
             bot_user: parse_user(self.bot_user_id)?,
             scopes: self.scopes,
-            installer: parse_user(self.installer_id)?,
+            installer: self.installer_id.map(parse_user).transpose()?,
             installed_at,
         })
     }
@@ -93,7 +93,7 @@ impl SqliteStore {
         .bind(installation.bot_token.as_str())
         .bind(installation.bot_user.as_str())
         .bind(&installation.scopes)
-        .bind(installation.installer.as_str())
+        .bind(installation.installer.as_ref().map(SlackUserId::as_str))
         .bind(instant_text(installation.installed_at))
         .execute(&mut *tx)
         .await?;
