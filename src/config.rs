@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::{Job, SlackChannelId};
+use crate::sealing::{KeyError, TokenKey, TokenKeys};
 
 const DEFAULT_SETTINGS: &str = include_str!("../config/default.toml");
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api/";
@@ -276,6 +277,14 @@ pub struct Environment {
     /// Set: `serve` also takes Slack's traffic over Socket Mode, and the
     /// signing secret becomes optional.
     pub slack_app_token: Option<SecretString>,
+    /// With the secret: workspaces install coachbot from its "Add to
+    /// Slack" link (`/slack/install`).
+    pub slack_client_id: Option<String>,
+    pub slack_client_secret: Option<SecretString>,
+    /// Seals the bot tokens installs store (32 random bytes, base64).
+    pub token_key: Option<SecretString>,
+    /// The key before a rotation: what it sealed is sealed again at start.
+    pub token_key_previous: Option<SecretString>,
     pub slack_api_url: String,
     pub database_url: String,
     pub listen: SocketAddr,
@@ -302,6 +311,8 @@ pub enum EnvironmentError {
     /// Never carries the value either.
     #[error("SLACK_BOT_TOKEN is not a bot token (those start with xoxb-). {BOT_TOKEN_HOW}")]
     NotABotToken,
+    #[error(transparent)]
+    TokenKey(#[from] KeyError),
     #[error("SLACK_API_URL = {0:?} must start with http:// or https://, for example https://slack.com/api/")]
     ApiUrl(String),
 }
@@ -309,6 +320,18 @@ pub enum EnvironmentError {
 const BOT_TOKEN_HOW: &str = "Copy the Bot User OAuth Token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page, then: export SLACK_BOT_TOKEN=xoxb-…";
 const SIGNING_SECRET_HOW: &str = "Copy the Signing Secret from your Slack app's \"Basic Information\" page, then: export SLACK_SIGNING_SECRET=… (or, to take Slack's traffic over Socket Mode instead of HTTP, set SLACK_APP_TOKEN)";
 const APP_TOKEN_HOW: &str = "On your Slack app's \"Basic Information\" page, under \"App-Level Tokens\", generate one with the connections:write scope, then: export SLACK_APP_TOKEN=xapp-…";
+
+const CLIENT_HOW: &str = "Copy the Client ID and the Client Secret from your Slack app's \"Basic Information\" page, then: export SLACK_CLIENT_ID=… SLACK_CLIENT_SECRET=… (or set neither, to run with SLACK_BOT_TOKEN alone)";
+const TOKEN_KEY_HOW: &str = "With SLACK_CLIENT_ID set, coachbot stores each workspace's bot token encrypted with this key: make one with openssl rand -base64 32, then: export COACHBOT_TOKEN_KEY=… and keep it (stored tokens open only with it)";
+
+/// What installing from the "Add to Slack" link needs.
+#[derive(Debug, Clone)]
+pub struct InstallSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Seal and open the installed workspaces' bot tokens.
+    pub keys: TokenKeys,
+}
 
 /// How log lines are written (`COACHBOT_LOG_FORMAT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +383,13 @@ impl Environment {
             slack_bot_token: secret("SLACK_BOT_TOKEN"),
             slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
             slack_app_token: secret("SLACK_APP_TOKEN"),
+            slack_client_id: vars
+                .get("SLACK_CLIENT_ID")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+            slack_client_secret: secret("SLACK_CLIENT_SECRET"),
+            token_key: secret("COACHBOT_TOKEN_KEY"),
+            token_key_previous: secret("COACHBOT_TOKEN_KEY_PREVIOUS"),
             slack_api_url,
             database_url: plain("DATABASE_URL", DEFAULT_DATABASE_URL),
             listen,
@@ -395,6 +425,45 @@ impl Environment {
         }
     }
 
+    /// How workspaces install coachbot from its link: `None` without
+    /// `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` (the install routes are
+    /// then not served). With them, `COACHBOT_TOKEN_KEY` is required.
+    pub fn installs(&self) -> Result<Option<InstallSettings>, EnvironmentError> {
+        let (client_id, client_secret) = match (&self.slack_client_id, &self.slack_client_secret) {
+            (None, None) => return Ok(None),
+            (Some(id), Some(secret)) => (id.clone(), secret.clone()),
+            (None, Some(_)) => {
+                return Err(EnvironmentError::Missing {
+                    name: "SLACK_CLIENT_ID",
+                    how: CLIENT_HOW,
+                })
+            }
+            (Some(_), None) => {
+                return Err(EnvironmentError::Missing {
+                    name: "SLACK_CLIENT_SECRET",
+                    how: CLIENT_HOW,
+                })
+            }
+        };
+        let Some(current) = &self.token_key else {
+            return Err(EnvironmentError::Missing {
+                name: "COACHBOT_TOKEN_KEY",
+                how: TOKEN_KEY_HOW,
+            });
+        };
+        let current = TokenKey::parse("COACHBOT_TOKEN_KEY", current)?;
+        let previous = self
+            .token_key_previous
+            .as_ref()
+            .map(|previous| TokenKey::parse("COACHBOT_TOKEN_KEY_PREVIOUS", previous))
+            .transpose()?;
+        Ok(Some(InstallSettings {
+            client_id,
+            client_secret,
+            keys: TokenKeys::new(current, previous),
+        }))
+    }
+
     pub fn signing_secret(&self) -> Result<SecretString, EnvironmentError> {
         self.slack_signing_secret
             .clone()
@@ -414,6 +483,42 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn installs_are_off_without_a_client_and_need_a_key_with_one() {
+        let off = Environment::read(&env(&[("COACHBOT_TOKEN_KEY", "x")])).expect("reads");
+        assert!(off.installs().expect("no client").is_none());
+        let client = [
+            ("SLACK_CLIENT_ID", "123.456"),
+            ("SLACK_CLIENT_SECRET", "client-secret"),
+        ];
+        let text = Environment::read(&env(&client))
+            .expect("reads")
+            .installs()
+            .expect_err("no key")
+            .to_string();
+        assert!(
+            text.starts_with("COACHBOT_TOKEN_KEY is not set.")
+                && text.contains("openssl rand -base64 32")
+                && !text.contains('\n'),
+            "{text}"
+        );
+        let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let with_key = [client[0], client[1], ("COACHBOT_TOKEN_KEY", key)];
+        let installs = Environment::read(&env(&with_key))
+            .expect("reads")
+            .installs()
+            .expect("a key")
+            .expect("installs on");
+        assert_eq!(installs.client_id, "123.456");
+        assert!(!format!("{installs:?}").contains(key));
+        let half = Environment::read(&env(&[client[0]])).expect("reads");
+        assert!(half
+            .installs()
+            .expect_err("no secret")
+            .to_string()
+            .starts_with("SLACK_CLIENT_SECRET is not set."));
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - [`domain`]: the article's rules as pure functions of records and an
 //!   instant: pace, meetings, join days, what each reminder job decides,
 //!   when a job fires in a time zone.
+//! - [`sealing`]: bot tokens sealed at rest with `COACHBOT_TOKEN_KEY`,
+//!   for their workspace only.
 //! - [`command`]: the `/coach` language, a pure parser from text to a typed
 //!   command.
 //! - [`config`]: the settings, in layers, and the environment.
@@ -34,6 +36,7 @@ pub mod domain;
 pub mod inbound;
 pub mod messages;
 pub mod scheduler;
+pub mod sealing;
 pub mod slack;
 pub mod startup;
 pub mod store;

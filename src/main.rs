@@ -143,7 +143,10 @@ fn serve_help() -> String {
     format!(
         "Reads:\n{SLACK_BOT_TOKEN_VARIABLE}\n{SLACK_API_URL_VARIABLE}\n  \
          SLACK_SIGNING_SECRET    verifies Slack's requests; required unless SLACK_APP_TOKEN is set\n  \
-         SLACK_APP_TOKEN         optional app-level token (xapp-…): Slack's traffic over Socket Mode\n\
+         SLACK_APP_TOKEN         optional app-level token (xapp-…): Slack's traffic over Socket Mode\n  \
+         SLACK_CLIENT_ID, SLACK_CLIENT_SECRET  optional: serve the Add to Slack link, /slack/install\n  \
+         COACHBOT_TOKEN_KEY      required with SLACK_CLIENT_ID: 32 random bytes, base64 (openssl rand -base64 32)\n  \
+         COACHBOT_TOKEN_KEY_PREVIOUS  the key before a rotation; tokens are sealed again at start\n\
          {}\n  \
          COACHBOT_LISTEN         the listen address, default 0.0.0.0:3000\n  \
          COACHBOT_METRICS_LISTEN where GET /metrics is served, default 127.0.0.1:9090\n  \
@@ -222,7 +225,14 @@ fn main() -> ExitCode {
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default_filter.into()),
+                .unwrap_or_else(|_| default_filter.into())
+                // slack-morphism logs each request's URL at debug, and the
+                // `oauth.v2.access` URL carries an install's code.
+                .add_directive(
+                    "slack_morphism::hyper_tokio=info"
+                        .parse()
+                        .expect("a filter directive"),
+                ),
         )
         .with_writer(std::io::stderr);
     match format {

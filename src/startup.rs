@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use crate::app::delivery::DeliveryPolicy;
 use crate::app::{AppContext, Deliveries, FollowUps, HomeTabs};
 use crate::clock::Clock;
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, InstallSettings, Settings};
 use crate::inbound::http::{metrics_router, router, AppState};
 use crate::inbound::socket_mode::{SocketMode, SocketModeOptions};
 use crate::inbound::terminal::TRY_DATABASE;
@@ -36,6 +36,8 @@ pub enum StartupError {
     Slack(#[from] SlackError),
     #[error("could not learn from Slack (auth.test) which workspace SLACK_BOT_TOKEN belongs to; check the token, or that Slack is reachable at SLACK_API_URL")]
     TokenWorkspace(#[source] SlackError),
+    #[error("could not seal the installed workspaces' bot tokens under the current key")]
+    Reseal(#[source] StoreError),
     #[error("could not listen on {address}")]
     Listen {
         address: std::net::SocketAddr,
@@ -145,6 +147,26 @@ pub async fn context(
     })
 }
 
+/// Seals again under `COACHBOT_TOKEN_KEY` every installed workspace's token
+/// that only `COACHBOT_TOKEN_KEY_PREVIOUS` opens, so that the previous key
+/// can be dropped once every replica has started with the new one.
+async fn reseal_installations(
+    store: &Store,
+    installs: &InstallSettings,
+) -> Result<(), StartupError> {
+    let resealed = store
+        .reseal_installations(&installs.keys)
+        .await
+        .map_err(StartupError::Reseal)?;
+    if resealed > 0 {
+        tracing::info!(
+            resealed,
+            "sealed installed workspaces' bot tokens again under COACHBOT_TOKEN_KEY"
+        );
+    }
+    Ok(())
+}
+
 /// `serve`: the HTTP server, Socket Mode when an app token is set, and,
 /// when enabled, the reminder scheduler.
 pub struct Application {
@@ -173,6 +195,7 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let bot_token = environment.bot_token()?;
         let app_token = environment.app_token()?;
+        let installs = environment.installs()?;
         let signing_secret = match environment.signing_secret() {
             Ok(secret) => Some(secret),
             Err(_) if app_token.is_some() => {
@@ -189,6 +212,9 @@ impl Application {
             Open::CreateAndMigrate,
         )
         .await?;
+        if let Some(installs) = &installs {
+            reseal_installations(&ctx.store, installs).await?;
+        }
         let listener = bind(environment.listen).await?;
         let metrics_listener = bind(environment.metrics_listen).await?;
         // Installed once per process; a second app in a test shares it.
@@ -200,6 +226,7 @@ impl Application {
                 ctx,
                 signing_secret,
                 health: Health::default(),
+                installs: installs.map(Arc::new),
             },
             scheduler: None,
             socket_mode: app_token
@@ -285,7 +312,13 @@ impl Application {
             metrics_router(self.state.clone()),
             stop_rx,
         ));
-        let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http());
+        // Each request's span names its path, never its query: Slack sends
+        // an install's code back in the query of `/slack/oauth_redirect`.
+        let app = router(self.state).layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+            },
+        ));
         health.started();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

@@ -40,6 +40,16 @@ fn manifest() -> Yaml {
         .remove(0)
 }
 
+/// The manifest's bot scopes, in its order.
+fn bot_scopes() -> Vec<String> {
+    manifest()["oauth_config"]["scopes"]["bot"]
+        .as_vec()
+        .expect("bot scopes")
+        .iter()
+        .filter_map(|scope| scope.as_str().map(str::to_string))
+        .collect()
+}
+
 fn source(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|_| panic!("{path}"))
 }
@@ -69,13 +79,13 @@ fn the_manifest_asks_for_every_scope_the_app_uses_and_no_other() {
             .1;
         needed.extend(scope.iter().map(|scope| scope.to_string()));
     }
-    let asked: BTreeSet<String> = manifest()["oauth_config"]["scopes"]["bot"]
-        .as_vec()
-        .expect("bot scopes")
-        .iter()
-        .filter_map(|scope| scope.as_str().map(str::to_string))
-        .collect();
+    let asked: BTreeSet<String> = bot_scopes().into_iter().collect();
     assert_eq!(asked, needed);
+}
+
+#[test]
+fn the_install_link_asks_for_the_manifests_scopes_in_its_order() {
+    assert_eq!(bot_scopes(), coachbot::slack::BOT_SCOPES);
 }
 
 #[test]
@@ -89,6 +99,7 @@ fn every_request_url_in_the_manifest_is_a_route_of_the_server() {
         &settings["interactivity"]["request_url"],
         &settings["interactivity"]["message_menu_options_url"],
         &settings["event_subscriptions"]["request_url"],
+        &manifest["oauth_config"]["redirect_urls"][0],
     ];
     for url in urls {
         let url = url.as_str().expect("a request URL");

@@ -11,6 +11,7 @@ mod follow_ups;
 pub mod forms;
 pub mod home;
 mod home_tabs;
+pub mod installs;
 pub mod jobs;
 mod logging;
 mod months;

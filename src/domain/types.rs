@@ -27,6 +27,21 @@ impl fmt::Display for WorkspaceId {
     }
 }
 
+/// An Enterprise Grid organisation ID (`E…`), which a workspace that
+/// installed coachbot may belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnterpriseId(String);
+
+impl EnterpriseId {
+    pub fn parse(raw: &str) -> Result<Self, InvalidId> {
+        parse_id(raw, &['E']).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A Slack user ID: `U…`, or `W…` on Enterprise Grid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlackUserId(String);

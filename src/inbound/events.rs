@@ -1,13 +1,15 @@
 //! Events from the Events API, over HTTP or Socket Mode alike. Slack
 //! delivers an event again when it did not hear back in time (and a Socket
-//! Mode envelope can come twice): each event ID is handled once. The one
-//! event coachbot subscribes to is `app_home_opened`: the Home tab is drawn
-//! for whoever opened it.
+//! Mode envelope can come twice): each event ID is handled once.
+//! `app_home_opened` draws the Home tab for whoever opened it;
+//! `app_uninstalled`, and `tokens_revoked` naming coachbot's bot, remove
+//! the workspace's installation (its records stay).
 
 use slack_morphism::prelude::*;
 use tracing::Instrument;
 
 use super::home;
+use crate::app::installs::{self, Removal};
 use crate::app::AppContext;
 use crate::domain;
 
@@ -52,8 +54,45 @@ async fn handle_in_span(ctx: &AppContext, callback: SlackPushEventCallback) {
                 }
             }
         }
+        SlackEventCallbackBody::AppUninstalled(_) => {
+            removed(ctx, callback.team_id.value(), Removal::Uninstalled).await
+        }
+        SlackEventCallbackBody::Unknown(event)
+            if event["type"].as_str() == Some("tokens_revoked") =>
+        {
+            let bots = event["tokens"]["bot"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|bot| bot.as_str())
+                .filter_map(|bot| domain::SlackUserId::parse(bot).ok())
+                .collect();
+            removed(
+                ctx,
+                callback.team_id.value(),
+                Removal::TokensRevoked { bots },
+            )
+            .await
+        }
         _ => {
             tracing::debug!(%event_id, workspace = %callback.team_id, "an event coachbot does not use")
+        }
+    }
+}
+
+/// Removes the installation of `workspace` for `removal`, and says so.
+async fn removed(ctx: &AppContext, workspace: &str, removal: Removal) {
+    let Ok(workspace) = domain::WorkspaceId::parse(workspace) else {
+        tracing::warn!("refused an event with a malformed workspace ID");
+        return;
+    };
+    match installs::remove(ctx, &workspace, &removal).await {
+        Ok(true) => {
+            tracing::info!(%workspace, ?removal, "removed a workspace's installation; its records stay")
+        }
+        Ok(false) => tracing::debug!(%workspace, ?removal, "no installation of this bot to remove"),
+        Err(error) => {
+            tracing::error!(%workspace, error = %crate::causes::one_line(&error), "could not remove a workspace's installation")
         }
     }
 }

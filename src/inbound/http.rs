@@ -2,13 +2,16 @@
 //! signature check before anything else reads it (without a signing secret,
 //! when only Socket Mode is configured, every one is refused), and slash
 //! commands are answered through [`answer_within_budget`], as over Socket
-//! Mode.
+//! Mode. The two exceptions come from a browser, not from Slack: the
+//! "Add to Slack" link (`/slack/install`) and Slack's way back from it
+//! (`/slack/oauth_redirect`), served only with a client ID and secret and
+//! guarded by the install link's one-time state instead.
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
@@ -19,7 +22,10 @@ use slack_morphism::prelude::{
 
 use super::answer::{answer_slash_command, SlashCommand};
 use super::{events, interactions};
+use crate::app::installs::{self, InstallError};
 use crate::app::AppContext;
+use crate::config::InstallSettings;
+use crate::messages::install_pages;
 use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::telemetry::{self, Health};
 
@@ -34,15 +40,20 @@ pub struct AppState {
     pub signing_secret: Option<SecretString>,
     /// What the health checks and `/metrics` read besides the database.
     pub health: Health,
+    /// Set with `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET`: workspaces
+    /// install coachbot from `/slack/install`. `None`: those routes are 404.
+    pub installs: Option<std::sync::Arc<InstallSettings>>,
 }
 
 /// The public listener's routes (as [`router`] writes them), the values
 /// of the metrics' `route` label; every other path is counted as `other`.
 /// Never `/metrics`: that has its own listener ([`metrics_router`]).
-const ROUTES: [&str; 5] = [
+const ROUTES: [&str; 7] = [
     "/slack/commands",
     "/slack/interactions",
     "/slack/events",
+    "/slack/install",
+    "/slack/oauth_redirect",
     "/healthz",
     "/readyz",
 ];
@@ -53,8 +64,16 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/interactions", post(interaction))
         .route("/slack/events", post(event))
         .route_layer(middleware::from_fn_with_state(state.clone(), verified));
+    // From a browser, so outside signature verification.
+    let browser = match state.installs {
+        Some(_) => Router::new()
+            .route("/slack/install", get(install))
+            .route("/slack/oauth_redirect", get(oauth_redirect)),
+        None => Router::new(),
+    };
     Router::new()
         .merge(slack)
+        .merge(browser)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(middleware::from_fn(counted))
@@ -92,6 +111,70 @@ async fn counted(request: Request, next: Next) -> Response {
         started.elapsed(),
     );
     response
+}
+
+/// The "Add to Slack" link: to Slack's authorize page, with a new state.
+async fn install(State(state): State<AppState>) -> Response {
+    let Some(settings) = &state.installs else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match installs::authorize_url(&state.ctx, settings).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(error) => {
+            tracing::error!(error = %crate::causes::one_line(&error), "could not start an install");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "could not start the install; try again in a minute",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What Slack sends the browser back with; never logged (the code is
+/// worth a token until it is exchanged).
+#[derive(Deserialize)]
+struct BackFromSlack {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// Slack's way back from the authorize page: the install completed, or a
+/// page saying why not and where to start again.
+async fn oauth_redirect(
+    State(state): State<AppState>,
+    Query(back): Query<BackFromSlack>,
+) -> Response {
+    let Some(settings) = &state.installs else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match installs::complete(
+        &state.ctx,
+        settings,
+        back.code.as_deref(),
+        back.state.as_deref(),
+    )
+    .await
+    {
+        Ok(workspace) => {
+            tracing::info!(%workspace, "coachbot installed in a workspace");
+            Html(install_pages::installed()).into_response()
+        }
+        Err(error) => {
+            let status = match &error {
+                InstallError::LinkExpired | InstallError::Cancelled => {
+                    tracing::warn!(error = %error, "refused an install");
+                    StatusCode::BAD_REQUEST
+                }
+                InstallError::Slack(_) => StatusCode::BAD_GATEWAY,
+                InstallError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if status.is_server_error() {
+                tracing::error!(error = %crate::causes::one_line(&error), "an install failed");
+            }
+            (status, Html(install_pages::not_installed(&error))).into_response()
+        }
+    }
 }
 
 /// Liveness: the database answers reads and the writer can commit. A

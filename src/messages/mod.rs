@@ -7,6 +7,7 @@ mod answers;
 pub mod buttons;
 pub mod forms;
 pub mod home;
+pub mod install_pages;
 mod reminders;
 pub mod settings;
 mod text;

@@ -254,7 +254,7 @@ impl SlackApi {
     }
 
     /// Calls `method`, giving it the call timeout, and counts its outcome.
-    async fn timed<T>(
+    pub(super) async fn timed<T>(
         &self,
         method: &'static str,
         call: impl std::future::Future<Output = ClientResult<T>>,

@@ -4,8 +4,10 @@
 //! of commands or messages.
 
 pub mod client;
+pub mod oauth;
 pub mod tokens;
 pub mod verify;
 
 pub use client::{Posted, Published, SlackApi, SlackError, WorkspaceSlack};
+pub use oauth::{OAuthAccess, AUTHORIZE_URL, BOT_SCOPES};
 pub use tokens::{BotTokens, NoTokens, NotInstalled, SingleToken, Workspaces};

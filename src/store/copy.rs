@@ -26,8 +26,9 @@ use super::{engine, Engine, Open, StoreError};
 /// them. Not copied: each database's own migrations table; SQLite's
 /// `entry_ids` and `sqlite_sequence`, which become the identity sequences;
 /// and Slack's limits as they stood a moment ago (`delivery_turns`,
-/// `publish_budgets`), not records: PostgreSQL starts them afresh.
-pub(super) const TABLES: [&str; 13] = [
+/// `publish_budgets`), not records: PostgreSQL starts them afresh; and the
+/// states of install links handed out (`oauth_states`), which live minutes.
+pub(super) const TABLES: [&str; 14] = [
     "managers",
     "log_lines",
     "logs",
@@ -41,6 +42,7 @@ pub(super) const TABLES: [&str; 13] = [
     "home_tabs",
     "seen_events",
     "form_origins",
+    "installations",
 ];
 
 /// Rows written per statement: a few thousand values bound at once, far
@@ -356,8 +358,9 @@ async fn move_sequences(
 mod tests {
     use super::*;
 
-    /// Slack's limits, which are not copied (see [`TABLES`]).
-    const SLACK_BUDGETS: [&str; 2] = ["delivery_turns", "publish_budgets"];
+    /// Slack's limits and install links' states, which are not copied
+    /// (see [`TABLES`]).
+    const SLACK_BUDGETS: [&str; 3] = ["delivery_turns", "publish_budgets", "oauth_states"];
 
     #[tokio::test]
     async fn every_sqlite_table_with_records_is_copied() {

@@ -18,9 +18,9 @@ use tokio::sync::watch;
 
 use super::types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
-    HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
-    PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen, StoredLine,
-    TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    HomeTab, Installation, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice,
+    PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen,
+    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
 };
 use super::StoreError;
 use crate::domain::{
@@ -28,6 +28,7 @@ use crate::domain::{
     JoinChange, ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer,
     RepSession, SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
+use crate::sealing::TokenKeys;
 
 /// The records coachbot keeps, as the use cases need them.
 #[async_trait::async_trait]
@@ -607,6 +608,48 @@ pub trait Storage: fmt::Debug + Send + Sync {
     /// the team that day), so each rep's rows add up to their month; a
     /// meeting that counted for nobody still has its row.
     async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError>;
+
+    // Installations: workspaces that installed coachbot from its link,
+    // and the one-time states of those links.
+
+    /// Stores what a workspace's install gave; a re-install replaces the
+    /// token and all the rest.
+    async fn save_installation(&self, installation: &Installation) -> Result<(), StoreError>;
+
+    /// The installation of `workspace`, if it installed coachbot.
+    async fn installation(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> Result<Option<Installation>, StoreError>;
+
+    /// Every installation, by workspace ID.
+    async fn installations(&self) -> Result<Vec<Installation>, StoreError>;
+
+    /// Removes the installation of `workspace` (whether there was one);
+    /// every other record of the workspace stays.
+    async fn remove_installation(&self, workspace: &WorkspaceId) -> Result<bool, StoreError>;
+
+    /// Seals every installation's token under the current key where only
+    /// the previous key opens it, all in one transaction; how many were
+    /// sealed again. A token neither key opens stops it, changing nothing.
+    async fn reseal_installations(&self, keys: &TokenKeys) -> Result<usize, StoreError>;
+
+    /// Keeps an install link's state (by its hash) until `expires_at`;
+    /// states expired by `now` are deleted.
+    async fn issue_oauth_state(
+        &self,
+        state_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Takes a state: true only the first time, and only before it
+    /// expires; of two takes at once, one wins.
+    async fn take_oauth_state(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     // Maintenance.
 

@@ -24,9 +24,10 @@ pub use interface::Storage;
 pub use sqlite::ServeLock;
 pub use types::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
-    HomeTab, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned, PendingNotice,
-    PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, Stint,
-    StintsSeen, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    HomeTab, Installation, LineContext, MeetingsAsOf, MessageKind, NewReminder, NoticeKind, Owned,
+    PendingNotice, PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry,
+    Stint, StintsSeen, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    ZoneNames,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +80,9 @@ pub enum StoreError {
     /// (an update can drop one): Slack is asked again.
     #[error("the stored time zone {0:?} is unknown to this version")]
     UnknownTimeZone(String),
+    /// A stored bot token that does not open with the keys given.
+    #[error(transparent)]
+    Unopenable(#[from] crate::sealing::OpenError),
     #[error("the line writer has stopped")]
     WriterStopped,
     /// A change's team rule refused it on these stints, read in the

@@ -9,10 +9,32 @@ use chrono_tz::Tz;
 
 use super::StoreError;
 use crate::domain::{
-    plural, Activity, Confirmation, EntryKind, Job, JoinMove, LineId, Membership, Minutes,
-    MonthActivity, SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, WorkspaceId,
+    plural, Activity, Confirmation, EnterpriseId, EntryKind, Job, JoinMove, LineId, Membership,
+    Minutes, MonthActivity, SlackUserId, StoredEntry, TeamTakenBack, TeamUndoRefused, WorkspaceId,
     YearMonth,
 };
+use crate::sealing::SealedToken;
+
+// Installations
+
+/// A workspace that installed coachbot from its link: what Slack's
+/// `oauth.v2.access` answered, the bot token sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installation {
+    pub workspace: WorkspaceId,
+    /// The Enterprise Grid organisation the workspace belongs to, if any.
+    pub enterprise: Option<EnterpriseId>,
+    /// Sealed for `workspace` (see `crate::sealing`); never the token.
+    pub bot_token: SealedToken,
+    /// coachbot's own user in the workspace.
+    pub bot_user: SlackUserId,
+    /// The bot scopes granted, as Slack lists them (comma-separated).
+    pub scopes: String,
+    /// Who installed it, when known: a token an admin set rather than an
+    /// install from the link has none.
+    pub installer: Option<SlackUserId>,
+    pub installed_at: DateTime<Utc>,
+}
 
 // Managers
 

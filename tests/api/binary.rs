@@ -87,6 +87,22 @@ fn serve_without_the_bot_token_stops_with_one_line_naming_it() {
     assert!(stderr.contains("SLACK_BOT_TOKEN is not set"), "{stderr}");
 }
 
+#[test]
+fn serve_installing_from_the_link_without_a_token_key_stops_with_one_line_saying_how_to_make_one() {
+    let stderr = serve_fails_with(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("SLACK_CLIENT_ID", "1234.5678"),
+        ("SLACK_CLIENT_SECRET", "client-secret"),
+    ]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("COACHBOT_TOKEN_KEY is not set")
+            && stderr.contains("openssl rand -base64 32"),
+        "{stderr}"
+    );
+}
+
 /// `coachbot migrate` on the database at `db`: what it printed.
 fn migrate(db: &std::path::Path) -> String {
     let output = coachbot()

@@ -17,13 +17,14 @@ use crate::helpers::*;
 
 /// SQLite's tables that are not copied as rows: each database keeps its
 /// own migrations, the two counters become identity sequences, and Slack's
-/// limits as they stood are not records.
-const NOT_COPIED: [&str; 5] = [
+/// limits as they stood are not records, nor install links' states.
+const NOT_COPIED: [&str; 6] = [
     "_sqlx_migrations",
     "sqlite_sequence",
     "entry_ids",
     "delivery_turns",
     "publish_budgets",
+    "oauth_states",
 ];
 
 /// The tables every test deployment has rows in.

@@ -16,6 +16,8 @@ mod health;
 mod helpers;
 mod home;
 mod home_publishing;
+mod installations;
+mod installing;
 mod interactions;
 mod jobs;
 mod model;

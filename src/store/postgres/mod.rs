@@ -12,6 +12,7 @@ mod budgets;
 mod confirmations;
 mod copy;
 mod entries;
+mod installations;
 mod integrity;
 mod interactions;
 mod lines;

@@ -12,11 +12,13 @@ use crate::domain::{
     JoinChange, ListedEntry, Manager, Membership, MonthActivity, RemoveOutcome, RepAnswer,
     RepSession, SlackChannelId, SlackUserId, StoredEntry, WorkspaceId, YearMonth,
 };
+use crate::sealing::TokenKeys;
 use crate::store::{
     Checked, Claim, DisputeSettled, Edited, ExpiredReminder, ExportRow, Finding, FormOrigin,
-    HomeTab, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice, PendingReminder,
-    PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen, Storage, StoreError,
-    StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual, ZoneNames,
+    HomeTab, Installation, LineContext, MeetingsAsOf, NewReminder, Owned, PendingNotice,
+    PendingReminder, PerManager, PostedAt, Pruned, ReminderKey, RepAnswered, Retry, StintsSeen,
+    Storage, StoreError, StoredLine, TeamRule, UndoTarget, Undone, UnreadableManager, Usual,
+    ZoneNames,
 };
 
 /// Inherent methods come first in method resolution, so `self.name(…)`
@@ -551,6 +553,46 @@ impl Storage for PgStore {
 
     async fn month_export(&self, month: YearMonth) -> Result<Vec<ExportRow>, StoreError> {
         self.month_export(month).await
+    }
+
+    async fn save_installation(&self, installation: &Installation) -> Result<(), StoreError> {
+        self.save_installation(installation).await
+    }
+
+    async fn installation(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> Result<Option<Installation>, StoreError> {
+        self.installation(workspace).await
+    }
+
+    async fn installations(&self) -> Result<Vec<Installation>, StoreError> {
+        self.installations().await
+    }
+
+    async fn remove_installation(&self, workspace: &WorkspaceId) -> Result<bool, StoreError> {
+        self.remove_installation(workspace).await
+    }
+
+    async fn reseal_installations(&self, keys: &TokenKeys) -> Result<usize, StoreError> {
+        self.reseal_installations(keys).await
+    }
+
+    async fn issue_oauth_state(
+        &self,
+        state_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.issue_oauth_state(state_hash, expires_at, now).await
+    }
+
+    async fn take_oauth_state(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.take_oauth_state(state_hash, now).await
     }
 
     async fn prune_bookkeeping(

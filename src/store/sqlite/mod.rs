@@ -8,6 +8,7 @@ mod backup;
 mod budgets;
 pub(super) mod confirmations;
 pub(super) mod entries;
+pub(super) mod installations;
 mod integrity;
 mod interactions;
 pub(super) mod lines;
@@ -33,6 +34,7 @@ use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 
 pub(super) use backup::{backup, snapshot};
+pub(in crate::store) use installations::{resealed, InstallationColumns};
 use readers::Readers;
 pub(super) use serve_lock::hold as hold_serve_lock;
 pub use serve_lock::ServeLock;
